@@ -1,0 +1,52 @@
+# The README's two commands: `make run` and `make test`. Both set everything up from a fresh clone.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+SXR_HOST ?= 127.0.0.1
+SXR_PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test lint typecheck bench clean help
+
+help:
+	@echo "make run   - set up .venv, migrate, and serve http://$(SXR_HOST):$(SXR_PORT)"
+	@echo "make test  - set up .venv with test extras; run ruff, mypy and the whole test suite"
+	@echo "make bench - run the benchmarks in bench/ (installs the anchor tools)"
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "sxr needs Python 3.11 or newer on PATH" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $(VENV)/.installed $@
+
+$(VENV)/.installed-bench: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	@touch $(VENV)/.installed $(VENV)/.installed-test $@
+
+run: $(VENV)/.installed
+	$(BIN)/sxr db upgrade
+	SXR_HOST=$(SXR_HOST) SXR_PORT=$(SXR_PORT) $(BIN)/sxr serve
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy
+
+test: lint typecheck
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed-bench
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""sxr: a sextortion response service."""

@@ -1,0 +1,69 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import importlib
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sxr.config import Settings, get_settings
+from sxr.web.security import SecurityHeadersMiddleware
+from sxr.web.templating import STATIC_DIR, templates
+
+# Domains whose `views.router` is mounted, in this order.
+DOMAINS_WITH_VIEWS = (
+    "guidance",
+    "cases",
+    "evidence",
+    "conversations",
+    "analysis",
+    "media",
+    "watchlist",
+    "reports",
+    "accounts",
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app for `settings` (the environment's when not given)."""
+    settings = settings or get_settings()
+    settings.ensure_data_dir()
+    app = FastAPI(
+        title="sxr",
+        summary="Sextortion response: victim plan, evidence locker, watchlist and platform API.",
+        version="0.1.0",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for domain in DOMAINS_WITH_VIEWS:
+        try:
+            views = importlib.import_module(f"sxr.{domain}.views")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"sxr.{domain}.views":
+                raise
+            continue
+        app.include_router(views.router)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return templates.TemplateResponse(
+            request,
+            "error.html",
+            {"status_code": exc.status_code, "detail": exc.detail},
+            status_code=exc.status_code,
+        )
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

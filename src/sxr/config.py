@@ -1,0 +1,54 @@
+"""Settings: one pydantic-settings class, read from `SXR_` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """The deployment's settings; every field can be set as `SXR_<NAME>`."""
+
+    model_config = SettingsConfigDict(env_prefix="SXR_", extra="ignore")
+
+    environment: str = Field(default="development", description="development | test | production")
+    data_dir: Path = Field(default=Path("data"), description="where blobs, keys and the SQLite database live")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; SQLite in data_dir when unset"
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    region: str = Field(default="GB-ENG", description="the region whose support services a plan lists")
+    timezone: str = Field(default="Europe/London", description="zone for exports that give local times")
+    phone_region: str = Field(
+        default="GB", description="default region for phone numbers without a country code"
+    )
+    master_key: str | None = Field(
+        default=None, description="base64 32-byte key that wraps evidence data keys"
+    )
+    secret_key: str | None = Field(
+        default=None, description="signs staff sessions; a file in data_dir when unset"
+    )
+    max_file_bytes: int = 512 * 1024 * 1024
+    max_case_bytes: int = 4 * 1024 * 1024 * 1024
+    max_upload_files: int = 200
+    neutral_exit_url: str = "https://www.bbc.co.uk/weather"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'sxr.sqlite3').resolve()}"
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process (cached; tests clear the cache after changing the environment)."""
+    return Settings()

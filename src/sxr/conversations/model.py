@@ -1,0 +1,121 @@
+"""The normalised conversation every importer produces (DESIGN.md's Conversation JSON contract)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(slots=True)
+class SourceRef:
+    """Where a message came from: the export file, its SHA-256, and a line range or a JSON pointer."""
+
+    file: str
+    sha256: str
+    lines: tuple[int, int] | None = None
+    pointer: str | None = None
+    # Screenshots: the box on the image [x0, y0, x1, y1] and the OCR confidence.
+    box: tuple[int, int, int, int] | None = None
+    confidence: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"file": self.file, "sha256": self.sha256}
+        if self.lines is not None:
+            out["lines"] = list(self.lines)
+        if self.pointer is not None:
+            out["pointer"] = self.pointer
+        if self.box is not None:
+            out["box"] = list(self.box)
+        if self.confidence is not None:
+            out["confidence"] = round(self.confidence, 4)
+        return out
+
+
+@dataclass(slots=True)
+class Participant:
+    """Someone in the conversation; `platform_id` is the platform's stable id where the export has one."""
+
+    id: str
+    name: str
+    platform_id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "platform_id": self.platform_id}
+
+
+@dataclass(slots=True)
+class Message:
+    """One message with a sender. `i` counts from 0, oldest first."""
+
+    i: int
+    sender: str
+    text: str
+    source: SourceRef
+    sent_at: datetime | None = None
+    sent_at_raw: str | None = None
+    attachments: list[str] = field(default_factory=list)
+    edited: bool = False
+    deleted: bool = False
+    machine_read: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "i": self.i,
+            "sender": self.sender,
+            "sent_at": self.sent_at.isoformat() if self.sent_at else None,
+            "text": self.text,
+            "attachments": list(self.attachments),
+            "edited": self.edited,
+            "deleted": self.deleted,
+            "source": self.source.to_json(),
+        }
+        if self.sent_at_raw is not None:
+            out["sent_at_raw"] = self.sent_at_raw
+        if self.machine_read:
+            out["machine_read"] = True
+        return out
+
+
+@dataclass(slots=True)
+class Notice:
+    """A system notice (encryption banner, call record, join): not a message."""
+
+    text: str
+    source: SourceRef
+    sent_at: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "sent_at": self.sent_at.isoformat() if self.sent_at else None,
+            "source": self.source.to_json(),
+        }
+
+
+@dataclass(slots=True)
+class Conversation:
+    """A whole conversation from one export (or one set of screenshots)."""
+
+    format: str
+    participants: list[Participant] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "participants": [p.to_json() for p in self.participants],
+            "messages": [m.to_json() for m in self.messages],
+            "notices": [n.to_json() for n in self.notices],
+            "warnings": list(self.warnings),
+        }
+
+
+class ExportError(Exception):
+    """An export that cannot be imported; the message says why, in words a user can act on."""
+
+
+class DateOrderAmbiguous(ExportError):
+    """The export's dates read both as day/month and month/day: the user must say which."""

@@ -1,0 +1,1 @@
+"""Shared web pieces: templates, static files, security headers."""

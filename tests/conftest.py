@@ -1,0 +1,211 @@
+"""Fixtures shared by every test: settings in a temporary data dir, databases (SQLite and PostgreSQL),
+the shared reference data, a live server and a real Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sxr.config import Settings, get_settings
+from sxr.db import dispose_engines
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+CHROMIUM = Path(os.environ.get("SXR_CHROMIUM", "/usr/bin/chromium"))
+POSTGRES_URL = os.environ.get(
+    "SXR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def _required(name: str) -> bool:
+    return os.environ.get(name, "") not in ("", "0")
+
+
+def skip_or_fail(reason: str, required_by: str) -> None:
+    """Skip with `reason`, or fail when the environment variable `required_by` says this leg must run."""
+    if _required(required_by) or (required_by == "SXR_REQUIRE_SHARED_DATA" and _required("CI")):
+        pytest.fail(f"{reason} (and {required_by} requires it)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """../shared/data: skips where it is absent (a fresh clone elsewhere); CI requires it."""
+    if not SHARED_DATA.is_dir():
+        skip_or_fail(f"reference data not found at {SHARED_DATA}", "SXR_REQUIRE_SHARED_DATA")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def settings(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Settings for a throwaway deployment on SQLite in a temporary data dir (also set in the environment,
+    so CLI commands run in-process or as subprocesses see the same deployment)."""
+    monkeypatch.setenv("SXR_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("SXR_ENVIRONMENT", "test")
+    monkeypatch.delenv("SXR_DATABASE_URL", raising=False)
+    monkeypatch.delenv("SXR_MASTER_KEY", raising=False)
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+    dispose_engines()
+
+
+def _postgres_admin_url() -> str:
+    return POSTGRES_URL
+
+
+def _create_postgres_database() -> str:
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    admin = sa.create_engine(_postgres_admin_url(), isolation_level="AUTOCOMMIT")
+    name = f"sxr_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # any failure to reach the server means this leg cannot run
+        admin.dispose()
+        skip_or_fail(
+            f"PostgreSQL not reachable at {_postgres_admin_url()}: {exc.__class__.__name__}",
+            "SXR_REQUIRE_POSTGRES",
+        )
+    admin.dispose()
+    return make_url(_postgres_admin_url()).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres_database(url: str) -> None:
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database
+    admin = sa.create_engine(_postgres_admin_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(
+    request: pytest.FixtureRequest, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """A fresh, migrated database: once on SQLite, once on PostgreSQL. Sets SXR_DATABASE_URL too."""
+    from sxr.migrations import upgrade
+
+    if request.param == "sqlite":
+        url = settings.resolved_database_url
+    else:
+        url = _create_postgres_database()
+    monkeypatch.setenv("SXR_DATABASE_URL", url)
+    get_settings.cache_clear()
+    upgrade(url)
+    yield url
+    dispose_engines()
+    if request.param == "postgresql":
+        _drop_postgres_database(url)
+
+
+@pytest.fixture
+def sqlite_url(settings: Settings) -> str:
+    """A fresh, migrated SQLite database, for tests that need a database but not both kinds."""
+    from sxr.migrations import upgrade
+
+    url = settings.resolved_database_url
+    upgrade(url)
+    return url
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class LiveServer:
+    """A real uvicorn server in a thread, on a free loopback port."""
+
+    def __init__(self, settings: Settings) -> None:
+        import uvicorn
+
+        from sxr.app import create_app
+
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("live server did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(settings: Settings, sqlite_url: str) -> Iterator[LiveServer]:
+    server = LiveServer(get_settings())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[object]:
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    if not CHROMIUM.exists() and shutil.which("chromium") is None:
+        skip_or_fail(f"Chromium not found at {CHROMIUM}", "SXR_REQUIRE_BROWSER")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright is not installed", "SXR_REQUIRE_BROWSER")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium_browser: object, live_server: LiveServer) -> Iterator[object]:
+    """A fresh phone-sized browser context (390 px wide) on the live server."""
+    from playwright.sync_api import Browser
+
+    assert isinstance(chromium_browser, Browser)
+    context = chromium_browser.new_context(viewport={"width": 390, "height": 844}, base_url=live_server.url)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -1,0 +1,34 @@
+"""The app factory: security headers on every response, errors as pages, health check."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from sxr.app import create_app
+from sxr.config import Settings
+
+
+def test_every_response_has_a_strict_csp_without_inline_script(settings: Settings) -> None:
+    client = TestClient(create_app(settings))
+    for path in ("/healthz", "/static/css/sxr.css", "/no-such-page"):
+        response = client.get(path)
+        csp = response.headers["content-security-policy"]
+        assert "script-src 'self'" in csp
+        assert "unsafe-inline" not in csp
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert "set-cookie" not in response.headers
+
+
+def test_unknown_page_is_a_page_with_the_exit_button(settings: Settings) -> None:
+    client = TestClient(create_app(settings))
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert 'id="exit-this-page"' in response.text
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_api_errors_are_json(settings: Settings) -> None:
+    client = TestClient(create_app(settings))
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not Found"}

@@ -1,0 +1,65 @@
+"""Exact hashes of a file's bytes: MD5 (what StopNCII and NCMEC exchange) and SHA-256 (evidence integrity)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import ClassVar
+
+from sxr.media.signal import MediaHashType
+
+CHUNK_BYTES = 1024 * 1024
+
+
+def file_digests(path: Path) -> tuple[str, str, bytes | None]:
+    """MD5 and SHA-256 of a file, read once; also its bytes when small enough to keep for decoding."""
+    md5 = hashlib.md5(usedforsecurity=False)
+    sha256 = hashlib.sha256()
+    size = path.stat().st_size
+    if size <= 64 * CHUNK_BYTES:
+        data = path.read_bytes()
+        md5.update(data)
+        sha256.update(data)
+        return md5.hexdigest(), sha256.hexdigest(), data
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            md5.update(chunk)
+            sha256.update(chunk)
+    return md5.hexdigest(), sha256.hexdigest(), None
+
+
+class _ExactSignal(MediaHashType[str]):
+    hex_length: ClassVar[int]
+
+    @classmethod
+    def validate(cls, value: str) -> str:
+        normal = value.strip().lower()
+        if len(normal) != cls.hex_length or any(ch not in "0123456789abcdef" for ch in normal):
+            raise ValueError(f"an {cls.name.upper()} hash is {cls.hex_length} hexadecimal characters")
+        return normal
+
+    @classmethod
+    def distance(cls, a: str, b: str) -> int:
+        return 0 if a == b else 1
+
+
+class Md5Signal(_ExactSignal):
+    """MD5 of the file's bytes: matches only an identical copy."""
+
+    name: ClassVar[str] = "md5"
+    hex_length: ClassVar[int] = 32
+
+    @classmethod
+    def hash_file(cls, path: Path) -> str:
+        return file_digests(path)[0]
+
+
+class Sha256Signal(_ExactSignal):
+    """SHA-256 of the file's bytes: matches only an identical copy."""
+
+    name: ClassVar[str] = "sha256"
+    hex_length: ClassVar[int] = 64
+
+    @classmethod
+    def hash_file(cls, path: Path) -> str:
+        return file_digests(path)[1]

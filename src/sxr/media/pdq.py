@@ -1,0 +1,198 @@
+"""PDQ image hashes, bit-exact with Meta's reference (Meta's C++ through the `pdqhash` bindings).
+
+The reference pipeline: decode with Pillow, convert to RGB, `thumbnail((512, 512))`, then PDQ of the
+luminance. What is hashed for the awkward kinds of image:
+- animated (GIF, WebP, APNG): the first frame, as the reference does;
+- 16-bit greyscale: the top 8 bits of each pixel (Pillow's own conversion would clip every value above 255
+  to white, leaving nothing to hash); 16-bit colour PNGs are already read as 8-bit RGB by Pillow;
+- CMYK: Pillow's conversion to RGB (no colour profile), as the reference does;
+- palette and alpha: the RGB colour of each pixel with the alpha channel dropped, as the reference does;
+- EXIF orientation: the pixels as stored (what the reference and other platforms hash), and also the
+  upright picture when the orientation tag says it is turned or flipped.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, ClassVar
+
+import numpy as np
+import pdqhash
+from PIL import Image, ImageOps
+
+from sxr.media.signal import MediaHashType
+
+MATCH_THRESHOLD = 31
+QUALITY_THRESHOLD = 50
+THUMBNAIL_SIZE = (512, 512)
+# Larger images are refused before decoding: a decompression bomb must not exhaust memory.
+MAX_IMAGE_PIXELS = 120_000_000
+DIHEDRAL_NAMES = (
+    "original",
+    "rotate90",
+    "rotate180",
+    "rotate270",
+    "flipx",
+    "flipy",
+    "flipplus1",
+    "flipminus1",
+)
+_HEX_DIGITS = frozenset("0123456789abcdef")
+
+
+class ImageError(ValueError):
+    """An image that cannot be hashed, with a sentence saying why."""
+
+
+@dataclass(frozen=True)
+class PdqHash:
+    """One PDQ hash: 64 hex characters (bit 255 first, as the reference prints it) and its quality."""
+
+    hash: str
+    quality: int
+
+    @property
+    def usable(self) -> bool:
+        """Whether the hash has enough detail to be used for matching (quality >= 50, as upstream)."""
+        return self.quality >= QUALITY_THRESHOLD
+
+    def to_json(self) -> dict[str, object]:
+        return {"hash": self.hash, "quality": self.quality}
+
+
+@dataclass(frozen=True)
+class ImageHashes:
+    """The PDQ hashes of one image: as stored, and upright when EXIF says it is turned."""
+
+    stored: PdqHash
+    upright: PdqHash | None
+    frames: int
+    mode: str
+
+
+def _bits_to_hex(bits: np.ndarray) -> str:
+    return np.packbits(bits.astype(np.uint8)).tobytes().hex()
+
+
+def hamming_distance(a: str, b: str) -> int:
+    """Number of differing bits between two PDQ hashes in hex."""
+    return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
+def pdq_from_rgb(pixels: np.ndarray) -> PdqHash:
+    """PDQ of an RGB array (height x width x 3, uint8), with no pre-shrink."""
+    bits, quality = pdqhash.compute(np.ascontiguousarray(pixels))
+    return PdqHash(_bits_to_hex(bits), int(quality))
+
+
+def dihedral_from_rgb(pixels: np.ndarray) -> dict[str, PdqHash]:
+    """The eight dihedral PDQ hashes (rotations and flips) of an RGB array, named as upstream does."""
+    vectors, quality = pdqhash.compute_dihedral(np.ascontiguousarray(pixels))
+    return {
+        name: PdqHash(_bits_to_hex(bits), int(quality))
+        for name, bits in zip(DIHEDRAL_NAMES, vectors, strict=True)
+    }
+
+
+def open_image(source: Path | BinaryIO) -> Image.Image:
+    """Open an image lazily, refusing decompression bombs before any pixel is decoded."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(source)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise ImageError(f"the image is too large to decode safely ({exc})") from exc
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        raise ImageError("the image has no pixels")
+    if width * height > MAX_IMAGE_PIXELS:
+        raise ImageError(
+            f"the image is too large to decode safely ({width}x{height} pixels, "
+            f"the limit is {MAX_IMAGE_PIXELS} pixels)"
+        )
+    return image
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    if image.mode.startswith("I;16") or image.mode == "I":
+        # Keep the top 8 bits of 16-bit data: Pillow's RGB conversion would clip it to white.
+        values = np.asarray(image, dtype=np.uint32)
+        if image.mode == "I" and int(values.max(initial=0)) <= 255:
+            scaled = values.astype(np.uint8)
+        else:
+            scaled = (np.minimum(values, 65535) >> 8).astype(np.uint8)
+        return Image.fromarray(scaled, mode="L").convert("RGB")
+    if image.mode == "RGB":
+        # Already RGB: convert() would only copy, which costs time and changes no pixel.
+        return image
+    return image.convert("RGB")
+
+
+def reference_thumbnail(image: Image.Image) -> Image.Image:
+    """The reference pre-shrink: RGB, then `thumbnail((512, 512))` on the fully decoded picture."""
+    try:
+        # Decode everything first: thumbnail() on a JPEG not yet loaded would decode at a reduced
+        # scale (draft mode) and give different pixels from the reference.
+        image.load()
+    except Image.DecompressionBombError as exc:
+        raise ImageError(f"the image is too large to decode safely ({exc})") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageError(f"the image is damaged or cut short ({exc})") from exc
+    rgb = _to_rgb(image)
+    rgb.thumbnail(THUMBNAIL_SIZE)
+    return rgb
+
+
+def hash_image(source: Path | BinaryIO) -> ImageHashes:
+    """PDQ of an image file as stored (the reference), plus its upright version when EXIF turns it."""
+    with open_image(source) as image:
+        frames = int(getattr(image, "n_frames", 1) or 1)
+        mode = image.mode
+        orientation = 1
+        try:
+            orientation = int(image.getexif().get(0x0112, 1) or 1)
+        except Exception:  # a damaged EXIF block must not stop the pixels being hashed
+            orientation = 1
+        # The image may be thumbnailed in place: read its pixels before the file is closed.
+        thumbnail = reference_thumbnail(image)
+        pixels = np.array(thumbnail)
+        if orientation in (2, 3, 4, 5, 6, 7, 8):
+            stored, upright = _stored_and_upright(thumbnail, pixels)
+        else:
+            stored, upright = pdq_from_rgb(pixels), None
+    return ImageHashes(stored=stored, upright=upright, frames=frames, mode=mode)
+
+
+def _stored_and_upright(thumbnail: Image.Image, pixels: np.ndarray) -> tuple[PdqHash, PdqHash]:
+    # exif_transpose() works on the thumbnail too: it keeps the EXIF block of the original.
+    upright_image = ImageOps.exif_transpose(thumbnail)
+    return pdq_from_rgb(pixels), pdq_from_rgb(np.asarray(upright_image))
+
+
+class PdqSignal(MediaHashType[PdqHash]):
+    """PDQ: Meta's perceptual hash of images; a match is Hamming distance <= 31."""
+
+    name: ClassVar[str] = "pdq"
+    match_threshold: ClassVar[int] = MATCH_THRESHOLD
+
+    @classmethod
+    def hash_file(cls, path: Path) -> PdqHash | None:
+        try:
+            return hash_image(path).stored
+        except ImageError:
+            return None
+        except Image.UnidentifiedImageError:
+            return None
+
+    @classmethod
+    def validate(cls, value: str) -> str:
+        normal = value.strip().lower()
+        if len(normal) != 64 or not set(normal) <= _HEX_DIGITS:
+            raise ValueError("a PDQ hash is 64 hexadecimal characters")
+        return normal
+
+    @classmethod
+    def distance(cls, a: str, b: str) -> int:
+        return hamming_distance(a, b)

@@ -1,0 +1,531 @@
+"""Find indicators in a conversation's messages (kinds and normal forms of SCHEMA.md)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any
+
+import phonenumbers
+
+from sxr.analysis import lexicon
+from sxr.analysis.indicators.checksums import (
+    is_valid_btc_address,
+    is_valid_eth_address,
+    is_valid_iban,
+    is_valid_tron_address,
+)
+from sxr.analysis.indicators.modulus import uk_account_passes
+from sxr.analysis.normalize import NormalizedText
+
+
+@dataclass(slots=True)
+class Indicator:
+    """One indicator of a conversation: listed once, at its first message, with the words it came from."""
+
+    kind: str
+    value: str
+    first_i: int
+    raw: str
+    messages: list[int] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "value": self.value,
+            "first_i": self.first_i,
+            "raw": self.raw,
+            "messages": list(self.messages),
+        }
+
+
+@dataclass(slots=True)
+class _Found:
+    kind: str
+    value: str
+    start: int
+    end: int
+    raw: str
+
+
+def _alternation(words: Sequence[str]) -> str:
+    return "(?:" + "|".join(words) + ")"
+
+
+@dataclass(frozen=True, slots=True)
+class _Patterns:
+    platform_words: dict[str, re.Pattern[str]]
+    platform_any: re.Pattern[str]
+    format_platforms: dict[str, str]
+    same_platform: re.Pattern[str]
+    mtcn_context: re.Pattern[str]
+    moneygram_context: re.Pattern[str]
+    reference_words: re.Pattern[str]
+    brands: list[tuple[str, re.Pattern[str]]]
+    gift_words: re.Pattern[str]
+    sort_context: re.Pattern[str]
+    account_context: re.Pattern[str]
+    phone_context: re.Pattern[str]
+    symbols: dict[str, str]
+    codes: list[str]
+    words: dict[str, str]
+    amount_symbol: re.Pattern[str]
+    amount_word: re.Pattern[str]
+
+
+@cache
+def _patterns() -> _Patterns:
+    lex = lexicon.load("indicators")
+    platform_words = {
+        kind: re.compile(r"(?<![\w@])" + _alternation(words) + r"(?![\w])")
+        for kind, words in lex["platforms"].items()
+    }
+    all_words = [w for words in lex["platforms"].values() for w in words]
+    cur = lex["currencies"]
+    symbols: dict[str, str] = cur["symbols"]
+    sym_class = "".join(re.escape(s) for s in symbols)
+    codes: list[str] = cur["codes"]
+    words: dict[str, str] = cur["words"]
+    number = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)"
+    amount_symbol = re.compile(
+        r"(?<![\w$£€₦])(?:(?P<sym>[" + sym_class + r"])\s?|(?P<code>" + "|".join(codes) + r")\s?)"
+        + number
+        + r"(?P<k>\s?k\b|\s?grand\b)?(?![\d,]*\d)",
+        re.IGNORECASE,
+    )
+    amount_word = re.compile(
+        r"(?<![\w.,])" + number + r"(?P<k>\s?k)?\s?(?P<word>" + "|".join(words) + "|" + "|".join(codes) + r")\b",
+        re.IGNORECASE,
+    )
+    return _Patterns(
+        platform_words=platform_words,
+        platform_any=re.compile(r"(?<![\w@])" + _alternation(all_words) + r"(?![\w])"),
+        format_platforms=lex["format_platforms"],
+        same_platform=re.compile(r"\b" + _alternation(lex["same_platform"]) + r"\b"),
+        mtcn_context=re.compile(_alternation(lex["mtcn_context"])),
+        moneygram_context=re.compile(_alternation(lex["moneygram_context"])),
+        reference_words=re.compile(_alternation(lex["reference_words"])),
+        brands=[(b, re.compile(r"\b" + _alternation(w))) for b, w in lex["gift_card_brands"].items()],
+        gift_words=re.compile(r"\b" + _alternation(lex["gift_card_words"]) + r"\b"),
+        sort_context=re.compile(_alternation(lex["uk_bank_context"])),
+        account_context=re.compile(_alternation(lex["account_context"])),
+        phone_context=re.compile(_alternation(lex["phone_context"])),
+        symbols=symbols,
+        codes=codes,
+        words={k.lower(): v for k, v in words.items()},
+        amount_symbol=amount_symbol,
+        amount_word=amount_word,
+    )
+
+
+_HANDLE = r"[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,28}[A-Za-z0-9_])?"
+_URLS: list[tuple[str, re.Pattern[str]]] = [
+    ("facebook_profile", re.compile(r"(?:facebook|fb)\.com/profile\.php\?id=(\d{5,20})", re.I)),
+    (
+        "facebook_profile",
+        re.compile(
+            r"(?:facebook|fb)\.com/(?!profile\.php|groups/|pages/|share|photo|watch|events/|marketplace|story)"
+            r"([A-Za-z0-9.]{5,50})",
+            re.I,
+        ),
+    ),
+    ("instagram_username", re.compile(r"(?:instagram\.com|instagr\.am)/(" + _HANDLE + ")", re.I)),
+    ("snapchat_username", re.compile(r"snapchat\.com/add/(" + _HANDLE + ")", re.I)),
+    ("tiktok_username", re.compile(r"tiktok\.com/@(" + _HANDLE + ")", re.I)),
+    ("x_username", re.compile(r"(?<![\w.])(?:twitter|x)\.com/(?!home|search|i/|intent)([A-Za-z0-9_]{1,15})", re.I)),
+    ("telegram_username", re.compile(r"(?<![\w.])(?:t|telegram)\.me/(" + _HANDLE + ")", re.I)),
+    ("kik_username", re.compile(r"kik\.me/(" + _HANDLE + ")", re.I)),
+    ("paypal_me", re.compile(r"(?:paypal\.me|paypal\.com/paypalme)/([A-Za-z0-9_.-]{1,40}[A-Za-z0-9])", re.I)),
+    ("cashapp_cashtag", re.compile(r"cash\.app/\$([A-Za-z][A-Za-z0-9_]{0,20})", re.I)),
+]
+_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b")
+_AT_HANDLE = re.compile(r"(?<![\w@.])@(" + _HANDLE + ")")
+_SKYPE_LIVE = re.compile(r"(?<![\w])(live:[A-Za-z0-9._-]*[A-Za-z0-9_])", re.I)
+_CASHTAG = re.compile(r"(?<![\w$£])[$£]([A-Za-z][A-Za-z0-9_]{1,20})\b")
+_NOT_CASHTAGS = frozenset({"usd", "gbp", "eur", "btc", "eth", "usdt", "cad", "aud", "ngn"})
+_BECH32 = re.compile(r"(?<![A-Za-z0-9])((?:bc|BC)1[A-Za-z0-9]{6,87})(?![A-Za-z0-9])")
+_BASE58_BTC = re.compile(r"(?<![A-Za-z0-9])([13][1-9A-HJ-NP-Za-km-z]{25,34})(?![A-Za-z0-9])")
+_TRON = re.compile(r"(?<![A-Za-z0-9])(T[1-9A-HJ-NP-Za-km-z]{33})(?![A-Za-z0-9])")
+_ETH = re.compile(r"(?<![A-Za-z0-9])(0x[0-9a-fA-F]{40})(?![A-Za-z0-9])")
+_IBAN = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2}\d{2}(?: ?[A-Z0-9]){10,32})", re.I)
+_SORT_CODE = re.compile(r"(?<![\d-])(\d{2})[- ]?(\d{2})[- ]?(\d{2})(?![\d-])")
+_ACCOUNT = re.compile(r"(?<![\d-])(\d{4} ?\d{4})(?![\d-])")
+_TEN_DIGITS = re.compile(r"(?<![\d+-])(\d(?:[ -]?\d){9})(?![\d-])")
+_EIGHT_DIGITS = re.compile(r"(?<![\d+-])(\d(?:[ -]?\d){7})(?![\d-])")
+_FILE_NAME = re.compile(r"\.(?:jpe?g|png|gif|webp|heic|mp4|mov|webm|opus|ogg|m4a|pdf|docx?|txt|zip|vcf)$", re.I)
+_GIFT_CODE = re.compile(r"(?<![\w-])((?:[A-Za-z0-9]{3,6}[- ]){1,5}[A-Za-z0-9]{3,6}|[A-Za-z0-9]{10,25})(?![\w-])")
+_CONTEXT_HANDLE = re.compile(
+    r"\s*(?:(?:is|its|it's|it is|id|name|username|user|handle|me|at|on|add|:|-|=|>|👉|,)\s*)*@?(" + _HANDLE + ")"
+)
+_ANSWER_HANDLE = re.compile(r"^\W*(?:it'?s|it is|mine is|i'?m|its|my \w+ is)?\s*@?(" + _HANDLE + r")\b")
+_HANDLE_THEN_PLATFORM = re.compile(r"@?(" + _HANDLE + r")\s+(?:on|in)\s+")
+_ALT_ACCOUNT = re.compile(r"\b(?:alt|backup|other one|other account|new account|second account)\s*(?:is|:)?\s*@?(" + _HANDLE + ")")
+_NANP = re.compile(r"^\+?1?[\s.-]?\(?[2-9]\d{2}\)?[\s.-]?\d{3}[\s.-]\d{4}$")
+
+
+def _handle_like(handle: str) -> bool:
+    """A token that reads as a username rather than a word: it has a digit, `_` or `.` and a letter."""
+    if not any(c.isalpha() for c in handle) or _FILE_NAME.search(handle):
+        return False
+    return any(c.isdigit() or c in "_." for c in handle)
+
+
+def _overlaps(found: list[_Found], start: int, end: int) -> bool:
+    return any(f.start < end and start < f.end for f in found)
+
+
+class _Extractor:
+    """Stateful pass over one conversation (context carries across messages)."""
+
+    def __init__(self, conversation_format: str, phone_region: str) -> None:
+        self.p = _patterns()
+        self.format_kind = self.p.format_platforms.get(conversation_format)
+        self.phone_region = phone_region
+        self.recent_lower: list[str] = []  # lower-case normalised text of the last messages
+        self.recent_brand: list[tuple[int, str]] = []
+        self.position = 0
+
+    def message(self, nt: NormalizedText) -> list[_Found]:
+        text = nt.text
+        lower = text.lower()
+        found: list[_Found] = []
+        window = " \n ".join(self.recent_lower[-4:])
+
+        def add(kind: str, value: str, start: int, end: int) -> None:
+            found.append(_Found(kind, value, start, end, nt.raw(start, end)))
+
+        # Links first: they name their platform.
+        for kind, pattern in _URLS:
+            for m in pattern.finditer(text):
+                if not _overlaps(found, m.start(), m.end()):
+                    add(kind, m.group(1).lower().rstrip("."), m.start(), m.end())
+        for m in _EMAIL.finditer(text):
+            if not _overlaps(found, m.start(), m.end()):
+                add("email", m.group(0).lower(), m.start(), m.end())
+        for m in _SKYPE_LIVE.finditer(text):
+            if not _overlaps(found, m.start(), m.end()):
+                add("skype_id", m.group(1).lower(), m.start(), m.end())
+        # Crypto addresses: only with a valid checksum.
+        for m in _BECH32.finditer(text):
+            if is_valid_btc_address(m.group(1)) and not _overlaps(found, m.start(), m.end()):
+                add("btc_address", m.group(1).lower(), m.start(), m.end())
+        for m in _BASE58_BTC.finditer(text):
+            if is_valid_btc_address(m.group(1)) and not _overlaps(found, m.start(), m.end()):
+                add("btc_address", m.group(1), m.start(), m.end())
+        for m in _TRON.finditer(text):
+            if is_valid_tron_address(m.group(1)) and not _overlaps(found, m.start(), m.end()):
+                add("tron_address", m.group(1), m.start(), m.end())
+        for m in _ETH.finditer(text):
+            if is_valid_eth_address(m.group(1)) and not _overlaps(found, m.start(), m.end()):
+                add("eth_address", m.group(1).lower(), m.start(), m.end())
+        self._ibans(text, add, found)
+        self._uk_accounts(text, lower, add, found)
+        self._transfer_references(text, lower, window, add, found)
+        self._gift_cards(text, lower, window, add, found)
+        self._phones(text, lower, add, found)
+        self._handles(text, lower, add, found)
+        for m in _CASHTAG.finditer(text):
+            tag = m.group(1).lower()
+            if tag not in _NOT_CASHTAGS and not _overlaps(found, m.start(), m.end()):
+                add("cashapp_cashtag", tag, m.start(), m.end())
+        self._amounts(text, add, found)
+        self.recent_lower.append(lower)
+        if len(self.recent_lower) > 12:
+            del self.recent_lower[0]
+        for brand, pattern in self.p.brands:
+            if pattern.search(lower):
+                self.recent_brand.append((self.position, brand))
+        self.position += 1
+        return found
+
+    def _ibans(self, text: str, add: Any, found: list[_Found]) -> None:
+        from sxr.analysis.indicators.checksums import IBAN_LENGTHS
+
+        for m in _IBAN.finditer(text):
+            compact = m.group(1).replace(" ", "").upper()
+            length = IBAN_LENGTHS.get(compact[:2])
+            if length is None or len(compact) < length:
+                continue
+            candidate = compact[:length]
+            if not is_valid_iban(candidate):
+                continue
+            # Find where the candidate ends in the text (spaces included).
+            seen = 0
+            end = m.start(1)
+            while seen < length and end < len(text):
+                if text[end] != " ":
+                    seen += 1
+                end += 1
+            if not _overlaps(found, m.start(1), end):
+                add("iban", candidate, m.start(1), end)
+
+    def _uk_accounts(self, text: str, lower: str, add: Any, found: list[_Found]) -> None:
+        if not self.p.sort_context.search(lower):
+            return
+        for sm in _SORT_CODE.finditer(text):
+            before = lower[max(0, sm.start() - 25) : sm.start()]
+            if not self.p.sort_context.search(before) or _overlaps(found, sm.start(), sm.end()):
+                continue
+            sort_code = "".join(sm.groups())
+            best = None
+            for am in _ACCOUNT.finditer(text):
+                if _overlaps(found, am.start(), am.end()) or (sm.start() <= am.start() < sm.end()):
+                    continue
+                distance = abs(am.start() - sm.end()) if am.start() >= sm.end() else abs(sm.start() - am.end())
+                if distance <= 80 and (best is None or distance < best[0]):
+                    best = (distance, am)
+            if best is None:
+                continue
+            am = best[1]
+            account = am.group(1).replace(" ", "")
+            if not uk_account_passes(sort_code, account):
+                continue
+            start, end = min(sm.start(), am.start()), max(sm.end(), am.end())
+            found.append(_Found("uk_bank_account", f"{sort_code}-{account}", start, end,
+                                nt_raw_join(text, sm, am)))
+
+    def _transfer_references(
+        self, text: str, lower: str, window: str, add: Any, found: list[_Found]
+    ) -> None:
+        mtcn_here = self.p.mtcn_context.search(lower)
+        if mtcn_here or self.p.mtcn_context.search(window):
+            for m in _TEN_DIGITS.finditer(text):
+                digits = re.sub(r"\D", "", m.group(1))
+                if len(digits) == 10 and not _overlaps(found, m.start(), m.end()):
+                    if mtcn_here or len(text.strip()) <= len(m.group(1)) + 40:
+                        add("wu_mtcn", digits, m.start(), m.end())
+        mg_here = self.p.moneygram_context.search(lower)
+        mg_window = self.p.moneygram_context.search(" ".join(self.recent_lower[-8:]))
+        if mg_here or mg_window:
+            for m in _EIGHT_DIGITS.finditer(text):
+                digits = re.sub(r"\D", "", m.group(1))
+                if len(digits) != 8 or _overlaps(found, m.start(), m.end()):
+                    continue
+                if mg_here or self.p.reference_words.search(lower) or len(text.strip()) <= len(m.group(1)) + 12:
+                    add("moneygram_reference", digits, m.start(), m.end())
+
+    def _gift_cards(self, text: str, lower: str, window: str, add: Any, found: list[_Found]) -> None:
+        brand_here = [b for b, pattern in self.p.brands if pattern.search(lower)]
+        recent = [b for pos, b in self.recent_brand if pos >= self.position - 12]
+        gift_context = self.p.gift_words.search(lower) or self.p.gift_words.search(window)
+        if not brand_here and not recent and not gift_context:
+            return
+        for m in _GIFT_CODE.finditer(text):
+            code = re.sub(r"[\s-]", "", m.group(1)).upper()
+            if not 10 <= len(code) <= 25 or _overlaps(found, m.start(), m.end()):
+                continue
+            letters = sum(c.isalpha() for c in code)
+            digits = sum(c.isdigit() for c in code)
+            if letters < 2 or digits < 2:
+                continue
+            raw = m.group(1)
+            # A code is typed in capitals (or in lower case, every group with a digit); a sentence is not.
+            groups = re.split(r"[\s-]", raw)
+            if raw.upper() != raw and not (raw.lower() == raw and all(any(c.isdigit() for c in g) for g in groups)):
+                continue
+            if "iban" in lower and re.search(r"[A-Z]{2}\d{2}", code):
+                continue
+            if " " in raw and any(len(part) > 6 for part in raw.split()):
+                continue
+            brand = brand_here[-1] if brand_here else (recent[-1] if recent else "other")
+            add("gift_card", f"{brand}:{code}", m.start(), m.end())
+
+    def _phones(self, text: str, lower: str, add: Any, found: list[_Found]) -> None:
+        if sum(c.isdigit() for c in text) < 7:
+            return
+        context = bool(self.p.phone_context.search(lower))
+        for match in phonenumbers.PhoneNumberMatcher(text, self.phone_region, leniency=phonenumbers.Leniency.POSSIBLE):
+            start, end = match.start, match.end
+            raw = match.raw_string
+            if _overlaps(found, start, end):
+                continue
+            if start > 0 and text[start - 1] in "£$€₦#":
+                continue
+            number = match.number
+            plus = raw.lstrip().startswith(("+", "00"))
+            if not plus and not raw.lstrip().startswith("(") and not raw.lstrip().startswith("0") and not context:
+                continue
+            if not self._acceptable(number) and not plus and _NANP.match(raw.strip()):
+                try:
+                    number = phonenumbers.parse(raw, "US")
+                except phonenumbers.NumberParseException:
+                    continue
+            if not self._acceptable(number):
+                continue
+            add("phone", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), start, end)
+
+    @staticmethod
+    def _acceptable(number: phonenumbers.PhoneNumber) -> bool:
+        if phonenumbers.is_valid_number(number):
+            return True
+        if not phonenumbers.is_possible_number(number):
+            return False
+        national = str(number.national_number)
+        # Ranges set aside for drama and examples (Ofcom 07700 900xxx, NANP 555-01xx): fiction uses them.
+        if number.country_code == 44 and national.startswith("7700900"):
+            return True
+        return number.country_code == 1 and national[3:6] == "555" and national[6:8] == "01"
+
+    def _handles(self, text: str, lower: str, add: Any, found: list[_Found]) -> None:
+        platform_spans: list[tuple[int, int, str]] = []
+        for kind, pattern in self.p.platform_words.items():
+            for m in pattern.finditer(lower):
+                platform_spans.append((m.start(), m.end(), kind))
+        platform_spans.sort()
+        # "snap: name", "my insta is @name", "add me on sc name"
+        for start, end, kind in platform_spans:
+            m = _CONTEXT_HANDLE.match(text, end)
+            if not m:
+                continue
+            handle = m.group(1)
+            at = text[m.start(1) - 1] == "@" if m.start(1) > 0 else False
+            if (_handle_like(handle) or at or text[end:m.start(1)].strip().startswith(":")) and not _overlaps(
+                found, m.start(1), m.end(1)
+            ):
+                self._add_handle(kind, handle, m.start(1) - (1 if at else 0), m.end(1), add)
+        # "tyler.fit2 on here", "lily_x09 on snap"
+        for m in _HANDLE_THEN_PLATFORM.finditer(text):
+            handle = m.group(1)
+            if not _handle_like(handle) or _overlaps(found, m.start(1), m.end(1)):
+                continue
+            rest = lower[m.end() :]
+            kind = None
+            for pstart, _pend, pkind in platform_spans:
+                if pstart == m.end():
+                    kind = pkind
+            if kind is None and self.p.same_platform.match(lower, m.end() - 3) and self.format_kind:
+                if re.match(r"(?:here|this app)\b", rest):
+                    kind = self.format_kind
+            if kind:
+                self._add_handle(kind, handle, m.start(1), m.end(1), add)
+        # "my alt is @name", "add my backup @name": the platform named here, or this one
+        for m in _ALT_ACCOUNT.finditer(lower):
+            handle = text[m.start(1) : m.end(1)]
+            if (_handle_like(handle) or text[m.start(1) - 1] == "@") and not _overlaps(found, m.start(1), m.end(1)):
+                kind = platform_spans[-1][2] if platform_spans else self.format_kind
+                if kind:
+                    self._add_handle(kind, handle, m.start(1), m.end(1), add)
+        # bare "@name" or an answer "it's name" to "what's your snap?"
+        previous = " ".join(self.recent_lower[-2:])
+        previous_kinds = [k for k, pattern in self.p.platform_words.items() if pattern.search(previous)]
+        candidates = [(m.start(1) - 1, m.end(1), m.group(1)) for m in _AT_HANDLE.finditer(text)]
+        answer = _ANSWER_HANDLE.match(text)
+        if answer and _handle_like(answer.group(1)) and len(text) <= 60:
+            candidates.append((answer.start(1), answer.end(1), answer.group(1)))
+        for start, end, handle in candidates:
+            if _overlaps(found, start, end) or not any(c.isalpha() for c in handle):
+                continue
+            kind = None
+            before = [k for s, _e, k in platform_spans if s < start]
+            if before:
+                kind = before[-1]
+            elif platform_spans:
+                kind = platform_spans[0][2]
+            elif len(previous_kinds) == 1:
+                kind = previous_kinds[0]
+            elif text[start] == "@" and self.format_kind and self.format_kind != "skype_id":
+                kind = self.format_kind
+            if kind:
+                self._add_handle(kind, handle, start, end, add)
+
+    @staticmethod
+    def _add_handle(kind: str, handle: str, start: int, end: int, add: Any) -> None:
+        value = handle.lower().lstrip("@").rstrip(".")
+        if kind == "facebook_profile" and not (value.isdigit() or "." in value or any(c.isdigit() for c in value)):
+            return
+        add(kind, value, start, end)
+
+    def _amounts(self, text: str, add: Any, found: list[_Found]) -> None:
+        for m in self.p.amount_symbol.finditer(text):
+            if _overlaps(found, m.start(), m.end()):
+                continue
+            symbol = m.group("sym")
+            currency = self.p.symbols[symbol] if symbol else m.group("code").upper()
+            value = _amount_value(m.group("num"), m.group("k"))
+            if value is not None:
+                add("amount", f"{currency}:{value}", m.start(), m.end())
+        for m in self.p.amount_word.finditer(text):
+            if _overlaps(found, m.start(), m.end()):
+                continue
+            word = m.group("word").lower()
+            currency = self.p.words.get(word, word.upper())
+            value = _amount_value(m.group("num"), m.group("k"))
+            if value is not None:
+                add("amount", f"{currency}:{value}", m.start(), m.end())
+
+
+def nt_raw_join(text: str, first: re.Match[str], second: re.Match[str]) -> str:
+    """The words from the earlier to the later of two matches."""
+    start = min(first.start(), second.start())
+    end = max(first.end(), second.end())
+    return text[start:end]
+
+
+def _amount_value(number: str, multiplier: str | None) -> str | None:
+    try:
+        value = Decimal(number.replace(",", ""))
+    except InvalidOperation:
+        return None
+    if multiplier:
+        value *= 1000
+    if value <= 0:
+        return None
+    if value == value.to_integral_value():
+        return str(int(value))
+    return f"{value:.2f}"
+
+
+_SPLIT_HEAD = re.compile(r"(?:(bc1[a-z0-9]{6,})|([13T][1-9A-HJ-NP-Za-km-z]{8,})|(0x[0-9a-fA-F]{8,}))\s*$", re.I)
+_SPLIT_TAIL = re.compile(r"^\s*([A-Za-z0-9]{4,})")
+
+
+def _join_split_address(head: NormalizedText, tail: NormalizedText) -> tuple[str, str, str] | None:
+    """An address split over two messages: (kind, value, raw) when only the joined text is valid."""
+    h = _SPLIT_HEAD.search(head.text)
+    t = _SPLIT_TAIL.match(tail.text)
+    if not h or not t:
+        return None
+    joined = h.group(0).strip() + t.group(1)
+    raw = head.raw(h.start(), h.end()).strip() + " " + tail.raw(t.start(1), t.end(1))
+    if joined[:3].lower() == "bc1" and is_valid_btc_address(joined):
+        return "btc_address", joined.lower(), raw
+    if joined[0] in "13" and is_valid_btc_address(joined):
+        return "btc_address", joined, raw
+    if joined[0] == "T" and is_valid_tron_address(joined):
+        return "tron_address", joined, raw
+    if joined.startswith("0x") and is_valid_eth_address(joined):
+        return "eth_address", joined.lower(), raw
+    return None
+
+
+def extract_indicators(
+    texts: Sequence[NormalizedText],
+    senders: Sequence[str],
+    *,
+    conversation_format: str = "plain",
+    phone_region: str = "GB",
+) -> list[Indicator]:
+    """Indicators of a conversation, each once, at its first message, in order of first appearance."""
+    extractor = _Extractor(conversation_format, phone_region)
+    by_key: dict[tuple[str, str], Indicator] = {}
+    for i, nt in enumerate(texts):
+        for f in extractor.message(nt):
+            _record(by_key, f.kind, f.value, i, f.raw)
+        if i + 1 < len(texts) and senders[i] == senders[i + 1]:
+            joined = _join_split_address(nt, texts[i + 1])
+            if joined is not None:
+                kind, value, raw = joined
+                _record(by_key, kind, value, i, raw)
+                by_key[(kind, value)].messages.append(i + 1)
+    return sorted(by_key.values(), key=lambda ind: ind.first_i)
+
+
+def _record(by_key: dict[tuple[str, str], Indicator], kind: str, value: str, i: int, raw: str) -> None:
+    existing = by_key.get((kind, value))
+    if existing is None:
+        by_key[(kind, value)] = Indicator(kind, value, i, raw, [i])
+    elif i not in existing.messages:
+        existing.messages.append(i)

@@ -36,8 +36,8 @@ run: $(VENV)/.installed
 	SXR_HOST=$(SXR_HOST) SXR_PORT=$(SXR_PORT) $(BIN)/sxr serve
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy

@@ -1,0 +1,62 @@
+"""Cases: a reference and a PIN instead of an account; victim sessions carried in the URL path."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sxr.db import Base
+
+GENESIS_HASH = "0" * 64
+
+
+def utcnow() -> datetime:
+    """The current time in UTC (aware)."""
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """`moment` as an aware UTC time (SQLite hands back naive times that were stored as UTC)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+class Case(Base):
+    """A confidential report: found again with its reference and PIN."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True, index=True)
+    pin_hash: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(32), default="open")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    age_band: Mapped[str | None] = mapped_column(String(32), default=None)
+    platforms: Mapped[str | None] = mapped_column(Text, default=None)
+    what_happened: Mapped[str | None] = mapped_column(Text, default=None)
+    failed_pin_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    # The ledger's head, kept on the case row: appends lock this row, and a cut-off tail is detectable.
+    ledger_seq: Mapped[int] = mapped_column(Integer, default=0)
+    ledger_head: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH)
+
+    @property
+    def platform_list(self) -> list[str]:
+        return [p for p in (self.platforms or "").split("\n") if p]
+
+
+class VictimSession(Base):
+    """A short-lived capability for one case, opened with reference + PIN; only its hash is stored."""
+
+    __tablename__ = "victim_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)

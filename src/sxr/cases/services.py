@@ -1,0 +1,232 @@
+"""Cases: creating a confidential report, checking a reference + PIN, and victim sessions."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sxr.cases.models import Case, VictimSession, as_utc, utcnow
+
+# No 0/O, 1/I/L or U/V confusion: what is read aloud or copied by hand comes back the same.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
+REFERENCE_PREFIX = "SXR"
+PIN_DIGITS = 6
+MAX_FAILED_ATTEMPTS = 5
+FIRST_LOCKOUT = timedelta(minutes=15)
+LONGEST_LOCKOUT = timedelta(hours=24)
+SESSION_IDLE = timedelta(minutes=30)
+# last_used_at is written at most this often, so reading pages is not a write per request.
+SESSION_TOUCH_EVERY = timedelta(minutes=1)
+
+AGE_BANDS = ("under-13", "13-15", "16-17", "18-24", "25-plus", "prefer-not-to-say")
+PLATFORMS = (
+    "Instagram", "Snapchat", "TikTok", "WhatsApp", "Facebook", "Discord", "Telegram", "Kik",
+    "Omegle or video chat", "A dating app", "A game", "Somewhere else",
+)  # fmt: skip
+
+_hasher = PasswordHasher()
+# Verified against when the reference is unknown, so an unknown reference costs the same time.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+_REFERENCE_SHAPE = re.compile(
+    rf"^{REFERENCE_PREFIX}([{REFERENCE_ALPHABET}]{{4}})([{REFERENCE_ALPHABET}]{{4}})$"
+)
+
+
+class AccessDenied(Exception):
+    """Reference and PIN do not match (the message never says which one was wrong)."""
+
+
+class CaseLocked(AccessDenied):
+    """Too many wrong PINs: the reference is locked until `until`."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__("too many tries")
+        self.until = until
+
+
+@dataclass(frozen=True)
+class NewCaseAnswers:
+    """What a victim chose to tell us when starting a report (all optional)."""
+
+    age_band: str | None = None
+    platforms: tuple[str, ...] = ()
+    what_happened: str | None = None
+
+
+def new_reference() -> str:
+    """A random reference like `SXR-7K2M-9QPD` (29^8, about 5 × 10^11 possibilities)."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{REFERENCE_PREFIX}-{chars[:4]}-{chars[4:]}"
+
+
+def normalize_reference(text: str) -> str | None:
+    """The canonical form of a typed reference (any case, spaces or dashes), or None if it cannot be one."""
+    compact = re.sub(r"[\s\-_.]", "", text).upper()
+    if not compact.startswith(REFERENCE_PREFIX):
+        compact = REFERENCE_PREFIX + compact
+    match = _REFERENCE_SHAPE.match(compact)
+    if not match:
+        return None
+    return f"{REFERENCE_PREFIX}-{match.group(1)}-{match.group(2)}"
+
+
+def new_pin() -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(PIN_DIGITS))
+
+
+def normalize_pin(text: str) -> str:
+    return re.sub(r"\s", "", text)
+
+
+def create_case(session: Session, answers: NewCaseAnswers | None = None) -> tuple[Case, str]:
+    """Create a case; returns it with its PIN, which is shown once and never stored in the clear."""
+    answers = answers or NewCaseAnswers()
+    pin = new_pin()
+    age_band = answers.age_band if answers.age_band in AGE_BANDS else None
+    platforms = "\n".join(p for p in answers.platforms if p in PLATFORMS) or None
+    what = (answers.what_happened or "").strip()[:5000] or None
+    pin_hash = _hasher.hash(pin)
+    for _attempt in range(5):
+        case = Case(
+            reference=new_reference(),
+            pin_hash=pin_hash,
+            age_band=age_band,
+            platforms=platforms,
+            what_happened=what,
+        )
+        try:
+            with session.begin_nested():
+                session.add(case)
+                session.flush()
+        except IntegrityError:
+            continue  # a reference collision: draw another
+        return case, pin
+    raise RuntimeError("could not draw an unused reference")
+
+
+def get_case_by_reference(session: Session, reference: str) -> Case | None:
+    """The case with this reference (typed in any reasonable form), or None."""
+    canonical = normalize_reference(reference)
+    if canonical is None:
+        return None
+    return session.scalar(select(Case).where(Case.reference == canonical))
+
+
+def check_reference_and_pin(
+    session: Session, reference: str, pin: str, *, now: datetime | None = None
+) -> Case:
+    """The case when reference and PIN match; raises AccessDenied or CaseLocked (and counts failures)."""
+    now = now or utcnow()
+    case = get_case_by_reference(session, reference)
+    if case is None:
+        _burn_time(pin)
+        raise AccessDenied("reference or PIN not right")
+    if case.locked_until is not None and as_utc(case.locked_until) > now:
+        raise CaseLocked(as_utc(case.locked_until))
+    ok: bool
+    try:
+        ok = _hasher.verify(case.pin_hash, normalize_pin(pin))
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if ok:
+        if case.failed_pin_attempts or case.lockouts:
+            case.failed_pin_attempts = 0
+            case.lockouts = 0
+            case.locked_until = None
+            session.flush()
+        return case
+    _count_failure(session, case, now)
+    if case.locked_until is not None and as_utc(case.locked_until) > now:
+        raise CaseLocked(as_utc(case.locked_until))
+    raise AccessDenied("reference or PIN not right")
+
+
+def _burn_time(pin: str) -> None:
+    with contextlib.suppress(VerificationError, InvalidHashError):
+        _hasher.verify(_DUMMY_HASH, normalize_pin(pin))
+
+
+def _count_failure(session: Session, case: Case, now: datetime) -> None:
+    # One atomic increment, so parallel guesses are all counted.
+    failed = session.execute(
+        update(Case)
+        .where(Case.id == case.id)
+        .values(failed_pin_attempts=Case.failed_pin_attempts + 1)
+        .returning(Case.failed_pin_attempts)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    case.failed_pin_attempts = failed
+    if failed >= MAX_FAILED_ATTEMPTS:
+        # Each lockout doubles the wait: 15 min, 30 min, 1 h ... up to a day.
+        wait = min(FIRST_LOCKOUT * (2**case.lockouts), LONGEST_LOCKOUT)
+        case.lockouts = case.lockouts + 1
+        case.failed_pin_attempts = 0
+        case.locked_until = now + wait
+    session.flush()
+    # The count must survive even though the caller will show an error page.
+    session.commit()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def open_victim_session(session: Session, case: Case) -> str:
+    """A new random token for `case` (only its hash is kept); it goes in the URL path `/case/{token}`."""
+    token = secrets.token_urlsafe(32)
+    session.add(VictimSession(case_id=case.id, token_hash=_token_hash(token)))
+    session.flush()
+    return token
+
+
+def resolve_victim_session(session: Session, token: str, *, now: datetime | None = None) -> Case | None:
+    """The case a live token opens, or None when it is unknown, revoked or idle too long."""
+    now = now or utcnow()
+    if not token or len(token) > 100:
+        return None
+    victim_session = session.scalar(
+        select(VictimSession).where(VictimSession.token_hash == _token_hash(token))
+    )
+    if victim_session is None or victim_session.revoked_at is not None:
+        return None
+    # A stored hash was found by an index lookup; compare again in constant time all the same.
+    if not hmac.compare_digest(victim_session.token_hash, _token_hash(token)):
+        return None
+    last_used = as_utc(victim_session.last_used_at)
+    if now - last_used > SESSION_IDLE:
+        return None
+    if now - last_used > SESSION_TOUCH_EVERY:
+        victim_session.last_used_at = now
+        session.flush()
+    return session.get(Case, victim_session.case_id)
+
+
+def revoke_victim_session(session: Session, token: str) -> None:
+    """End a victim session (the Leave button)."""
+    session.execute(
+        update(VictimSession)
+        .where(VictimSession.token_hash == _token_hash(token), VictimSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def revoke_all_victim_sessions(session: Session, case: Case) -> None:
+    """End every victim session of a case (e.g. when staff suspect someone else has the PIN)."""
+    session.execute(
+        update(VictimSession)
+        .where(VictimSession.case_id == case.id, VictimSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,311 @@
+"""Encrypted, content-addressed blobs: one file per blob under `$SXR_DATA_DIR/blobs/`.
+
+A blob file is a header and a stream of AES-256-GCM chunks (the STREAM construction: each chunk's
+nonce is its counter plus a "last chunk" flag, so truncation, reordering and edits all fail to
+authenticate). Each blob has its own random data key, wrapped by the deployment's master key.
+The file name is the SHA-256 of the plaintext, so the same content is stored once.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import hashlib
+import io
+import os
+import secrets
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from sxr.config import Settings
+
+MAGIC = b"SXRBLOB1"
+CHUNK_SIZE = 1024 * 1024
+TAG_SIZE = 16
+_HEADER = struct.Struct(">8s8sI12s48s")
+HEADER_SIZE = _HEADER.size
+KEY_FILE_NAME = "master.key"
+
+
+class MasterKeyError(Exception):
+    """The master key is missing, malformed or unreadable."""
+
+
+class BlobError(Exception):
+    """A blob cannot be read back as it was stored."""
+
+
+class WrongMasterKey(BlobError):
+    """The blob was locked with a different master key than the one configured."""
+
+
+class BlobDamaged(BlobError):
+    """The blob's bytes were changed or cut short."""
+
+
+class BlobMissing(BlobError):
+    """No blob file for this SHA-256."""
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    """The result of storing content: its SHA-256, plaintext size, and whether a new file was written."""
+
+    sha256: str
+    size: int
+    created: bool
+
+
+def key_id(master_key: bytes) -> bytes:
+    """A short public fingerprint of the master key, kept in each header to name a wrong key clearly."""
+    return hashlib.sha256(b"sxr master key id\0" + master_key).digest()[:8]
+
+
+def _decode_key(text: str, where: str) -> bytes:
+    try:
+        key = base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise MasterKeyError(f"The master key in {where} is not valid base64.") from exc
+    if len(key) != 32:
+        raise MasterKeyError(
+            f"The master key in {where} must be 32 bytes in base64 (try `openssl rand -base64 32`); "
+            f"it is {len(key)} bytes."
+        )
+    return key
+
+
+def load_master_key(settings: Settings) -> bytes:
+    """The master key: from SXR_MASTER_KEY, else the key file in the data dir (created once, mode 0600)."""
+    if settings.master_key:
+        return _decode_key(settings.master_key, "SXR_MASTER_KEY")
+    data_dir = settings.ensure_data_dir()
+    path = data_dir / KEY_FILE_NAME
+    if not path.exists():
+        _create_key_file(path)
+    try:
+        return _decode_key(path.read_text(encoding="ascii"), str(path))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MasterKeyError(f"The master key file {path} cannot be read: {exc}") from exc
+
+
+def _create_key_file(path: Path) -> None:
+    # Written to a private temp file and hard-linked into place: a concurrent first run sees either
+    # no key file or a complete one, and exactly one key wins.
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, base64.b64encode(secrets.token_bytes(32)) + b"\n")
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _nonce(counter: int, last: bool) -> bytes:
+    return counter.to_bytes(11, "big") + (b"\x01" if last else b"\x00")
+
+
+def _read_exact(stream: BinaryIO, size: int) -> bytes:
+    parts = []
+    while size > 0:
+        part = stream.read(size)
+        if not part:
+            break
+        parts.append(part)
+        size -= len(part)
+    return b"".join(parts)
+
+
+class BlobStore:
+    """Encrypted blobs in one directory, addressed by the SHA-256 of their plaintext."""
+
+    def __init__(self, root: Path, master_key: bytes) -> None:
+        if len(master_key) != 32:
+            raise MasterKeyError("The master key must be 32 bytes.")
+        self.root = root
+        self._master = AESGCM(master_key)
+        self._key_id = key_id(master_key)
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> BlobStore:
+        return cls(settings.ensure_data_dir() / "blobs", load_master_key(settings))
+
+    def path_for(self, sha256: str) -> Path:
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
+        return self.root / sha256[:2] / sha256
+
+    def exists(self, sha256: str) -> bool:
+        return self.path_for(sha256).is_file()
+
+    def put_bytes(self, data: bytes) -> StoredBlob:
+        return self.put(io.BytesIO(data))
+
+    def put(self, source: BinaryIO) -> StoredBlob:
+        """Encrypt `source` into a blob; the file appears only once written, synced and read back intact."""
+        tmp_dir = self.root / ".tmp"
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        tmp = tmp_dir / f"{secrets.token_hex(16)}.part"
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            with open(tmp, "xb") as out:
+                data_key = secrets.token_bytes(32)
+                wrap_nonce = secrets.token_bytes(12)
+                wrapped = self._master.encrypt(wrap_nonce, data_key, MAGIC + self._key_id)
+                header = _HEADER.pack(MAGIC, self._key_id, CHUNK_SIZE, wrap_nonce, wrapped)
+                out.write(header)
+                aead = AESGCM(data_key)
+                counter = 0
+                current = _read_exact(source, CHUNK_SIZE)
+                while True:
+                    following = _read_exact(source, CHUNK_SIZE) if len(current) == CHUNK_SIZE else b""
+                    last = not following
+                    digest.update(current)
+                    size += len(current)
+                    out.write(aead.encrypt(_nonce(counter, last), current, header))
+                    if last:
+                        break
+                    counter += 1
+                    current = following
+                out.flush()
+                os.fsync(out.fileno())
+            sha256 = digest.hexdigest()
+            final = self.path_for(sha256)
+            if final.exists():
+                self._check_key(final)
+                return StoredBlob(sha256, size, created=False)
+            # Read the new file back before it takes its name: a blob that is there is a blob that decrypts.
+            checked_sha, checked_size = self._digest_file(tmp)
+            if (checked_sha, checked_size) != (sha256, size):
+                raise BlobDamaged("The new blob did not read back as written (disk or memory fault).")
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, final)
+            _fsync_dir(final.parent)
+            return StoredBlob(sha256, size, created=True)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+    def _check_key(self, path: Path) -> None:
+        with open(path, "rb") as stream:
+            self._open_header(stream, path.name)
+
+    def _open_header(self, stream: BinaryIO, name: str) -> tuple[AESGCM, bytes, int]:
+        header = _read_exact(stream, HEADER_SIZE)
+        if len(header) != HEADER_SIZE:
+            raise BlobDamaged(f"blob {name} is cut short (no complete header)")
+        magic, blob_key_id, chunk_size, wrap_nonce, wrapped = _HEADER.unpack(header)
+        if magic != MAGIC:
+            raise BlobDamaged(f"blob {name} does not start like an sxr blob (changed or damaged)")
+        if blob_key_id != self._key_id:
+            raise WrongMasterKey(
+                f"blob {name} was locked with a different master key: check SXR_MASTER_KEY "
+                "or the master.key file in the data dir"
+            )
+        if not 0 < chunk_size <= 64 * 1024 * 1024:
+            raise BlobDamaged(f"blob {name} has a damaged header")
+        try:
+            data_key = self._master.decrypt(wrap_nonce, wrapped, MAGIC + blob_key_id)
+        except InvalidTag as exc:
+            raise BlobDamaged(f"blob {name}: its key does not authenticate (changed or damaged)") from exc
+        return AESGCM(data_key), header, chunk_size
+
+    def _decrypt_stream(self, stream: BinaryIO, name: str) -> Iterator[bytes]:
+        aead, header, chunk_size = self._open_header(stream, name)
+        block = chunk_size + TAG_SIZE
+        counter = 0
+        current = _read_exact(stream, block)
+        if len(current) < TAG_SIZE:
+            raise BlobDamaged(f"blob {name} is cut short")
+        while True:
+            following = _read_exact(stream, block) if len(current) == block else b""
+            last = not following
+            try:
+                yield aead.decrypt(_nonce(counter, last), current, header)
+            except InvalidTag as exc:
+                raise BlobDamaged(
+                    f"blob {name}: part {counter} does not authenticate (changed, reordered or cut short)"
+                ) from exc
+            if last:
+                return
+            counter += 1
+            current = following
+
+    def _digest_file(self, path: Path) -> tuple[str, int]:
+        digest = hashlib.sha256()
+        size = 0
+        with open(path, "rb") as stream:
+            for chunk in self._decrypt_stream(stream, path.name):
+                digest.update(chunk)
+                size += len(chunk)
+        return digest.hexdigest(), size
+
+    def open(self, sha256: str) -> Iterator[bytes]:
+        """The plaintext of blob `sha256` in authenticated chunks (raises BlobError on any fault)."""
+        path = self.path_for(sha256)
+        try:
+            stream = open(path, "rb")  # noqa: SIM115 - closed by the generator below
+        except FileNotFoundError as exc:
+            raise BlobMissing(f"blob {sha256} is missing") from exc
+        return self._iter_and_close(stream, sha256)
+
+    def _iter_and_close(self, stream: BinaryIO, name: str) -> Iterator[bytes]:
+        with stream:
+            yield from self._decrypt_stream(stream, name)
+
+    def read(self, sha256: str) -> bytes:
+        """The whole plaintext of blob `sha256`, checked against its SHA-256."""
+        data = b"".join(self.open(sha256))
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise BlobDamaged(f"blob {sha256}: content does not match its SHA-256")
+        return data
+
+    def check(self, sha256: str) -> int:
+        """Decrypt blob `sha256` end to end and compare its hash; returns the plaintext size."""
+        path = self.path_for(sha256)
+        if not path.is_file():
+            raise BlobMissing(f"blob {sha256} is missing")
+        actual, size = self._digest_file(path)
+        if actual != sha256:
+            raise BlobDamaged(f"blob {sha256}: content does not match its SHA-256")
+        return size
+
+    def copy_to(self, sha256: str, dest: Path) -> None:
+        """Write the plaintext of blob `sha256` to `dest` (which appears only when whole)."""
+        tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(6)}.part")
+        digest = hashlib.sha256()
+        try:
+            with open(tmp, "xb") as out:
+                for chunk in self.open(sha256):
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            if digest.hexdigest() != sha256:
+                raise BlobDamaged(f"blob {sha256}: content does not match its SHA-256")
+            os.replace(tmp, dest)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()

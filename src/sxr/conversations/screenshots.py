@@ -1,0 +1,401 @@
+"""Chat screenshots (PNG, JPEG, HEIC, WebP) read into a Conversation by offline OCR on the CPU.
+
+The OCR models are the ONNX files inside the installed rapidocr-onnxruntime wheel (PP-OCRv4
+detection and recognition); nothing is downloaded. The engine loads once per process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import unicodedata
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from difflib import SequenceMatcher
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+from dateutil import parser as date_parser
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from sxr.conversations.chat_layout import TIME_ANYWHERE, Block, Box, TextLine, analyse, find_regions
+from sxr.conversations.model import Conversation, ExportError, Message, Notice, Participant, SourceRef
+
+SUFFIXES = {".png", ".jpg", ".jpeg", ".heic", ".heif", ".webp"}
+MAX_FILE_BYTES = 60 * 1024 * 1024
+# A long scrolling capture is about 1290 x 20000; anything far bigger is a decompression bomb.
+MAX_PIXELS = 40_000_000
+MAX_SIDE = 30_000
+DETECT_WIDTH = 576
+OCR_THREADS = 2
+REC_BATCH = 6
+
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
+_lock = threading.Lock()
+
+
+def is_screenshot(path: Path) -> bool:
+    """True when the file starts like a PNG, JPEG, WebP or HEIC image."""
+    try:
+        with Path(path).open("rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        return False
+    return (
+        head.startswith(b"\x89PNG\r\n\x1a\n")
+        or head.startswith(b"\xff\xd8\xff")
+        or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+        or (head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS)
+    )
+
+
+@lru_cache(maxsize=1)
+def _register_heif() -> None:
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+
+
+def load_image(path: Path) -> np.ndarray:
+    """The image as an RGB array; ExportError for files that are missing, corrupt, not images or too big."""
+    name = Path(path).name
+    try:
+        size = Path(path).stat().st_size
+    except OSError as error:
+        raise ExportError(f"Cannot open {name}: {error.strerror or error}.") from error
+    if size > MAX_FILE_BYTES:
+        raise ExportError(f"{name} is too big to read as a screenshot ({size // (1024 * 1024)} MB).")
+    if not is_screenshot(path):
+        raise ExportError(f"{name} is not a PNG, JPEG, HEIC or WebP image.")
+    _register_heif()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                width, height = image.size
+                if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
+                    raise ExportError(
+                        f"{name} is {width} x {height} pixels: too big for a screenshot, so it was not read."
+                    )
+                image.load()
+                upright = ImageOps.exif_transpose(image)
+                rgb = np.asarray(upright.convert("RGB"))
+    except ExportError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise ExportError(f"{name} is too big to be a screenshot, so it was not read.") from error
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, RuntimeError) as error:
+        raise ExportError(f"{name} could not be read as an image (it may be damaged): {error}.") from error
+    if rgb.shape[0] < 32 or rgb.shape[1] < 32:
+        raise ExportError(f"{name} is too small to hold any readable text.")
+    return rgb
+
+
+@dataclass(frozen=True, slots=True)
+class OcrEngine:
+    """The PP-OCRv4 text detector and recogniser from the rapidocr-onnxruntime wheel."""
+
+    detector: Any
+    recogniser: Any
+    characters: list[str]
+    allowed: np.ndarray
+    model_dir: Path
+
+
+@lru_cache(maxsize=1)
+def ocr_engine() -> OcrEngine:
+    """Load the OCR models once per process, from the installed package (never from the network)."""
+    import rapidocr_onnxruntime
+    from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
+    from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
+    from rapidocr_onnxruntime.utils import read_yaml
+
+    package = Path(rapidocr_onnxruntime.__file__).resolve().parent
+    config = read_yaml(str(package / "config.yaml"))
+    for part in ("Det", "Rec"):
+        model = package / config[part]["model_path"]
+        if not model.is_file():
+            raise ExportError(
+                f"The OCR model {model.name} is missing from rapidocr-onnxruntime; reinstall that package."
+            )
+        config[part]["model_path"] = str(model)
+        config[part]["intra_op_num_threads"] = OCR_THREADS
+        config[part]["inter_op_num_threads"] = 1
+    config["Det"]["limit_side_len"] = DETECT_WIDTH
+    detector = TextDetector(config["Det"])
+    recogniser = TextRecognizer(config["Rec"])
+    characters = list(recogniser.postprocess_op.character)
+    # The model also knows Chinese; chat screenshots here are in Latin script, so only its
+    # Latin letters, digits and symbols (and their full-width forms) may be read.
+    allowed = np.array([index == 0 or _latin(char) for index, char in enumerate(characters)], dtype=bool)
+    return OcrEngine(detector, recogniser, characters, allowed, package / "models")
+
+
+def _latin(char: str) -> bool:
+    normal = unicodedata.normalize("NFKC", char)
+    return bool(normal) and all(ord(c) < 0x250 or c in "£€¥₹•…‘’“”–—" for c in normal)
+
+
+def read_lines(
+    rgb: np.ndarray, engine: OcrEngine | None = None, wanted: Callable[[Box], bool] | None = None
+) -> list[TextLine]:
+    """Every line of text on the image (that `wanted` keeps), with its box and the recogniser's confidence."""
+    engine = engine or ocr_engine()
+    height, width = rgb.shape[:2]
+    bgr = np.ascontiguousarray(rgb[:, :, ::-1])
+    import cv2
+
+    scale = min(1.0, DETECT_WIDTH / width)
+    small = (
+        bgr
+        if scale == 1.0
+        else cv2.resize(bgr, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+    )
+    with _lock:
+        quads, _ = engine.detector(small)
+    if quads is None or len(quads) == 0:
+        return []
+    boxes: list[tuple[int, int, int, int]] = []
+    for quad in quads:
+        x0 = max(0, int(np.floor(quad[:, 0].min() / scale)))
+        y0 = max(0, int(np.floor(quad[:, 1].min() / scale)))
+        x1 = min(width, int(np.ceil(quad[:, 0].max() / scale)) + 1)
+        y1 = min(height, int(np.ceil(quad[:, 1].max() / scale)) + 1)
+        if x1 - x0 >= 4 and y1 - y0 >= 4 and (wanted is None or wanted((x0, y0, x1, y1))):
+            boxes.append((x0, y0, x1, y1))
+    if not boxes:
+        return []
+    texts = _recognise(engine, [bgr[y0:y1, x0:x1] for x0, y0, x1, y1 in boxes])
+    lines = []
+    for box, (text, confidence) in zip(boxes, texts, strict=True):
+        text = tidy_text(text)
+        if text and confidence >= 0.5:
+            lines.append(TextLine(box, text, confidence))
+    return lines
+
+
+def _recognise(engine: OcrEngine, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+    """Recognise crops in batches of similar shape (less padding, less work)."""
+    rec = engine.recogniser
+    ratios = [crop.shape[1] / crop.shape[0] for crop in crops]
+    order = np.argsort(ratios)
+    results: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+    _, rec_h, rec_w = rec.rec_image_shape
+    for start in range(0, len(crops), REC_BATCH):
+        chunk = order[start : start + REC_BATCH]
+        widest = max([rec_w / rec_h] + [ratios[i] for i in chunk])
+        batch = np.stack([rec.resize_norm_img(crops[i], widest) for i in chunk]).astype(np.float32)
+        with _lock:
+            probs = rec.session(batch)[0]
+        for row, index in enumerate(chunk):
+            results[index] = _decode(engine, probs[row])
+    return results
+
+
+def _decode(engine: OcrEngine, probs: np.ndarray) -> tuple[str, float]:
+    """Greedy CTC decoding over the allowed characters, with a look at the runner-up for 0/o."""
+    masked = np.where(engine.allowed, probs, 0.0)
+    best = masked.argmax(axis=1)
+    chars = engine.characters
+    out: list[str] = []
+    scores: list[float] = []
+    steps: list[int] = []
+    previous = 0
+    for step, index in enumerate(best):
+        if index != 0 and index != previous:
+            out.append(chars[index])
+            scores.append(float(masked[step, index]))
+            steps.append(step)
+        previous = index
+    o_index = chars.index("o") if "o" in chars else None
+    for n, char in enumerate(out):
+        # A zero between lower-case letters ("acc0unt") is a letter o when the model thought so too.
+        if (
+            char == "0"
+            and o_index is not None
+            and 0 < n < len(out) - 1
+            and out[n - 1].islower()
+            and out[n + 1].islower()
+            and probs[steps[n], o_index] > 0.01
+        ):
+            out[n] = "o"
+    return "".join(out), float(np.mean(scores)) if scores else 0.0
+
+
+_AMOUNT = re.compile(r"(?<![\w£$€])([fF£$€]?)([\doOlI][\doOlI,.]*[kK]?)(?![\w])")
+_DIGIT_LOOKALIKE = str.maketrans({"o": "0", "O": "0", "l": "1", "I": "1"})
+
+
+def _amount(match: re.Match[str]) -> str:
+    """Inside a number, o is 0 and l is 1; before an amount, f is the £ the model cannot read."""
+    sign, body = match.group(1), match.group(2)
+    if sum(c.isdigit() for c in body) < 2 or (not body[0].isdigit() and not sign):
+        return match.group(0)
+    body = body.translate(_DIGIT_LOOKALIKE)
+    return ("£" if sign in ("f", "F") else sign) + body
+
+
+_LONE_L = re.compile(r"(?<=\s)l(?=\s|$|[,.!?])|^l(?=\s)")
+
+
+def tidy_text(text: str) -> str:
+    """Normal forms of what the recogniser confuses: full-width characters, £ read as f, I read as l."""
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    # The model has no £ of its own (only a rare full-width one): before an amount it reads "f".
+    text = _AMOUNT.sub(_amount, text)
+    # A lone lower-case l is never an English word; it is the pronoun I.
+    text = _LONE_L.sub("I", text)
+    return text
+
+
+def read_screenshots(paths: Sequence[Path], *, tz: str | None = None) -> Conversation:
+    """Read screenshots of one chat, in order, as one Conversation (format "screenshot")."""
+    if not paths:
+        raise ExportError("No screenshots were given.")
+    zone = None
+    if tz:
+        try:
+            zone = ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ExportError(f"Unknown time zone {tz!r}.") from error
+    conversation = Conversation(format="screenshot")
+    header: str | None = None
+    seen: set[str] = set()
+    previous: list[tuple[Block, SourceRef]] = []
+    kept: list[tuple[Block, SourceRef, str | None]] = []
+    date_context: str | None = None
+    for path in paths:
+        path = Path(path)
+        rgb = load_image(path)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest in seen:
+            conversation.warnings.append(
+                f"{path.name} is the same image as an earlier one; it was read once."
+            )
+            continue
+        seen.add(digest)
+        regions = find_regions(rgb)
+        layout = analyse(regions, read_lines(rgb, wanted=regions.wanted))
+        header = header or layout.header
+        current: list[tuple[Block, SourceRef]] = []
+        pending_time: str | None = None
+        for block in layout.blocks:
+            ref = SourceRef(file=path.name, sha256=digest, box=block.box, confidence=block.confidence)
+            if block.kind == "separator":
+                text = block.text
+                date_context = text
+                pending_time = text
+                continue
+            if block.kind == "notice":
+                conversation.notices.append(Notice(text=block.text, source=ref))
+                continue
+            if not block.text:
+                continue
+            current.append((block, ref))
+            stamp = None
+            if block.time:
+                stamp = (
+                    f"{date_context} {block.time}"
+                    if date_context and not TIME_ANYWHERE.search(date_context)
+                    else block.time
+                )
+            elif pending_time:
+                stamp = pending_time
+            pending_time = None
+            kept.append((block, ref, stamp))
+        overlap = _overlap(previous, current)
+        if overlap:
+            # The first `overlap` messages of this screenshot were on the previous one: keep one copy,
+            # the longer one where a bubble was cut at the edge of the screen.
+            start = len(kept) - len(current)
+            for n in range(overlap):
+                old_index = start - overlap + n
+                new_block, new_ref = current[n]
+                old_block = kept[old_index][0]
+                if len(new_block.text) > len(old_block.text):
+                    kept[old_index] = (new_block, new_ref, kept[old_index][2] or kept[start + n][2])
+            del kept[start : start + overlap]
+        elif previous and current:
+            conversation.warnings.append(
+                f"{path.name} does not overlap the screenshot before it: messages may be missing there."
+            )
+        previous = current
+
+    conversation.participants = [
+        Participant(id="left", name=header or "left"),
+        Participant(id="right", name="right"),
+    ]
+    for index, (block, ref, stamp) in enumerate(kept):
+        conversation.messages.append(
+            Message(
+                i=index,
+                sender=block.side or "left",
+                text=block.text,
+                source=ref,
+                sent_at=_parse_time(stamp, zone),
+                sent_at_raw=stamp,
+                machine_read=True,
+            )
+        )
+    cut = sum(1 for block, _, _ in kept if block.cut_top or block.cut_bottom)
+    conversation.warnings.insert(
+        0,
+        "These messages were read by machine from screenshots: check each one against its image. "
+        "The sides are 'left' and 'right' as shown on the screen (usually 'right' is the phone's owner); "
+        "confirm who each side is" + (f" (the header shows {header!r})." if header else "."),
+    )
+    if cut:
+        conversation.warnings.append(f"{cut} message(s) were cut off at the edge of a screenshot.")
+    if not conversation.messages:
+        conversation.warnings.append("No chat messages were found on the screenshots.")
+    return conversation
+
+
+def _same(a: Block, b: Block) -> bool:
+    """Two reads of one bubble: same side and nearly the same text, or one cut-off part of the other."""
+    if a.side != b.side:
+        return False
+    x, y = _key(a.text), _key(b.text)
+    if _alike(x, y):
+        return True
+    shorter, longer = sorted((x, y), key=len)
+    if len(shorter) < 4 or not (a.cut_bottom or b.cut_top):
+        return False
+    return _alike(shorter, longer[: len(shorter)]) or _alike(shorter, longer[-len(shorter) :])
+
+
+def _alike(x: str, y: str) -> bool:
+    """The same text read twice (OCR may differ by a character or two between screenshots)."""
+    return x == y or (min(len(x), len(y)) >= 4 and SequenceMatcher(None, x, y).ratio() >= 0.9)
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\W+", "", text).lower()
+
+
+def _overlap(previous: list[tuple[Block, SourceRef]], current: list[tuple[Block, SourceRef]]) -> int:
+    """How many messages at the start of `current` repeat the end of `previous`."""
+    for n in range(min(len(previous), len(current)), 0, -1):
+        if all(_same(previous[-n + k][0], current[k][0]) for k in range(n)):
+            return n
+    return 0
+
+
+def _parse_time(stamp: str | None, zone: ZoneInfo | None) -> datetime | None:
+    """A full date and time (with a year) in the given zone; anything less stays raw only."""
+    if not stamp or zone is None or not re.search(r"\b(19|20)\d{2}\b", stamp):
+        return None
+    if not TIME_ANYWHERE.search(stamp):
+        return None
+    try:
+        parsed = date_parser.parse(stamp, dayfirst=True, fuzzy=True)
+    except (ValueError, OverflowError):
+        return None
+    return parsed.replace(tzinfo=zone)

@@ -1,0 +1,160 @@
+"""report.pdf, typeset by Typst from the facts passed in as JSON (never spliced into markup)."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import typst
+
+from sxr.reports.facts import ReportFacts
+
+FONT_DIRS = [Path("/usr/share/fonts")]  # Debian fonts: DejaVu (text, £, ₦, accents), Noto Color Emoji
+# Characters that reorder or hide text (the "RLO" trick that disguises names and links): shown, not obeyed.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+ZWSP = "\u200b"
+# Runs without a space longer than this get invisible break opportunities, so a table can wrap them.
+LONG_RUN = 32
+BREAK_EVERY = 16
+_LONG_RUN_RE = re.compile(rf"\S{{{LONG_RUN + 1},}}")
+
+KIND_LABELS = {
+    "phone": "Phone number",
+    "email": "E-mail address",
+    "facebook_profile": "Facebook profile",
+    "instagram_username": "Instagram username",
+    "snapchat_username": "Snapchat username",
+    "tiktok_username": "TikTok username",
+    "x_username": "X username",
+    "telegram_username": "Telegram username",
+    "kik_username": "Kik username",
+    "discord_username": "Discord username",
+    "skype_id": "Skype ID",
+    "cashapp_cashtag": "Cash App $cashtag",
+    "paypal_me": "PayPal.me name",
+    "btc_address": "Bitcoin address",
+    "eth_address": "Ethereum address",
+    "tron_address": "Tron address",
+    "iban": "IBAN",
+    "uk_bank_account": "UK bank account",
+    "wu_mtcn": "Western Union MTCN",
+    "moneygram_reference": "MoneyGram reference",
+    "gift_card": "Gift card",
+    "amount": "Amount",
+    "unknown": "Not said",
+}
+STAGE_LABELS = {
+    "contact": "contact",
+    "flattery": "flattery",
+    "platform_move": "move to another app",
+    "image_request": "asked for images",
+    "threat": "threat",
+    "demand": "demand",
+    "payment": "payment",
+    "escalation": "escalation",
+    "self_harm": "self-harm mentioned",
+}
+
+
+# typst's stubs leave compile()'s input type open; one typed alias keeps mypy quiet about it.
+_compile: Any = typst.compile
+
+
+class PdfError(Exception):
+    """Typst could not typeset the report."""
+
+
+def display_text(value: str) -> str:
+    """Text safe to show: controls made visible, bidi overrides named, long runs made breakable."""
+    out: list[str] = []
+    for ch in value:
+        if ch in BIDI_CONTROLS:
+            out.append(f"[U+{ord(ch):04X}]")
+        elif ch in "\n\t":
+            out.append(" " if ch == "\t" else "\n")
+        elif unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") or ch == "\ufeff":
+            out.append("\ufffd")
+        else:
+            out.append(ch)
+    text = "".join(out)
+    return _LONG_RUN_RE.sub(lambda m: _breakable(m.group(0)), text)
+
+
+def _breakable(run: str) -> str:
+    return ZWSP.join(run[i : i + BREAK_EVERY] for i in range(0, len(run), BREAK_EVERY))
+
+
+def when_text(value: str | None) -> str | None:
+    """An ISO 8601 time as `2026-11-20 21:14 +00:00` (short enough for a table cell)."""
+    if not value:
+        return value
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    out = parsed.strftime("%Y-%m-%d %H:%M")
+    if parsed.second:
+        out = parsed.strftime("%Y-%m-%d %H:%M:%S")
+    offset = parsed.strftime("%z")
+    return out + (f" {offset[:3]}:{offset[3:]}" if offset else "")
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return display_text(value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    return value
+
+
+def _size_label(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def typst_input(facts: ReportFacts) -> dict[str, Any]:
+    """The document Typst reads: the facts, cleaned for display, with labels worked out."""
+    doc = facts.to_json()
+    for x in doc["identifiers"]:
+        x["kind_label"] = KIND_LABELS.get(x["kind"], x["kind"])
+        where = f"message {x['first_i']}" if x["first_i"] is not None else "—"
+        x["first_seen"] = where + (f", {when_text(x['first_seen_at'])}" if x["first_seen_at"] else "")
+    for p in doc["payments"]:
+        p["method_label"] = KIND_LABELS.get(p["method"], p["method"])
+        p["collected_label"] = {True: "yes, the chat says so", False: "no"}.get(p["collected"], "not known")
+    for t in doc["timeline"]:
+        t["stage_label"] = ", ".join(STAGE_LABELS.get(s, s) for s in t["stages"])
+        t["at"] = when_text(t["at"])
+    for e in doc["evidence"]:
+        e["size_label"] = _size_label(int(e["size"]))
+        e["received_at"] = when_text(e["received_at"])
+    doc["production"]["produced_at"] = when_text(doc["production"]["produced_at"])
+    cleaned: dict[str, Any] = _clean(doc)
+    return cleaned
+
+
+def render_pdf(facts: ReportFacts) -> bytes:
+    """Typeset report.pdf for `facts`."""
+    template = resources.files("sxr.reports").joinpath("typst/report.typ").read_bytes()
+    font_paths = [str(d) for d in FONT_DIRS if d.is_dir()]
+    try:
+        pdf = _compile(
+            template,
+            font_paths=font_paths,
+            sys_inputs={"facts": json.dumps(typst_input(facts), ensure_ascii=False)},
+        )
+    except typst.TypstError as exc:
+        raise PdfError(f"the report could not be typeset: {exc}") from exc
+    if not isinstance(pdf, bytes):
+        raise PdfError("Typst returned no PDF")
+    return pdf

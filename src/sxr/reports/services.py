@@ -1,0 +1,70 @@
+"""Building a case's report pack from the database and the evidence locker (no HTTP, no CLI)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from sxr.config import Settings
+from sxr.reports.facts import ReportFacts, collect_facts
+from sxr.reports.pack import PackError, PackResult, build_pack
+from sxr.reports.signing import load_signing_key
+
+
+class CaseNotFound(Exception):
+    """No case has this reference."""
+
+
+def find_case(session: Session, reference: str) -> Any:
+    """The case with `reference`, or CaseNotFound."""
+    from sxr.cases.services import get_case_by_reference
+
+    case = get_case_by_reference(session, reference)
+    if case is None:
+        raise CaseNotFound(f"no case has the reference {reference!r}")
+    return case
+
+
+def _write_original(
+    evidence_services: Any, session: Session, settings: Settings, item: Any, dest: Path
+) -> None:
+    """Decrypt one evidence item's original into `dest`, whatever shape read_original hands back."""
+    original = evidence_services.read_original(session, settings, item)
+    if isinstance(original, bytes | bytearray):
+        dest.write_bytes(bytes(original))
+    elif isinstance(original, str | Path):
+        shutil.copyfile(original, dest)
+    elif hasattr(original, "__enter__"):
+        with original as stream, open(dest, "wb") as out:
+            shutil.copyfileobj(stream, out, 1 << 20)
+    else:
+        with open(dest, "wb") as out:
+            for chunk in original:
+                out.write(chunk)
+
+
+def build_case_pack(
+    session: Session, settings: Settings, case: Any, out_path: Path
+) -> tuple[PackResult, ReportFacts]:
+    """Gather the case's facts, decrypt its originals into a private temporary folder, and write the pack."""
+    facts = collect_facts(session, settings, case)
+    key = load_signing_key(settings.ensure_data_dir())
+    assert key is not None  # created on first use
+    files: dict[str, Path | bytes] = {}
+    with tempfile.TemporaryDirectory(prefix="sxr-pack-", dir=settings.data_dir) as tmp:
+        if facts.evidence:
+            try:
+                from sxr.evidence import services as evidence_services
+            except ImportError as exc:  # facts would have said so already; this only guards the pairing
+                raise PackError("the evidence locker is not available") from exc
+            items = {str(i.id): i for i in evidence_services.list_evidence(session, case)}
+            for n, entry in enumerate(facts.evidence):
+                dest = Path(tmp) / f"{n:05d}"
+                _write_original(evidence_services, session, settings, items[entry.id], dest)
+                files[entry.id] = dest
+        result = build_pack(facts, files, out_path, key)
+    return result, facts

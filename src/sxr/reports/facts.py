@@ -114,6 +114,7 @@ class WatchlistHash:
     type: str
     hash: str
     quality: int | None = None
+    frames: int | None = None  # vPDQ: how many frame hashes were banked; `hash` is the first frame's
 
 
 @dataclass(slots=True)
@@ -205,18 +206,18 @@ def crisis_services() -> list[SupportService]:
     text = resources.files("sxr.reports").joinpath("content/crisis_support.yaml").read_text("utf-8")
     doc = yaml.safe_load(text)
 
-    def text(entry: dict[str, Any], key: str) -> str | None:
+    def optional(entry: dict[str, Any], key: str) -> str | None:
         value = entry.get(key)
         return None if value is None else str(value)
 
     return [
         SupportService(
             name=str(e["name"]),
-            phone=text(e, "phone"),
-            url=text(e, "url"),
-            why=text(e, "why"),
-            source=text(e, "source"),
-            checked=text(e, "checked"),
+            phone=optional(e, "phone"),
+            url=optional(e, "url"),
+            why=optional(e, "why"),
+            source=optional(e, "source"),
+            checked=optional(e, "checked"),
         )
         for e in doc
     ]
@@ -357,7 +358,7 @@ def collect_facts(session: Any, settings: Any, case: Any) -> ReportFacts:
         ),
         victim=_victim_facts(case),
     )
-    _collect_evidence(session, case, facts)
+    _collect_evidence(session, settings, case, facts)
     _collect_watchlist(session, case, facts)
     if facts.self_harm_mentioned or _attr(case, "self_harm") is True:
         facts.self_harm_mentioned = True
@@ -365,7 +366,7 @@ def collect_facts(session: Any, settings: Any, case: Any) -> ReportFacts:
     return facts
 
 
-def _collect_evidence(session: Any, case: Any, facts: ReportFacts) -> None:
+def _collect_evidence(session: Any, settings: Any, case: Any, facts: ReportFacts) -> None:
     try:
         from sxr.evidence import services as evidence_services
     except ImportError:  # the evidence locker is not installed in this build: say so in the report
@@ -381,12 +382,16 @@ def _collect_evidence(session: Any, case: Any, facts: ReportFacts) -> None:
     seen: set[tuple[str, str]] = set()
     for item in items:
         entry = names[str(_attr(item, "id"))]
-        for derived in evidence_services.list_derived(session, item):
-            kind = str(_attr(derived, "kind") or "")
-            if kind != "analysis":
+        derived = list(evidence_services.list_derived(session, item))
+        kinds = {str(_attr(d, "kind") or "") for d in derived}
+        # The analysis holds the conversation and more; a bare conversation still tells what was missing.
+        wanted = "analysis" if "analysis" in kinds else "conversation"
+        for one in derived:
+            if str(_attr(one, "kind") or "") != wanted:
                 continue
-            doc = _derived_json(evidence_services, session, derived)
+            doc = _derived_json(evidence_services, settings, one)
             if not doc:
+                facts.gaps.append(f"{entry.name}: its {wanted} could not be read.")
                 continue
             idents, payments, timeline, warnings, self_harm = facts_from_analysis(
                 doc, evidence_item=entry.name, evidence_sha256=entry.sha256
@@ -399,29 +404,23 @@ def _collect_evidence(session: Any, case: Any, facts: ReportFacts) -> None:
             facts.timeline.extend(timeline)
             facts.export_warnings.extend(f"{entry.name}: {w}" for w in warnings)
             facts.self_harm_mentioned = facts.self_harm_mentioned or self_harm
-            if doc.get("risk") and (
-                facts.risk is None or doc["risk"].get("score", 0) > facts.risk.get("score", 0)
-            ):
-                facts.risk = doc["risk"]
+            risk = doc.get("risk")
+            higher = facts.risk is None or (
+                isinstance(risk, dict) and risk.get("score", 0) > facts.risk.get("score", 0)
+            )
+            if isinstance(risk, dict) and higher:
+                facts.risk = risk
 
 
-def _derived_json(evidence_services: Any, session: Any, derived: Any) -> dict[str, Any] | None:
+def _derived_json(evidence_services: Any, settings: Any, derived: Any) -> dict[str, Any] | None:
     import json
 
-    doc = _attr(derived, "data", "content", "json")
-    if isinstance(doc, dict):
-        return doc
-    if isinstance(doc, bytes | str):
-        try:
-            loaded = json.loads(doc)
-        except ValueError:
-            return None
-        return loaded if isinstance(loaded, dict) else None
-    reader = getattr(evidence_services, "read_derived", None)
-    if reader is not None:
-        loaded = json.loads(reader(session, derived))
-        return loaded if isinstance(loaded, dict) else None
-    return None
+    try:
+        loaded = json.loads(evidence_services.read_derived(settings, derived))
+    except (ValueError, OSError) as exc:
+        log.warning("derived item %s could not be read: %s", _attr(derived, "id"), exc)
+        return None
+    return loaded if isinstance(loaded, dict) else None
 
 
 def safe_member_name(name: str) -> str:
@@ -456,18 +455,15 @@ def _collect_watchlist(session: Any, case: Any, facts: ReportFacts) -> None:
     except ImportError:  # the watchlist is not installed in this build: say so in the report
         facts.gaps.append("The watchlist was not available when this report was produced.")
         return
-    lister = getattr(watchlist_services, "list_entries", None) or getattr(
-        watchlist_services, "entries_for_case", None
-    )
-    if lister is None:
-        facts.gaps.append("The watchlist could not list this case's hashes.")
-        return
-    for entry in lister(session, _attr(case, "id")):
+    for entry in watchlist_services.entries_for_case(session, _attr(case, "id")):
         quality = _attr(entry, "quality")
+        frames = list(_attr(entry, "frames") or [])
+        value = _attr(entry, "value") or (str(_attr(frames[0], "hash")) if frames else "")
         facts.watchlist.append(
             WatchlistHash(
-                type=str(_attr(entry, "type", "hash_type")),
-                hash=str(_attr(entry, "hash", "value")),
+                type=str(_attr(entry, "type")),
+                hash=str(value),
                 quality=int(quality) if quality is not None else None,
+                frames=len(frames) or None,
             )
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -29,22 +28,11 @@ def find_case(session: Session, reference: str) -> Any:
     return case
 
 
-def _write_original(
-    evidence_services: Any, session: Session, settings: Settings, item: Any, dest: Path
-) -> None:
-    """Decrypt one evidence item's original into `dest`, whatever shape read_original hands back."""
-    original = evidence_services.read_original(session, settings, item)
-    if isinstance(original, bytes | bytearray):
-        dest.write_bytes(bytes(original))
-    elif isinstance(original, str | Path):
-        shutil.copyfile(original, dest)
-    elif hasattr(original, "__enter__"):
-        with original as stream, open(dest, "wb") as out:
-            shutil.copyfileobj(stream, out, 1 << 20)
-    else:
-        with open(dest, "wb") as out:
-            for chunk in original:
-                out.write(chunk)
+def _write_original(evidence_services: Any, settings: Settings, item: Any, dest: Path) -> None:
+    """Decrypt one evidence item's original into `dest`, chunk by chunk (each chunk authenticated)."""
+    with open(dest, "wb") as out:
+        for chunk in evidence_services.open_original(settings, item):
+            out.write(chunk)
 
 
 def build_case_pack(
@@ -64,7 +52,7 @@ def build_case_pack(
             items = {str(i.id): i for i in evidence_services.list_evidence(session, case)}
             for n, entry in enumerate(facts.evidence):
                 dest = Path(tmp) / f"{n:05d}"
-                _write_original(evidence_services, session, settings, items[entry.id], dest)
+                _write_original(evidence_services, settings, items[entry.id], dest)
                 files[entry.id] = dest
         result = build_pack(facts, files, out_path, key)
     return result, facts

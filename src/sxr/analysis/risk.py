@@ -1,0 +1,115 @@
+"""Risk of a conversation in progress: a score, a level, reasons, and the first message to warn at.
+
+The warning is decided message by message, using only what came before (as it would be shown live):
+the aim is to warn at the platform move or the image request, before any threat, and to stay quiet
+on ordinary chats between people who know each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sxr.analysis.stages import STRONG_IMAGE_RULES, MessageCues, StageResult
+
+# How far along an extortion each stage is; the score is the furthest stage reached.
+STAGE_SCORES = {
+    "contact": 5,
+    "flattery": 10,
+    "platform_move": 25,
+    "image_request": 40,
+    "threat": 75,
+    "demand": 85,
+    "payment": 90,
+    "escalation": 95,
+}
+LEVELS = ((75, "high"), (40, "medium"), (1, "low"), (0, "none"))
+_EARLY = 3  # contact cues count only in a sender's first few messages
+
+
+@dataclass(slots=True)
+class Risk:
+    """A conversation's risk: score 0..100, level, first message to warn at, and why."""
+
+    score: int
+    level: str
+    first_warning_i: int | None
+    reasons: list[str] = field(default_factory=list)
+    crisis_support_first: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "score": self.score,
+            "level": self.level,
+            "first_warning_i": self.first_warning_i,
+            "reasons": list(self.reasons),
+            "crisis_support_first": self.crisis_support_first,
+        }
+
+
+def first_warning(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[int | None, str | None]:
+    """The first message at which a live warning would be shown, and why (only earlier messages used)."""
+    strangers: set[str] = set()
+    counts: dict[str, int] = {}
+    for j, (sender, c) in enumerate(zip(senders, cues, strict=True)):
+        counts[sender] = counts.get(sender, 0) + 1
+        if "contact" in c.cues and counts[sender] <= _EARLY:
+            strangers.add(sender)
+        if c.stranger_reply and j <= 8:
+            strangers.update(s for s in counts if s != sender)
+        stranger = sender in strangers
+        if "threat" in c.cues and not c.reported and (not c.joke or stranger or "demand" in c.cues):
+            return j, f"message {j}: a threat to share images ({c.cues['threat'].words!r})"
+        if "image_request" in c.cues and (stranger or c.has("image_request", *STRONG_IMAGE_RULES)):
+            return j, f"message {j}: asks for photos or a video call ({c.cues['image_request'].words!r})"
+        if "platform_move" in c.cues and stranger:
+            return j, f"message {j}: a new contact asks to move to another app ({c.cues['platform_move'].words!r})"
+    return None, None
+
+
+def assess(
+    senders: Sequence[str], cues: Sequence[MessageCues], result: StageResult
+) -> Risk:
+    """The conversation's risk after its last message."""
+    warn_i, warn_reason = first_warning(senders, cues)
+    reasons: list[str] = []
+    crisis = False
+    harm = [j for j, s in enumerate(result.stages) if "self_harm" in s]
+    if harm:
+        crisis = True
+        reasons.append(
+            f"message {harm[0]}: speaks of ending their life or self-harm. Show crisis support first."
+        )
+    score = 0
+    reached: dict[str, int] = {}
+    for j, stages in enumerate(result.stages):
+        for stage in stages:
+            reached.setdefault(stage, j)
+            score = max(score, STAGE_SCORES.get(stage, 0))
+    if result.is_sextortion:
+        for stage, text in (
+            ("platform_move", "asked to move to another app"),
+            ("image_request", "asked for intimate photos or a video call"),
+            ("threat", "threatened to share images"),
+            ("demand", "demanded money or gift cards"),
+            ("payment", "a payment was made: offenders who are paid usually ask again"),
+            ("escalation", "asked for more after a payment or a deadline"),
+        ):
+            if stage in reached:
+                reasons.append(f"message {reached[stage]}: {text}")
+        if "payment" in reached:
+            score = max(score, STAGE_SCORES["payment"])
+    elif warn_i is not None and warn_reason:
+        score = max(score, 40)
+        reasons.append(warn_reason)
+    if crisis:
+        score = 100
+    level = next(name for floor, name in LEVELS if score >= floor)
+    if crisis:
+        level = "crisis"
+    if warn_i is None and result.is_sextortion and result.first_threat_i is not None:
+        warn_i = result.first_threat_i
+    elif result.is_sextortion and warn_reason and warn_i is not None:
+        reasons.insert(1 if crisis else 0, f"first warning at {warn_reason}")
+    return Risk(score=score, level=level, first_warning_i=warn_i, reasons=reasons, crisis_support_first=crisis)

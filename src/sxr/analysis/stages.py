@@ -1,0 +1,263 @@
+"""Stages of an extortion, per message, from the lexicon's cues and the shape of the conversation.
+
+Cues are found message by message (`message_cues`); `assign_stages` then decides who, if anyone, is
+extorting whom and keeps only the cues that fit SCHEMA.md's conventions (grooming stages come from the
+stranger, payments after a demand, escalation after a payment, and a benign chat carries only self_harm).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from sxr.analysis import lexicon
+
+STAGES = (
+    "contact",
+    "flattery",
+    "platform_move",
+    "image_request",
+    "threat",
+    "demand",
+    "payment",
+    "escalation",
+    "self_harm",
+)
+_CUE_STAGES = STAGES[:-2] + ("self_harm",)
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """One lexicon rule that fired: the stage, the rule's id and the words it matched."""
+
+    stage: str
+    rule: str
+    words: str
+
+    def why(self) -> str:
+        return f"{self.stage}/{self.rule}: \u201c{self.words}\u201d"
+
+
+@dataclass(frozen=True, slots=True)
+class _Lexicon:
+    stages: dict[str, re.Pattern[str]]
+    escalation_more: re.Pattern[str]
+    escalation_remainder: re.Pattern[str]
+    joke: re.Pattern[str]
+    reported: re.Pattern[str]
+    stranger_reply: re.Pattern[str]
+    sharing: re.Pattern[str]
+
+
+@cache
+def _lexicon() -> _Lexicon:
+    data = lexicon.load("stages")
+    stages = {}
+    for stage in _CUE_STAGES:
+        rules: dict[str, str] = data[stage]
+        stages[stage] = re.compile("|".join(f"(?P<{rule}>{pattern})" for rule, pattern in rules.items()))
+    return _Lexicon(
+        stages=stages,
+        escalation_more=re.compile(data["escalation"]["more"]),
+        escalation_remainder=re.compile(data["escalation"]["remainder"]),
+        joke=re.compile(data["joke"]),
+        reported=re.compile(data["reported"]),
+        stranger_reply=re.compile(data["stranger_reply"]),
+        sharing=re.compile("|".join(data["threat"][r] for r in ("share_to", "start_sending", "everyone_sees"))),
+    )
+
+
+@dataclass(slots=True)
+class MessageCues:
+    """Every cue found in one message, plus the flags that qualify them."""
+
+    cues: dict[str, Cue] = field(default_factory=dict)
+    joke: bool = False
+    reported: bool = False
+    stranger_reply: bool = False
+    more: str | None = None
+    remainder: bool = False
+    already: bool = False
+    sharing: bool = False
+
+    def has(self, stage: str, *rules: str) -> bool:
+        cue = self.cues.get(stage)
+        return cue is not None and (not rules or cue.rule in rules)
+
+
+def message_cues(lower: str) -> MessageCues:
+    """The cues in one message's normalised, lower-case text."""
+    lex = _lexicon()
+    out = MessageCues()
+    if not lower.strip():
+        return out
+    for stage, pattern in lex.stages.items():
+        m = pattern.search(lower)
+        if m is not None and m.lastgroup is not None:
+            out.cues[stage] = Cue(stage, m.lastgroup, m.group(0).strip())
+    out.joke = lex.joke.search(lower) is not None
+    out.reported = lex.reported.search(lower) is not None
+    out.stranger_reply = lex.stranger_reply.search(lower) is not None
+    more = lex.escalation_more.search(lower)
+    out.more = more.group(0) if more else None
+    out.remainder = lex.escalation_remainder.search(lower) is not None
+    out.already = "already" in lower
+    out.sharing = "threat" in out.cues and lex.sharing.search(lower) is not None
+    return out
+
+
+# Rules whose image cue is strong enough to warn whoever sends it; the rest warn only from a stranger.
+STRONG_IMAGE_RULES = ("cam_broken", "you_first", "private", "no_one_sees")
+MONEY_DEMAND_RULES = ("pay", "amount", "method")
+_PAYMENT_KINDS = frozenset({
+    "btc_address", "eth_address", "tron_address", "iban", "uk_bank_account", "paypal_me", "cashapp_cashtag",
+})  # fmt: skip
+_PAID_KINDS = frozenset({"gift_card", "wu_mtcn", "moneygram_reference"})
+
+
+@dataclass(slots=True)
+class StageResult:
+    """Stages per message with their reasons, who the offender is, and whether this is sextortion."""
+
+    stages: list[list[str]]
+    why: list[dict[str, str]]
+    is_sextortion: bool
+    offender: str | None
+    first_threat_i: int | None
+
+
+def _threatening(c: MessageCues) -> bool:
+    """A threat cue that is meant: not reported speech, not a joke without money."""
+    if "threat" not in c.cues or c.reported:
+        return False
+    return not (c.joke and not c.has("demand", *MONEY_DEMAND_RULES))
+
+
+def find_offender(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[str | None, bool]:
+    """The participant who threatens and demands, and whether the conversation is sextortion."""
+    best: tuple[int, str] | None = None
+    for sender in dict.fromkeys(senders):
+        mine = [c for s, c in zip(senders, cues, strict=True) if s == sender]
+        threats = [k for k, c in enumerate(mine) if _threatening(c)]
+        if not threats:
+            continue
+        after = mine[threats[0] :]
+        demands = sum(1 for c in after if c.has("demand", *MONEY_DEMAND_RULES))
+        images = sum(1 for c in mine if "image_request" in c.cues)
+        if demands >= 1 or (len(threats) >= 2 and images >= 1):
+            score = 2 * len(threats) + demands
+            if best is None or score > best[0]:
+                best = (score, sender)
+    return (best[1], True) if best else (None, False)
+
+
+def _amounts(kinds_values: Sequence[tuple[str, str]]) -> list[float]:
+    out = []
+    for kind, value in kinds_values:
+        if kind == "amount":
+            try:
+                out.append(float(value.split(":", 1)[1]))
+            except ValueError:
+                continue
+    return out
+
+
+def assign_stages(
+    senders: Sequence[str],
+    cues: Sequence[MessageCues],
+    message_indicators: Sequence[Sequence[tuple[str, str]]],
+) -> StageResult:
+    """Stages of every message (see the module docstring)."""
+    n = len(senders)
+    stages: list[list[str]] = [[] for _ in range(n)]
+    why: list[dict[str, str]] = [{} for _ in range(n)]
+
+    def mark(j: int, stage: str, reason: str) -> None:
+        if stage not in stages[j]:
+            stages[j].append(stage)
+            why[j][stage] = reason
+
+    offender, is_sextortion = find_offender(senders, cues)
+    for j, c in enumerate(cues):
+        if "self_harm" in c.cues and not c.reported and senders[j] != offender:
+            mark(j, "self_harm", c.cues["self_harm"].why())
+    if not is_sextortion or offender is None:
+        for j in range(n):
+            stages[j].sort(key=STAGES.index)
+        return StageResult(stages, why, False, None, None)
+
+    own = [j for j in range(n) if senders[j] == offender]
+    first_threat = next(j for j in own if "threat" in cues[j].cues and not cues[j].reported)
+    first_own = own[0]
+    first_demand: int | None = None
+    last_victim_payment: int | None = None
+    any_payment = False
+    offender_amounts: list[float] = []
+    for j in range(n):
+        c = cues[j]
+        kinds = {k for k, _v in message_indicators[j]}
+        amounts = _amounts(message_indicators[j])
+        if senders[j] == offender:
+            before_threat = j < first_threat
+            if j == first_own and before_threat and "threat" not in c.cues:
+                cue = c.cues.get("contact")
+                mark(j, "contact", cue.why() if cue else "contact/first_message: the first message from a new contact")
+            if before_threat and "flattery" in c.cues:
+                mark(j, "flattery", c.cues["flattery"].why())
+            if "platform_move" in c.cues:
+                mark(j, "platform_move", c.cues["platform_move"].why())
+            if "image_request" in c.cues:
+                after_ok = (
+                    c.has("image_request", "send_pic", "private")
+                    and not c.has("demand", *MONEY_DEMAND_RULES)
+                    and not c.sharing
+                )
+                if before_threat or after_ok:
+                    mark(j, "image_request", c.cues["image_request"].why())
+            if not before_threat and "threat" in c.cues:
+                mark(j, "threat", c.cues["threat"].why())
+            demand = None
+            if not before_threat:
+                if "demand" in c.cues:
+                    demand = c.cues["demand"].why()
+                elif kinds & _PAYMENT_KINDS:
+                    demand = "demand/payment_details: " + ", ".join(sorted(kinds & _PAYMENT_KINDS))
+            if demand:
+                mark(j, "demand", demand)
+                if first_demand is None:
+                    first_demand = j
+                escalate = None
+                if any_payment and not c.remainder:
+                    if c.more:
+                        escalate = f"escalation/more_after_payment: \u201c{c.more}\u201d"
+                    elif amounts and offender_amounts and max(amounts) > max(offender_amounts):
+                        escalate = f"escalation/higher_amount: {max(amounts):g} after a payment"
+                if escalate:
+                    mark(j, "escalation", escalate)
+            if (
+                c.has("payment", "received")
+                and last_victim_payment is not None
+                and j - last_victim_payment <= 3
+                and not before_threat
+            ):
+                mark(j, "payment", c.cues["payment"].why())
+                last_victim_payment = None
+            offender_amounts.extend(amounts)
+        else:
+            if first_demand is not None and j > first_demand and not c.already:
+                reason = None
+                if c.has("payment", "sent"):
+                    reason = c.cues["payment"].why()
+                elif kinds & _PAID_KINDS:
+                    reason = "payment/code_given: " + ", ".join(sorted(kinds & _PAID_KINDS))
+                if reason:
+                    mark(j, "payment", reason)
+                    last_victim_payment = j
+                    any_payment = True
+        if "payment" in stages[j]:
+            any_payment = True
+    for j in range(n):
+        stages[j].sort(key=STAGES.index)
+    return StageResult(stages, why, True, offender, first_threat)

@@ -18,9 +18,16 @@ class SourceRef:
     # Screenshots: the box on the image [x0, y0, x1, y1] and the OCR confidence.
     box: tuple[int, int, int, int] | None = None
     confidence: float | None = None
+    # Archives (zip, tar, folder): `file`/`sha256` name the archive itself (the evidence item);
+    # `member` is the path of the chat file inside it and `member_sha256` that file's own hash.
+    member: str | None = None
+    member_sha256: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"file": self.file, "sha256": self.sha256}
+        if self.member is not None:
+            out["member"] = self.member
+            out["member_sha256"] = self.member_sha256
         if self.lines is not None:
             out["lines"] = list(self.lines)
         if self.pointer is not None:
@@ -102,10 +109,13 @@ class Conversation:
     messages: list[Message] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The chat's name in the export (WhatsApp's "Chat with ...", a Telegram chat name), when it has one.
+    title: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "format": self.format,
+            "title": self.title,
             "participants": [p.to_json() for p in self.participants],
             "messages": [m.to_json() for m in self.messages],
             "notices": [n.to_json() for n in self.notices],

@@ -1,1 +1,185 @@
-"""sxr.conversations.importers"""
+"""Chat-export importers: one plug-in per format, registered in one table (the shape of Pillow's plugins).
+
+`import_path(path)` finds the format of a file, folder, zip or tar and returns its Conversation;
+`stream_path(path)` yields the messages one by one for exports too big to hold.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from sxr.conversations.importers.archive import ExportFiles
+from sxr.conversations.importers.base import DEFAULT_TZ, Importer, ImportOptions, ImportRun, Item
+from sxr.conversations.model import Conversation, ExportError, Message
+
+__all__ = [
+    "IMPORTERS",
+    "ImportOptions",
+    "Importer",
+    "detect",
+    "import_path",
+    "register",
+    "stream_path",
+]
+
+# The table of formats, tried in order: the most specific first, plain text last.
+IMPORTERS: list[Importer] = []
+
+
+def register(importer: Importer) -> Importer:
+    """Add a format to the table (idempotent)."""
+    if all(existing.format != importer.format for existing in IMPORTERS):
+        IMPORTERS.append(importer)
+    return importer
+
+
+def _default_tz() -> str:
+    try:
+        from sxr.config import get_settings
+
+        return get_settings().timezone or DEFAULT_TZ
+    except Exception:  # settings are optional for the pure library
+        return DEFAULT_TZ
+
+
+def detect(files: ExportFiles) -> tuple[Importer, list[str]]:
+    """The importer for an export and the chat files it will read, or a clear ExportError."""
+    _load_plugins()
+    for importer in IMPORTERS:
+        names = importer.find(files)
+        if names:
+            return importer, names
+    nested = files.nested_archives()
+    if nested:
+        raise ExportError(
+            f"{files.display} holds another archive ({nested[0]}) and no chat sxr can read. "
+            "Nested archives are not opened: unpack it and import the inner file."
+        )
+    if files.kind in ("zip", "tar", "folder"):
+        raise ExportError(
+            f"{files.display} holds no chat export sxr knows (WhatsApp _chat.txt, Meta message_1.json, "
+            "Telegram result.json, Discord, Snapchat chat_history.json, Skype messages.json, Signal, "
+            "Google Chat). Check that you chose the right file."
+        )
+    raise ExportError(
+        f"{files.display} is not a chat export sxr can read. Supported: WhatsApp, Messenger, Instagram, "
+        "Telegram, Discord, Snapchat, Skype, Signal, Google Chat, e-mail and pasted text."
+    )
+
+
+@contextmanager
+def stream_path(
+    path: Path,
+    *,
+    date_order: str | None = None,
+    tz: str | None = None,
+    chat: str | None = None,
+) -> Iterator[tuple[ImportRun, Iterator[Item]]]:
+    """Open an export and yield (run, items): messages (with `i`) and notices, oldest first, one at a time."""
+    options = ImportOptions(date_order=date_order, tz=tz or _default_tz(), chat=chat)
+    files = ExportFiles(Path(path))
+    try:
+        importer, names = detect(files)
+        run = ImportRun(files, options, importer.format)
+        yield run, _numbered(importer.read(run, names))
+    finally:
+        files.close()
+
+
+def _numbered(items: Iterator[Item]) -> Iterator[Item]:
+    i = 0
+    for item in items:
+        if isinstance(item, Message):
+            item.i = i
+            i += 1
+        yield item
+
+
+def collect(importer: Importer, files: ExportFiles, names: list[str], options: ImportOptions) -> Conversation:
+    """Run one importer over an export and gather its items into a Conversation."""
+    run = ImportRun(files, options, importer.format)
+    return _gather(run, _numbered(importer.read(run, names)))
+
+
+def _gather(run: ImportRun, items: Iterator[Item]) -> Conversation:
+    conversation = Conversation(format=run.format)
+    for item in items:
+        if isinstance(item, Message):
+            conversation.messages.append(item)
+        else:
+            conversation.notices.append(item)
+    conversation.format = run.format
+    conversation.participants = list(run.participants.values())
+    conversation.title = run.title
+    if not conversation.messages:
+        run.warn("The export holds no messages from anyone.")
+    conversation.warnings = list(run.warnings)
+    return conversation
+
+
+def import_path(
+    path: Path,
+    *,
+    date_order: str | None = None,
+    tz: str | None = None,
+    chat: str | None = None,
+) -> Conversation:
+    """Import any supported chat export (file, folder, zip or tar) as one Conversation."""
+    with stream_path(Path(path), date_order=date_order, tz=tz, chat=chat) as (run, items):
+        return _gather(run, items)
+
+
+def sniff_format(path: Path) -> str | None:
+    """The format name of an export, or None."""
+    try:
+        files = ExportFiles(Path(path))
+    except ExportError:
+        return None
+    try:
+        return detect(files)[0].format
+    except ExportError:
+        return None
+    finally:
+        files.close()
+
+
+_loaded = False
+# The built-in formats, in the order they are tried.
+PLUGIN_MODULES = (
+    "whatsapp",
+    "meta",
+    "telegram",
+    "discord",
+    "snapchat",
+    "skype",
+    "signal",
+    "googlechat",
+    "plaintext",
+)
+
+
+def _load_plugins(names: Sequence[str] = ()) -> None:
+    """Import the built-in format modules once (each registers itself)."""
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    for module in PLUGIN_MODULES:
+        importlib.import_module(f"sxr.conversations.importers.{module}")
+
+    order = [
+        "whatsapp",
+        "messenger",
+        "telegram",
+        "discord",
+        "snapchat",
+        "skype",
+        "signal",
+        "googlechat",
+        "email",
+        "plain",
+    ]
+    IMPORTERS.sort(key=lambda imp: order.index(imp.format) if imp.format in order else len(order) - 2)

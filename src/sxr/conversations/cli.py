@@ -1,0 +1,101 @@
+"""`sxr import`: read a chat export (or a set of screenshots) into one conversation."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sxr.conversations.model import Conversation, ExportError
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".heic", ".heif", ".gif", ".bmp", ".tif", ".tiff"}
+
+
+def _fail(text: str) -> None:
+    typer.echo(f"sxr import: {text}", err=True)
+    raise typer.Exit(code=1)
+
+
+def _is_image(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES
+
+
+def load_conversation(
+    files: list[Path], *, date_order: str | None, tz: str | None, chat: str | None = None
+) -> Conversation:
+    """The conversation in FILE (an export) or FILE... (screenshots); ExportError when it cannot be read."""
+    if files and all(_is_image(path) for path in files):
+        from sxr.conversations.screenshots import read_screenshots
+
+        return read_screenshots(files)
+    if len(files) != 1:
+        raise ExportError(
+            "Give one chat export (a file, folder or zip), or only screenshots; "
+            f"{len(files)} files were given and not all are images."
+        )
+    from sxr.conversations.importers import import_path
+
+    return import_path(files[0], date_order=date_order, tz=tz, chat=chat)
+
+
+def _summary(conversation: Conversation) -> str:
+    lines = [
+        f"format: {conversation.format}" + (f"  chat: {conversation.title}" if conversation.title else ""),
+        "participants: "
+        + ", ".join(
+            f"{p.name}" + (f" [{p.platform_id}]" if p.platform_id and p.platform_id != p.name else "")
+            for p in conversation.participants
+        ),
+        f"messages: {len(conversation.messages)}  notices: {len(conversation.notices)}",
+    ]
+    if conversation.messages:
+        first, last = conversation.messages[0], conversation.messages[-1]
+        span = f"{first.sent_at.isoformat() if first.sent_at else '?'} .. "
+        span += last.sent_at.isoformat() if last.sent_at else "?"
+        lines.append(f"from {span}")
+    lines.extend(f"warning: {warning}" for warning in conversation.warnings)
+    return "\n".join(lines)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `sxr import` to the root command."""
+
+    @app.command("import")
+    def import_command(
+        files: Annotated[
+            list[Path], typer.Argument(help="a chat export (file, folder, zip, tar) or screenshots")
+        ],
+        date_order: Annotated[
+            str | None,
+            typer.Option("--date-order", help="DMY or MDY, for WhatsApp exports whose dates could be either"),
+        ] = None,
+        tz: Annotated[
+            str | None,
+            typer.Option("--tz", help="time zone of exports that write local times (default SXR_TIMEZONE)"),
+        ] = None,
+        chat: Annotated[
+            str | None, typer.Option("--chat", help="which conversation, when the export holds several")
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="print the conversation as JSON")] = False,
+    ) -> None:
+        """Read a chat export (WhatsApp, Messenger, Instagram, Telegram, Discord, Snapchat, Skype, Signal,
+        Google Chat, e-mail, pasted text) or chat screenshots into one conversation."""
+        for path in files:
+            if not path.exists():
+                _fail(f"{path} does not exist.")
+        try:
+            conversation = load_conversation(files, date_order=date_order, tz=tz, chat=chat)
+        except ExportError as exc:
+            _fail(str(exc))
+            return
+        except (OSError, MemoryError) as exc:
+            _fail(f"the export could not be read ({exc}).")
+            return
+        if as_json:
+            json.dump(conversation.to_json(), sys.stdout, ensure_ascii=False)
+            sys.stdout.write("\n")
+        else:
+            typer.echo(_summary(conversation))

@@ -1,0 +1,277 @@
+"""What every importer shares: the plug-in base class, one import's state, times and text clean-up."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any, ClassVar, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sxr.conversations.importers.archive import ExportFiles
+from sxr.conversations.model import Conversation, ExportError, Message, Notice, Participant
+
+DATE_ORDERS = ("DMY", "MDY", "YMD")
+DEFAULT_TZ = "Europe/London"
+
+
+@dataclass(slots=True)
+class ImportOptions:
+    """What the user told us about an export: date order, time zone of local times, which chat."""
+
+    date_order: str | None = None
+    tz: str = DEFAULT_TZ
+    chat: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.date_order is not None:
+            order = self.date_order.strip().upper()
+            if order not in DATE_ORDERS:
+                raise ExportError(f"--date-order must be DMY or MDY, not {self.date_order!r}.")
+            self.date_order = order
+
+
+def zone_for(name: str) -> ZoneInfo:
+    """The time zone called `name`, or a clear error."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ExportError(
+            f"Unknown time zone {name!r}; use a name like Europe/London or America/Chicago."
+        ) from exc
+
+
+class ImportRun:
+    """The state of one import: the export's files, the options, the participants and the warnings."""
+
+    def __init__(self, files: ExportFiles, options: ImportOptions, format: str) -> None:
+        self.files = files
+        self.options = options
+        self.format = format
+        self.zone = zone_for(options.tz)
+        self.participants: dict[str, Participant] = {}
+        self.warnings: list[str] = []
+        self.title: str | None = None
+
+    def sender(self, name: str, platform_id: str | None = None) -> str:
+        """Record a participant (keyed by the platform's stable id where there is one); return the name."""
+        key = f"id:{platform_id}" if platform_id else f"name:{name}"
+        if key not in self.participants:
+            self.participants[key] = Participant(
+                id=f"p{len(self.participants) + 1}", name=name, platform_id=platform_id
+            )
+        return name
+
+    def warn(self, text: str) -> None:
+        if text not in self.warnings:
+            self.warnings.append(text)
+
+    def local(self, naive: datetime) -> datetime:
+        """A wall-clock time the export wrote without a zone, read in the `--tz` zone."""
+        return naive.replace(tzinfo=self.zone)
+
+
+Item = Message | Notice
+
+
+class Importer:
+    """A chat-export format: `find` the chat files it reads in an export, then `read` them oldest first."""
+
+    format: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+
+    def find(self, files: ExportFiles) -> list[str]:
+        """The chat files of this format in the export (empty when the export is not this format)."""
+        raise NotImplementedError
+
+    def read(self, run: ImportRun, names: list[str]) -> Iterator[Item]:
+        """Yield messages and notices oldest first (message `i` is set by the caller)."""
+        raise NotImplementedError
+
+    def sniff(self, path: Path) -> bool:
+        """True when `path` (a file, folder, zip or tar) is an export of this format."""
+        try:
+            files = ExportFiles(path)
+        except ExportError:
+            return False
+        try:
+            return bool(self.find(files))
+        except ExportError:
+            return False
+        finally:
+            files.close()
+
+    def parse(self, path: Path, *, date_order: str | None = None, tz: str | None = None) -> Conversation:
+        """Import `path` as this format."""
+        from sxr.conversations.importers import collect
+
+        options = ImportOptions(date_order=date_order, tz=tz or DEFAULT_TZ)
+        files = ExportFiles(path)
+        try:
+            names = self.find(files)
+            if not names:
+                raise ExportError(f"{path.name} is not a {self.title} export.")
+            return collect(self, files, names, options)
+        finally:
+            files.close()
+
+
+# --- times ---------------------------------------------------------------------------------------
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def from_epoch(seconds: float) -> datetime:
+    """A UTC time from seconds since 1970 (clear error for absurd values)."""
+    try:
+        return EPOCH + timedelta(seconds=seconds)
+    except (OverflowError, ValueError) as exc:
+        raise ExportError(f"A time in the export is out of range ({seconds!r}).") from exc
+
+
+def from_iso(text: str, run: ImportRun) -> datetime:
+    """An ISO 8601 time; one without an offset is local time in the `--tz` zone."""
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ExportError(f"{text!r} is not a time sxr can read.") from exc
+    if parsed.tzinfo is None:
+        return run.local(parsed)
+    return parsed
+
+
+# --- text ----------------------------------------------------------------------------------------
+
+# Bidi controls WhatsApp and others wrap around names and numbers; they are not part of what was said.
+BIDI_MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+_STRIP_BIDI = str.maketrans("", "", BIDI_MARKS)
+
+
+def strip_bidi(text: str) -> str:
+    return text.translate(_STRIP_BIDI)
+
+
+_MOJIBAKE_RUN = re.compile("[\u0080-\u00ff]+")
+
+
+def _repair_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    try:
+        return run.encode("latin-1").decode("utf-8")
+    except UnicodeDecodeError:
+        return run
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo Meta's export bug (UTF-8 bytes written as \\u00XX); text that is already right is left alone."""
+    if not text or text.isascii():
+        return text
+    # Only runs of U+0080..U+00FF that decode as UTF-8 are repaired, so "café" (a lone é) stays "café".
+    return _MOJIBAKE_RUN.sub(_repair_run, text)
+
+
+_TAG = re.compile(r"<[^>]{0,2000}>")
+_LINK = re.compile(r"<a\b[^>]*\bhref=\"([^\"]*)\"[^>]*>(.*?)</a>", re.IGNORECASE | re.DOTALL)
+
+
+def html_to_text(text: str) -> str:
+    """Text of a small HTML fragment (Skype): links keep their address, tags go, entities are decoded."""
+
+    def link(match: re.Match[str]) -> str:
+        href, label = html.unescape(match.group(1)), _TAG.sub("", match.group(2))
+        label = html.unescape(label)
+        return label if label.strip() == href.strip() or not href else f"{label} ({href})"
+
+    text = _LINK.sub(link, text)
+    text = re.sub(r"<br\s*/?>", "\n", text, flags=re.IGNORECASE)
+    return html.unescape(_TAG.sub("", text))
+
+
+def as_text(value: Any) -> str:
+    """A JSON value that should be text, as text ("" for null)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return str(value)
+
+
+def pointer_escape(key: str) -> str:
+    """One JSON-pointer reference token (RFC 6901)."""
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+# --- JSON, streamed --------------------------------------------------------------------------------
+
+HEAD_BYTES = 65536
+
+
+def head_text(files: ExportFiles, name: str, size: int = HEAD_BYTES) -> str:
+    """The first bytes of a member as text (for sniffing)."""
+    with files.open(name) as stream:
+        head = stream.read(size)
+    return head.decode("utf-8", errors="replace").lstrip("\ufeff")
+
+
+def json_items(files: ExportFiles, name: str, prefix: str) -> Iterator[Any]:
+    """The values at `prefix` (ijson syntax) of a JSON member, one at a time; damage is a clear error."""
+    import ijson
+
+    with files.open(name) as stream:
+        try:
+            yield from ijson.items(stream, prefix, use_float=True)
+        except ijson.JSONError as exc:
+            raise ExportError(
+                f"{name} in {files.display} is damaged or cut short (not valid JSON: {exc}). "
+                "Download the export again."
+            ) from exc
+        except UnicodeDecodeError as exc:
+            raise ExportError(f"{name} in {files.display} is not UTF-8 text.") from exc
+
+
+def json_head_items(files: ExportFiles, name: str, prefix: str, size: int = HEAD_BYTES) -> list[Any]:
+    """Values at `prefix` found in the first bytes of a JSON member (metadata written before messages)."""
+    import ijson
+
+    with files.open(name) as stream:
+        head = stream.read(size)
+    found: list[Any] = []
+    try:
+        for value in ijson.items(head, prefix, use_float=True):
+            found.append(value)
+    except (ijson.JSONError, UnicodeDecodeError):
+        pass  # the head is cut mid-document on purpose
+    return found
+
+
+def json_top_keys(files: ExportFiles, name: str, size: int = HEAD_BYTES) -> list[str]:
+    """Top-level keys of a JSON object found in its first bytes (in file order)."""
+    import ijson
+
+    with files.open(name) as stream:
+        head = stream.read(size)
+    keys: list[str] = []
+    try:
+        for prefix, event, value in ijson.parse(head):
+            if prefix == "" and event == "map_key":
+                keys.append(str(value))
+    except (ijson.JSONError, UnicodeDecodeError):
+        pass
+    return keys
+
+
+def text_lines(stream: IO[bytes]) -> Iterator[str]:
+    """Lines of a text member (UTF-8, or UTF-16 with a byte-order mark), without their line ends."""
+    reader = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(cast(Any, stream))
+    encoding = "utf-16" if reader.peek(2)[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+    text = io.TextIOWrapper(reader, encoding=encoding, errors="replace", newline=None)
+    for line in text:
+        yield line.rstrip("\n")
+    text.detach()

@@ -1,0 +1,159 @@
+"""Discord: DiscordChatExporter JSON, and Discord's own data package (messages/c<id>/messages.json|csv)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+from typing import Any
+
+from sxr.conversations.importers import register
+from sxr.conversations.importers.archive import ExportFiles
+from sxr.conversations.importers.base import (
+    Importer,
+    ImportRun,
+    Item,
+    as_text,
+    from_iso,
+    head_text,
+    json_head_items,
+    json_items,
+)
+from sxr.conversations.model import ExportError, Message, Notice
+
+MESSAGE_TYPES = {"Default", "Reply"}
+_PACKAGE_FILE = re.compile(r"(?:^|/)messages/c?(\d+)/messages\.(json|csv)$", re.IGNORECASE)
+_PACKAGE_WARNING = (
+    "Discord's own data package holds only the messages this account sent, never the other person's: "
+    "export the whole conversation with DiscordChatExporter or take screenshots."
+)
+
+
+class Discord(Importer):
+    format = "discord"
+    title = "Discord"
+
+    def find(self, files: ExportFiles) -> list[str]:
+        found = []
+        for name in files.names():
+            lower = name.lower()
+            if _PACKAGE_FILE.search(lower):
+                found.append(name)
+                continue
+            if not lower.endswith(".json"):
+                continue
+            head = head_text(files, name, 8192)
+            if '"guild"' in head and '"channel"' in head and '"messages"' in head:
+                found.append(name)
+        return found
+
+    def read(self, run: ImportRun, names: list[str]) -> Iterator[Item]:
+        exporter = [n for n in names if not _PACKAGE_FILE.search(n.lower())]
+        package = [n for n in names if _PACKAGE_FILE.search(n.lower())]
+        chosen = _choose(run, exporter or package)
+        if chosen in package:
+            yield from self._read_package(run, chosen)
+            return
+        channels = json_head_items(run.files, chosen, "channel")
+        if channels and isinstance(channels[0], dict):
+            run.title = as_text(channels[0].get("name")) or None
+        run.warn("View-once media and deleted messages are never in a Discord export.")
+        for i, raw in enumerate(json_items(run.files, chosen, "messages.item")):
+            yield self._item(run, chosen, i, raw)
+
+    def _item(self, run: ImportRun, name: str, i: int, raw: Any) -> Item:
+        if not isinstance(raw, dict) or "timestamp" not in raw:
+            raise ExportError(f"{name}: message {i} has no timestamp; unknown export version.")
+        source = run.files.source(name, pointer=f"/messages/{i}")
+        stamp = as_text(raw["timestamp"])
+        sent_at = from_iso(stamp, run)
+        text = as_text(raw.get("content"))
+        author: dict[str, Any] = raw["author"] if isinstance(raw.get("author"), dict) else {}
+        sender = as_text(author.get("name")).strip()
+        if raw.get("type", "Default") not in MESSAGE_TYPES or not sender:
+            who = f"{sender}: " if sender else ""
+            return Notice(text=f"{who}{raw.get('type')}: {text}".strip(), source=source, sent_at=sent_at)
+        run.sender(sender, as_text(author.get("id")) or None)
+        message = Message(i=0, sender=sender, text=text, source=source, sent_at=sent_at, sent_at_raw=stamp)
+        for attachment in raw.get("attachments") or []:
+            if isinstance(attachment, dict):
+                message.attachments.append(as_text(attachment.get("fileName") or attachment.get("url")))
+        for sticker in raw.get("stickers") or []:
+            if isinstance(sticker, dict):
+                message.attachments.append(f"sticker: {as_text(sticker.get('name'))}")
+        message.edited = bool(raw.get("timestampEdited"))
+        return message
+
+    def _read_package(self, run: ImportRun, name: str) -> Iterator[Item]:
+        run.warn(_PACKAGE_WARNING)
+        owner = _package_owner(run.files)
+        sender = run.sender(owner[1] or "me (the account holder)", owner[0])
+        channel = _PACKAGE_FILE.search(name.lower())
+        run.title = f"channel {channel.group(1)}" if channel else None
+        if name.lower().endswith(".csv"):
+            rows = self._csv_rows(run, name)
+        else:
+            rows = ((f"/{i}", row) for i, row in enumerate(json_items(run.files, name, "item")))
+        entries = []
+        for where, row in rows:
+            if not isinstance(row, dict):
+                raise ExportError(f"{name}: {where} is not a message; unknown package version.")
+            stamp = as_text(row.get("Timestamp"))
+            if not stamp:
+                raise ExportError(f"{name}: {where} has no Timestamp; unknown package version.")
+            entries.append((stamp, where, row))
+        # The package lists newest first; sort on the time (ISO strings in one zone sort as times).
+        entries.sort(key=lambda entry: from_iso(entry[0].replace(" ", "T"), run))
+        for stamp, where, row in entries:
+            kwargs: dict[str, Any] = (
+                {"lines": (int(where), int(where))} if where.isdigit() else {"pointer": where}
+            )
+            message = Message(
+                i=0,
+                sender=sender,
+                text=as_text(row.get("Contents")),
+                source=run.files.source(name, **kwargs),
+                sent_at=from_iso(stamp.replace(" ", "T"), run),
+                sent_at_raw=stamp,
+            )
+            attachments = as_text(row.get("Attachments")).split()
+            message.attachments.extend(attachments)
+            yield message
+
+    def _csv_rows(self, run: ImportRun, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        with run.files.open(name) as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+            reader = csv.DictReader(text)
+            try:
+                for row in reader:
+                    yield str(reader.line_num), row
+            except csv.Error as exc:
+                raise ExportError(f"{name} is not a readable CSV file ({exc}).") from exc
+
+
+def _package_owner(files: ExportFiles) -> tuple[str | None, str | None]:
+    """The account's id and username from account/user.json in a Discord package, when present."""
+    for name in files.names():
+        if PurePosixPath(name.lower()).as_posix().endswith("account/user.json"):
+            values = json_head_items(files, name, "")
+            if values and isinstance(values[0], dict):
+                return as_text(values[0].get("id")) or None, as_text(values[0].get("username")) or None
+    return None, None
+
+
+def _choose(run: ImportRun, names: list[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    wanted = (run.options.chat or "").lower()
+    matches = [n for n in names if wanted and wanted in n.lower()]
+    if len(matches) == 1:
+        return matches[0]
+    raise ExportError(
+        f"{run.files.display} holds {len(names)} Discord conversations ({', '.join(names[:10])}). "
+        "Choose one with --chat NAME."
+    )
+
+
+register(Discord())

@@ -1,0 +1,99 @@
+"""Google Chat from Google Takeout: `Google Chat/Groups/<DM or Space>/messages.json`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import PurePosixPath
+from typing import Any
+
+from sxr.conversations.importers import register
+from sxr.conversations.importers.archive import ExportFiles
+from sxr.conversations.importers.base import (
+    Importer,
+    ImportRun,
+    Item,
+    as_text,
+    head_text,
+    json_items,
+)
+from sxr.conversations.model import ExportError, Message, Notice
+
+_WEEKDAY = re.compile(r"^\s*[^\W\d]+,\s*")
+
+
+def parse_takeout_date(raw: str, run: ImportRun) -> datetime:
+    """Takeout's 'Monday, January 1, 2024 at 12:00:00 PM UTC' (English month names; zone when given)."""
+    from dateutil import parser
+
+    text = _WEEKDAY.sub("", raw.replace("\u202f", " ").replace("\u00a0", " ")).replace(" at ", " ")
+    try:
+        parsed = parser.parse(text)
+    except (ValueError, OverflowError) as exc:
+        raise ExportError(f"{raw!r} is not a time sxr can read.") from exc
+    if parsed.tzinfo is None:
+        return run.local(parsed)
+    return parsed
+
+
+class GoogleChat(Importer):
+    format = "googlechat"
+    title = "Google Chat"
+
+    def find(self, files: ExportFiles) -> list[str]:
+        found = []
+        for name in files.names():
+            if PurePosixPath(name.lower()).name != "messages.json":
+                continue
+            head = head_text(files, name, 8192)
+            if '"creator"' in head and '"created_date"' in head:
+                found.append(name)
+        return found
+
+    def read(self, run: ImportRun, names: list[str]) -> Iterator[Item]:
+        name = _choose(run, names)
+        parent = PurePosixPath(name).parent
+        run.title = parent.name if str(parent) != "." else None
+        run.warn("Google Takeout leaves out messages a Workspace administrator's retention rules deleted.")
+        for i, raw in enumerate(json_items(run.files, name, "messages.item")):
+            yield self._item(run, name, i, raw)
+
+    def _item(self, run: ImportRun, name: str, i: int, raw: Any) -> Item:
+        if not isinstance(raw, dict) or "created_date" not in raw:
+            raise ExportError(f"{name}: message {i} has no created_date; unknown Takeout version.")
+        source = run.files.source(name, pointer=f"/messages/{i}")
+        stamp = as_text(raw["created_date"])
+        sent_at = parse_takeout_date(stamp, run)
+        creator: dict[str, Any] = raw["creator"] if isinstance(raw.get("creator"), dict) else {}
+        sender = as_text(creator.get("name")).strip() or as_text(creator.get("email")).strip()
+        text = as_text(raw.get("text"))
+        if not sender:
+            return Notice(text=text or "(system message)", source=source, sent_at=sent_at)
+        run.sender(sender, as_text(creator.get("email")) or None)
+        message = Message(i=0, sender=sender, text=text, source=source, sent_at=sent_at, sent_at_raw=stamp)
+        for attached in raw.get("attached_files") or []:
+            if isinstance(attached, dict):
+                message.attachments.append(
+                    as_text(attached.get("export_name") or attached.get("original_name"))
+                )
+        message.edited = bool(raw.get("updated_date"))
+        message.deleted = as_text(raw.get("message_state")).upper() == "DELETED"
+        return message
+
+
+def _choose(run: ImportRun, names: list[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    wanted = (run.options.chat or "").lower()
+    matches = [n for n in names if wanted and wanted == PurePosixPath(n).parent.name.lower()]
+    if len(matches) == 1:
+        return matches[0]
+    chats = ", ".join(sorted(PurePosixPath(n).parent.name for n in names)[:15])
+    raise ExportError(
+        f"{run.files.display} holds {len(names)} Google Chat conversations ({chats}). "
+        "Choose one with --chat NAME."
+    )
+
+
+register(GoogleChat())

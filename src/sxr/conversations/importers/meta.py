@@ -1,0 +1,154 @@
+"""Facebook Messenger and Instagram "Download your information" JSON (zip or folder, old and new layouts)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+from typing import Any
+
+from sxr.conversations.importers import register
+from sxr.conversations.importers.archive import ExportFiles
+from sxr.conversations.importers.base import (
+    Importer,
+    ImportRun,
+    Item,
+    as_text,
+    from_epoch,
+    head_text,
+    json_head_items,
+    json_items,
+    repair_mojibake,
+)
+from sxr.conversations.model import ExportError, Message, Notice
+
+# message_1.json, message_2.json ... (and message.json in the oldest downloads).
+_MESSAGE_FILE = re.compile(r"^message(?:_(\d+))?\.json$")
+_MEDIA_KEYS = ("photos", "videos", "audio_files", "gifs", "files")
+
+
+def _thread_of(name: str) -> str:
+    return str(PurePosixPath(name).parent)
+
+
+def _file_number(name: str) -> int:
+    match = _MESSAGE_FILE.match(PurePosixPath(name).name)
+    return int(match.group(1) or 1) if match else 0
+
+
+class Meta(Importer):
+    format = "messenger"
+    title = "Messenger or Instagram"
+
+    def find(self, files: ExportFiles) -> list[str]:
+        found = []
+        for name in files.names():
+            if not _MESSAGE_FILE.match(PurePosixPath(name).name):
+                continue
+            head = head_text(files, name, 8192)
+            if '"sender_name"' in head or ('"participants"' in head and '"messages"' in head):
+                found.append(name)
+        return found
+
+    def read(self, run: ImportRun, names: list[str]) -> Iterator[Item]:
+        threads: dict[str, list[str]] = {}
+        for name in names:
+            threads.setdefault(_thread_of(name), []).append(name)
+        thread = _choose_thread(run, threads)
+        # message_1.json holds the newest messages: read the highest number first.
+        members = sorted(threads[thread], key=_file_number, reverse=True)
+        instagram = _is_instagram(run.files, members[0])
+        run.format = "instagram" if instagram else "messenger"
+        platform = "Instagram" if instagram else "Facebook"
+        run.warn(
+            f"{platform}'s download leaves out end-to-end encrypted chats: "
+            "those must be saved from the app itself (screenshots or its own backup)."
+        )
+        run.warn(f"View-once photos and videos are never included in a {platform} download.")
+        for member in members:
+            for head in json_head_items(run.files, member, "participants.item"):
+                if isinstance(head, dict) and head.get("name"):
+                    run.sender(repair_mojibake(as_text(head["name"])))
+            titles = json_head_items(run.files, member, "title")
+            if titles and isinstance(titles[0], str) and run.title is None:
+                run.title = repair_mojibake(titles[0])
+            yield from self._read_file(run, member)
+
+    def _read_file(self, run: ImportRun, member: str) -> Iterator[Item]:
+        # Meta writes each file newest first; reversing needs the file's messages in memory, which
+        # Meta bounds itself (it splits threads into files of at most about 10,000 messages).
+        entries: list[tuple[float, int, dict[str, Any]]] = []
+        for index, raw in enumerate(json_items(run.files, member, "messages.item")):
+            if not isinstance(raw, dict):
+                raise ExportError(f"{member}: message {index} is not an object; unknown export version.")
+            stamp = raw.get("timestamp_ms", raw.get("timestamp"))
+            if not isinstance(stamp, int | float):
+                raise ExportError(
+                    f"{member}: message {index} has no time (timestamp_ms); this looks like a "
+                    "format version sxr does not know."
+                )
+            ms = float(stamp) if "timestamp_ms" in raw else float(stamp) * 1000
+            entries.append((ms, -index, raw))
+        entries.sort(key=lambda entry: (entry[0], entry[1]))
+        for ms, negative_index, raw in entries:
+            yield self._item(run, member, -negative_index, ms, raw)
+
+    def _item(self, run: ImportRun, member: str, index: int, ms: float, raw: dict[str, Any]) -> Item:
+        source = run.files.source(member, pointer=f"/messages/{index}")
+        sent_at = from_epoch(ms / 1000)
+        sender = repair_mojibake(as_text(raw.get("sender_name"))).strip()
+        text = repair_mojibake(as_text(raw.get("content")))
+        if "call_duration" in raw or raw.get("type") == "Call":
+            who = f"{sender}: " if sender else ""
+            return Notice(
+                text=f"{who}call ({raw.get('call_duration', 0)} s) {text}".strip(),
+                source=source,
+                sent_at=sent_at,
+            )
+        if not sender:
+            return Notice(text=text or "(system message)", source=source, sent_at=sent_at)
+        run.sender(sender)
+        message = Message(i=0, sender=sender, text=text, source=source, sent_at=sent_at)
+        for key in _MEDIA_KEYS:
+            for media in raw.get(key) or []:
+                if isinstance(media, dict) and media.get("uri"):
+                    message.attachments.append(repair_mojibake(as_text(media["uri"])))
+        sticker = raw.get("sticker")
+        if isinstance(sticker, dict) and sticker.get("uri"):
+            message.attachments.append(as_text(sticker["uri"]))
+        share = raw.get("share")
+        if isinstance(share, dict) and share.get("link"):
+            link = as_text(share["link"])
+            if link not in message.text:
+                message.text = f"{message.text}\n{link}".strip()
+        if raw.get("is_unsent"):
+            message.deleted = True
+        return message
+
+
+def _is_instagram(files: ExportFiles, member: str) -> bool:
+    lowered = f"{files.display}/{member}".lower()
+    if "instagram" in lowered:
+        return True
+    if "facebook" in lowered or "messenger" in lowered:
+        return False
+    # Instagram's own words in the file: its DMs link to instagram.com and its media paths say so.
+    return "instagram" in head_text(files, member, 16384).lower()
+
+
+def _choose_thread(run: ImportRun, threads: dict[str, list[str]]) -> str:
+    if len(threads) == 1:
+        return next(iter(threads))
+    wanted = (run.options.chat or "").lower()
+    if wanted:
+        matches = [t for t in threads if wanted in PurePosixPath(t).name.lower()]
+        if len(matches) == 1:
+            return matches[0]
+    listed = ", ".join(PurePosixPath(t).name for t in list(threads)[:15])
+    raise ExportError(
+        f"{run.files.display} holds {len(threads)} conversations ({listed}"
+        f"{', ...' if len(threads) > 15 else ''}). Choose one with --chat NAME."
+    )
+
+
+register(Meta())

@@ -1,0 +1,170 @@
+"""Snapchat "My Data" `chat_history.json`: keyed by conversation, or the older sent/received lists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import PurePosixPath
+from typing import Any
+
+from sxr.conversations.importers import register
+from sxr.conversations.importers.archive import ExportFiles
+from sxr.conversations.importers.base import (
+    Importer,
+    ImportRun,
+    Item,
+    as_text,
+    from_epoch,
+    head_text,
+    json_items,
+    pointer_escape,
+)
+from sxr.conversations.model import ExportError, Message, Notice
+
+_OLD_KEYS = (
+    "Received Saved Chat History",
+    "Sent Saved Chat History",
+    "Received Chat History",
+    "Sent Chat History",
+    "Received Unsaved Chat History",
+    "Sent Unsaved Chat History",
+)
+
+
+def _created(entry: dict[str, Any], where: str, run: ImportRun) -> tuple[datetime, float]:
+    """The time of one chat entry (Snapchat writes UTC) and a sort key with sub-second precision."""
+    raw = as_text(entry.get("Created")).strip()
+    number = entry.get("Created(microseconds)")
+    if isinstance(number, int | float) and number > 0:
+        # Despite its name the field holds milliseconds in every export seen; tell them apart by size.
+        seconds = number / 1_000_000 if number > 10**14 else number / 1000
+        return from_epoch(seconds), seconds
+    if not raw:
+        raise ExportError(f"{where} has no Created time; unknown chat_history version.")
+    text = raw.removesuffix(" UTC").strip()
+    try:
+        parsed = datetime.fromisoformat(text.replace(" ", "T"))
+    except ValueError as exc:
+        raise ExportError(f"{where}: {raw!r} is not a time sxr can read.") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=from_epoch(0).tzinfo)
+    return parsed, parsed.timestamp()
+
+
+class Snapchat(Importer):
+    format = "snapchat"
+    title = "Snapchat"
+
+    def find(self, files: ExportFiles) -> list[str]:
+        found = []
+        for name in files.names():
+            if PurePosixPath(name.lower()).name != "chat_history.json" and not (
+                files.kind == "file" and name.lower().endswith(".json")
+            ):
+                continue
+            head = head_text(files, name, 8192)
+            if ('"Media Type"' in head and '"Created"' in head) or any(f'"{k}"' in head for k in _OLD_KEYS):
+                found.append(name)
+        return found
+
+    def read(self, run: ImportRun, names: list[str]) -> Iterator[Item]:
+        if len(names) > 1:
+            raise ExportError(f"{run.files.display} holds several chat_history.json files; import one.")
+        name = names[0]
+        run.warn("Snapchat's download holds only chats that were saved or not yet deleted by Snapchat.")
+        run.warn("Snaps (photos and videos) are never in the download, only that they were sent.")
+        head = head_text(run.files, name, 8192)
+        if any(f'"{k}"' in head for k in _OLD_KEYS):
+            yield from self._read_old(run, name)
+        else:
+            yield from self._read_keyed(run, name)
+
+    def _read_keyed(self, run: ImportRun, name: str) -> Iterator[Item]:
+        import ijson
+
+        wanted = (run.options.chat or "").lower()
+        chosen: tuple[str, list[Any]] | None = None
+        keys: list[str] = []
+        with run.files.open(name) as stream:
+            try:
+                for key, entries in ijson.kvitems(stream, "", use_float=True):
+                    keys.append(key)
+                    if chosen is None and (not wanted or key.lower() == wanted):
+                        chosen = (key, entries)
+            except ijson.JSONError as exc:
+                raise ExportError(f"{name} is damaged or cut short (not valid JSON: {exc}).") from exc
+        if chosen is None:
+            raise ExportError(
+                f"{name} has no conversation {run.options.chat!r}." if wanted else f"{name} holds no chats."
+            )
+        if len(keys) > 1 and not wanted:
+            raise ExportError(
+                f"{name} holds {len(keys)} conversations ({', '.join(keys[:15])}). "
+                "Choose one with --chat NAME."
+            )
+        key, entries = chosen
+        if not isinstance(entries, list):
+            raise ExportError(f"{name}: {key!r} is not a list of chats; unknown chat_history version.")
+        run.title = key
+        rows = []
+        for i, entry in enumerate(entries):
+            where = f"/{pointer_escape(key)}/{i}"
+            if not isinstance(entry, dict):
+                raise ExportError(f"{name}: {where} is not a chat entry; unknown chat_history version.")
+            when, order = _created(entry, f"{name} {where}", run)
+            rows.append((order, -i, when, where, entry))
+        rows.sort(key=lambda row: (row[0], row[1]))  # newest first in the file: oldest first here
+        for _, _, when, where, entry in rows:
+            yield self._item(run, name, where, when, entry, as_text(entry.get("From")))
+
+    def _read_old(self, run: ImportRun, name: str) -> Iterator[Item]:
+        rows = []
+        partners: set[str] = set()
+        for key in _OLD_KEYS:
+            for i, entry in enumerate(json_items(run.files, name, f"{key}.item")):
+                where = f"/{pointer_escape(key)}/{i}"
+                if not isinstance(entry, dict):
+                    raise ExportError(f"{name}: {where} is not a chat entry.")
+                received = key.startswith("Received")
+                partner = as_text(entry.get("From" if received else "To"))
+                partners.add(partner)
+                when, order = _created(entry, f"{name} {where}", run)
+                sender = partner if received else "me (the account holder)"
+                rows.append((order, when, where, entry, sender, partner))
+        wanted = (run.options.chat or "").lower()
+        if len(partners) > 1:
+            if not wanted:
+                raise ExportError(
+                    f"{name} holds chats with {len(partners)} people ({', '.join(sorted(partners)[:15])}). "
+                    "Choose one with --chat NAME."
+                )
+            rows = [row for row in rows if row[5].lower() == wanted]
+        run.title = rows[0][5] if rows else None
+        rows.sort(key=lambda row: row[0])
+        for _, when, where, entry, sender, _partner in rows:
+            yield self._item(run, name, where, when, entry, sender)
+
+    def _item(
+        self, run: ImportRun, name: str, where: str, when: datetime, entry: dict[str, Any], sender: str
+    ) -> Item:
+        source = run.files.source(name, pointer=where)
+        media = as_text(entry.get("Media Type")).upper()
+        text = as_text(entry.get("Content", entry.get("Text")))
+        if media.startswith("STATUS") or not sender.strip():
+            return Notice(text=f"{media} {text}".strip(), source=source, sent_at=when)
+        run.sender(sender.strip(), sender.strip() if sender != "me (the account holder)" else None)
+        message = Message(
+            i=0,
+            sender=sender.strip(),
+            text=text,
+            source=source,
+            sent_at=when,
+            sent_at_raw=as_text(entry.get("Created")) or None,
+        )
+        if media and media != "TEXT":
+            ids = as_text(entry.get("Media IDs"))
+            message.attachments.append(f"{media.lower()}{': ' + ids if ids else ''}")
+        return message
+
+
+register(Snapchat())

@@ -1,0 +1,178 @@
+"""Telegram Desktop "Export chat history" / "Export Telegram data" (`result.json`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+from typing import Any
+
+from sxr.conversations.importers import register
+from sxr.conversations.importers.archive import ExportFiles
+from sxr.conversations.importers.base import (
+    Importer,
+    ImportRun,
+    Item,
+    as_text,
+    from_epoch,
+    from_iso,
+    head_text,
+    json_items,
+    json_top_keys,
+)
+from sxr.conversations.model import ExportError, Message, Notice
+
+_NOT_INCLUDED = "(File not included"
+
+
+def text_of(value: Any) -> str:
+    """Telegram's `text`: a string, or a list of strings and entities; links keep their address."""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, list):
+        return as_text(value)
+    parts = []
+    for part in value:
+        if isinstance(part, str):
+            parts.append(part)
+        elif isinstance(part, dict):
+            shown = as_text(part.get("text"))
+            href = as_text(part.get("href"))
+            parts.append(f"{shown} ({href})" if href and href != shown else shown)
+    return "".join(parts)
+
+
+class Telegram(Importer):
+    format = "telegram"
+    title = "Telegram"
+
+    def find(self, files: ExportFiles) -> list[str]:
+        found = []
+        for name in files.names():
+            if not name.lower().endswith(".json"):
+                continue
+            head = head_text(files, name, 16384)
+            single = '"messages"' in head and ('"date_unixtime"' in head or '"from_id"' in head)
+            single = single or ('"type": "personal_chat"' in head or '"type": "private_group"' in head)
+            full = '"chats"' in head and ('"personal_information"' in head or '"about"' in head)
+            if (single or full) and '"sender_name"' not in head and '"MessageList"' not in head:
+                found.append(name)
+        return found
+
+    def read(self, run: ImportRun, names: list[str]) -> Iterator[Item]:
+        if len(names) > 1:
+            preferred = [n for n in names if PurePosixPath(n).name == "result.json"]
+            names = preferred or names
+            if len(names) > 1:
+                raise ExportError(
+                    f"{run.files.display} holds several Telegram exports ({', '.join(names[:5])}); "
+                    "import one result.json at a time."
+                )
+        name = names[0]
+        run.warn("Secret chats are never included in a Telegram export.")
+        run.warn("View-once photos and videos are never included in a Telegram export.")
+        keys = json_top_keys(run.files, name)
+        if "chats" in keys and "messages" not in keys:
+            index, chat_name = _choose_chat(run, name)
+            run.title = chat_name
+            for chat_index, chat in enumerate(json_items(run.files, name, "chats.list.item")):
+                if chat_index == index:
+                    messages = chat.get("messages") if isinstance(chat, dict) else None
+                    if not isinstance(messages, list):
+                        raise ExportError(f"The chat {chat_name!r} in {name} has no message list.")
+                    for i, raw in enumerate(messages):
+                        yield self._item(run, name, f"/chats/list/{index}/messages/{i}", raw)
+                    return
+            raise ExportError(f"{name} ended before the chat {chat_name!r}.")
+        for title in json_items_head(run.files, name, "name"):
+            run.title = as_text(title) or None
+        for i, raw in enumerate(json_items(run.files, name, "messages.item")):
+            yield self._item(run, name, f"/messages/{i}", raw)
+
+    def _item(self, run: ImportRun, name: str, pointer: str, raw: Any) -> Item:
+        if not isinstance(raw, dict):
+            raise ExportError(f"{name}: {pointer} is not a message object; unknown export version.")
+        source = run.files.source(name, pointer=pointer)
+        raw_date = as_text(raw.get("date"))
+        if raw.get("date_unixtime") not in (None, ""):
+            try:
+                sent_at = from_epoch(int(as_text(raw["date_unixtime"])))
+            except ValueError as exc:
+                raise ExportError(f"{name}: {pointer} has a bad date_unixtime.") from exc
+        elif raw_date:
+            sent_at = from_iso(raw_date, run)
+        else:
+            raise ExportError(f"{name}: {pointer} has no date; unknown export version.")
+        text = text_of(raw.get("text"))
+        kind = raw.get("type", "message")
+        if kind != "message":
+            actor = as_text(raw.get("actor"))
+            action = as_text(raw.get("action")).replace("_", " ")
+            detail = f" ({raw['duration_seconds']} s)" if raw.get("duration_seconds") else ""
+            reason = f", {raw['discard_reason']}" if raw.get("discard_reason") else ""
+            words = " ".join(w for w in (actor, action + detail + reason, text) if w)
+            return Notice(text=words or kind, source=source, sent_at=sent_at)
+        sender_id = as_text(raw.get("from_id")) or None
+        sender = as_text(raw.get("from")).strip() or (f"Deleted account {sender_id}" if sender_id else "")
+        if not sender:
+            return Notice(text=text or "(message without a sender)", source=source, sent_at=sent_at)
+        run.sender(sender, sender_id)
+        message = Message(
+            i=0, sender=sender, text=text, source=source, sent_at=sent_at, sent_at_raw=raw_date or None
+        )
+        for key in ("photo", "file"):
+            value = raw.get(key)
+            if isinstance(value, str) and value:
+                kind_name = as_text(raw.get("media_type")) or key
+                if value.startswith(_NOT_INCLUDED):
+                    message.attachments.append(f"{kind_name} (not included in the export)")
+                else:
+                    message.attachments.append(value)
+        if raw.get("edited") or raw.get("edited_unixtime"):
+            message.edited = True
+        return message
+
+
+def json_items_head(files: ExportFiles, name: str, key: str) -> list[Any]:
+    """A top-level scalar written before the messages (the chat's name)."""
+    from sxr.conversations.importers.base import json_head_items
+
+    return [v for v in json_head_items(files, name, key) if isinstance(v, str)][:1]
+
+
+def _choose_chat(run: ImportRun, name: str) -> tuple[int, str]:
+    """Which chat of a full export to import: the only real one, or the one named by --chat."""
+    import ijson
+
+    chats: list[tuple[int, str, str, str]] = []  # index, name, type, id
+    index = -1
+    current: dict[str, str] = {}
+    with run.files.open(name) as stream:
+        try:
+            for prefix, event, value in ijson.parse(stream):
+                if prefix == "chats.list.item" and event == "start_map":
+                    index += 1
+                    current = {}
+                elif prefix == "chats.list.item" and event == "end_map":
+                    chats.append(
+                        (index, current.get("name", ""), current.get("type", ""), current.get("id", ""))
+                    )
+                elif prefix in ("chats.list.item.name", "chats.list.item.type", "chats.list.item.id"):
+                    current[prefix.rsplit(".", 1)[1]] = as_text(value)
+        except ijson.JSONError as exc:
+            raise ExportError(f"{name} is damaged or cut short (not valid JSON: {exc}).") from exc
+    wanted = (run.options.chat or "").strip().lower()
+    if wanted:
+        for chat in chats:
+            if wanted in (chat[1].lower(), chat[3].lower()):
+                return chat[0], chat[1]
+        raise ExportError(f"{name} has no chat called {run.options.chat!r}.")
+    real = [c for c in chats if c[2] != "saved_messages"]
+    if len(real) == 1:
+        return real[0][0], real[0][1]
+    if not real:
+        raise ExportError(f"{name} holds no chats.")
+    listed = ", ".join(f"{c[1] or '?'} ({c[3]})" for c in real[:15])
+    raise ExportError(f"{name} holds {len(real)} chats: {listed}. Choose one with --chat NAME.")
+
+
+register(Telegram())

@@ -1,0 +1,331 @@
+"""WhatsApp "Export chat": Android `.txt` and iOS `.zip` (`_chat.txt`), any locale's date order and clock."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import PurePosixPath
+
+from sxr.conversations.importers import register
+from sxr.conversations.importers.archive import ExportFiles
+from sxr.conversations.importers.base import BIDI_MARKS, Importer, ImportRun, Item, strip_bidi, text_lines
+from sxr.conversations.model import DateOrderAmbiguous, ExportError, Message, Notice
+
+_SPACE = r"[ \t\u00a0\u202f]"
+_DATE = (
+    r"(?P<d1>\d{1,4})(?P<sep>[./-])" + _SPACE + r"?(?P<d2>\d{1,2})(?P=sep)" + _SPACE + r"?(?P<d3>\d{2,4})\.?"
+)
+_TIME = (
+    r"(?P<pre>오전|오후|上午|下午|午前|午後)?" + _SPACE + r"?"
+    r"(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<s>\d{2}))?"
+    r"(?:" + _SPACE + r"{0,2}(?P<ampm>[AaPp]\.?" + _SPACE + r"?[Mm]\.?))?"
+)
+_JOIN = r",?" + _SPACE + r"+(?:à" + _SPACE + r"|um" + _SPACE + r"|at" + _SPACE + r"|kl\." + _SPACE + r")?"
+# Android: "31/12/2025, 23:59 - Name: text"; iOS: "[31/12/2025, 23:59:59] Name: text".
+ANDROID = re.compile(
+    r"(?P<stamp>" + _DATE + _JOIN + _TIME + r")" + _SPACE + r"*[-–]" + _SPACE + r"(?P<rest>.*)"
+)
+IOS = re.compile(r"\[(?P<stamp>" + _DATE + _JOIN + _TIME + r")\]" + _SPACE + r"?(?P<rest>.*)")
+
+_PM = {"오후", "下午", "午後"}
+_AM = {"오전", "上午", "午前"}
+
+# Placeholders for media that the export left out, in several languages.
+_OMITTED = re.compile(
+    r"^(?:<(?:Media omitted|Medien ausgeschlossen|Multimedia omitido|Médias omis|Media weggelaten|"
+    r"Mídia oculta|Media omessi|Media dihilangkan|Медиафайл отсутствует|Medya dahil edilmedi)>|"
+    r"(?:image|video|audio|sticker|GIF|document|Contact card|photo) omitted|"
+    r"(?:Bild|Video|Audio|Sticker|GIF|Dokument) weggelassen|"
+    r"(?:imagen|video|audio|sticker|GIF|documento) omitid[oa]|"
+    r"(?:image|vidéo|audio|autocollant|GIF|document) omis(?:e)?)$",
+    re.IGNORECASE,
+)
+_ATTACHED_IOS = re.compile(
+    r"^<(?:attached|angehängt|adjunto|pièce jointe|allegato|anexado):\s*(?P<file>[^>]+)>$"
+)
+_ATTACHED_ANDROID = re.compile(
+    r"^(?P<file>\S.*?\.\w{2,5})\s\((?:file attached|Datei angehängt|archivo adjunto|fichier joint|"
+    r"file allegato|arquivo anexado|bestand bijgevoegd)\)(?:\n(?P<caption>.*))?$",
+    re.DOTALL,
+)
+_DELETED = re.compile(
+    r"^(?:This message was deleted\.?|You deleted this message\.?|Diese Nachricht wurde gelöscht\.?|"
+    r"Du hast diese Nachricht gelöscht\.?|Se eliminó este mensaje\.?|Eliminaste este mensaje\.?|"
+    r"Ce message a été supprimé\.?|Vous avez supprimé ce message\.?|Questo messaggio è stato eliminato\.?|"
+    r"Hai eliminato questo messaggio\.?|Esta mensagem foi apagada\.?|Você apagou esta mensagem\.?|"
+    r"Dit bericht is verwijderd\.?|Je hebt dit bericht verwijderd\.?)$",
+    re.IGNORECASE,
+)
+_EDITED = re.compile(
+    r"\s*<(?:This message was edited|Diese Nachricht wurde bearbeitet|Se editó este mensaje\.?|"
+    r"Ce message a été modifié|Questo messaggio è stato modificato|Esta mensagem foi editada|"
+    r"Dit bericht is bewerkt|Mensagem editada)>$",
+    re.IGNORECASE,
+)
+# Notices iOS attributes to the chat's name (and Android writes without a name).
+_NOTICE_TEXT = re.compile(
+    r"^(?:Messages and calls are end-to-end encrypted|Messages to this (?:chat|group) and calls are now "
+    r"secured|You blocked this contact|You unblocked this contact|Missed (?:voice|video|group voice|"
+    r"group video) call|This chat is with a business account|Your security code with|"
+    r"Disappearing messages|.* changed (?:their phone number|the subject|this group's icon|the group)|"
+    r"Nachrichten und Anrufe sind Ende-zu-Ende-verschlüsselt|Los mensajes y las llamadas están cifrados|"
+    r"Les messages et les appels sont chiffrés|I messaggi e le chiamate sono crittografati|"
+    r"As mensagens e as chamadas são protegidas)",
+    re.IGNORECASE,
+)
+# What iOS marks with U+200E but a person sent: media, deleted messages, locations, polls.
+_IOS_CONTENT = re.compile(
+    r"^(?:<[^>]+>|.* omitted|.* weggelassen|.* omitid[oa]|.* omis|This message was deleted|You deleted|"
+    r"Location:|POLL:|Waiting for this message|Live location shared)",
+    re.IGNORECASE,
+)
+_PHONE_NAME = re.compile(r"^\+?[\d\s().-]{7,20}$")
+_TITLE = re.compile(r"^WhatsApp(?: Chat)?(?: with| - | mit | con | avec | met | com )?\s*(?P<title>.+?)\s*$")
+
+
+@dataclass(slots=True)
+class _Pending:
+    stamp: str
+    date: tuple[str, str, str]
+    time: tuple[int, int, int]
+    rest_first: str
+    line: int
+    end: int
+    more: list[str] = field(default_factory=list)
+
+
+def _match(line: str) -> re.Match[str] | None:
+    if line and line[0] == "[":
+        return IOS.match(line)
+    return ANDROID.match(line) or IOS.match(line)
+
+
+def _first_line(files: ExportFiles, name: str) -> str:
+    with files.open(name) as raw:
+        head = raw.read(4096)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", errors="replace")
+    else:
+        text = head.decode("utf-8", errors="replace")
+    for line in text.lstrip("\ufeff").splitlines():
+        if line.strip():
+            return line.lstrip(BIDI_MARKS)
+    return ""
+
+
+def _clock(match: re.Match[str], line_no: int) -> tuple[int, int, int]:
+    hour, minute = int(match["h"]), int(match["mi"])
+    second = int(match["s"]) if match["s"] else 0
+    ampm = (match["ampm"] or "").lower().replace(".", "").replace(" ", "").replace("\u202f", "")
+    pre = match["pre"]
+    pm = ampm == "pm" or pre in _PM
+    am = ampm == "am" or pre in _AM
+    if pm or am:
+        if not 1 <= hour <= 12:
+            raise ExportError(f"Line {line_no}: {hour} is not an hour on a 12-hour clock.")
+        hour = hour % 12 + (12 if pm else 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise ExportError(f"Line {line_no}: {match['stamp']!r} is not a time of day.")
+    return hour, minute, second
+
+
+class WhatsApp(Importer):
+    format = "whatsapp"
+    title = "WhatsApp"
+
+    def find(self, files: ExportFiles) -> list[str]:
+        found = []
+        for name in files.names():
+            lower = name.lower()
+            if not lower.endswith(".txt"):
+                continue
+            if files.kind != "file" and PurePosixPath(lower).name != "_chat.txt" and "whatsapp" not in lower:
+                # Inside archives and folders only WhatsApp's own file names are read.
+                continue
+            first = _first_line(files, name)
+            if first and _match(first) is not None:
+                found.append(name)
+        return found
+
+    def read(self, run: ImportRun, names: list[str]) -> Iterator[Item]:
+        name = _choose(run, names)
+        stem = PurePosixPath(run.files.display if run.files.kind != "folder" else name).stem
+        title = _TITLE.match(stem)
+        run.title = title["title"] if title and stem.lower().startswith("whatsapp") else None
+        order = run.options.date_order or _date_order(run.files, name)
+        run.warn(
+            "WhatsApp exports give local times without a zone: times are read in the "
+            f"{run.options.tz} zone (use --tz to change it)."
+        )
+        run.warn("View-once photos and videos are never included in a WhatsApp export.")
+        if order == "YMD" and run.options.date_order not in (None, "YMD"):
+            raise ExportError("This export writes years first (YYYY-MM-DD); --date-order is not needed.")
+        yield from self._parse(run, name, order)
+
+    def _parse(self, run: ImportRun, name: str, order: str) -> Iterator[Item]:
+        files = run.files
+        dates: dict[tuple[str, str, str], tuple[int, int, int]] = {}
+        pending: _Pending | None = None
+        line_no = 0
+        with files.open(name) as raw:
+            for line in text_lines(raw):
+                line_no += 1
+                stripped = line.lstrip(BIDI_MARKS) if line and line[0] in BIDI_MARKS else line
+                match = _match(stripped) if stripped[:1].isdigit() or stripped[:1] == "[" else None
+                if match is None:
+                    if pending is None:
+                        if line.strip():
+                            raise ExportError(
+                                f"{name} line {line_no} is not a WhatsApp message line; "
+                                "is this a WhatsApp export?"
+                            )
+                        continue
+                    pending.more.append(line)
+                    pending.end = line_no
+                    continue
+                if pending is not None:
+                    yield self._item(run, name, pending, dates, order)
+                pending = _Pending(
+                    stamp=match["stamp"],
+                    date=(match["d1"], match["d2"], match["d3"]),
+                    time=_clock(match, line_no),
+                    rest_first=match["rest"],
+                    line=line_no,
+                    end=line_no,
+                )
+        if pending is not None:
+            yield self._item(run, name, pending, dates, order)
+        elif line_no == 0:
+            raise ExportError(f"{name} is empty.")
+
+    def _item(
+        self,
+        run: ImportRun,
+        name: str,
+        pending: _Pending,
+        dates: dict[tuple[str, str, str], tuple[int, int, int]],
+        order: str,
+    ) -> Item:
+        ymd = dates.get(pending.date)
+        if ymd is None:
+            ymd = _resolve_date(pending.date, order, pending.line)
+            dates[pending.date] = ymd
+        try:
+            sent_at = run.local(datetime(*ymd, *pending.time))
+        except ValueError as exc:
+            raise ExportError(f"{name} line {pending.line}: {pending.stamp!r} is not a real date.") from exc
+        # Trailing blank lines belong to no message: keep the line range honest.
+        while pending.more and not pending.more[-1].strip():
+            pending.more.pop()
+            pending.end -= 1
+        rest = pending.rest_first
+        if pending.more:
+            rest = "\n".join([rest, *pending.more])
+        source = run.files.source(name, lines=(pending.line, pending.end))
+        sender, sep, text = rest.partition(": ")
+        sender = strip_bidi(sender).strip()
+        if not sep or not sender or len(sender) > 80 or "\n" in sender:
+            return Notice(text=strip_bidi(rest).strip(), source=source, sent_at=sent_at)
+        marked = text.startswith("\u200e")
+        body = strip_bidi(text)
+        stripped = body.strip()
+        if _NOTICE_TEXT.match(stripped) and (marked or sender == run.title):
+            return Notice(text=stripped, source=source, sent_at=sent_at)
+        if marked and sender == run.title and not _IOS_CONTENT.match(stripped):
+            # iOS writes its system notices as if sent by the chat's name, marked with U+200E.
+            return Notice(text=stripped, source=source, sent_at=sent_at)
+        platform_id = None
+        if _PHONE_NAME.match(sender):
+            platform_id = "+" + re.sub(r"\D", "", sender) if sender.startswith("+") else None
+        run.sender(sender, platform_id)
+        message = Message(
+            i=0, sender=sender, text=body, source=source, sent_at=sent_at, sent_at_raw=pending.stamp
+        )
+        _read_markers(message)
+        return message
+
+
+def _read_markers(message: Message) -> None:
+    """Edited/deleted flags and attachments from WhatsApp's placeholder text."""
+    text = message.text
+    edited = _EDITED.search(text)
+    if edited:
+        message.edited = True
+        text = text[: edited.start()]
+    stripped = text.strip()
+    if _DELETED.match(stripped):
+        message.deleted = True
+    elif _OMITTED.match(stripped):
+        message.attachments.append(stripped.strip("<>") + " (not included in the export)")
+        text = ""
+    elif (attached := _ATTACHED_IOS.match(stripped)) is not None:
+        message.attachments.append(attached["file"].strip())
+        text = ""
+    elif (attached := _ATTACHED_ANDROID.match(stripped)) is not None:
+        message.attachments.append(attached["file"].strip())
+        text = attached["caption"] or ""
+    message.text = text
+
+
+def _resolve_date(parts: tuple[str, str, str], order: str, line_no: int) -> tuple[int, int, int]:
+    a, b, c = parts
+    if len(a) == 4:
+        year, month, day = int(a), int(b), int(c)
+    elif order == "MDY":
+        month, day, year = int(a), int(b), int(c)
+    else:
+        day, month, year = int(a), int(b), int(c)
+    if year < 100:
+        year += 2000
+    if not 1 <= month <= 12:
+        raise ExportError(
+            f"Line {line_no}: {'/'.join(parts)} has no month {month}; the date order {order} does not fit "
+            "this export. Try the other --date-order."
+        )
+    return year, month, day
+
+
+def _date_order(files: ExportFiles, name: str) -> str:
+    """DMY, MDY or YMD read from the file itself; DateOrderAmbiguous when the file cannot tell."""
+    first_big = second_big = False
+    with files.open(name) as raw:
+        for line in text_lines(raw):
+            stripped = line.lstrip(BIDI_MARKS)
+            if not stripped[:1].isdigit() and stripped[:1] != "[":
+                continue
+            match = _match(stripped)
+            if match is None:
+                continue
+            if len(match["d1"]) == 4:
+                return "YMD"
+            first_big = first_big or int(match["d1"]) > 12
+            second_big = second_big or int(match["d2"]) > 12
+            if first_big and second_big:
+                raise ExportError(f"{name} mixes day-first and month-first dates; it may have been edited.")
+    if first_big:
+        return "DMY"
+    if second_big:
+        return "MDY"
+    raise DateOrderAmbiguous(
+        f"The dates in {name} could be day/month or month/day (no day is above 12). "
+        "Say which with --date-order DMY (day first, as in the UK) "
+        "or --date-order MDY (month first, as in the US)."
+    )
+
+
+def _choose(run: ImportRun, names: list[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    if run.options.chat:
+        for name in names:
+            if run.options.chat.lower() in name.lower():
+                return name
+    raise ExportError(
+        f"{run.files.display} holds {len(names)} WhatsApp chats ({', '.join(names[:10])}); "
+        "import one at a time (or choose one with --chat)."
+    )
+
+
+register(WhatsApp())

@@ -455,7 +455,16 @@ def _collect_watchlist(session: Any, case: Any, facts: ReportFacts) -> None:
     except ImportError:  # the watchlist is not installed in this build: say so in the report
         facts.gaps.append("The watchlist was not available when this report was produced.")
         return
-    for entry in watchlist_services.entries_for_case(session, _attr(case, "id")):
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with session.begin_nested():  # a savepoint, so a failed read leaves the session usable
+            entries = watchlist_services.entries_for_case(session, _attr(case, "id"))
+    except SQLAlchemyError as exc:  # e.g. the watchlist's tables are not migrated in this deployment
+        log.warning("watchlist not readable: %s", exc)
+        facts.gaps.append("The watchlist could not be read when this report was produced.")
+        return
+    for entry in entries:
         quality = _attr(entry, "quality")
         frames = list(_attr(entry, "frames") or [])
         value = _attr(entry, "value") or (str(_attr(frames[0], "hash")) if frames else "")

@@ -1,0 +1,135 @@
+"""A case made of a dev-set export and a generated screenshot -> `sxr report build` -> `sxr report verify`."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sxr.cli import app
+from sxr.config import Settings, get_settings
+from sxr.db import session_scope
+from sxr.reports.pdf import ZWSP
+
+EXPORT = "conversations/dev/wa-android-001/WhatsApp Chat with +44 7700 900318.txt"
+SCREEN_CHAT: list[tuple[str, ...]] = [
+    ("left", "hey its jay_smith.22 add me on snap", "21:04"),
+    ("left", "I have your pics. Pay £500 or I send them to everyone", "21:06"),
+]
+
+
+def _make_case(url: str, settings: Settings, shared_data: Path, tmp_path: Path) -> tuple[str, list[dict]]:
+    from sxr.analysis import analyze
+    from sxr.cases.services import create_case
+    from sxr.conversations.chat_render import render_chat
+    from sxr.conversations.importers import import_path
+    from sxr.evidence.services import add_derived, add_evidence, list_derived
+
+    export = shared_data / EXPORT
+    shot = tmp_path / "screenshot.png"
+    render_chat(SCREEN_CHAT, size=(780, 1688), style="whatsapp-light")[0].image.save(shot)
+    analysis = analyze(import_path(export, date_order="DMY", tz="Europe/London")).to_json()
+    with session_scope(url) as session:
+        case, _pin = create_case(session)
+        session.commit()
+        item = add_evidence(session, settings, case, export, received_by="victim").item
+        add_evidence(session, settings, case, shot, received_by="victim")
+        if not any(d.kind == "analysis" for d in list_derived(session, item)):
+            add_derived(
+                session,
+                settings,
+                item,
+                kind="analysis",
+                media_type="application/json",
+                data=json.dumps(analysis).encode(),
+                created_by="test",
+            )
+        reference = case.reference
+    return reference, analysis["indicators"]
+
+
+@pytest.mark.slow
+def test_build_then_verify_a_real_case(
+    database_url: str, settings: Settings, shared_data: Path, tmp_path: Path
+) -> None:
+    settings = get_settings()
+    reference, indicators = _make_case(database_url, settings, shared_data, tmp_path)
+    assert indicators, "the analysis found no identifiers in the dev export"
+    runner = CliRunner()
+    out = tmp_path / "pack.zip"
+
+    built = runner.invoke(app, ["report", "build", reference, "--out", str(out), "--json"])
+    assert built.exit_code == 0, built.output
+    doc = json.loads(built.stdout)
+    assert doc["case_reference"] == reference and doc["files"] == 5
+
+    key_file = settings.data_dir / "keys" / "report-signing.key"
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+    public = runner.invoke(app, ["report", "public-key"])
+    assert public.exit_code == 0 and public.stdout.strip() == doc["public_key"]
+
+    verified = runner.invoke(app, ["report", "verify", str(out), "--public-key", doc["public_key"]])
+    assert verified.exit_code == 0, verified.output
+    assert "intact and signed" in verified.stdout
+
+    with zipfile.ZipFile(out) as zf:
+        names = zf.namelist()
+        report = json.loads(zf.read("report.json"))
+        (tmp_path / "report.pdf").write_bytes(zf.read("report.pdf"))
+        originals = [n for n in names if n.startswith("evidence/")]
+        assert zf.read(originals[0]) == (shared_data / EXPORT).read_bytes()
+    assert {i["kind"] for i in report["identifiers"]} == {i["kind"] for i in indicators}
+    assert report["self_harm_mentioned"] is True and report["crisis_support"]
+    assert [e["type"] for e in report["evidence"]] and len(report["evidence"]) == 2
+
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(tmp_path / "report.pdf"), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    text = " ".join(text.replace(ZWSP + "\n", "").replace(ZWSP, "").split())
+    for indicator in indicators:
+        if indicator["kind"] != "amount":
+            assert indicator["value"] in text, indicator
+
+    # One changed byte in each member in turn: verify exits 1 and names the member.
+    raw = out.read_bytes()
+    with zipfile.ZipFile(out) as zf:
+        infos = zf.infolist()
+    for info in infos:
+        start = info.header_offset + 30 + len(info.orig_filename.encode()) + len(info.extra)
+        damaged = bytearray(raw)
+        damaged[start + info.compress_size // 2] ^= 0x01
+        bad = tmp_path / "bad.zip"
+        bad.write_bytes(bytes(damaged))
+        result = runner.invoke(app, ["report", "verify", str(bad)])
+        assert result.exit_code == 1
+        assert info.filename in result.stderr, (info.filename, result.stderr)
+
+
+def test_build_for_an_unknown_reference_fails_clearly(sqlite_url: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["report", "build", "SXR-0000-0000", "--out", str(tmp_path / "p.zip")])
+    assert result.exit_code == 1
+    assert "no case has the reference" in result.stderr
+    assert not (tmp_path / "p.zip").exists()
+
+
+def test_public_key_comes_from_the_environment_when_set(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import base64
+
+    seed = base64.b64encode(bytes(range(32))).decode()
+    monkeypatch.setenv("SXR_SIGNING_KEY", seed)
+    result = CliRunner().invoke(app, ["report", "public-key", "--json"])
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert doc["algorithm"] == "ed25519" and doc["fingerprint"].startswith("SHA256:")
+    assert not (settings.data_dir / "keys").exists()
+    monkeypatch.setenv("SXR_SIGNING_KEY", "not a key")
+    bad = CliRunner().invoke(app, ["report", "public-key"])
+    assert bad.exit_code == 1 and "signing key" in bad.stderr

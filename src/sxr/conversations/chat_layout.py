@@ -229,17 +229,17 @@ def analyse(regions: Regions, lines: list[TextLine]) -> Layout:
             _take_time(block)
         blocks.append(block)
 
-    # A centred name above every bubble, near the top, is the chat's header (light themes draw no bar).
-    first_bubble = min((box[1] for box, label in bubbles if label in groups), default=height)
-    for line in list(loose):
-        if (
-            middle(line) < min(first_bubble, height * 0.16)
-            and abs(line.centre_x - width / 2) < width * 0.15
-            and not is_date_or_time(line.text)
-        ):
-            loose.remove(line)
-            top_lines.append(line)
     blocks.extend(_loose_blocks(loose, width))
+    # A centred name above every message, near the top, is the chat's header (light themes draw no bar).
+    first_message = min((b.box[1] for b in blocks if b.kind == "message"), default=height)
+    for block in list(blocks):
+        if (
+            block.kind == "notice"
+            and (block.box[1] + block.box[3]) / 2 < min(first_message, height * 0.16)
+            and block.box[1] > height * 0.03
+        ):
+            blocks.remove(block)
+            top_lines.extend(block.lines)
     _assign_sides(blocks, width)
 
     # The header: text above the chat, below the status bar, that is not a clock or a date.

@@ -249,6 +249,8 @@ def tidy_text(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"\s+", " ", text).strip()
     # The model has no £ of its own (only a rare full-width one): before an amount it reads "f".
+    # A currency sign glued to a word ("cashapp$Lily", "pay£500") is a space the model missed.
+    text = re.sub(r"(?<=[a-z])(?=[$£€][\w])", " ", text)
     text = _AMOUNT.sub(_amount, text)
     # A lone lower-case l is never an English word; it is the pronoun I.
     text = _LONE_L.sub("I", text)

@@ -133,3 +133,35 @@ def test_public_key_comes_from_the_environment_when_set(
     monkeypatch.setenv("SXR_SIGNING_KEY", "not a key")
     bad = CliRunner().invoke(app, ["report", "public-key"])
     assert bad.exit_code == 1 and "signing key" in bad.stderr
+
+
+def test_the_victim_downloads_a_verifiable_pack(sqlite_url: str, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from sxr.app import create_app
+    from sxr.cases.services import create_case, open_victim_session
+    from sxr.evidence.services import add_evidence
+    from sxr.reports.pack import verify_pack
+
+    settings = get_settings()
+    chat = tmp_path / "chat.txt"
+    chat.write_text("20/11/2026, 21:04 - Lily: hey add me on snap lily_x09\n", encoding="utf-8")
+    with session_scope(sqlite_url) as session:
+        case, _pin = create_case(session)
+        token = open_victim_session(session, case)
+        session.commit()
+        add_evidence(session, settings, case, chat, received_by="victim")
+        reference = case.reference
+    client = TestClient(create_app(settings))
+    response = client.get(f"/case/{token}/report")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/zip"
+    assert f"report-pack-{reference}.zip" in response.headers["content-disposition"]
+    assert response.headers["cache-control"] == "no-store"
+    pack = tmp_path / "download.zip"
+    pack.write_bytes(response.content)
+    assert verify_pack(pack).ok
+    with zipfile.ZipFile(pack) as zf:
+        assert chat.read_bytes() in [zf.read(n) for n in zf.namelist() if n.startswith("evidence/")]
+    assert not list(settings.data_dir.glob("sxr-download-*"))  # the temporary copy is gone
+    assert client.get("/case/not-a-token/report").status_code == 404

@@ -7,6 +7,9 @@
 from __future__ import annotations
 
 import importlib
+import tarfile
+import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -80,28 +83,63 @@ def stream_path(
 ) -> Iterator[tuple[ImportRun, Iterator[Item]]]:
     """Open an export and yield (run, items): messages (with `i`) and notices, oldest first, one at a time."""
     options = ImportOptions(date_order=date_order, tz=tz or _default_tz(), chat=chat)
-    files = ExportFiles(Path(path))
+    with clean_errors(Path(path).name):
+        files = ExportFiles(Path(path))
     try:
-        importer, names = detect(files)
-        run = ImportRun(files, options, importer.format)
-        yield run, _numbered(importer.read(run, names))
+        with clean_errors(files.display):
+            importer, names = detect(files)
+            run = ImportRun(files, options, importer.format)
+            for nested in files.nested_archives()[:3]:
+                run.warn(f"{files.display} holds another archive ({nested}); nested archives are not opened.")
+        yield run, _numbered(importer.read(run, names), files.display)
     finally:
         files.close()
 
 
-def _numbered(items: Iterator[Item]) -> Iterator[Item]:
+# What a hostile or damaged export can make any parser raise; each becomes one clear ExportError.
+_DAMAGE = (
+    KeyError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    IndexError,
+    RecursionError,
+    OverflowError,
+    EOFError,
+    OSError,
+    zipfile.BadZipFile,
+    tarfile.TarError,
+    zlib.error,
+)
+
+
+@contextmanager
+def clean_errors(display: str) -> Iterator[None]:
+    try:
+        yield
+    except ExportError:
+        raise
+    except _DAMAGE as exc:
+        raise ExportError(
+            f"{display} could not be read: its contents do not match the format it looks like "
+            f"({type(exc).__name__}: {str(exc)[:200]}). It may be damaged or changed."
+        ) from exc
+
+
+def _numbered(items: Iterator[Item], display: str) -> Iterator[Item]:
     i = 0
-    for item in items:
-        if isinstance(item, Message):
-            item.i = i
-            i += 1
-        yield item
+    with clean_errors(display):
+        for item in items:
+            if isinstance(item, Message):
+                item.i = i
+                i += 1
+            yield item
 
 
 def collect(importer: Importer, files: ExportFiles, names: list[str], options: ImportOptions) -> Conversation:
     """Run one importer over an export and gather its items into a Conversation."""
     run = ImportRun(files, options, importer.format)
-    return _gather(run, _numbered(importer.read(run, names)))
+    return _gather(run, _numbered(importer.read(run, names), files.display))
 
 
 def _gather(run: ImportRun, items: Iterator[Item]) -> Conversation:

@@ -94,12 +94,16 @@ class Importer:
 
     def sniff(self, path: Path) -> bool:
         """True when `path` (a file, folder, zip or tar) is an export of this format."""
+        from sxr.conversations.importers import clean_errors
+
         try:
-            files = ExportFiles(path)
+            with clean_errors(Path(path).name):
+                files = ExportFiles(Path(path))
         except ExportError:
             return False
         try:
-            return bool(self.find(files))
+            with clean_errors(files.display):
+                return bool(self.find(files))
         except ExportError:
             return False
         finally:
@@ -107,14 +111,16 @@ class Importer:
 
     def parse(self, path: Path, *, date_order: str | None = None, tz: str | None = None) -> Conversation:
         """Import `path` as this format."""
-        from sxr.conversations.importers import collect
+        from sxr.conversations.importers import clean_errors, collect
 
         options = ImportOptions(date_order=date_order, tz=tz or DEFAULT_TZ)
-        files = ExportFiles(path)
+        with clean_errors(Path(path).name):
+            files = ExportFiles(Path(path))
         try:
-            names = self.find(files)
+            with clean_errors(files.display):
+                names = self.find(files)
             if not names:
-                raise ExportError(f"{path.name} is not a {self.title} export.")
+                raise ExportError(f"{Path(path).name} is not a {self.title} export.")
             return collect(self, files, names, options)
         finally:
             files.close()

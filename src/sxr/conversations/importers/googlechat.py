@@ -54,7 +54,10 @@ class GoogleChat(Importer):
     def read(self, run: ImportRun, names: list[str]) -> Iterator[Item]:
         name = _choose(run, names)
         parent = PurePosixPath(name).parent
-        run.title = parent.name if str(parent) != "." else None
+        if str(parent) != ".":
+            run.title = parent.name
+        else:  # the chat's own folder (or file) was given: its folder is named after the chat
+            run.title = run.files.path.name if run.files.kind == "folder" else run.files.path.parent.name
         run.warn("Google Takeout leaves out messages a Workspace administrator's retention rules deleted.")
         for i, raw in enumerate(json_items(run.files, name, "messages.item")):
             yield self._item(run, name, i, raw)

@@ -68,7 +68,10 @@ class Signal(Importer):
     def read(self, run: ImportRun, names: list[str]) -> Iterator[Item]:
         name = _choose(run, names)
         parent = PurePosixPath(name).parent
-        run.title = parent.name if str(parent) != "." else None
+        if str(parent) != ".":
+            run.title = parent.name
+        else:  # the chat's own folder (or file) was given: its folder is named after the chat
+            run.title = run.files.path.name if run.files.kind == "folder" else run.files.path.parent.name
         run.warn(
             "signal-export writes local times without a zone: times are read in the "
             f"{run.options.tz} zone (use --tz to change it)."

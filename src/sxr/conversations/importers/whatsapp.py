@@ -22,7 +22,21 @@ _TIME = (
     r"(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<s>\d{2}))?"
     r"(?:" + _SPACE + r"{0,2}(?P<ampm>[AaPp]\.?" + _SPACE + r"?[Mm]\.?))?"
 )
-_JOIN = r",?" + _SPACE + r"+(?:à" + _SPACE + r"|um" + _SPACE + r"|at" + _SPACE + r"|kl\." + _SPACE + r")?"
+_JOIN = (
+    r",?"
+    + _SPACE
+    + r"+(?:à"
+    + _SPACE
+    + r"|um"
+    + _SPACE
+    + r"|at"
+    + _SPACE
+    + r"|klo"
+    + _SPACE
+    + r"|kl\."
+    + _SPACE
+    + r")?"
+)
 # Android: "31/12/2025, 23:59 - Name: text"; iOS: "[31/12/2025, 23:59:59] Name: text".
 ANDROID = re.compile(
     r"(?P<stamp>" + _DATE + _JOIN + _TIME + r")" + _SPACE + r"*[-–]" + _SPACE + r"(?P<rest>.*)"

@@ -1,0 +1,156 @@
+"""Messenger and Instagram downloads: split files merged oldest first, layouts, mojibake, calls, media."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conversation_builders import meta_message, meta_thread, mojibake, write_zip
+
+from sxr.conversations.importers import import_path
+from sxr.conversations.importers.base import repair_mojibake
+from sxr.conversations.model import ExportError
+
+BASE = 1_768_621_000_000
+
+
+def _split_thread() -> dict[str, str]:
+    thread = "your_facebook_activity/messages/inbox/ashleymonroe_10161339425506781"
+    newest = [
+        meta_message("Ashley Monroe", BASE + 5000, "pay $1000 or I send it 😂"),
+        meta_message("Brandon Kowalski", BASE + 4000, "The video chat ended.", call_duration=412),
+        meta_message("Brandon Kowalski", BASE + 3000, "I’m not sure"),
+    ]
+    oldest = [
+        meta_message(
+            "Ashley Monroe",
+            BASE + 2000,
+            None,
+            photos=[{"uri": f"{thread}/photos/1_n.jpg", "creation_timestamp": 1768621002}],
+        ),
+        meta_message(
+            "Brandon Kowalski",
+            BASE + 1000,
+            "café at 5? costs £5",
+            reactions=[{"reaction": mojibake("❤"), "actor": "Ashley Monroe"}],
+        ),
+        meta_message("Ashley Monroe", BASE, "hey stranger 👋"),
+    ]
+    people = ["Ashley Monroe", "Brandon Kowalski"]
+    return {
+        f"{thread}/message_1.json": meta_thread(people, newest),
+        f"{thread}/message_2.json": meta_thread(people, oldest),
+        f"{thread}/photos/1_n.jpg": "jpeg",
+    }
+
+
+def test_split_thread_merged_oldest_first(tmp_path: Path) -> None:
+    path = write_zip(tmp_path / "facebook-brandon-2026-02-02.zip", _split_thread())
+    chat = import_path(path)
+    assert chat.format == "messenger"
+    assert [m.text for m in chat.messages] == [
+        "hey stranger 👋",
+        "café at 5? costs £5",
+        "",
+        "I’m not sure",
+        "pay $1000 or I send it 😂",
+    ]
+    assert [m.i for m in chat.messages] == [0, 1, 2, 3, 4]
+    assert chat.messages[2].attachments[0].endswith("photos/1_n.jpg")
+    assert len(chat.notices) == 1 and "412" in chat.notices[0].text
+    sources = [(m.source.member or "").rsplit("/", 1)[1] + m.source.pointer for m in chat.messages]  # type: ignore[operator]
+    assert sources == [
+        "message_2.json/messages/2",
+        "message_2.json/messages/1",
+        "message_2.json/messages/0",
+        "message_1.json/messages/2",
+        "message_1.json/messages/0",
+    ]
+    assert chat.messages[0].sent_at is not None and chat.messages[0].sent_at.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
+    assert any("end-to-end encrypted" in w for w in chat.warnings)
+    assert {p.name for p in chat.participants} == {"Ashley Monroe", "Brandon Kowalski"}
+
+
+def test_folder_and_old_layout(tmp_path: Path) -> None:
+    root = tmp_path / "facebook-sam"
+    thread = root / "messages" / "inbox" / "jopritchard_10227790316458821"
+    thread.mkdir(parents=True)
+    (thread / "message_1.json").write_text(
+        meta_thread(
+            ["Jo Pritchard", "Sam"],
+            [
+                meta_message("Jo Pritchard", BASE + 10, "is the bike still for sale?"),
+                meta_message("Sam", BASE, "hi"),
+            ],
+        )
+    )
+    chat = import_path(root)
+    assert [m.sender for m in chat.messages] == ["Sam", "Jo Pritchard"]
+    assert chat.messages[0].source.member == "messages/inbox/jopritchard_10227790316458821/message_1.json"
+
+
+def test_instagram_new_layout(tmp_path: Path) -> None:
+    thread = "your_instagram_activity/messages/inbox/amelia_17984523016749012"
+    path = write_zip(
+        tmp_path / "instagram-ollie-2026-03-21.zip",
+        {
+            f"{thread}/message_1.json": meta_thread(
+                ["Amelia 🦋", "Ollie"], [meta_message("Amelia 🦋", BASE, "Hiii 👋", is_unsent=False)]
+            )
+        },
+    )
+    chat = import_path(path)
+    assert chat.format == "instagram"
+    assert chat.messages[0].sender == "Amelia 🦋"
+    assert chat.title == "Amelia 🦋"
+
+
+def test_unsent_message_is_deleted(tmp_path: Path) -> None:
+    thread = "messages/inbox/x_1"
+    path = write_zip(
+        tmp_path / "facebook.zip",
+        {f"{thread}/message_1.json": meta_thread(["A", "B"], [meta_message("A", BASE, "", is_unsent=True)])},
+    )
+    assert import_path(path).messages[0].deleted
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        (mojibake("I’m fine 😂 £5"), "I’m fine 😂 £5"),
+        ("café", "café"),  # already right: a lone é is not UTF-8
+        ("£5 and 😂", "£5 and 😂"),
+        ("plain ascii", "plain ascii"),
+        (mojibake("naïve") + " 😂", "naïve 😂"),  # a mix of broken and correct text
+        ("", ""),
+    ],
+)
+def test_mojibake_repair_leaves_correct_text_alone(written: str, expected: str) -> None:
+    assert repair_mojibake(written) == expected
+
+
+def test_many_threads_need_a_choice(tmp_path: Path) -> None:
+    members = {
+        "messages/inbox/alice_1/message_1.json": meta_thread(
+            ["Alice", "Sam"], [meta_message("Alice", BASE, "hi")]
+        ),
+        "messages/inbox/bob_2/message_1.json": meta_thread(["Bob", "Sam"], [meta_message("Bob", BASE, "yo")]),
+    }
+    path = write_zip(tmp_path / "facebook.zip", members)
+    with pytest.raises(ExportError, match="--chat"):
+        import_path(path)
+    assert import_path(path, chat="bob").messages[0].text == "yo"
+
+
+def test_unknown_version_and_damage(tmp_path: Path) -> None:
+    no_time = json.dumps(
+        {"participants": [{"name": "A"}], "messages": [{"sender_name": "A", "content": "x"}]}
+    )
+    path = write_zip(tmp_path / "facebook.zip", {"messages/inbox/a_1/message_1.json": no_time})
+    with pytest.raises(ExportError, match="format version"):
+        import_path(path)
+    cut = meta_thread(["A"], [meta_message("A", BASE, "x"), meta_message("A", BASE + 1, "y")])[:-40]
+    path = write_zip(tmp_path / "cut.zip", {"messages/inbox/a_1/message_1.json": cut})
+    with pytest.raises(ExportError, match="damaged or cut short"):
+        import_path(path)

@@ -403,7 +403,13 @@ def verify(
     """
     store = _store(settings, store)
     result = VerifyResult()
-    cases = [case] if case is not None else list(session.scalars(select(Case).order_by(Case.id)))
+    session.expire_all()  # judge what the database holds now, not what this session remembers
+    if case is not None:
+        # The caller's case may come from another session: check this session's fresh copy.
+        found = session.get(Case, case.id)
+        cases = [found] if found is not None else []
+    else:
+        cases = list(session.scalars(select(Case).order_by(Case.id)))
     blob_checked: dict[str, str | None] = {}
 
     def check_blob(sha256: str, size: int) -> str | None:

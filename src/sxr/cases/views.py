@@ -1,0 +1,254 @@
+"""Victim pages: start a confidential report, come back with reference + PIN, see it and add evidence.
+
+No cookies: after reference + PIN, the case opens under `/case/{token}`, where the token is a random,
+short-lived capability (stored hashed). Form posts must come from this site (Origin / Sec-Fetch-Site).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from sxr.cases import services
+from sxr.cases.deps import VictimCaseDep
+from sxr.cases.models import Case, utcnow
+from sxr.config import Settings
+from sxr.deps import SessionDep, SettingsDep
+from sxr.evidence.limits import EvidenceLimits, EvidenceRejected, human_size
+from sxr.evidence.services import add_evidence, check_upload, list_evidence
+from sxr.evidence.store import BlobError
+from sxr.web.templating import templates
+
+router = APIRouter()
+
+AGE_BAND_LABELS = {
+    "under-13": "Under 13",
+    "13-15": "13 to 15",
+    "16-17": "16 or 17",
+    "18-24": "18 to 24",
+    "25-plus": "25 or older",
+    "prefer-not-to-say": "I would rather not say",
+}
+KIND_LABELS = {
+    "image": "Picture",
+    "video": "Video",
+    "chat_export": "Chat",
+    "archive": "Chat export (zip or tar)",
+    "pdf": "PDF",
+    "email": "E-mail",
+}
+STATUS_LABELS = {
+    "open": "Your report is saved. Nobody will contact you unless you ask us to.",
+}
+ACCEPT = ".png,.jpg,.jpeg,.heic,.heif,.webp,.mp4,.mov,.txt,.json,.zip,.tar,.pdf,.eml,image/*,video/*"
+
+
+def require_same_origin(request: Request) -> None:
+    """Refuse form posts sent from another site (the token in the path is the capability, but still)."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+        raise HTTPException(status_code=403, detail="This form can only be sent from this website.")
+    origin = request.headers.get("origin")
+    if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
+        raise HTTPException(status_code=403, detail="This form can only be sent from this website.")
+
+
+def _page(
+    request: Request, settings: Settings, name: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"exit_url": settings.neutral_exit_url, **context},
+        status_code=status_code,
+    )
+
+
+@router.get("/report/start")
+def start_form(request: Request, settings: SettingsDep) -> Response:
+    """A few optional questions before a report is opened."""
+    return _page(
+        request,
+        settings,
+        "cases/start.html",
+        {"age_bands": AGE_BAND_LABELS, "platforms": services.PLATFORMS},
+    )
+
+
+@router.post("/report/start")
+def start_submit(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    age_band: Annotated[str, Form()] = "",
+    platforms: Annotated[list[str] | None, Form()] = None,
+    what_happened: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    """Open the case and show its reference and PIN, once."""
+    require_same_origin(request)
+    answers = services.NewCaseAnswers(
+        age_band=age_band or None, platforms=tuple(platforms or ()), what_happened=what_happened
+    )
+    case, pin = services.create_case(session, answers)
+    token = services.open_victim_session(session, case)
+    return _page(
+        request,
+        settings,
+        "cases/created.html",
+        {"reference": case.reference, "pin": pin, "case_url": f"/case/{token}"},
+    )
+
+
+@router.get("/report/return")
+def return_form(request: Request, settings: SettingsDep) -> Response:
+    """Enter reference and PIN to open a report again."""
+    return _page(request, settings, "cases/return.html", {"reference": ""})
+
+
+@router.post("/report/return")
+def return_submit(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    reference: Annotated[str, Form(max_length=100)] = "",
+    pin: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """Check reference and PIN; on success, open the case page under a fresh token."""
+    require_same_origin(request)
+    error = None
+    status_code = 400
+    if not reference.strip() or not pin.strip():
+        error = "Please enter both your reference and your PIN."
+    else:
+        try:
+            case = services.check_reference_and_pin(session, reference, pin)
+        except services.CaseLocked as exc:
+            minutes = max(1, int((exc.until - utcnow()).total_seconds() // 60) + 1)
+            error = (
+                "To keep reports safe, this one is paused after too many tries. "
+                f"Please try again in {minutes} minutes."
+            )
+            status_code = 429
+        except services.AccessDenied:
+            error = "The reference or PIN is not right. Please check them and try again."
+        else:
+            token = services.open_victim_session(session, case)
+            return RedirectResponse(f"/case/{token}", status_code=303)
+    return _page(
+        request,
+        settings,
+        "cases/return.html",
+        {"reference": reference, "error": error},
+        status_code=status_code,
+    )
+
+
+def _case_page(
+    request: Request,
+    session: SessionDep,
+    settings: Settings,
+    case: Case,
+    token: str,
+    *,
+    saved: list[str] | None = None,
+    problems: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    items = list_evidence(session, case)
+    limits = EvidenceLimits.from_settings(settings)
+    return _page(
+        request,
+        settings,
+        "cases/case.html",
+        {
+            "case": case,
+            "token": token,
+            "status_text": STATUS_LABELS.get(case.status, case.status),
+            "items": [
+                {
+                    "name": item.original_name,
+                    "kind": KIND_LABELS.get(item.kind, item.kind),
+                    "size": human_size(item.size),
+                    "received_at": item.received_at.strftime("%d %B %Y, %H:%M"),
+                }
+                for item in items
+            ],
+            "saved": saved or [],
+            "problems": problems or [],
+            "accept": ACCEPT,
+            "max_file": human_size(limits.max_file_bytes),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/case/{token}")
+def case_page(
+    request: Request, token: str, case: VictimCaseDep, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """The case's status and evidence, with a form to add more."""
+    return _case_page(request, session, settings, case, token)
+
+
+@router.post("/case/{token}/evidence")
+def case_upload(
+    request: Request,
+    token: str,
+    case: VictimCaseDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    files: Annotated[list[UploadFile] | None, File()] = None,
+) -> Response:
+    """Store each uploaded file as evidence; say plainly which were saved and which were not, and why."""
+    require_same_origin(request)
+    chosen = [f for f in files or () if f.filename]
+    saved: list[str] = []
+    problems: list[str] = []
+    # Uploads are copied to a private temp folder outside the data dir, and removed straight after.
+    workdir = Path(tempfile.mkdtemp(prefix="sxr-upload-"))
+    try:
+        paths: list[tuple[Path, str]] = []
+        for index, upload in enumerate(chosen):
+            path = workdir / f"{index:04d}"
+            with open(path, "xb") as out:
+                shutil.copyfileobj(upload.file, out, 1024 * 1024)
+            paths.append((path, upload.filename or "unnamed"))
+        try:
+            check_upload(session, settings, case, [p for p, _ in paths])
+        except EvidenceRejected as exc:
+            return _case_page(request, session, settings, case, token, problems=[str(exc)], status_code=400)
+        for path, name in paths:
+            try:
+                added = add_evidence(session, settings, case, path, name=name, received_by="victim")
+            except EvidenceRejected as exc:
+                problems.append(f"{name}: {exc}")
+                continue
+            except BlobError:
+                problems.append(f"{name}: we could not save this file just now. Please try again later.")
+                continue
+            saved.append(added.item.original_name)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return _case_page(
+        request,
+        session,
+        settings,
+        case,
+        token,
+        saved=saved,
+        problems=problems,
+        status_code=400 if problems and not saved else 200,
+    )
+
+
+@router.post("/case/{token}/leave")
+def case_leave(request: Request, token: str, session: SessionDep, settings: SettingsDep) -> Response:
+    """Close this case page now (the link stops working)."""
+    require_same_origin(request)
+    services.revoke_victim_session(session, token)
+    return _page(request, settings, "cases/left.html", {})

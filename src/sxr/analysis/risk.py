@@ -64,13 +64,14 @@ def first_warning(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
         if "image_request" in c.cues and (stranger or c.has("image_request", *STRONG_IMAGE_RULES)):
             return j, f"message {j}: asks for photos or a video call ({c.cues['image_request'].words!r})"
         if "platform_move" in c.cues and stranger:
-            return j, f"message {j}: a new contact asks to move to another app ({c.cues['platform_move'].words!r})"
+            return (
+                j,
+                f"message {j}: a new contact asks to move to another app ({c.cues['platform_move'].words!r})",
+            )
     return None, None
 
 
-def assess(
-    senders: Sequence[str], cues: Sequence[MessageCues], result: StageResult
-) -> Risk:
+def assess(senders: Sequence[str], cues: Sequence[MessageCues], result: StageResult) -> Risk:
     """The conversation's risk after its last message."""
     warn_i, warn_reason = first_warning(senders, cues)
     reasons: list[str] = []
@@ -112,4 +113,6 @@ def assess(
         warn_i = result.first_threat_i
     elif result.is_sextortion and warn_reason and warn_i is not None:
         reasons.insert(1 if crisis else 0, f"first warning at {warn_reason}")
-    return Risk(score=score, level=level, first_warning_i=warn_i, reasons=reasons, crisis_support_first=crisis)
+    return Risk(
+        score=score, level=level, first_warning_i=warn_i, reasons=reasons, crisis_support_first=crisis
+    )

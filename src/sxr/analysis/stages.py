@@ -25,7 +25,7 @@ STAGES = (
     "escalation",
     "self_harm",
 )
-_CUE_STAGES = STAGES[:-2] + ("self_harm",)
+_CUE_STAGES = (*STAGES[:-2], "self_harm")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +49,7 @@ class _Lexicon:
     reported: re.Pattern[str]
     stranger_reply: re.Pattern[str]
     sharing: re.Pattern[str]
+    money: re.Pattern[str]
 
 
 @cache
@@ -65,7 +66,10 @@ def _lexicon() -> _Lexicon:
         joke=re.compile(data["joke"]),
         reported=re.compile(data["reported"]),
         stranger_reply=re.compile(data["stranger_reply"]),
-        sharing=re.compile("|".join(data["threat"][r] for r in ("share_to", "start_sending", "everyone_sees"))),
+        money=re.compile("|".join(data["demand"][r] for r in ("pay", "amount", "method"))),
+        sharing=re.compile(
+            "|".join(data["threat"][r] for r in ("share_to", "start_sending", "everyone_sees"))
+        ),
     )
 
 
@@ -81,6 +85,7 @@ class MessageCues:
     remainder: bool = False
     already: bool = False
     sharing: bool = False
+    money: bool = False
 
     def has(self, stage: str, *rules: str) -> bool:
         cue = self.cues.get(stage)
@@ -104,13 +109,13 @@ def message_cues(lower: str) -> MessageCues:
     out.more = more.group(0) if more else None
     out.remainder = lex.escalation_remainder.search(lower) is not None
     out.already = "already" in lower
+    out.money = "demand" in out.cues and lex.money.search(lower) is not None
     out.sharing = "threat" in out.cues and lex.sharing.search(lower) is not None
     return out
 
 
 # Rules whose image cue is strong enough to warn whoever sends it; the rest warn only from a stranger.
 STRONG_IMAGE_RULES = ("cam_broken", "you_first", "private", "no_one_sees")
-MONEY_DEMAND_RULES = ("pay", "amount", "method")
 _PAYMENT_KINDS = frozenset({
     "btc_address", "eth_address", "tron_address", "iban", "uk_bank_account", "paypal_me", "cashapp_cashtag",
 })  # fmt: skip
@@ -132,7 +137,7 @@ def _threatening(c: MessageCues) -> bool:
     """A threat cue that is meant: not reported speech, not a joke without money."""
     if "threat" not in c.cues or c.reported:
         return False
-    return not (c.joke and not c.has("demand", *MONEY_DEMAND_RULES))
+    return not (c.joke and not c.money)
 
 
 def find_offender(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[str | None, bool]:
@@ -144,7 +149,7 @@ def find_offender(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
         if not threats:
             continue
         after = mine[threats[0] :]
-        demands = sum(1 for c in after if c.has("demand", *MONEY_DEMAND_RULES))
+        demands = sum(1 for c in after if c.money)
         images = sum(1 for c in mine if "image_request" in c.cues)
         if demands >= 1 or (len(threats) >= 2 and images >= 1):
             score = 2 * len(threats) + demands
@@ -181,7 +186,14 @@ def assign_stages(
 
     offender, is_sextortion = find_offender(senders, cues)
     for j, c in enumerate(cues):
-        if "self_harm" in c.cues and not c.reported and senders[j] != offender:
+        # Banter ("this homework is killing me lol") is not self-harm in an ordinary chat; under
+        # extortion every such message counts, whatever the emoji.
+        if (
+            "self_harm" in c.cues
+            and not c.reported
+            and senders[j] != offender
+            and (is_sextortion or not c.joke)
+        ):
             mark(j, "self_harm", c.cues["self_harm"].why())
     if not is_sextortion or offender is None:
         for j in range(n):
@@ -203,17 +215,17 @@ def assign_stages(
             before_threat = j < first_threat
             if j == first_own and before_threat and "threat" not in c.cues:
                 cue = c.cues.get("contact")
-                mark(j, "contact", cue.why() if cue else "contact/first_message: the first message from a new contact")
+                mark(
+                    j,
+                    "contact",
+                    cue.why() if cue else "contact/first_message: the first message from a new contact",
+                )
             if before_threat and "flattery" in c.cues:
                 mark(j, "flattery", c.cues["flattery"].why())
             if "platform_move" in c.cues:
                 mark(j, "platform_move", c.cues["platform_move"].why())
             if "image_request" in c.cues:
-                after_ok = (
-                    c.has("image_request", "send_pic", "private")
-                    and not c.has("demand", *MONEY_DEMAND_RULES)
-                    and not c.sharing
-                )
+                after_ok = c.has("image_request", "send_pic", "private") and not c.money and not c.sharing
                 if before_threat or after_ok:
                     mark(j, "image_request", c.cues["image_request"].why())
             if not before_threat and "threat" in c.cues:

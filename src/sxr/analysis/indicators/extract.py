@@ -91,13 +91,23 @@ def _patterns() -> _Patterns:
     words: dict[str, str] = cur["words"]
     number = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)"
     amount_symbol = re.compile(
-        r"(?<![\w$£€₦])(?:(?P<sym>[" + sym_class + r"])\s?|(?P<code>" + "|".join(codes) + r")\s?)"
+        r"(?<![\w$£€₦])(?:(?P<sym>["
+        + sym_class
+        + r"])\s?|(?P<code>"
+        + "|".join(codes)
+        + r")\s?)"
         + number
         + r"(?P<k>\s?k\b|\s?grand\b)?(?![\d,]*\d)",
         re.IGNORECASE,
     )
     amount_word = re.compile(
-        r"(?<![\w.,])" + number + r"(?P<k>\s?k)?\s?(?P<word>" + "|".join(words) + "|" + "|".join(codes) + r")\b",
+        r"(?<![\w.,])"
+        + number
+        + r"(?P<k>\s?k)?\s?(?P<word>"
+        + "|".join(words)
+        + "|"
+        + "|".join(codes)
+        + r")\b",
         re.IGNORECASE,
     )
     return _Patterns(
@@ -135,7 +145,10 @@ _URLS: list[tuple[str, re.Pattern[str]]] = [
     ("instagram_username", re.compile(r"(?:instagram\.com|instagr\.am)/(" + _HANDLE + ")", re.I)),
     ("snapchat_username", re.compile(r"snapchat\.com/add/(" + _HANDLE + ")", re.I)),
     ("tiktok_username", re.compile(r"tiktok\.com/@(" + _HANDLE + ")", re.I)),
-    ("x_username", re.compile(r"(?<![\w.])(?:twitter|x)\.com/(?!home|search|i/|intent)([A-Za-z0-9_]{1,15})", re.I)),
+    (
+        "x_username",
+        re.compile(r"(?<![\w.])(?:twitter|x)\.com/(?!home|search|i/|intent)([A-Za-z0-9_]{1,15})", re.I),
+    ),
     ("telegram_username", re.compile(r"(?<![\w.])(?:t|telegram)\.me/(" + _HANDLE + ")", re.I)),
     ("kik_username", re.compile(r"kik\.me/(" + _HANDLE + ")", re.I)),
     ("paypal_me", re.compile(r"(?:paypal\.me|paypal\.com/paypalme)/([A-Za-z0-9_.-]{1,40}[A-Za-z0-9])", re.I)),
@@ -155,14 +168,23 @@ _SORT_CODE = re.compile(r"(?<![\d-])(\d{2})[- ]?(\d{2})[- ]?(\d{2})(?![\d-])")
 _ACCOUNT = re.compile(r"(?<![\d-])(\d{4} ?\d{4})(?![\d-])")
 _TEN_DIGITS = re.compile(r"(?<![\d+-])(\d(?:[ -]?\d){9})(?![\d-])")
 _EIGHT_DIGITS = re.compile(r"(?<![\d+-])(\d(?:[ -]?\d){7})(?![\d-])")
-_FILE_NAME = re.compile(r"\.(?:jpe?g|png|gif|webp|heic|mp4|mov|webm|opus|ogg|m4a|pdf|docx?|txt|zip|vcf)$", re.I)
-_GIFT_CODE = re.compile(r"(?<![\w-])((?:[A-Za-z0-9]{3,6}[- ]){1,5}[A-Za-z0-9]{3,6}|[A-Za-z0-9]{10,25})(?![\w-])")
+_FILE_NAME = re.compile(
+    r"\.(?:jpe?g|png|gif|webp|heic|mp4|mov|webm|opus|ogg|m4a|pdf|docx?|txt|zip|vcf)$", re.I
+)
+_GIFT_CODE = re.compile(
+    r"(?<![\w-])((?:[A-Z0-9]{3,6}[- ]){1,5}[A-Z0-9]{3,6}"
+    r"|(?:[a-z0-9]*\d[a-z0-9]*[- ]){1,5}[a-z0-9]*\d[a-z0-9]*"
+    r"|[A-Za-z0-9]{10,25})(?![\w-])"
+)
 _CONTEXT_HANDLE = re.compile(
-    r"\s*(?:(?:is|its|it's|it is|id|name|username|user|handle|me|at|on|add|:|-|=|>|👉|,)\s*)*@?(" + _HANDLE + ")"
+    r"\s*(?:(?:is|its|it's|it is|id|name|username|user|handle|me|at|on|add|instead|there|now|pls|please|"
+    r"plz|too|tho|acc|account|:|-|=|>|👉|,)\s*)*@?(" + _HANDLE + ")"
 )
 _ANSWER_HANDLE = re.compile(r"^\W*(?:it'?s|it is|mine is|i'?m|its|my \w+ is)?\s*@?(" + _HANDLE + r")\b")
 _HANDLE_THEN_PLATFORM = re.compile(r"@?(" + _HANDLE + r")\s+(?:on|in)\s+")
-_ALT_ACCOUNT = re.compile(r"\b(?:alt|backup|other one|other account|new account|second account)\s*(?:is|:)?\s*@?(" + _HANDLE + ")")
+_ALT_ACCOUNT = re.compile(
+    r"\b(?:alt|backup|other one|other account|new account|second account)\s*(?:is|:)?\s*@?(" + _HANDLE + ")"
+)
 _NANP = re.compile(r"^\+?1?[\s.-]?\(?[2-9]\d{2}\)?[\s.-]?\d{3}[\s.-]\d{4}$")
 
 
@@ -185,10 +207,10 @@ class _Extractor:
         self.format_kind = self.p.format_platforms.get(conversation_format)
         self.phone_region = phone_region
         self.recent_lower: list[str] = []  # lower-case normalised text of the last messages
-        self.recent_brand: list[tuple[int, str]] = []
+        self.recent_brand: list[tuple[int, str, str]] = []  # (message position, sender, brand)
         self.position = 0
 
-    def message(self, nt: NormalizedText) -> list[_Found]:
+    def message(self, nt: NormalizedText, sender: str = "") -> list[_Found]:
         text = nt.text
         lower = text.lower()
         found: list[_Found] = []
@@ -224,7 +246,7 @@ class _Extractor:
         self._ibans(text, add, found)
         self._uk_accounts(text, lower, add, found)
         self._transfer_references(text, lower, window, add, found)
-        self._gift_cards(text, lower, window, add, found)
+        self._gift_cards(text, lower, window, sender, add, found)
         self._phones(text, lower, add, found)
         self._handles(text, lower, add, found)
         for m in _CASHTAG.finditer(text):
@@ -237,7 +259,7 @@ class _Extractor:
             del self.recent_lower[0]
         for brand, pattern in self.p.brands:
             if pattern.search(lower):
-                self.recent_brand.append((self.position, brand))
+                self.recent_brand.append((self.position, sender, brand))
         self.position += 1
         return found
 
@@ -274,7 +296,9 @@ class _Extractor:
             for am in _ACCOUNT.finditer(text):
                 if _overlaps(found, am.start(), am.end()) or (sm.start() <= am.start() < sm.end()):
                     continue
-                distance = abs(am.start() - sm.end()) if am.start() >= sm.end() else abs(sm.start() - am.end())
+                distance = (
+                    abs(am.start() - sm.end()) if am.start() >= sm.end() else abs(sm.start() - am.end())
+                )
                 if distance <= 80 and (best is None or distance < best[0]):
                     best = (distance, am)
             if best is None:
@@ -284,19 +308,21 @@ class _Extractor:
             if not uk_account_passes(sort_code, account):
                 continue
             start, end = min(sm.start(), am.start()), max(sm.end(), am.end())
-            found.append(_Found("uk_bank_account", f"{sort_code}-{account}", start, end,
-                                nt_raw_join(text, sm, am)))
+            found.append(
+                _Found("uk_bank_account", f"{sort_code}-{account}", start, end, nt_raw_join(text, sm, am))
+            )
 
-    def _transfer_references(
-        self, text: str, lower: str, window: str, add: Any, found: list[_Found]
-    ) -> None:
+    def _transfer_references(self, text: str, lower: str, window: str, add: Any, found: list[_Found]) -> None:
         mtcn_here = self.p.mtcn_context.search(lower)
         if mtcn_here or self.p.mtcn_context.search(window):
             for m in _TEN_DIGITS.finditer(text):
                 digits = re.sub(r"\D", "", m.group(1))
-                if len(digits) == 10 and not _overlaps(found, m.start(), m.end()):
-                    if mtcn_here or len(text.strip()) <= len(m.group(1)) + 40:
-                        add("wu_mtcn", digits, m.start(), m.end())
+                if (
+                    len(digits) == 10
+                    and not _overlaps(found, m.start(), m.end())
+                    and (mtcn_here or len(text.strip()) <= len(m.group(1)) + 40)
+                ):
+                    add("wu_mtcn", digits, m.start(), m.end())
         mg_here = self.p.moneygram_context.search(lower)
         mg_window = self.p.moneygram_context.search(" ".join(self.recent_lower[-8:]))
         if mg_here or mg_window:
@@ -304,12 +330,20 @@ class _Extractor:
                 digits = re.sub(r"\D", "", m.group(1))
                 if len(digits) != 8 or _overlaps(found, m.start(), m.end()):
                     continue
-                if mg_here or self.p.reference_words.search(lower) or len(text.strip()) <= len(m.group(1)) + 12:
+                if (
+                    mg_here
+                    or self.p.reference_words.search(lower)
+                    or len(text.strip()) <= len(m.group(1)) + 12
+                ):
                     add("moneygram_reference", digits, m.start(), m.end())
 
-    def _gift_cards(self, text: str, lower: str, window: str, add: Any, found: list[_Found]) -> None:
+    def _gift_cards(
+        self, text: str, lower: str, window: str, sender: str, add: Any, found: list[_Found]
+    ) -> None:
         brand_here = [b for b, pattern in self.p.brands if pattern.search(lower)]
-        recent = [b for pos, b in self.recent_brand if pos >= self.position - 12]
+        # The card is most likely the brand its giver last named, else the brand anyone last named.
+        recent_all = [(s, b) for pos, s, b in self.recent_brand if pos >= self.position - 12]
+        recent = [b for s, b in recent_all if s != sender] + [b for s, b in recent_all if s == sender]
         gift_context = self.p.gift_words.search(lower) or self.p.gift_words.search(window)
         if not brand_here and not recent and not gift_context:
             return
@@ -324,7 +358,9 @@ class _Extractor:
             raw = m.group(1)
             # A code is typed in capitals (or in lower case, every group with a digit); a sentence is not.
             groups = re.split(r"[\s-]", raw)
-            if raw.upper() != raw and not (raw.lower() == raw and all(any(c.isdigit() for c in g) for g in groups)):
+            if raw.upper() != raw and not (
+                raw.lower() == raw and all(any(c.isdigit() for c in g) for g in groups)
+            ):
                 continue
             if "iban" in lower and re.search(r"[A-Z]{2}\d{2}", code):
                 continue
@@ -337,7 +373,9 @@ class _Extractor:
         if sum(c.isdigit() for c in text) < 7:
             return
         context = bool(self.p.phone_context.search(lower))
-        for match in phonenumbers.PhoneNumberMatcher(text, self.phone_region, leniency=phonenumbers.Leniency.POSSIBLE):
+        for match in phonenumbers.PhoneNumberMatcher(
+            text, self.phone_region, leniency=phonenumbers.Leniency.POSSIBLE
+        ):
             start, end = match.start, match.end
             raw = match.raw_string
             if _overlaps(found, start, end):
@@ -346,7 +384,12 @@ class _Extractor:
                 continue
             number = match.number
             plus = raw.lstrip().startswith(("+", "00"))
-            if not plus and not raw.lstrip().startswith("(") and not raw.lstrip().startswith("0") and not context:
+            if (
+                not plus
+                and not raw.lstrip().startswith("(")
+                and not raw.lstrip().startswith("0")
+                and not context
+            ):
                 continue
             if not self._acceptable(number) and not plus and _NANP.match(raw.strip()):
                 try:
@@ -371,46 +414,50 @@ class _Extractor:
 
     def _handles(self, text: str, lower: str, add: Any, found: list[_Found]) -> None:
         platform_spans: list[tuple[int, int, str]] = []
-        for kind, pattern in self.p.platform_words.items():
-            for m in pattern.finditer(lower):
-                platform_spans.append((m.start(), m.end(), kind))
+        for platform_kind, pattern in self.p.platform_words.items():
+            for pm in pattern.finditer(lower):
+                platform_spans.append((pm.start(), pm.end(), platform_kind))
         platform_spans.sort()
         # "snap: name", "my insta is @name", "add me on sc name"
-        for start, end, kind in platform_spans:
-            m = _CONTEXT_HANDLE.match(text, end)
-            if not m:
+        for _start, end, platform in platform_spans:
+            cm = _CONTEXT_HANDLE.match(text, end)
+            if not cm:
                 continue
-            handle = m.group(1)
-            at = text[m.start(1) - 1] == "@" if m.start(1) > 0 else False
-            if (_handle_like(handle) or at or text[end:m.start(1)].strip().startswith(":")) and not _overlaps(
-                found, m.start(1), m.end(1)
-            ):
-                self._add_handle(kind, handle, m.start(1) - (1 if at else 0), m.end(1), add)
+            handle = cm.group(1)
+            at = text[cm.start(1) - 1] == "@" if cm.start(1) > 0 else False
+            if (
+                _handle_like(handle) or at or text[end : cm.start(1)].strip().startswith(":")
+            ) and not _overlaps(found, cm.start(1), cm.end(1)):
+                self._add_handle(platform, handle, cm.start(1) - (1 if at else 0), cm.end(1), add)
         # "tyler.fit2 on here", "lily_x09 on snap"
         for m in _HANDLE_THEN_PLATFORM.finditer(text):
             handle = m.group(1)
             if not _handle_like(handle) or _overlaps(found, m.start(1), m.end(1)):
                 continue
             rest = lower[m.end() :]
-            kind = None
+            kind: str | None = None
             for pstart, _pend, pkind in platform_spans:
                 if pstart == m.end():
                     kind = pkind
-            if kind is None and self.p.same_platform.match(lower, m.end() - 3) and self.format_kind:
-                if re.match(r"(?:here|this app)\b", rest):
-                    kind = self.format_kind
+            if kind is None and self.format_kind and re.match(r"(?:here|this app)\b", rest):
+                kind = self.format_kind
             if kind:
                 self._add_handle(kind, handle, m.start(1), m.end(1), add)
         # "my alt is @name", "add my backup @name": the platform named here, or this one
         for m in _ALT_ACCOUNT.finditer(lower):
             handle = text[m.start(1) : m.end(1)]
-            if (_handle_like(handle) or text[m.start(1) - 1] == "@") and not _overlaps(found, m.start(1), m.end(1)):
+            if (_handle_like(handle) or text[m.start(1) - 1] == "@") and not _overlaps(
+                found, m.start(1), m.end(1)
+            ):
                 kind = platform_spans[-1][2] if platform_spans else self.format_kind
                 if kind:
                     self._add_handle(kind, handle, m.start(1), m.end(1), add)
         # bare "@name" or an answer "it's name" to "what's your snap?"
-        previous = " ".join(self.recent_lower[-2:])
-        previous_kinds = [k for k, pattern in self.p.platform_words.items() if pattern.search(previous)]
+        previous_kinds: list[str] = []
+        for previous in reversed(self.recent_lower[-2:]):
+            previous_kinds = [k for k, pattern in self.p.platform_words.items() if pattern.search(previous)]
+            if previous_kinds:
+                break
         candidates = [(m.start(1) - 1, m.end(1), m.group(1)) for m in _AT_HANDLE.finditer(text)]
         answer = _ANSWER_HANDLE.match(text)
         if answer and _handle_like(answer.group(1)) and len(text) <= 60:
@@ -419,7 +466,7 @@ class _Extractor:
             if _overlaps(found, start, end) or not any(c.isalpha() for c in handle):
                 continue
             kind = None
-            before = [k for s, _e, k in platform_spans if s < start]
+            before = [k for ps, _e, k in platform_spans if ps < start]
             if before:
                 kind = before[-1]
             elif platform_spans:
@@ -434,7 +481,9 @@ class _Extractor:
     @staticmethod
     def _add_handle(kind: str, handle: str, start: int, end: int, add: Any) -> None:
         value = handle.lower().lstrip("@").rstrip(".")
-        if kind == "facebook_profile" and not (value.isdigit() or "." in value or any(c.isdigit() for c in value)):
+        if kind == "facebook_profile" and not (
+            value.isdigit() or "." in value or any(c.isdigit() for c in value)
+        ):
             return
         add(kind, value, start, end)
 
@@ -478,7 +527,9 @@ def _amount_value(number: str, multiplier: str | None) -> str | None:
     return f"{value:.2f}"
 
 
-_SPLIT_HEAD = re.compile(r"(?:(bc1[a-z0-9]{6,})|([13T][1-9A-HJ-NP-Za-km-z]{8,})|(0x[0-9a-fA-F]{8,}))\s*$", re.I)
+_SPLIT_HEAD = re.compile(
+    r"(?:(bc1[a-z0-9]{6,})|([13T][1-9A-HJ-NP-Za-km-z]{8,})|(0x[0-9a-fA-F]{8,}))\s*$", re.I
+)
 _SPLIT_TAIL = re.compile(r"^\s*([A-Za-z0-9]{4,})")
 
 
@@ -512,7 +563,7 @@ def extract_indicators(
     extractor = _Extractor(conversation_format, phone_region)
     by_key: dict[tuple[str, str], Indicator] = {}
     for i, nt in enumerate(texts):
-        for f in extractor.message(nt):
+        for f in extractor.message(nt, senders[i]):
             _record(by_key, f.kind, f.value, i, f.raw)
         if i + 1 < len(texts) and senders[i] == senders[i + 1]:
             joined = _join_split_address(nt, texts[i + 1])

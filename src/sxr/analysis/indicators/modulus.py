@@ -16,7 +16,7 @@ from pathlib import Path
 
 @dataclass(frozen=True, slots=True)
 class ModulusRule:
-    """One row of the weight table: a sort code range, a method and 14 weights (u v w x y z a b c d e f g h)."""
+    """A row of the weight table: sort code range, method, 14 weights (u v w x y z a b c d e f g h)."""
 
     start: int
     end: int
@@ -33,8 +33,11 @@ def parse_table(text: str) -> list[ModulusRule]:
         if len(parts) < 17:
             continue
         exception = int(parts[17]) if len(parts) > 17 and parts[17].isdigit() else None
-        rules.append(ModulusRule(int(parts[0]), int(parts[1]), parts[2].upper(),
-                                 tuple(int(w) for w in parts[3:17]), exception))
+        rules.append(
+            ModulusRule(
+                int(parts[0]), int(parts[1]), parts[2].upper(), tuple(int(w) for w in parts[3:17]), exception
+            )
+        )
     return rules
 
 
@@ -71,7 +74,9 @@ def uk_account_passes(sort_code: str, account: str, table: tuple[ModulusRule, ..
     """
     if len(sort_code) != 6 or len(account) != 8 or not (sort_code + account).isdigit():
         return False
-    rules = [r for r in (table if table is not None else _default_table()) if r.start <= int(sort_code) <= r.end]
+    rules = [
+        r for r in (table if table is not None else _default_table()) if r.start <= int(sort_code) <= r.end
+    ]
     if not rules:
         return True
     digits = [int(c) for c in sort_code + account]

@@ -1,4 +1,4 @@
-"""Keyword lexicons (YAML data): indicator context words and stage cues in UK, US and Pidgin-flavoured English."""
+"""Keyword lexicons (YAML): indicator context words and stage cues (UK, US, Pidgin-flavoured English)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,110 @@
+"""`sxr analyze`: import a chat export (or screenshots) and print its indicators, stages and risk."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sxr.analysis.core import Analysis, analyze
+from sxr.conversations.model import Conversation, ExportError
+
+
+def _fail(text: str) -> None:
+    typer.echo(f"sxr analyze: {text}", err=True)
+    raise typer.Exit(code=1)
+
+
+def load(files: list[Path], *, date_order: str | None, tz: str | None) -> Conversation:
+    """The conversation in FILE (an export) or FILE... (screenshots); ExportError when it cannot be read."""
+    missing = [str(path) for path in files if not path.exists()]
+    if missing:
+        raise ExportError(f"No such file: {', '.join(missing)}.")
+    from sxr.conversations.screenshots import is_screenshot
+
+    if files and all(path.is_file() and is_screenshot(path) for path in files):
+        from sxr.conversations.screenshots import read_screenshots
+
+        return read_screenshots(files, tz=tz)
+    if len(files) != 1:
+        raise ExportError(
+            f"Give one chat export (a file, folder or zip), or only screenshots; {len(files)} files were "
+            "given and not all of them are images."
+        )
+    from sxr.conversations.importers import import_path
+
+    return import_path(files[0], date_order=date_order, tz=tz)
+
+
+def summary(analysis: Analysis) -> str:
+    """A plain-text report of an analysis, for people reading a terminal."""
+    risk = analysis.risk
+    lines = []
+    if risk.crisis_support_first:
+        lines.append("!! Someone in this conversation spoke of ending their life: put crisis support first.")
+    lines.append(
+        f"risk: {risk.level} ({risk.score}/100)"
+        + (f", first warning at message {risk.first_warning_i}" if risk.first_warning_i is not None else "")
+    )
+    lines.append(
+        f"sextortion: {'yes' if analysis.is_sextortion else 'no'}"
+        + (f" (offender: {analysis.offender})" if analysis.offender else "")
+    )
+    lines.extend(f"  - {reason}" for reason in risk.reasons)
+    if analysis.indicators:
+        lines.append("indicators:")
+        lines.extend(
+            f"  {ind.kind:20} {ind.value}  (message {ind.first_i}: {ind.raw!r})"
+            for ind in analysis.indicators
+        )
+    staged = [
+        (m.i, m.sender, s) for m, s in zip(analysis.conversation.messages, analysis.stages, strict=True) if s
+    ]
+    if staged:
+        lines.append("stages:")
+        lines.extend(f"  {i:>4}  {sender}: {', '.join(stages)}" for i, sender, stages in staged)
+    return "\n".join(lines)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `sxr analyze` to the root command."""
+
+    @app.command("analyze")
+    def analyze_command(
+        files: Annotated[
+            list[Path], typer.Argument(help="a chat export (file, folder, zip, tar) or screenshots")
+        ],
+        date_order: Annotated[
+            str | None,
+            typer.Option("--date-order", help="DMY or MDY, for WhatsApp exports whose dates could be either"),
+        ] = None,
+        tz: Annotated[
+            str | None,
+            typer.Option("--tz", help="time zone of exports that write local times (default SXR_TIMEZONE)"),
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
+    ) -> None:
+        """Find the offender's details, the payments, the stages of the extortion and the risk."""
+        from sxr.config import get_settings
+
+        if date_order is not None and date_order.upper() not in ("DMY", "MDY"):
+            _fail(f"--date-order must be DMY or MDY, not {date_order!r}.")
+        settings = get_settings()
+        try:
+            conversation = load(
+                files, date_order=date_order.upper() if date_order else None, tz=tz or settings.timezone
+            )
+        except ExportError as error:
+            _fail(str(error))
+            return
+        except OSError as error:
+            _fail(f"could not read the export: {error.strerror or error}.")
+            return
+        result = analyze(conversation, phone_region=settings.phone_region)
+        if as_json:
+            sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+        else:
+            typer.echo(summary(result))

@@ -65,6 +65,18 @@ STAGE_LABELS = {
 _compile: Any = typst.compile
 
 
+CURRENCY_SYMBOLS = {"GBP": "£", "USD": "$", "EUR": "€", "NGN": "₦", "INR": "₹", "PHP": "₱", "GHS": "GH₵"}
+
+
+def amount_text(value: str | None) -> str | None:
+    """`GBP:400` as `£400 (GBP:400)`; other currencies as written."""
+    if not value or ":" not in value:
+        return value
+    currency, number = value.split(":", 1)
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f"{symbol}{number} ({value})" if symbol else value
+
+
 class PdfError(Exception):
     """Typst could not typeset the report."""
 
@@ -125,12 +137,20 @@ def _size_label(size: int) -> str:
 def typst_input(facts: ReportFacts) -> dict[str, Any]:
     """The document Typst reads: the facts, cleaned for display, with labels worked out."""
     doc = facts.to_json()
+    # Sums are listed with the payments; the identifiers table is for who the offender appears to be.
+    doc["amounts"] = [
+        {"amount": amount_text(x["value"]), "first_i": x["first_i"], "evidence_item": x["evidence_item"]}
+        for x in doc["identifiers"]
+        if x["kind"] == "amount"
+    ]
+    doc["identifiers"] = [x for x in doc["identifiers"] if x["kind"] != "amount"]
     for x in doc["identifiers"]:
         x["kind_label"] = KIND_LABELS.get(x["kind"], x["kind"])
         where = f"message {x['first_i']}" if x["first_i"] is not None else "—"
         x["first_seen"] = where + (f", {when_text(x['first_seen_at'])}" if x["first_seen_at"] else "")
     for p in doc["payments"]:
         p["method_label"] = KIND_LABELS.get(p["method"], p["method"])
+        p["amount"] = amount_text(p["amount"])
         p["collected_label"] = {True: "yes, the chat says so", False: "no"}.get(p["collected"], "not known")
     for t in doc["timeline"]:
         t["stage_label"] = ", ".join(STAGE_LABELS.get(s, s) for s in t["stages"])

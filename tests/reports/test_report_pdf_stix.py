@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 import subprocess
+import unicodedata
 import zipfile
 from pathlib import Path
 
 import pytest
 import stix2
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from report_sample import IDENTIFIERS
 
 from sxr.reports.facts import ReportFacts, facts_from_analysis
 from sxr.reports.pack import PackResult
-from sxr.reports.pdf import ZWSP, display_text, render_pdf
+from sxr.reports.pdf import BIDI_CONTROLS, LONG_RUN, ZWSP, display_text, render_pdf
 
 
 def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
@@ -150,3 +153,13 @@ def test_facts_from_an_analysis_document() -> None:
     assert [(p.method, p.amount, p.collected) for p in payments] == [("btc_address", "GBP:400", True)]
     assert [t.i for t in timeline] == [0, 2, 3, 4]
     assert warnings == ["media omitted"] and self_harm is True
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+def test_display_text_never_lets_controls_or_bidi_overrides_through(raw: str) -> None:
+    shown = display_text(raw)
+    for ch in shown:
+        assert ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn")
+        assert ch not in BIDI_CONTROLS
+    assert all(len(run) <= LONG_RUN for word in shown.split() for run in word.split(ZWSP))

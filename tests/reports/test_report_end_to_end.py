@@ -96,6 +96,19 @@ def test_build_then_verify_a_real_case(
         if indicator["kind"] != "amount":
             assert indicator["value"] in text, indicator
 
+    # The build is on the case's evidence ledger, and the ledger still walks.
+    from sxr.cases.services import get_case_by_reference
+    from sxr.evidence import ledger
+    from sxr.evidence.services import verify as verify_locker
+
+    with session_scope(database_url) as session:
+        case = get_case_by_reference(session, reference)
+        assert case is not None
+        last = ledger.entries(session, case.id)[-1]
+        assert last.action == "exported" and json.loads(last.details)["report_pack"] == doc["merkle_root"]
+        assert report["production"]["ledger_seq"] == last.seq - 1
+        assert verify_locker(session, settings, case, record=False).intact
+
     # One changed byte in each member in turn: verify exits 1 and names the member.
     raw = out.read_bytes()
     with zipfile.ZipFile(out) as zf:

@@ -37,7 +37,7 @@ def build(
     try:
         with session_scope(settings.resolved_database_url) as session:
             case = find_case(session, reference)
-            result, facts = build_case_pack(session, settings, case, out)
+            result, facts = build_case_pack(session, settings, case, out, actor="operator (sxr report build)")
     except CaseNotFound as exc:
         raise _fail(f"Cannot build the report pack: {exc}.") from None
     except (PackError, PdfError, SigningKeyError, OSError) as exc:

@@ -138,6 +138,9 @@ class Production:
     how_to_verify: str
     public_key: str | None = None
     public_key_fingerprint: str | None = None
+    # The evidence ledger's head when the facts were gathered: ties the pack to the locker's hash chain.
+    ledger_seq: int | None = None
+    ledger_head: str | None = None
 
 
 @dataclass(slots=True)
@@ -355,6 +358,8 @@ def collect_facts(session: Any, settings: Any, case: Any) -> ReportFacts:
             sxr_version=sxr_version(),
             produced_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
             how_to_verify=HOW_TO_VERIFY,
+            ledger_seq=_attr(case, "ledger_seq"),
+            ledger_head=_attr(case, "ledger_head"),
         ),
         victim=_victim_facts(case),
     )

@@ -36,7 +36,7 @@ def _write_original(evidence_services: Any, settings: Settings, item: Any, dest:
 
 
 def build_case_pack(
-    session: Session, settings: Settings, case: Any, out_path: Path
+    session: Session, settings: Settings, case: Any, out_path: Path, *, actor: str
 ) -> tuple[PackResult, ReportFacts]:
     """Gather the case's facts, decrypt its originals into a private temporary folder, and write the pack."""
     facts = collect_facts(session, settings, case)
@@ -55,4 +55,20 @@ def build_case_pack(
                 _write_original(evidence_services, settings, items[entry.id], dest)
                 files[entry.id] = dest
         result = build_pack(facts, files, out_path, key)
+    _record_disclosure(session, case, result, actor)
     return result, facts
+
+
+def _record_disclosure(session: Session, case: Any, result: PackResult, actor: str) -> None:
+    """An "exported" entry in the case's evidence ledger: who made which pack (by its Merkle root)."""
+    try:
+        from sxr.evidence import ledger
+    except ImportError:  # no evidence locker in this build: nothing to chain to
+        return
+    ledger.append(
+        session,
+        case.id,
+        "exported",
+        actor=actor,
+        details={"report_pack": result.merkle_root, "files": result.files, "signed_by": result.fingerprint},
+    )

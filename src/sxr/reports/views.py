@@ -31,7 +31,7 @@ def report_download(
     folder = Path(tempfile.mkdtemp(prefix="sxr-download-", dir=settings.ensure_data_dir()))
     out = folder / "pack.zip"
     try:
-        build_case_pack(session, settings, case, out)
+        build_case_pack(session, settings, case, out, actor="victim (download)")
     except (PackError, PdfError, OSError) as exc:
         _remove(folder)
         raise HTTPException(status_code=503, detail=SORRY) from exc

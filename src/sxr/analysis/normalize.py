@@ -31,7 +31,9 @@ _HOMOGLYPH_CHARS = frozenset(chr(c) for c in HOMOGLYPHS)
 
 _SPACED_OUT = re.compile(r"(?<![\w@.])(?:[A-Za-z0-9] ){3,}[A-Za-z0-9](?![\w])")
 _BRACKETED = re.compile(r"\s*[\[\(\{<]\s*(at|dot|underscore)\s*[\]\)\}>]\s*", re.IGNORECASE)
-_SPELLED = re.compile(r"(?<=[\w.]) +(dot|underscore|period) +(?=\w)", re.IGNORECASE)
+_SPELLED = re.compile(r"[\w.]+(?: +(?:dot|underscore|period) +[\w.]+)+", re.IGNORECASE)
+_SPELLED_SEPARATOR = re.compile(r" +(dot|underscore|period) +", re.IGNORECASE)
+_TLDS = frozenset({"com", "net", "org", "co", "uk", "io", "me", "info", "ng", "de", "fr", "ru", "gg", "tv"})
 _SPELLED_AT = re.compile(
     r"(?<=\w) +at +(?=[a-z0-9-]+(?:\.|\s+dot\s+)(?:com|net|org|co|uk|io|me|info|de|fr|ng|ru)\b)",
     re.IGNORECASE,
@@ -135,6 +137,15 @@ def _fix_homoglyphs(m: re.Match[str]) -> str:
     return token.translate(HOMOGLYPHS)
 
 
+def _spelled_out(m: re.Match[str]) -> str:
+    """ "maya dot t underscore 22" is a handle; "a dot on the map" is not (no digit, `_` or domain)."""
+    run = m.group(0)
+    last = run.rsplit(" ", 1)[-1].lower()
+    if "underscore" in run.lower() or any(c.isdigit() for c in run) or last in _TLDS:
+        return _SPELLED_SEPARATOR.sub(lambda s: _REPLACEMENTS[s.group(1).lower()], run)
+    return run
+
+
 def normalize(text: str) -> NormalizedText:
     """Normalise one message's text for matching (see the module docstring)."""
     if text.isascii():
@@ -147,7 +158,7 @@ def normalize(text: str) -> NormalizedText:
     lowered = nt.text.lower()
     if "at" in lowered or "dot" in lowered or "underscore" in lowered or "period" in lowered:
         _sub(nt, _BRACKETED, lambda m: _REPLACEMENTS[m.group(1).lower()])
-        _sub(nt, _SPELLED, lambda m: _REPLACEMENTS[m.group(1).lower()])
+        _sub(nt, _SPELLED, _spelled_out)
         _sub(nt, _SPELLED_AT, lambda m: "@")
     if " " in nt.text:
         _sub(nt, _SPACED_OUT, lambda m: m.group(0).replace(" ", ""))

@@ -9,6 +9,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import jsonschema
 import pytest
 from typer.testing import CliRunner
 
@@ -84,6 +85,8 @@ def test_build_then_verify_a_real_case(
         (tmp_path / "report.pdf").write_bytes(zf.read("report.pdf"))
         originals = [n for n in names if n.startswith("evidence/")]
         assert zf.read(originals[0]) == (shared_data / EXPORT).read_bytes()
+    schema_text = (Path(__file__).parents[2] / "src/sxr/reports/schema/report-1.0.schema.json").read_text()
+    jsonschema.Draft202012Validator(json.loads(schema_text)).validate(report)
     assert {i["kind"] for i in report["identifiers"]} == {i["kind"] for i in indicators}
     assert report["self_harm_mentioned"] is True and report["crisis_support"]
     assert [e["type"] for e in report["evidence"]] and len(report["evidence"]) == 2

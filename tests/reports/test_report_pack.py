@@ -242,3 +242,26 @@ def test_build_refuses_an_original_that_does_not_match_its_hash(tmp_path: Path) 
     with pytest.raises(PackError, match="was not given"):
         build_pack(facts, {"1": CHAT}, tmp_path / "p.zip", key)
     assert list(tmp_path.iterdir()) == []  # no half-written pack left behind
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [
+        ("../../etc/passwd", "evidence/0001-passwd"),
+        ("C:\\Users\\tom\\chat.txt", "evidence/0001-chat.txt"),
+        ("\u202egpj.exe", "evidence/0001-_gpj.exe"),
+        ("....", "evidence/0001-item"),
+        ("a/", "evidence/0001-item"),
+    ],
+)
+def test_evidence_names_become_safe_pack_paths(name: str, path: str) -> None:
+    from types import SimpleNamespace
+
+    from sxr.reports.facts import evidence_entry
+
+    item = SimpleNamespace(id=1, original_name=name, kind="image", sha256="0" * 64, size=1)
+    used: set[str] = set()
+    entry = evidence_entry(item, 1, used)
+    assert entry.path == path and entry.name == name
+    assert pack_module._safe_name(entry.path)
+    assert evidence_entry(item, 1, used).path != path  # a clash gets a different path

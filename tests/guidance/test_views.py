@@ -123,6 +123,7 @@ def test_somewhere_else_uses_the_deployment_region(client: TestClient) -> None:
         "/plan/your-plan?age=18-plus&safe=safe&where=elsewhere&paid=no&shared=no&app=other"
     ).text
     assert "Police (England and Wales)" in html
+    assert "The help on this page is for England." in html
 
 
 def test_unknown_question_is_a_404_page(client: TestClient) -> None:

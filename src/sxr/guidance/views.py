@@ -103,9 +103,11 @@ def your_plan(request: Request, settings: SettingsDep) -> Response:
         settings,
         plan=plan,
         urgent=plan.urgent,
+        urgent_full=True,
         support=[s for s in plan.support if s.id not in urgent_ids],
         back_url=_url("/plan/check", answers),
         change_url=_url("/plan/check", answers),
+        elsewhere=answers.get("where") == [flow.ELSEWHERE],
     )
     return templates.TemplateResponse(request, "guidance/plan.html", context)
 

@@ -200,7 +200,15 @@ class ScanState:
                     except (ValueError, KeyError, TypeError):
                         continue  # a line cut short by the interruption: that item is hashed again
         path.parent.mkdir(parents=True, exist_ok=True)
+        cut_short = False
+        if path.exists() and path.stat().st_size > 0:
+            with path.open("rb") as raw:
+                raw.seek(-1, os.SEEK_END)
+                cut_short = raw.read(1) != b"\n"
         self._handle = path.open("a", encoding="utf-8")
+        if cut_short:
+            # The last line was cut short by the interruption: start the next record on a line of its own.
+            self._handle.write("\n")
 
     def record(self, key: str, entry: dict[str, Any]) -> None:
         self.done[key] = entry

@@ -77,9 +77,8 @@ def verify(
         typer.echo(json.dumps(result.to_json(), ensure_ascii=False))
     elif result.ok:
         typer.echo(f"intact and signed: {result.files} files, Merkle root {result.merkle_root}")
-        typer.echo(
-            f"signed by {result.fingerprint}" + ("" if key else " (compare it with the service's key)")
-        )
+        hint = "" if key else " (compare it with the key the service publishes, or pass --public-key)"
+        typer.echo(f"signed by {result.fingerprint}{hint}")
     if not result.ok:
         for problem in result.problems:
             typer.echo(f"FAILED {problem}", err=True)

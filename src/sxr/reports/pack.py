@@ -380,7 +380,9 @@ def _verify_zip(zf: zipfile.ZipFile, raw: BinaryIO, result: VerifyResult, public
         if info.flag_bits & 0x1:
             problems.append(Problem(name, "is encrypted"))
         elif info.compress_type != zipfile.ZIP_STORED or info.compress_size != info.file_size:
-            problems.append(Problem(name, "is compressed, which a report pack never is (a zip bomb?)"))
+            problems.append(
+                Problem(name, "is compressed; a report pack never is (so no zip bomb can hide in it)")
+            )
         elif (
             info.date_time != FIXED_TIME
             or info.comment

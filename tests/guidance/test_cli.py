@@ -103,3 +103,17 @@ def test_json_output_is_one_document_in_a_subprocess(settings: Settings) -> None
     )
     assert json.loads(proc.stdout)["urgent"]
     assert "plan" in subprocess.run([SXR, "--help"], capture_output=True, text=True, check=True).stdout
+
+
+def test_unknown_payment_method_and_bad_yes_no_are_refused(settings: Settings) -> None:
+    result = runner.invoke(app, ["plan", "--paid", "yes", "--payment", "cheque", "--json"])
+    assert result.exit_code == 2
+    assert "unknown payment method 'cheque'" in result.stderr
+    assert result.stdout == ""
+    assert runner.invoke(app, ["plan", "--paid", "maybe"]).exit_code != 0
+
+
+def test_payment_method_adds_its_own_step(settings: Settings) -> None:
+    plan = _plan("--age", "22", "--paid", "yes", "--payment", "money-transfer", "--payment", "crypto")
+    ids = [s["id"] for s in plan["steps"]]
+    assert "paid-money-transfer" in ids and "paid-crypto" in ids

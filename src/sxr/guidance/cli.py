@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("plan")
     def plan_command(
-        age: Annotated[int | None, typer.Option(help="the person's age in years")] = None,
+        age: Annotated[int | None, typer.Option(metavar="N", help="the person's age in years")] = None,
         paid: Annotated[YesNo | None, typer.Option(help="have they paid the offender?")] = None,
         self_harm: Annotated[
             YesNo | None,
@@ -55,17 +55,23 @@ def register(app: typer.Typer) -> None:
         shared: Annotated[YesNo | None, typer.Option(help="have the images been shared already?")] = None,
         platform: Annotated[
             list[str] | None,
-            typer.Option(help="a platform they were contacted on (repeat for more), e.g. instagram"),
+            typer.Option(
+                metavar="NAME", help="a platform they were contacted on (repeat for more), e.g. instagram"
+            ),
         ] = None,
         payment: Annotated[
             list[str] | None,
             typer.Option(
+                metavar="METHOD",
                 help="how they paid (repeat for more): gift-card, bank-transfer, money-transfer, "
-                "paypal-cash-app, crypto, other"
+                "paypal-cash-app, crypto, other",
             ),
         ] = None,
         region: Annotated[
-            str | None, typer.Option(help="GB-ENG, GB-WLS, GB-SCT, GB-NIR, US, CA or AU (default SXR_REGION)")
+            str | None,
+            typer.Option(
+                metavar="R", help="GB-ENG, GB-WLS, GB-SCT, GB-NIR, US, CA or AU (default SXR_REGION)"
+            ),
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
     ) -> None:

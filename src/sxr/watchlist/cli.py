@@ -1,0 +1,166 @@
+"""`sxr watchlist ...`: bank files' hashes for a case, withdraw, exchange CSV with HMA, match files."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+watchlist_app = typer.Typer(help="The watchlist of victims' media hashes.", no_args_is_help=True)
+
+
+def _fail(message: str) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code=1)
+
+
+def _database_url() -> str:
+    from sxr.config import get_settings
+
+    settings = get_settings()
+    settings.ensure_data_dir()
+    return settings.resolved_database_url
+
+
+def _hash_files(files: list[Path]) -> list[dict[str, Any]]:
+    from sxr.media.hashing import hash_file
+
+    hashed = [hash_file(path) for path in files]
+    for entry in hashed:
+        if entry["error"]:
+            _fail(f"Could not hash {entry['path']}: {entry['error']}.")
+    return hashed
+
+
+def _bankable(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    if entry["vpdq"]:
+        return [{"type": "vpdq", "frames": entry["vpdq"]["frames"]}]
+    if entry["pdq"]:
+        return [{"type": "pdq", "value": entry["pdq"]["hash"], "quality": entry["pdq"]["quality"]}]
+    return [{"type": "md5", "value": entry["md5"]}]
+
+
+@watchlist_app.command("add")
+def add_command(
+    reference: Annotated[str, typer.Argument(help="the case's reference")],
+    files: Annotated[list[Path], typer.Argument(help="pictures or videos on this machine")],
+    json_output: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
+) -> None:
+    """Hash files here and bank the hashes for case REFERENCE (the files themselves are not kept)."""
+    from sxr.cases.services import get_case_by_reference
+    from sxr.db import session_scope
+    from sxr.watchlist.services import WatchlistError, bank_hashes
+
+    hashed = _hash_files(files)
+    try:
+        with session_scope(_database_url()) as session:
+            case = get_case_by_reference(session, reference)
+            if case is None:
+                _fail(f"There is no case with reference {reference}.")
+                return
+            entries = bank_hashes(session, case.id, [h for e in hashed for h in _bankable(e)], "cli")
+            out = [
+                {"id": e.public_id, "type": e.type, "hash": e.value if e.type != "vpdq" else None}
+                for e in entries
+            ]
+    except WatchlistError as exc:
+        _fail(str(exc))
+        return
+    if json_output:
+        typer.echo(json.dumps({"entries": out}))
+    else:
+        for item in out:
+            typer.echo(f"{item['id']} {item['type']} {item['hash'] or ''}".rstrip())
+
+
+@watchlist_app.command("withdraw")
+def withdraw_command(entry_id: Annotated[str, typer.Argument(help="the entry's id")]) -> None:
+    """Take an entry off the watchlist and delete it (it stops matching at once)."""
+    from sxr.db import session_scope
+    from sxr.watchlist.services import NotFound, withdraw_entry
+
+    try:
+        with session_scope(_database_url()) as session:
+            withdraw_entry(session, entry_id)
+    except NotFound as exc:
+        _fail(str(exc))
+    typer.echo(f"withdrawn {entry_id}", err=True)
+
+
+@watchlist_app.command("import")
+def import_command(
+    csv_file: Annotated[Path, typer.Argument(help="signal_type,signal_value CSV (HMA / ThreatExchange)")],
+) -> None:
+    """Bank the PDQ and MD5 signals of a file exported by HMA or ThreatExchange tools."""
+    from sxr.db import session_scope
+    from sxr.watchlist.services import WatchlistError, import_csv
+
+    try:
+        text = csv_file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"Could not read {csv_file}: {exc.__class__.__name__}.")
+        return
+    try:
+        with session_scope(_database_url()) as session:
+            entries = import_csv(session, text, added_by=f"import:{csv_file.name}"[:120])
+    except WatchlistError as exc:
+        _fail(f"{csv_file}: {exc}")
+        return
+    typer.echo(f"imported {len(entries)} signals", err=True)
+
+
+@watchlist_app.command("export")
+def export_command() -> None:
+    """Print every PDQ and MD5 entry as signal_type,signal_value CSV (no case data)."""
+    from sxr.db import session_scope
+    from sxr.watchlist.services import export_csv
+
+    with session_scope(_database_url()) as session:
+        export_csv(session, sys.stdout)
+
+
+@watchlist_app.command("match")
+def match_command(
+    files: Annotated[list[Path], typer.Argument(help="pictures or videos to check")],
+    json_output: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
+) -> None:
+    """Check files on this machine against the watchlist (nothing is recorded)."""
+    from sxr.db import session_scope
+    from sxr.watchlist.services import lookup, lookup_video
+
+    hashed = _hash_files(files)
+    out = []
+    with session_scope(_database_url()) as session:
+        for entry in hashed:
+            matches: dict[str, int] = {}
+            queries = [{"type": "md5", "value": entry["md5"]}]
+            if entry["pdq"]:
+                queries.append({"type": "pdq", "value": entry["pdq"]["hash"]})
+            for hits in lookup(session, queries):
+                for hit in hits:
+                    matches[hit.entry.public_id] = min(hit.distance, matches.get(hit.entry.public_id, 999))
+            if entry["vpdq"] and entry["vpdq"]["frames"]:
+                for video, _q, _c in lookup_video(session, entry["vpdq"]["frames"]):
+                    matches.setdefault(video.public_id, 0)
+            out.append(
+                {
+                    "path": entry["path"],
+                    "matches": [
+                        {"entry_id": k, "distance": d}
+                        for k, d in sorted(matches.items(), key=lambda kv: kv[1])
+                    ],
+                }
+            )
+    if json_output:
+        typer.echo(json.dumps({"files": out}))
+    else:
+        for item in out:
+            found = ", ".join(f"{m['entry_id']} at {m['distance']}" for m in item["matches"]) or "no match"
+            typer.echo(f"{item['path']}: {found}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(watchlist_app, name="watchlist")

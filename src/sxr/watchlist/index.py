@@ -1,0 +1,488 @@
+"""Exact radius search over 256-bit PDQ hashes: multi-index hashing in numpy, plus MD5 and vPDQ indexes.
+
+The 256 bits are cut into `m` chunks (three per 64-bit word by default: 21, 21 and 22 bits). By the
+generalised pigeonhole principle, if two hashes differ in at most `r` bits then for thresholds t_i with
+sum(t_i) >= r - m + 1 at least one chunk i differs in at most t_i bits (otherwise the total would be at
+least sum(t_i + 1) > r). So probing every chunk value within t_i flips of the query's chunk finds every
+hash within `r`: recall is 100% by construction, and each candidate is then verified exactly with a
+popcount over four uint64 words.
+
+The index is a small log-structured set of immutable segments plus an unsealed buffer that is searched
+by brute force, so an added hash is matchable at once and nothing is ever rebuilt whole: full buffers
+become segments, and four segments of the same size tier are merged into one. Removals are tombstones,
+applied at once to every search and dropped for good when segments merge.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+PDQ_BITS = 256
+WORDS = PDQ_BITS // 64
+DEFAULT_RADIUS = 31
+VPDQ_QUALITY_THRESHOLD = 50
+VPDQ_QUERY_MATCH_PERCENT = 80.0
+VPDQ_COMPARED_MATCH_PERCENT = 0.0
+
+Codes = npt.NDArray[np.uint64]
+Labels = npt.NDArray[np.int64]
+
+# Tables of bucket offsets are direct arrays up to this many key bits; wider chunks use binary search.
+_MAX_TABLE_BITS = 22
+# Queries per pass through one chunk: bounds the temporary candidate arrays.
+_QUERY_BLOCK = 256
+# For a chunk in word w, the order in which the words of a candidate are checked.
+_WORD_ORDER = {w: [(w + k) % WORDS for k in range(1, WORDS)] + [w] for w in range(WORDS)}
+
+
+def hex_to_codes(hexes: Sequence[str]) -> Codes:
+    """PDQ hex strings (64 hex digits each) as an (n, 4) uint64 array; raises ValueError on bad input."""
+    if len(hexes) == 0:
+        return np.zeros((0, WORDS), dtype=np.uint64)
+    for value in hexes:
+        if len(value) != PDQ_BITS // 4:
+            raise ValueError(f"a PDQ hash has 64 hex digits, not {len(value)}")
+    try:
+        raw = bytes.fromhex("".join(hexes))
+    except ValueError as exc:
+        raise ValueError("a PDQ hash may contain only the hex digits 0-9 and a-f") from exc
+    return np.frombuffer(raw, dtype=">u8").reshape(-1, WORDS).astype(np.uint64)
+
+
+def codes_to_hex(codes: Codes) -> list[str]:
+    """The inverse of `hex_to_codes`."""
+    raw = np.ascontiguousarray(codes, dtype=">u8").tobytes()
+    return [raw[i : i + 32].hex() for i in range(0, len(raw), 32)]
+
+
+def hamming(a: Codes, b: Codes) -> npt.NDArray[np.int64]:
+    """Row-wise Hamming distances between two (n, 4) code arrays (or one row broadcast)."""
+    return np.bitwise_count(np.bitwise_xor(a, b)).sum(axis=-1, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Bits [shift, shift + bits) of word `word`, probed within `threshold` flips."""
+
+    word: int
+    shift: int
+    bits: int
+    threshold: int
+    flips: npt.NDArray[np.uint32] = field(repr=False, compare=False)
+
+    @property
+    def mask(self) -> np.uint64:
+        return np.uint64((1 << self.bits) - 1)
+
+    def keys(self, codes: Codes) -> npt.NDArray[np.uint32]:
+        return ((codes[:, self.word] >> np.uint64(self.shift)) & self.mask).astype(np.uint32)
+
+
+def _flip_masks(bits: int, threshold: int) -> npt.NDArray[np.uint32]:
+    masks = [0]
+    for k in range(1, threshold + 1):
+        for positions in itertools.combinations(range(bits), k):
+            masks.append(sum(1 << p for p in positions))
+    return np.array(masks, dtype=np.uint32)
+
+
+def plan_chunks(radius: int, chunks_per_word: int = 3) -> list[Chunk]:
+    """Cut 256 bits into chunks and give each a flip threshold whose sum guarantees 100% recall."""
+    if not 0 <= radius < PDQ_BITS:
+        raise ValueError("the radius must be between 0 and 255")
+    sizes = [64 // chunks_per_word] * chunks_per_word
+    for i in range(64 - sum(sizes)):
+        sizes[-1 - i] += 1
+    layout = [(w, sum(sizes[:j]), sizes[j]) for w in range(WORDS) for j in range(chunks_per_word)]
+    m = len(layout)
+    needed = max(radius - m + 1, 0)
+    base, extra = divmod(needed, m)
+    # The extra flips go to the widest chunks: they add the fewest candidates per probe.
+    order = sorted(range(m), key=lambda i: -layout[i][2])
+    thresholds = [base] * m
+    for i in order[:extra]:
+        thresholds[i] += 1
+    return [
+        Chunk(word=w, shift=s, bits=b, threshold=t, flips=_flip_masks(b, t))
+        for (w, s, b), t in zip(layout, thresholds, strict=True)
+    ]
+
+
+class _ChunkTable:
+    """One chunk's inverted lists: positions sorted by chunk value, found by table or binary search."""
+
+    __slots__ = ("offsets", "order", "sorted_keys")
+
+    def __init__(self, chunk: Chunk, codes: Codes) -> None:
+        keys = chunk.keys(codes)
+        self.order = np.argsort(keys, kind="stable").astype(np.uint32)
+        self.offsets: npt.NDArray[np.uint32] | None = None
+        self.sorted_keys: npt.NDArray[np.uint32] | None = None
+        if chunk.bits <= _MAX_TABLE_BITS and len(codes) >= (1 << chunk.bits) // 8:
+            counts = np.bincount(keys, minlength=1 << chunk.bits)
+            self.offsets = np.zeros((1 << chunk.bits) + 1, dtype=np.uint32)
+            np.cumsum(counts, out=self.offsets[1:])
+        else:
+            self.sorted_keys = keys[self.order]
+
+    def ranges(self, probes: npt.NDArray[np.uint32]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        if self.offsets is not None:
+            starts = self.offsets[probes].astype(np.int64)
+            ends = self.offsets[probes + np.uint32(1)].astype(np.int64)
+        else:
+            assert self.sorted_keys is not None
+            starts = np.searchsorted(self.sorted_keys, probes, side="left").astype(np.int64)
+            ends = np.searchsorted(self.sorted_keys, probes, side="right").astype(np.int64)
+        return starts, ends
+
+    @property
+    def nbytes(self) -> int:
+        extra = self.offsets if self.offsets is not None else self.sorted_keys
+        return int(self.order.nbytes + (extra.nbytes if extra is not None else 0))
+
+
+class _Segment:
+    """An immutable run of hashes with one inverted table per chunk and a tombstone mask."""
+
+    def __init__(self, codes: Codes, labels: Labels, chunks: list[Chunk]) -> None:
+        self.codes = np.ascontiguousarray(codes, dtype=np.uint64)
+        self.labels = np.ascontiguousarray(labels, dtype=np.int64)
+        self.alive = np.ones(len(codes), dtype=bool)
+        self.tables = [_ChunkTable(c, self.codes) for c in chunks]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def search(
+        self, queries: Codes, chunks: list[Chunk], radius: int
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """(query index, position, distance) of every live hash within `radius` of each query."""
+        found_q: list[npt.NDArray[np.int64]] = []
+        found_p: list[npt.NDArray[np.int64]] = []
+        found_d: list[npt.NDArray[np.int64]] = []
+        for lo in range(0, len(queries), _QUERY_BLOCK):
+            block = queries[lo : lo + _QUERY_BLOCK]
+            for chunk, table in zip(chunks, self.tables, strict=True):
+                probes = (chunk.keys(block)[:, None] ^ chunk.flips[None, :]).ravel()
+                starts, ends = table.ranges(probes)
+                lengths = ends - starts
+                hit = lengths > 0
+                if not hit.any():
+                    continue
+                starts, lengths = starts[hit], lengths[hit]
+                probe_query = np.nonzero(hit)[0] // len(chunk.flips)
+                total = int(lengths.sum())
+                first = np.cumsum(lengths) - lengths
+                slots = np.arange(total, dtype=np.int64) + np.repeat(starts - first, lengths)
+                positions = table.order[slots]
+                qi = np.repeat(probe_query, lengths)
+                # Verify one word at a time, the chunk's own word last: two other words already rule
+                # out almost every wrong candidate, so most rows are read once and never fully.
+                dist = np.zeros(len(positions), dtype=np.uint8)
+                for word in _WORD_ORDER[chunk.word]:
+                    dist += np.bitwise_count(self.codes[positions, word] ^ block[qi, word])
+                    near = dist <= radius
+                    positions, qi, dist = positions[near], qi[near], dist[near]
+                    if len(positions) == 0:
+                        break
+                if len(positions):
+                    found_q.append(qi.astype(np.int64) + lo)
+                    found_p.append(positions.astype(np.int64))
+                    found_d.append(dist.astype(np.int64))
+        if not found_q:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        q = np.concatenate(found_q)
+        p = np.concatenate(found_p)
+        d = np.concatenate(found_d)
+        # A near hash is usually found through several chunks: keep it once.
+        _, first_seen = np.unique(q * len(self.codes) + p, return_index=True)
+        q, p, d = q[first_seen], p[first_seen], d[first_seen]
+        live = self.alive[p]
+        return q[live], p[live], d[live]
+
+    @property
+    def nbytes(self) -> int:
+        return int(
+            self.codes.nbytes + self.labels.nbytes + self.alive.nbytes + sum(t.nbytes for t in self.tables)
+        )
+
+
+@dataclass
+class SearchResult:
+    """Flat results of a batch search: row k says query `query[k]` matched `label[k]` at `distance[k]`."""
+
+    query: npt.NDArray[np.int64]
+    label: npt.NDArray[np.int64]
+    distance: npt.NDArray[np.int64]
+
+    def per_query(self, n_queries: int) -> list[list[tuple[int, int]]]:
+        """For each query, its (label, distance) pairs, nearest first."""
+        out: list[list[tuple[int, int]]] = [[] for _ in range(n_queries)]
+        order = np.lexsort((self.label, self.distance, self.query))
+        for q, label, d in zip(
+            self.query[order].tolist(), self.label[order].tolist(), self.distance[order].tolist(), strict=True
+        ):
+            out[q].append((label, d))
+        return out
+
+
+class PDQIndex:
+    """Exact radius search over 256-bit hashes with incremental adds and removals."""
+
+    def __init__(self, radius: int = DEFAULT_RADIUS, chunks_per_word: int = 3, buffer_size: int = 2048):
+        self.radius = radius
+        self.chunks = plan_chunks(radius, chunks_per_word)
+        self.buffer_size = buffer_size
+        self._segments: list[_Segment] = []
+        self._buffer_codes: list[Codes] = []
+        self._buffer_labels: list[Labels] = []
+        self._buffer_len = 0
+        self._lock = threading.RLock()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return int(sum(int(s.alive.sum()) for s in self._segments) + self._buffer_len)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the index's arrays."""
+        with self._lock:
+            return sum(s.nbytes for s in self._segments) + self._buffer_len * (WORDS * 8 + 8)
+
+    @property
+    def segment_sizes(self) -> list[int]:
+        with self._lock:
+            return [len(s) for s in self._segments]
+
+    def add(self, codes: Codes, labels: Labels | Sequence[int]) -> None:
+        """Add hashes with their labels; they are matchable as soon as this returns."""
+        codes = np.ascontiguousarray(codes, dtype=np.uint64).reshape(-1, WORDS)
+        label_array = np.asarray(labels, dtype=np.int64).reshape(-1)
+        if len(codes) != len(label_array):
+            raise ValueError("one label is needed for each hash")
+        if len(codes) == 0:
+            return
+        if len(codes) >= self.buffer_size:
+            # A bulk load becomes its own segment at once; no point in passing through the buffer.
+            segment = _Segment(codes, label_array, self.chunks)
+            with self._lock:
+                self._segments.append(segment)
+                self._merge_tiers()
+            return
+        with self._lock:
+            self._buffer_codes.append(codes)
+            self._buffer_labels.append(label_array)
+            self._buffer_len += len(codes)
+            if self._buffer_len >= self.buffer_size:
+                self._seal()
+
+    def remove(self, labels: Iterable[int]) -> int:
+        """Stop matching every hash with one of these labels at once; returns how many were removed."""
+        gone = np.asarray(list(labels), dtype=np.int64)
+        if len(gone) == 0:
+            return 0
+        removed = 0
+        with self._lock:
+            for segment in self._segments:
+                hit = np.isin(segment.labels, gone) & segment.alive
+                if hit.any():
+                    removed += int(hit.sum())
+                    segment.alive[hit] = False
+            kept_codes, kept_labels = [], []
+            for codes, label_array in zip(self._buffer_codes, self._buffer_labels, strict=True):
+                keep = ~np.isin(label_array, gone)
+                removed += int((~keep).sum())
+                if keep.any():
+                    kept_codes.append(codes[keep])
+                    kept_labels.append(label_array[keep])
+            self._buffer_codes, self._buffer_labels = kept_codes, kept_labels
+            self._buffer_len = sum(len(c) for c in kept_codes)
+        return removed
+
+    def search(self, queries: Codes, radius: int | None = None) -> SearchResult:
+        """Every live hash within `radius` (the index's radius at most) of each query, in one batch."""
+        radius = self.radius if radius is None else radius
+        if radius > self.radius:
+            raise ValueError(f"this index guarantees recall only up to distance {self.radius}")
+        queries = np.ascontiguousarray(queries, dtype=np.uint64).reshape(-1, WORDS)
+        with self._lock:
+            segments = list(self._segments)
+            buffer = (
+                (np.concatenate(self._buffer_codes), np.concatenate(self._buffer_labels))
+                if self._buffer_codes
+                else None
+            )
+        qs, ls, ds = [], [], []
+        for segment in segments:
+            q, p, d = segment.search(queries, self.chunks, radius)
+            qs.append(q)
+            ls.append(segment.labels[p])
+            ds.append(d)
+        if buffer is not None:
+            codes, label_array = buffer
+            for lo in range(0, len(queries), 64):
+                dist = hamming(queries[lo : lo + 64, None, :], codes[None, :, :])
+                q, p = np.nonzero(dist <= radius)
+                qs.append(q.astype(np.int64) + lo)
+                ls.append(label_array[p])
+                ds.append(dist[q, p])
+        if not qs:
+            empty = np.zeros(0, dtype=np.int64)
+            return SearchResult(empty, empty, empty)
+        return SearchResult(np.concatenate(qs), np.concatenate(ls), np.concatenate(ds))
+
+    def search_dihedral(self, variants: Sequence[Codes], radius: int | None = None) -> SearchResult:
+        """Search each query given as its (up to 8) dihedral hashes; a label's nearest variant counts."""
+        sizes = [len(v) for v in variants]
+        if not sizes:
+            empty = np.zeros(0, dtype=np.int64)
+            return SearchResult(empty, empty, empty)
+        flat = np.concatenate([np.asarray(v, dtype=np.uint64).reshape(-1, WORDS) for v in variants])
+        owner = np.repeat(np.arange(len(variants), dtype=np.int64), sizes)
+        result = self.search(flat, radius)
+        q = owner[result.query]
+        order = np.lexsort((result.distance, result.label, q))
+        q, label, d = q[order], result.label[order], result.distance[order]
+        first = np.ones(len(q), dtype=bool)
+        first[1:] = (q[1:] != q[:-1]) | (label[1:] != label[:-1])
+        return SearchResult(q[first], label[first], d[first])
+
+    def _seal(self) -> None:
+        codes = np.concatenate(self._buffer_codes)
+        label_array = np.concatenate(self._buffer_labels)
+        self._buffer_codes, self._buffer_labels, self._buffer_len = [], [], 0
+        self._segments.append(_Segment(codes, label_array, self.chunks))
+        self._merge_tiers()
+
+    def _tier(self, segment: _Segment) -> int:
+        return max(int(np.log(max(len(segment), 1) / self.buffer_size) / np.log(4)), 0)
+
+    def _merge_tiers(self) -> None:
+        while True:
+            by_tier: dict[int, list[_Segment]] = {}
+            for segment in self._segments:
+                by_tier.setdefault(self._tier(segment), []).append(segment)
+            full = [group for group in by_tier.values() if len(group) >= 4]
+            if not full:
+                return
+            group = full[0][:4]
+            codes = np.concatenate([s.codes[s.alive] for s in group])
+            label_array = np.concatenate([s.labels[s.alive] for s in group])
+            merged = _Segment(codes, label_array, self.chunks)
+            self._segments = [s for s in self._segments if all(s is not g for g in group)] + [merged]
+
+
+class MD5Index:
+    """Exact look-up of MD5 digests."""
+
+    def __init__(self) -> None:
+        self._labels: dict[bytes, set[int]] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._labels.values())
+
+    def add(self, digest_hex: str, label: int) -> None:
+        with self._lock:
+            self._labels.setdefault(bytes.fromhex(digest_hex), set()).add(label)
+
+    def remove(self, digest_hex: str, label: int) -> None:
+        with self._lock:
+            labels = self._labels.get(bytes.fromhex(digest_hex))
+            if labels is not None:
+                labels.discard(label)
+                if not labels:
+                    del self._labels[bytes.fromhex(digest_hex)]
+
+    def lookup(self, digest_hex: str) -> list[int]:
+        return sorted(self._labels.get(bytes.fromhex(digest_hex), ()))
+
+
+@dataclass(frozen=True)
+class VideoMatch:
+    """A compared video that matched: the share of the query's and the compared video's distinct frames."""
+
+    label: int
+    query_match_percent: float
+    compared_match_percent: float
+
+
+def unique_good_frames(codes: Codes, qualities: Sequence[int], quality_threshold: int) -> Codes:
+    """The distinct frame hashes of good enough quality (upstream vPDQ drops the rest before matching)."""
+    good = np.asarray(qualities, dtype=np.int64) >= quality_threshold
+    kept = np.ascontiguousarray(np.asarray(codes, dtype=np.uint64).reshape(-1, WORDS)[good])
+    if len(kept) == 0:
+        return kept
+    return np.unique(kept, axis=0)
+
+
+class VPDQIndex:
+    """Video matching as upstream vPDQ: frames within distance, the % of each side's frames matched."""
+
+    def __init__(
+        self,
+        distance: int = DEFAULT_RADIUS,
+        quality_threshold: int = VPDQ_QUALITY_THRESHOLD,
+        query_match_percent: float = VPDQ_QUERY_MATCH_PERCENT,
+        compared_match_percent: float = VPDQ_COMPARED_MATCH_PERCENT,
+    ) -> None:
+        self.distance = distance
+        self.quality_threshold = quality_threshold
+        self.query_match_percent = query_match_percent
+        self.compared_match_percent = compared_match_percent
+        self._frames = PDQIndex(radius=distance, buffer_size=512)
+        self._frame_owner: dict[int, int] = {}
+        self._frames_of: dict[int, list[int]] = {}
+        self._next_frame = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._frames_of)
+
+    def add(self, label: int, codes: Codes, qualities: Sequence[int]) -> None:
+        """Index a video's distinct good frames under `label`."""
+        frames = unique_good_frames(codes, qualities, self.quality_threshold)
+        with self._lock:
+            ids = list(range(self._next_frame, self._next_frame + len(frames)))
+            self._next_frame += len(frames)
+            for frame_id in ids:
+                self._frame_owner[frame_id] = label
+            self._frames_of.setdefault(label, []).extend(ids)
+        self._frames.add(frames, ids)
+
+    def remove(self, label: int) -> None:
+        with self._lock:
+            ids = self._frames_of.pop(label, [])
+            for frame_id in ids:
+                self._frame_owner.pop(frame_id, None)
+        self._frames.remove(ids)
+
+    def match(self, codes: Codes, qualities: Sequence[int]) -> list[VideoMatch]:
+        """Compared videos whose matched share passes both thresholds, best first."""
+        query = unique_good_frames(codes, qualities, self.quality_threshold)
+        if len(query) == 0:
+            return []
+        result = self._frames.search(query, self.distance)
+        query_frames: dict[int, set[int]] = {}
+        compared_frames: dict[int, set[int]] = {}
+        for q, frame_id in zip(result.query.tolist(), result.label.tolist(), strict=True):
+            owner = self._frame_owner.get(frame_id)
+            if owner is None:
+                continue
+            query_frames.setdefault(owner, set()).add(q)
+            compared_frames.setdefault(owner, set()).add(frame_id)
+        matches = []
+        for owner, matched in query_frames.items():
+            total = len(self._frames_of.get(owner, ())) or 1
+            q_pct = 100.0 * len(matched) / len(query)
+            c_pct = 100.0 * len(compared_frames[owner]) / total
+            if q_pct >= self.query_match_percent and c_pct >= self.compared_match_percent:
+                matches.append(VideoMatch(owner, q_pct, c_pct))
+        return sorted(matches, key=lambda m: (-m.query_match_percent, -m.compared_match_percent, m.label))

@@ -1,0 +1,97 @@
+"""The watchlist's tables: entries (hashes only), vPDQ frames, platforms' matches, alerts on cases."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, Float, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sxr.db import Base
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_public_id(prefix: str) -> str:
+    """An opaque random id: tells an outsider nothing about the case, the victim or the order of entries."""
+    return f"{prefix}_{secrets.token_urlsafe(16)}"
+
+
+class WatchlistEntry(Base):
+    """One banked media hash (never the media): PDQ with its quality, an MD5, or a vPDQ frame set."""
+
+    __tablename__ = "watchlist_entries"
+    # Ids are never reused (SQLite would reuse the highest after a withdrawal): indexes key on them.
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True, default=lambda: new_public_id("wl"))
+    # Null for hashes imported from another bank: there is no victim to tell about a match.
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True, default=None
+    )
+    type: Mapped[str] = mapped_column(String(8))
+    value: Mapped[str | None] = mapped_column(String(64), index=True, default=None)
+    quality: Mapped[int | None] = mapped_column(Integer, default=None)
+    added_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    frames: Mapped[list[WatchlistFrame]] = relationship(
+        back_populates="entry",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="WatchlistFrame.frame",
+    )
+
+
+class WatchlistFrame(Base):
+    """One frame of a banked vPDQ video hash."""
+
+    __tablename__ = "watchlist_frames"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("watchlist_entries.id", ondelete="CASCADE"), index=True)
+    frame: Mapped[int] = mapped_column(Integer)
+    timestamp: Mapped[float] = mapped_column(Float)
+    hash: Mapped[str] = mapped_column(String(64))
+    quality: Mapped[int] = mapped_column(Integer)
+
+    entry: Mapped[WatchlistEntry] = relationship(back_populates="frames")
+
+
+class WatchlistMatch(Base):
+    """A platform's upload that matched an entry: kept for feedback and for the victim's alert."""
+
+    __tablename__ = "watchlist_matches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True, default=lambda: new_public_id("m"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("watchlist_entries.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(80))
+    distance: Mapped[int] = mapped_column(Integer)
+    query_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    feedback: Mapped[str | None] = mapped_column(String(16), default=None)
+    feedback_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+    entry: Mapped[WatchlistEntry] = relationship()
+
+
+class WatchlistAlert(Base):
+    """Something the victim and staff should know about: a match, or a platform's word on it."""
+
+    __tablename__ = "watchlist_alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    match_id: Mapped[int | None] = mapped_column(
+        ForeignKey("watchlist_matches.id", ondelete="CASCADE"), index=True, default=None
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+    match: Mapped[WatchlistMatch | None] = relationship()

@@ -1,0 +1,569 @@
+"""The watchlist's rules: bank hashes for a case, withdraw them, match platforms' hashes, feedback, alerts.
+
+An in-process index per database is loaded on first use and kept in step: this process's adds and
+withdrawals are applied when their transaction commits, other processes' adds are picked up by id on the
+next look-up, and every hit is checked against the database before it is reported, so a hash withdrawn
+anywhere stops matching at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+import numpy as np
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, selectinload
+
+from sxr.watchlist.index import (
+    VPDQ_QUALITY_THRESHOLD,
+    MD5Index,
+    PDQIndex,
+    VPDQIndex,
+    hamming,
+    hex_to_codes,
+)
+from sxr.watchlist.models import WatchlistAlert, WatchlistEntry, WatchlistFrame, WatchlistMatch
+from sxr.watchlist.settings import get_watchlist_settings
+from sxr.watchlist.webhook import send_in_background
+
+HASH_TYPES = ("pdq", "md5", "vpdq")
+MIN_PDQ_QUALITY = 50
+MAX_VPDQ_FRAMES = 100_000
+VERDICTS = ("confirmed", "not_a_match")
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_HEX32 = re.compile(r"^[0-9a-f]{32}$")
+# The CSV shape of python-threatexchange's signal files and HMA's banks: one signal a row.
+CSV_FIELDS = ("signal_type", "signal_value")
+_CSV_TYPE_NAMES = {"pdq": "pdq", "md5": "md5", "video_md5": "md5", "photo_md5": "md5"}
+
+
+class WatchlistError(ValueError):
+    """A request the watchlist cannot carry out; the message says why in plain words."""
+
+
+class NotFound(WatchlistError):
+    """No such entry or match (or not one the caller may see)."""
+
+
+# --- validation ---------------------------------------------------------------------------------
+
+
+def _hex(value: Any, pattern: re.Pattern[str], what: str) -> str:
+    if not isinstance(value, str) or not pattern.match(value.strip().lower()):
+        raise WatchlistError(f"{what} must be {len(pattern.pattern) - 10} hex digits (0-9, a-f).")
+    return value.strip().lower()
+
+
+def _quality(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+        raise WatchlistError("quality must be a whole number from 0 to 100.")
+    return value
+
+
+def validate_hash(item: Any) -> dict[str, Any]:
+    """One hash dict in the normal form `bank_hashes` stores, or WatchlistError saying what is wrong."""
+    if not isinstance(item, dict):
+        raise WatchlistError("Each hash must be an object with a type.")
+    kind = item.get("type")
+    if kind == "pdq":
+        value = _hex(item.get("value"), _HEX64, "A PDQ hash")
+        quality = _quality(item.get("quality"))
+        if quality < MIN_PDQ_QUALITY:
+            raise WatchlistError(
+                f"This picture's PDQ quality is {quality}, below {MIN_PDQ_QUALITY}: it has too little "
+                "detail (for example it is nearly one colour) to be matched safely, so it was not added."
+            )
+        return {"type": "pdq", "value": value, "quality": quality}
+    if kind == "md5":
+        return {"type": "md5", "value": _hex(item.get("value"), _HEX32, "An MD5 hash"), "quality": None}
+    if kind == "vpdq":
+        frames = item.get("frames")
+        if not isinstance(frames, list) or not frames:
+            raise WatchlistError("A vPDQ hash needs a list of frames.")
+        if len(frames) > MAX_VPDQ_FRAMES:
+            raise WatchlistError(f"A vPDQ hash may have at most {MAX_VPDQ_FRAMES} frames.")
+        clean: list[dict[str, Any]] = []
+        for i, frame in enumerate(frames):
+            if not isinstance(frame, dict):
+                raise WatchlistError("Each vPDQ frame must be an object.")
+            timestamp = frame.get("timestamp", 0.0)
+            if isinstance(timestamp, bool) or not isinstance(timestamp, int | float):
+                raise WatchlistError("A vPDQ frame's timestamp must be a number of seconds.")
+            number = frame.get("frame", i)
+            if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+                raise WatchlistError("A vPDQ frame's number must be a whole number from 0.")
+            clean.append(
+                {
+                    "frame": number,
+                    "timestamp": float(timestamp),
+                    "hash": _hex(frame.get("hash"), _HEX64, "A vPDQ frame hash"),
+                    "quality": _quality(frame.get("quality")),
+                }
+            )
+        if not any(f["quality"] >= VPDQ_QUALITY_THRESHOLD for f in clean):
+            raise WatchlistError(
+                f"Every frame of this video has PDQ quality below {VPDQ_QUALITY_THRESHOLD}, so it cannot "
+                "be matched safely and was not added."
+            )
+        return {"type": "vpdq", "frames": clean}
+    raise WatchlistError("A hash's type must be pdq, md5 or vpdq.")
+
+
+# --- the in-process index -----------------------------------------------------------------------
+
+
+class LiveIndex:
+    """The indexes of one database, with the highest entry id already loaded."""
+
+    def __init__(self, radius: int) -> None:
+        self.radius = radius
+        self.pdq = PDQIndex(radius=radius)
+        self.md5 = MD5Index()
+        self.vpdq = VPDQIndex(distance=radius)
+        self.high_water = 0
+        self.lock = threading.Lock()
+
+    def add_entries(self, rows: Sequence[tuple[int, str, str | None, list[tuple[str, int]]]]) -> None:
+        """Add (id, type, value, frames) rows; ids already loaded are skipped."""
+        with self.lock:
+            fresh = [r for r in rows if r[0] > self.high_water]
+            if not fresh:
+                return
+            self.high_water = max(r[0] for r in fresh)
+        pdq = [(i, v) for i, t, v, _ in fresh if t == "pdq" and v]
+        if pdq:
+            self.pdq.add(hex_to_codes([v for _, v in pdq]), [i for i, _ in pdq])
+        for entry_id, kind, value, frames in fresh:
+            if kind == "md5" and value:
+                self.md5.add(value, entry_id)
+            elif kind == "vpdq" and frames:
+                self.vpdq.add(entry_id, hex_to_codes([h for h, _ in frames]), [q for _, q in frames])
+
+    def remove_entry(self, entry_id: int, kind: str, value: str | None) -> None:
+        if kind == "pdq":
+            self.pdq.remove([entry_id])
+        elif kind == "md5" and value:
+            self.md5.remove(value, entry_id)
+        elif kind == "vpdq":
+            self.vpdq.remove(entry_id)
+
+
+_live: dict[str, LiveIndex] = {}
+_live_lock = threading.Lock()
+
+
+def _db_key(session: Session) -> str:
+    bind = session.get_bind()
+    return bind.engine.url.render_as_string(hide_password=True)
+
+
+def live_index(session: Session) -> LiveIndex:
+    """This database's index, loaded on first use and brought up to date with entries added elsewhere."""
+    key = _db_key(session)
+    with _live_lock:
+        index = _live.get(key)
+        if index is None:
+            index = _live[key] = LiveIndex(get_watchlist_settings().match_radius)
+    rows = session.execute(
+        select(WatchlistEntry.id, WatchlistEntry.type, WatchlistEntry.value)
+        .where(WatchlistEntry.id > index.high_water)
+        .order_by(WatchlistEntry.id)
+    ).all()
+    if rows:
+        video_ids = [r.id for r in rows if r.type == "vpdq"]
+        frames: dict[int, list[tuple[str, int]]] = {}
+        for lo in range(0, len(video_ids), 500):
+            for entry_id, frame_hash, quality in session.execute(
+                select(WatchlistFrame.entry_id, WatchlistFrame.hash, WatchlistFrame.quality).where(
+                    WatchlistFrame.entry_id.in_(video_ids[lo : lo + 500])
+                )
+            ):
+                frames.setdefault(entry_id, []).append((frame_hash, quality))
+        index.add_entries([(r.id, r.type, r.value, frames.get(r.id, [])) for r in rows])
+    return index
+
+
+def reset_live_indexes() -> None:
+    """Forget every loaded index (tests, and after restoring a database)."""
+    with _live_lock:
+        _live.clear()
+
+
+# Index changes and webhooks wait for the commit: a rolled-back add must never match, and a rolled-back
+# withdrawal must keep matching.
+_PENDING = "sxr.watchlist.pending"
+
+
+def _pending(session: Session) -> list[Any]:
+    pending: list[Any] = session.info.setdefault(_PENDING, [])
+    return pending
+
+
+@event.listens_for(Session, "after_commit")
+def _apply_pending(session: Session) -> None:
+    for action in session.info.pop(_PENDING, []):
+        action()
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+# --- banking and withdrawing --------------------------------------------------------------------
+
+
+def bank_hashes(
+    session: Session, case_id: int | None, hashes: list[dict[str, Any]], added_by: str
+) -> list[WatchlistEntry]:
+    """Validate and store hashes for a case; a hash the case has already is returned, not duplicated.
+
+    Nothing is stored unless every hash is valid (WatchlistError names the first bad one).
+    """
+    if not hashes:
+        raise WatchlistError("There were no hashes to add.")
+    clean = []
+    for n, item in enumerate(hashes, start=1):
+        try:
+            clean.append(validate_hash(item))
+        except WatchlistError as exc:
+            raise WatchlistError(f"Hash {n}: {exc}") from exc
+    index = live_index(session)
+    entries: list[WatchlistEntry] = []
+    for item in clean:
+        if item["type"] != "vpdq":
+            existing = session.scalar(
+                select(WatchlistEntry).where(
+                    WatchlistEntry.case_id == case_id
+                    if case_id is not None
+                    else WatchlistEntry.case_id.is_(None),
+                    WatchlistEntry.type == item["type"],
+                    WatchlistEntry.value == item["value"],
+                )
+            )
+            if existing is not None:
+                entries.append(existing)
+                continue
+        entry = WatchlistEntry(
+            case_id=case_id,
+            type=item["type"],
+            value=item.get("value"),
+            quality=item.get("quality"),
+            added_by=added_by[:120],
+        )
+        if item["type"] == "vpdq":
+            entry.frames = [WatchlistFrame(**frame) for frame in item["frames"]]
+        session.add(entry)
+        entries.append(entry)
+    session.flush()
+    new_rows = [
+        (e.id, e.type, e.value, [(f.hash, f.quality) for f in e.frames] if e.type == "vpdq" else [])
+        for e in entries
+        if e.id > index.high_water
+    ]
+    _pending(session).append(lambda: index.add_entries(new_rows))
+    return entries
+
+
+def get_entry(session: Session, public_id: str) -> WatchlistEntry | None:
+    return session.scalar(select(WatchlistEntry).where(WatchlistEntry.public_id == public_id))
+
+
+def entries_for_case(session: Session, case_id: int) -> list[WatchlistEntry]:
+    return list(
+        session.scalars(
+            select(WatchlistEntry).where(WatchlistEntry.case_id == case_id).order_by(WatchlistEntry.id)
+        )
+    )
+
+
+def withdraw_entry(session: Session, public_id: str, *, case_id: int | None = None) -> None:
+    """Delete an entry (and its matches and alerts); with `case_id`, only an entry of that case."""
+    entry = get_entry(session, public_id)
+    if entry is None or (case_id is not None and entry.case_id != case_id):
+        raise NotFound("There is no such watchlist entry.")
+    index = live_index(session)
+    entry_id, kind, value = entry.id, entry.type, entry.value
+    # Out of the index now, in this process, whatever the transaction does: look-ups also check the
+    # database, so other processes stop reporting it as soon as the delete commits.
+    index.remove_entry(entry_id, kind, value)
+    session.delete(entry)
+    session.flush()
+
+
+# --- matching -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One entry that a queried hash matched."""
+
+    entry: WatchlistEntry
+    distance: int
+
+
+def _parse_queries(hashes: Sequence[Any]) -> list[tuple[str, str]]:
+    parsed = []
+    for n, item in enumerate(hashes, start=1):
+        if not isinstance(item, dict) or item.get("type") not in ("pdq", "md5"):
+            raise WatchlistError(f"Hash {n}: type must be pdq or md5.")
+        pattern, what = (_HEX64, "A PDQ hash") if item["type"] == "pdq" else (_HEX32, "An MD5 hash")
+        try:
+            parsed.append((item["type"], _hex(item.get("value"), pattern, what)))
+        except WatchlistError as exc:
+            raise WatchlistError(f"Hash {n}: {exc}") from exc
+    return parsed
+
+
+def lookup(session: Session, hashes: Sequence[dict[str, Any]]) -> list[list[Hit]]:
+    """For each {"type": "pdq"|"md5", "value"} hash, the live entries it matches, nearest first."""
+    queries = _parse_queries(hashes)
+    index = live_index(session)
+    radius = index.radius
+    candidates: list[list[tuple[int, int]]] = [[] for _ in queries]
+    pdq_at = [i for i, (t, _) in enumerate(queries) if t == "pdq"]
+    if pdq_at:
+        codes = hex_to_codes([queries[i][1] for i in pdq_at])
+        for k, pairs in enumerate(index.pdq.search(codes, radius).per_query(len(pdq_at))):
+            candidates[pdq_at[k]] = pairs
+    for i, (kind, value) in enumerate(queries):
+        if kind == "md5":
+            candidates[i] = [(label, 0) for label in index.md5.lookup(value)]
+    wanted = sorted({label for pairs in candidates for label, _ in pairs})
+    entries: dict[int, WatchlistEntry] = {}
+    for lo in range(0, len(wanted), 500):
+        for entry in session.scalars(
+            select(WatchlistEntry).where(WatchlistEntry.id.in_(wanted[lo : lo + 500]))
+        ):
+            entries[entry.id] = entry
+    results: list[list[Hit]] = []
+    for (kind, value), pairs in zip(queries, candidates, strict=True):
+        hits = []
+        for label, distance in pairs:
+            found = entries.get(label)
+            # The database has the last word: withdrawn entries and stale index rows never match.
+            if found is None or found.type != kind or found.value is None:
+                continue
+            entry, banked = found, found.value
+            if kind == "pdq":
+                distance = int(hamming(hex_to_codes([banked]), hex_to_codes([value]))[0])
+                if distance > radius:
+                    continue
+            elif banked != value:
+                continue
+            hits.append(Hit(entry, distance))
+        results.append(hits)
+    return results
+
+
+def lookup_video(
+    session: Session, frames: Sequence[dict[str, Any]]
+) -> list[tuple[WatchlistEntry, float, float]]:
+    """Banked videos that a video's vPDQ frames match: (entry, % of query frames, % of entry frames)."""
+    item = validate_hash({"type": "vpdq", "frames": list(frames)})
+    index = live_index(session)
+    codes = hex_to_codes([f["hash"] for f in item["frames"]])
+    found = index.vpdq.match(codes, [f["quality"] for f in item["frames"]])
+    out = []
+    for match in found:
+        entry = session.get(WatchlistEntry, match.label)
+        if entry is not None:
+            out.append((entry, match.query_match_percent, match.compared_match_percent))
+    return out
+
+
+def match_hashes(session: Session, hashes: Sequence[dict[str, Any]], platform: str) -> list[dict[str, Any]]:
+    """A platform's look-up: matches are recorded (once per entry, platform and hash) and alert the case.
+
+    The answer holds only opaque ids and distances, never anything about the victim or the case.
+    """
+    results = []
+    for item, hits in zip(hashes, lookup(session, hashes), strict=True):
+        value = str(item["value"]).strip().lower()
+        matches = []
+        for hit in hits:
+            match = session.scalar(
+                select(WatchlistMatch).where(
+                    WatchlistMatch.entry_id == hit.entry.id,
+                    WatchlistMatch.platform == platform,
+                    WatchlistMatch.query_hash == value,
+                )
+            )
+            if match is None:
+                match = WatchlistMatch(
+                    entry_id=hit.entry.id, platform=platform, distance=hit.distance, query_hash=value
+                )
+                session.add(match)
+                session.flush()
+                if hit.entry.case_id is not None:
+                    _raise_alert(session, hit.entry.case_id, match, "match")
+            matches.append(
+                {"entry_id": hit.entry.public_id, "distance": hit.distance, "match_id": match.public_id}
+            )
+        results.append({"value": value, "matches": matches})
+    return results
+
+
+def record_feedback(session: Session, match_public_id: str, verdict: str, platform: str) -> WatchlistMatch:
+    """A platform's verdict on one of its own matches; it becomes an alert on the case."""
+    if verdict not in VERDICTS:
+        raise WatchlistError("verdict must be confirmed or not_a_match.")
+    match = session.scalar(select(WatchlistMatch).where(WatchlistMatch.public_id == match_public_id))
+    if match is None or match.platform != platform:
+        raise NotFound("There is no such match.")
+    if match.feedback == verdict:
+        return match
+    match.feedback = verdict
+    match.feedback_at = datetime.now(UTC)
+    session.flush()
+    if match.entry.case_id is not None:
+        _raise_alert(session, match.entry.case_id, match, f"match_{verdict}")
+    return match
+
+
+# --- alerts -------------------------------------------------------------------------------------
+
+ALERT_KINDS = ("match", "match_confirmed", "match_not_a_match")
+
+
+def _raise_alert(session: Session, case_id: int, match: WatchlistMatch, kind: str) -> WatchlistAlert:
+    alert = WatchlistAlert(case_id=case_id, match_id=match.id, kind=kind)
+    session.add(alert)
+    session.flush()
+    settings = get_watchlist_settings()
+    if settings.webhook_url:
+        payload = alert_payload(session, alert)
+        url, secret = settings.webhook_url, settings.webhook_secret
+        _pending(session).append(lambda: send_in_background(url, secret, payload))
+    return alert
+
+
+def alert_payload(session: Session, alert: WatchlistAlert) -> dict[str, Any]:
+    """The webhook's JSON body for an alert (for the force's own system: it names the case)."""
+    from sxr.cases.models import Case
+
+    case = session.get(Case, alert.case_id)
+    match = alert.match
+    return {
+        "event": "watchlist.alert",
+        "kind": alert.kind,
+        "case_reference": case.reference if case is not None else None,
+        "alert_id": alert.id,
+        "match_id": match.public_id if match else None,
+        "entry_id": match.entry.public_id if match else None,
+        "platform": match.platform if match else None,
+        "distance": match.distance if match else None,
+        "created_at": alert.created_at.astimezone(UTC).isoformat(),
+    }
+
+
+@dataclass(frozen=True)
+class AlertView:
+    """An alert as the victim's status page and staff see it."""
+
+    id: int
+    kind: str
+    platform: str
+    media: str
+    created_at: datetime
+    seen: bool
+
+
+_MEDIA_WORD = {"pdq": "picture", "vpdq": "video", "md5": "picture or video"}
+
+
+def alerts_for_case(session: Session, case_id: int) -> list[AlertView]:
+    """The case's alerts, newest first."""
+    rows = session.scalars(
+        select(WatchlistAlert)
+        .where(WatchlistAlert.case_id == case_id)
+        .options(selectinload(WatchlistAlert.match).selectinload(WatchlistMatch.entry))
+        .order_by(WatchlistAlert.created_at.desc(), WatchlistAlert.id.desc())
+    )
+    views = []
+    for alert in rows:
+        match = alert.match
+        views.append(
+            AlertView(
+                id=alert.id,
+                kind=alert.kind,
+                platform=match.platform if match else "a website",
+                media=_MEDIA_WORD.get(match.entry.type, "picture") if match else "picture",
+                created_at=alert.created_at,
+                seen=alert.seen_at is not None,
+            )
+        )
+    return views
+
+
+def mark_alerts_seen(session: Session, case_id: int) -> None:
+    now = datetime.now(UTC)
+    for alert in session.scalars(
+        select(WatchlistAlert).where(WatchlistAlert.case_id == case_id, WatchlistAlert.seen_at.is_(None))
+    ):
+        alert.seen_at = now
+    session.flush()
+
+
+# --- exchange with HMA / ThreatExchange -----------------------------------------------------------
+
+
+def export_csv(session: Session, out: TextIO) -> int:
+    """Write every PDQ and MD5 entry as `signal_type,signal_value` rows; returns how many."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    count = 0
+    for kind, value in session.execute(
+        select(WatchlistEntry.type, WatchlistEntry.value)
+        .where(WatchlistEntry.type.in_(("pdq", "md5")))
+        .order_by(WatchlistEntry.id)
+    ):
+        writer.writerow((kind, value))
+        count += 1
+    return count
+
+
+def _csv_rows(text: str) -> Iterable[tuple[int, str, str]]:
+    lines = text.splitlines()
+    first = next((line for line in lines if line.strip()), "")
+    if "," in first or first.strip().lower().startswith("signal_type"):
+        reader = csv.reader(io.StringIO(text))
+        for n, row in enumerate(reader, start=1):
+            cells = [c.strip() for c in row]
+            if not any(cells) or (n == 1 and cells[0].lower() == "signal_type"):
+                continue
+            if len(cells) < 2:
+                raise WatchlistError(f"Line {n}: expected signal_type,signal_value.")
+            yield n, cells[0].lower(), cells[1]
+    else:
+        # python-threatexchange's plain signal file: "<signal_type> <signal>" a line.
+        for n, line in enumerate(lines, start=1):
+            if line.strip():
+                kind, _, value = line.strip().partition(" ")
+                yield n, kind.lower(), value.strip()
+
+
+def import_csv(session: Session, text: str, added_by: str) -> list[WatchlistEntry]:
+    """Bank every PDQ/MD5 signal of an HMA / ThreatExchange file (no case: there is no victim to alert)."""
+    hashes = []
+    for n, kind, value in _csv_rows(text):
+        if kind not in _CSV_TYPE_NAMES:
+            raise WatchlistError(f"Line {n}: signal type {kind!r} is not pdq or md5.")
+        kind = _CSV_TYPE_NAMES[kind]
+        # HMA's files carry no quality; an exported signal was good enough for its bank.
+        hashes.append({"type": kind, "value": value, "quality": 100 if kind == "pdq" else None})
+    if not hashes:
+        raise WatchlistError("The file has no signals.")
+    return bank_hashes(session, None, hashes, added_by)
+
+
+def hamming_hex(a: str, b: str) -> int:
+    """Distance between two PDQ hex strings."""
+    return int(np.asarray(hamming(hex_to_codes([a]), hex_to_codes([b])))[0])

@@ -1,0 +1,141 @@
+"""The index: 100% recall within the radius, nothing beyond it, incremental adds and removals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sxr.watchlist.index import (
+    MD5Index,
+    PDQIndex,
+    VPDQIndex,
+    codes_to_hex,
+    hamming,
+    hex_to_codes,
+    plan_chunks,
+)
+
+
+def flip_bits(code: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    """`code` with exactly `count` distinct bits flipped."""
+    out = code.copy()
+    for bit in rng.choice(256, size=count, replace=False):
+        out[bit // 64] ^= np.uint64(1) << np.uint64(bit % 64)
+    return out
+
+
+def clustered_corpus(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Families of near-duplicates around shared bases, as real PDQ banks are (not uniform noise)."""
+    bases = rng.integers(0, 2**64, size=(max(n // 20, 1), 4), dtype=np.uint64)
+    corpus = bases[rng.integers(0, len(bases), size=n)]
+    noise = rng.random((n, 256)) < 0.08
+    masks = np.packbits(noise, axis=1).view(">u8").astype(np.uint64)
+    return corpus ^ masks
+
+
+@pytest.mark.parametrize("corpus_size", [1_500, 40_000, 300_000])
+def test_every_planted_neighbour_within_31_is_found_and_none_beyond(corpus_size: int) -> None:
+    rng = np.random.default_rng(corpus_size)
+    corpus = clustered_corpus(corpus_size, rng)
+    index = PDQIndex(radius=31, buffer_size=2048)
+    index.add(corpus, np.arange(corpus_size))
+    # Planted: for each distance 0..40, several queries at exactly that distance from a far-off target.
+    targets = rng.integers(0, 2**64, size=(41 * 6, 4), dtype=np.uint64)
+    labels = np.arange(10**7, 10**7 + len(targets))
+    index.add(targets, labels)
+    distances = np.repeat(np.arange(41), 6)
+    queries = np.stack([flip_bits(t, int(d), rng) for t, d in zip(targets, distances, strict=True)])
+    assert (hamming(queries, targets) == distances).all()
+    per_query = index.search(queries).per_query(len(queries))
+    for q, (label, d) in enumerate(zip(labels, distances, strict=True)):
+        found = dict(per_query[q])
+        if d <= 31:
+            assert found.get(int(label)) == d, f"missed the neighbour at distance {d}"
+        else:
+            assert int(label) not in found, f"reported a hash at distance {d}"
+    # Brute force agrees on everything returned, corpus included.
+    for q in range(0, len(queries), 37):
+        exact = hamming(queries[q], np.concatenate([corpus, targets]))
+        expected = set(np.nonzero(exact <= 31)[0].tolist())
+        all_labels = np.concatenate([np.arange(corpus_size), labels])
+        assert {label for label, _ in per_query[q]} == {int(all_labels[i]) for i in expected}
+
+
+def test_chunk_plan_satisfies_the_pigeonhole_bound_for_every_radius() -> None:
+    for radius in range(0, 41):
+        for per_word in (3, 4):
+            chunks = plan_chunks(radius, per_word)
+            assert sum(c.bits for c in chunks) == 256
+            assert sum(c.threshold for c in chunks) >= radius - len(chunks) + 1
+
+
+def test_adds_match_at_once_and_removals_stop_matching_at_once() -> None:
+    rng = np.random.default_rng(7)
+    index = PDQIndex(buffer_size=64)
+    codes = rng.integers(0, 2**64, size=(1000, 4), dtype=np.uint64)
+    for lo in range(0, 1000, 10):  # many small adds: buffer, sealed segments, merges
+        index.add(codes[lo : lo + 10], np.arange(lo, lo + 10))
+        probe = flip_bits(codes[lo + 3], 20, rng)[None, :]
+        assert (lo + 3) in index.search(probe).label.tolist()
+    assert len(index.segment_sizes) < 10, "small segments should have been merged"
+    assert len(index) == 1000
+    gone = [5, 500, 999]
+    assert index.remove(gone) == 3
+    result = index.search(codes)
+    assert set(result.label.tolist()) == set(range(1000)) - set(gone)
+    index.add(codes[[5]], [5])
+    assert 5 in index.search(codes[[5]]).label.tolist()
+
+
+def test_radius_beyond_the_guarantee_is_refused() -> None:
+    index = PDQIndex(radius=31)
+    with pytest.raises(ValueError, match="recall"):
+        index.search(np.zeros((1, 4), dtype=np.uint64), radius=32)
+
+
+def test_hex_round_trip_and_bad_hex() -> None:
+    value = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
+    assert codes_to_hex(hex_to_codes([value])) == [value]
+    with pytest.raises(ValueError, match="64 hex"):
+        hex_to_codes(["abc"])
+    with pytest.raises(ValueError, match="hex digits"):
+        hex_to_codes(["z" * 64])
+
+
+def test_dihedral_query_takes_the_nearest_variant() -> None:
+    rng = np.random.default_rng(3)
+    banked = rng.integers(0, 2**64, size=(1, 4), dtype=np.uint64)
+    index = PDQIndex()
+    index.add(banked, [42])
+    variants = np.stack([rng.integers(0, 2**64, size=4, dtype=np.uint64) for _ in range(7)] + [banked[0]])
+    result = index.search_dihedral([variants])
+    assert result.label.tolist() == [42]
+    assert result.distance.tolist() == [0]
+
+
+def test_md5_exact() -> None:
+    index = MD5Index()
+    index.add("d41d8cd98f00b204e9800998ecf8427e", 1)
+    assert index.lookup("d41d8cd98f00b204e9800998ecf8427e") == [1]
+    index.remove("d41d8cd98f00b204e9800998ecf8427e", 1)
+    assert index.lookup("d41d8cd98f00b204e9800998ecf8427e") == []
+
+
+def test_vpdq_percentages_as_upstream() -> None:
+    rng = np.random.default_rng(11)
+    video = rng.integers(0, 2**64, size=(10, 4), dtype=np.uint64)
+    index = VPDQIndex()
+    index.add(7, video, [100] * 10)
+    # A clip of 8 of its frames, slightly changed, plus 2 unrelated frames and one poor-quality frame.
+    clip = np.stack([flip_bits(f, 10, rng) for f in video[:8]])
+    extra = rng.integers(0, 2**64, size=(3, 4), dtype=np.uint64)
+    query = np.concatenate([clip, extra])
+    matches = index.match(query, [100] * 10 + [10])
+    assert len(matches) == 1
+    assert matches[0].label == 7
+    assert matches[0].query_match_percent == pytest.approx(80.0)
+    assert matches[0].compared_match_percent == pytest.approx(80.0)
+    # With 3 unrelated frames only 8 of 11 match: below upstream's 80% query threshold.
+    assert index.match(query, [100] * 11) == []
+    index.remove(7)
+    assert index.match(clip, [100] * 8) == []

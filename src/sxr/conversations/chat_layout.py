@@ -12,6 +12,7 @@ Box = tuple[int, int, int, int]
 
 # A time as chat apps print it: 21:04, 9:04 PM, 9.04pm.
 TIME = re.compile(r"^\d{1,2}[:.]\d{2}(\s?[AaPp]\.?\s?[Mm]\.?)?$")
+TRAILING_TIME = re.compile(r"\s(\d{1,2}[:.]\d{2}(?:\s?[AaPp]\.?\s?[Mm]\.?)?)$")
 TIME_ANYWHERE = re.compile(r"\b\d{1,2}[:.]\d{2}(\s?[AaPp]\.?\s?[Mm]\.?)?\b")
 _DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun"
 _MONTHS = (
@@ -150,7 +151,7 @@ def find_regions(rgb: np.ndarray) -> Regions:
     # chrome, not chat; light themes draw their bars in almost the background colour, so the status
     # bar of a phone-shaped image is skipped by position as well.
     coverage = mask.mean(axis=1)
-    bar_rows = np.flatnonzero(coverage > 0.8)
+    bar_rows = np.flatnonzero(coverage > 0.95)
     top_rows = bar_rows[bar_rows < sh * 0.2]
     bottom_rows = bar_rows[bar_rows > sh * 0.45]
     chat_top = round(height * 0.055) if phone else 0
@@ -229,6 +230,7 @@ def analyse(regions: Regions, lines: list[TextLine]) -> Layout:
             _take_time(block)
         blocks.append(block)
 
+    _take_trailing_times(blocks)
     blocks.extend(_loose_blocks(loose, width))
     # A centred name above every message, near the top, is the chat's header (light themes draw no bar).
     first_message = min((b.box[1] for b in blocks if b.kind == "message"), default=height)
@@ -268,10 +270,37 @@ def _take_time(block: Block) -> None:
     if not rows:
         return
     last = rows[-1][-1]
+    if not TIME.match(last.text.strip()):
+        return
+    if last is rows[0][0]:
+        # Only a time: the rest of a bubble cut off at the top of the screen (else a message of a time).
+        if block.cut_top:
+            block.time = last.text.strip()
+            block.lines = []
+        return
     body = [line.height for row in rows for line in row if line is not last]
-    if TIME.match(last.text.strip()) and (not body or last.height < 0.9 * float(np.median(body))):
+    small = last.height < 0.9 * float(np.median(body))
+    right = last.box[0] > (block.box[0] + block.box[2]) / 2
+    if small or right:
         block.time = last.text.strip()
         block.lines = [line for line in block.lines if line is not last]
+
+
+def _take_trailing_times(blocks: list[Block]) -> None:
+    """Where most bubbles carry their time, a time at the end of another's last line is its time too."""
+    messages = [block for block in blocks if block.kind == "message"]
+    if not messages or sum(block.time is not None for block in messages) * 2 < len(messages):
+        return
+    for block in messages:
+        if block.time is not None:
+            continue
+        rows = rows_of(block.lines)
+        last = rows[-1][-1]
+        match = TRAILING_TIME.search(last.text)
+        if match and match.start() > 0:
+            block.time = match.group(1)
+            trimmed = TextLine(last.box, last.text[: match.start()].rstrip(), last.confidence)
+            block.lines = [trimmed if line is last else line for line in block.lines]
 
 
 def _loose_blocks(loose: list[TextLine], width: int) -> list[Block]:

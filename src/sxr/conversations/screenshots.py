@@ -171,7 +171,12 @@ def read_lines(
             boxes.append((x0, y0, x1, y1))
     if not boxes:
         return []
-    texts = _recognise(engine, [bgr[y0:y1, x0:x1] for x0, y0, x1, y1 in boxes])
+    # A little room either side: the detector's box can shave a thin first letter ("I") off a line.
+    crops = []
+    for x0, y0, x1, y1 in boxes:
+        pad = (y1 - y0) // 5
+        crops.append(bgr[y0:y1, max(0, x0 - pad) : min(width, x1 + pad)])
+    texts = _recognise(engine, crops)
     lines = []
     for box, (text, confidence) in zip(boxes, texts, strict=True):
         text = tidy_text(text)
@@ -215,16 +220,29 @@ def _decode(engine: OcrEngine, probs: np.ndarray) -> tuple[str, float]:
         previous = index
     o_index = chars.index("o") if "o" in chars else None
     for n, char in enumerate(out):
-        # A zero between lower-case letters ("acc0unt") is a letter o when the model thought so too.
-        if (
-            char == "0"
-            and o_index is not None
-            and 0 < n < len(out) - 1
-            and out[n - 1].islower()
-            and out[n + 1].islower()
-            and probs[steps[n], o_index] > 0.01
-        ):
+        # A zero in a word of letters ("acc0unt", "0n") is a letter o when the model thought so too.
+        if char != "0" or o_index is None or probs[steps[n], o_index] <= 0.0001:
+            continue
+        start = n
+        while start > 0 and out[start - 1] != " ":
+            start -= 1
+        end = n
+        while end < len(out) - 1 and out[end + 1] != " ":
+            end += 1
+        word = out[start : end + 1]
+        neighbours = [c for c in (out[n - 1] if n > start else "", out[n + 1] if n < end else "") if c]
+        if neighbours and all(c.islower() for c in neighbours) and all(c.isalpha() or c == "0" for c in word):
             out[n] = "o"
+    zero = chars.index("0")
+    for n, char in enumerate(out):
+        # A capital O next to a digit, not in a capitalised word ("Pays09" read "PaysO9"), is a zero.
+        if (
+            char == "O"
+            and probs[steps[n], zero] > 0.001
+            and ((n + 1 < len(out) and out[n + 1].isdigit()) or (n > 0 and out[n - 1].isdigit()))
+            and not (n > 0 and out[n - 1].isupper())
+        ):
+            out[n] = "0"
     return "".join(out), float(np.mean(scores)) if scores else 0.0
 
 
@@ -252,6 +270,15 @@ def tidy_text(text: str) -> str:
     # A currency sign glued to a word ("cashapp$Lily", "pay£500") is a space the model missed.
     text = re.sub(r"(?<=[a-z])(?=[$£€][\w])", " ", text)
     text = _AMOUNT.sub(_amount, text)
+    # "orI": a capital I glued to the end of a lower-case word is the pronoun, a space missed.
+    text = re.sub(r"(?<=[a-z]{2})I\b", " I", text)
+    # "Ihave", "Iam": the pronoun glued to a common verb is a space missed (none of these is a word).
+    text = re.sub(
+        r"\bI(?=(am|have|had|will|was|dont|don't|can|cant|can't|need|know|want|sent|paid|did|do|just|"
+        r"only|think|said|told|got|swear|promise|beg)\b)",
+        "I ",
+        text,
+    )
     # A lone lower-case l is never an English word; it is the pronoun I.
     text = _LONE_L.sub("I", text)
     return text

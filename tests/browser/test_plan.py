@@ -345,6 +345,16 @@ def test_two_shift_presses_do_not_leave(phone: Page) -> None:
     expect(page.locator("h1")).to_be_visible()
 
 
+def test_typing_capital_letters_does_not_leave(phone: Page) -> None:
+    page = phone
+    page.goto("/")
+    for letter in "ABC":
+        page.keyboard.press(f"Shift+{letter}")
+    page.wait_for_timeout(300)
+    assert page.url.endswith("/")
+    expect(page.locator("h1")).to_be_visible()
+
+
 def test_the_plan_works_without_javascript(chromium_browser: Any, live_server: Any) -> None:
     context = chromium_browser.new_context(
         viewport={"width": 390, "height": 844}, base_url=live_server.url, java_script_enabled=False

@@ -22,7 +22,9 @@
   var presses = 0;
   var timer = null;
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "Shift" || event.repeat) { return; }
+    // Any other key resets the count, so typing capital letters (Shift+A, Shift+B...) never exits.
+    if (event.key !== "Shift") { presses = 0; return; }
+    if (event.repeat) { return; }
     presses += 1;
     clearTimeout(timer);
     if (presses >= 3) { presses = 0; leave(null); return; }

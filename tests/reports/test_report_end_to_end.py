@@ -22,45 +22,62 @@ EXPORT = "conversations/dev/wa-android-001/WhatsApp Chat with +44 7700 900318.tx
 SCREEN_CHAT: list[tuple[str, ...]] = [
     ("left", "hey its jay_smith.22 add me on snap", "21:04"),
     ("left", "I have your pics. Pay £500 or I send them to everyone", "21:06"),
+    ("left", "or cashapp $LilyPays09 now", "21:09"),
 ]
 
 
-def _make_case(url: str, settings: Settings, shared_data: Path, tmp_path: Path) -> tuple[str, list[dict]]:
+@pytest.fixture(scope="module")
+def screenshot(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """A generated phone screenshot and the analysis of what OCR reads in it (made once: OCR is slow)."""
+    from sxr.analysis import analyze
+    from sxr.conversations.chat_render import render_chat
+    from sxr.conversations.screenshots import read_screenshots
+
+    shot = tmp_path_factory.mktemp("shot") / "screenshot.png"
+    render_chat(SCREEN_CHAT, size=(1080, 2400), style="whatsapp-light")[0].image.save(shot)
+    return shot, analyze(read_screenshots([shot])).to_json()
+
+
+def _make_case(
+    url: str, settings: Settings, shared_data: Path, screenshot: tuple[Path, dict]
+) -> tuple[str, list[dict]]:
     from sxr.analysis import analyze
     from sxr.cases.services import create_case
-    from sxr.conversations.chat_render import render_chat
     from sxr.conversations.importers import import_path
     from sxr.evidence.services import add_derived, add_evidence, list_derived
 
     export = shared_data / EXPORT
-    shot = tmp_path / "screenshot.png"
-    render_chat(SCREEN_CHAT, size=(780, 1688), style="whatsapp-light")[0].image.save(shot)
+    shot, shot_analysis = screenshot
     analysis = analyze(import_path(export, date_order="DMY", tz="Europe/London")).to_json()
     with session_scope(url) as session:
         case, _pin = create_case(session)
         session.commit()
-        item = add_evidence(session, settings, case, export, received_by="victim").item
-        add_evidence(session, settings, case, shot, received_by="victim")
-        if not any(d.kind == "analysis" for d in list_derived(session, item)):
-            add_derived(
-                session,
-                settings,
-                item,
-                kind="analysis",
-                media_type="application/json",
-                data=json.dumps(analysis).encode(),
-                created_by="test",
-            )
+        items = [
+            add_evidence(session, settings, case, export, received_by="victim").item,
+            add_evidence(session, settings, case, shot, received_by="victim").item,
+        ]
+        # What the lead's derivers will do on upload: store each item's analysis beside it.
+        for item, doc in zip(items, (analysis, shot_analysis), strict=True):
+            if not any(d.kind == "analysis" for d in list_derived(session, item)):
+                add_derived(
+                    session,
+                    settings,
+                    item,
+                    kind="analysis",
+                    media_type="application/json",
+                    data=json.dumps(doc).encode(),
+                    created_by="test",
+                )
         reference = case.reference
-    return reference, analysis["indicators"]
+    return reference, analysis["indicators"] + shot_analysis["indicators"]
 
 
 @pytest.mark.slow
 def test_build_then_verify_a_real_case(
-    database_url: str, settings: Settings, shared_data: Path, tmp_path: Path
+    database_url: str, settings: Settings, shared_data: Path, screenshot: tuple[Path, dict], tmp_path: Path
 ) -> None:
     settings = get_settings()
-    reference, indicators = _make_case(database_url, settings, shared_data, tmp_path)
+    reference, indicators = _make_case(database_url, settings, shared_data, screenshot)
     assert indicators, "the analysis found no identifiers in the dev export"
     runner = CliRunner()
     out = tmp_path / "pack.zip"
@@ -88,6 +105,9 @@ def test_build_then_verify_a_real_case(
     schema_text = (Path(__file__).parents[2] / "src/sxr/reports/schema/report-1.0.schema.json").read_text()
     jsonschema.Draft202012Validator(json.loads(schema_text)).validate(report)
     assert {i["kind"] for i in report["identifiers"]} == {i["kind"] for i in indicators}
+    # The cashtag OCR read from the screenshot is credited to the screenshot.
+    cashtag = next(i for i in report["identifiers"] if i["kind"] == "cashapp_cashtag")
+    assert (cashtag["value"], cashtag["evidence_item"]) == ("lilypays09", "screenshot.png")
     assert report["self_harm_mentioned"] is True and report["crisis_support"]
     assert [e["type"] for e in report["evidence"]] and len(report["evidence"]) == 2
 

@@ -37,7 +37,7 @@ def _syllables_without_downloads(monkeypatch: pytest.MonkeyPatch) -> None:
     downloaded, so it counts every word's syllables with Pyphen (its own fallback, installed with it)."""
     try:
         import textstat.backend.counts._count_syllables as count_syllables
-    except ImportError:  # textstat before 0.7.4 counts with Pyphen only
+    except ImportError:  # an older textstat counts with Pyphen only
         return
     monkeypatch.setattr(count_syllables, "get_cmudict", lambda lang: None)
 

@@ -7,7 +7,7 @@ import threading
 import time
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Header, HTTPException
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
@@ -46,16 +46,19 @@ class TokenBucket:
         return (cost - self.tokens) / self.rate
 
 
-_buckets: dict[str, TokenBucket] = {}
 _buckets_lock = threading.Lock()
 
 
-def _rate_limit(key_name: str, cost: int) -> None:
+def _rate_limit(request: Request, key: ApiKey, cost: int) -> None:
     settings = get_watchlist_settings()
     with _buckets_lock:
-        bucket = _buckets.get(key_name)
+        # One set of buckets per app, one bucket per issued key (a re-issued key starts afresh).
+        buckets: dict[str, TokenBucket] | None = getattr(request.app.state, "watchlist_buckets", None)
+        if buckets is None:
+            buckets = request.app.state.watchlist_buckets = {}
+        bucket = buckets.get(key.prefix)
         if bucket is None or (bucket.rate, bucket.burst) != (settings.api_rate, settings.api_burst):
-            bucket = _buckets[key_name] = TokenBucket(settings.api_rate, settings.api_burst)
+            bucket = buckets[key.prefix] = TokenBucket(settings.api_rate, settings.api_burst)
         wait = bucket.take(cost)
     if wait > 0:
         raise HTTPException(
@@ -121,9 +124,9 @@ class FeedbackResponse(BaseModel):
     summary="Look up to 1,000 media hashes against the watchlist",
     responses={401: {"description": "no valid API key"}, 429: {"description": "rate limited"}},
 )
-def api_match(body: MatchRequest, key: ApiKeyDep, session: SessionDep) -> dict[str, Any]:
+def api_match(request: Request, body: MatchRequest, key: ApiKeyDep, session: SessionDep) -> dict[str, Any]:
     """Each hash's matching watchlist entries with distances. Answers carry no victim or case data."""
-    _rate_limit(key.name, len(body.hashes))
+    _rate_limit(request, key, len(body.hashes))
     try:
         results = services.match_hashes(session, [h.model_dump() for h in body.hashes], key.name)
     except services.WatchlistError as exc:
@@ -139,9 +142,11 @@ def api_match(body: MatchRequest, key: ApiKeyDep, session: SessionDep) -> dict[s
     summary="Say whether a match was the victim's media or not",
     responses={401: {"description": "no valid API key"}, 404: {"description": "no such match"}},
 )
-def api_feedback(match_id: str, body: FeedbackRequest, key: ApiKeyDep, session: SessionDep) -> dict[str, str]:
+def api_feedback(
+    request: Request, match_id: str, body: FeedbackRequest, key: ApiKeyDep, session: SessionDep
+) -> dict[str, str]:
     """Record the platform's verdict on one of its matches; it reaches the case as an alert."""
-    _rate_limit(key.name, 1)
+    _rate_limit(request, key, 1)
     try:
         match = services.record_feedback(session, match_id, body.verdict, key.name)
     except services.NotFound as exc:

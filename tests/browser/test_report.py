@@ -1,0 +1,58 @@
+"""In a real Chromium: start a report, save reference and PIN, come back with them, upload evidence."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+
+# Argon2 and uploads on a busy 2-core machine can take several seconds.
+SLOW = 30_000
+
+
+@pytest.mark.browser
+def test_start_a_report_come_back_and_upload_evidence(page: object, tmp_path: Path) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    screenshot = tmp_path / "Screenshot 2025-03-12 at 21.16.png"
+    image = Image.new("RGB", (390, 300), "white")
+    ImageDraw.Draw(image).text((10, 10), "Alex: send a pic or else", fill="black")
+    image.save(screenshot, format="PNG")
+    chat = tmp_path / "WhatsApp Chat with Alex.txt"
+    chat.write_text(
+        "12/03/2025, 21:14 - Alex: hey, send a pic\n12/03/2025, 21:16 - Alex: pay £200 or I share it\n",
+        encoding="utf-8",
+    )
+
+    page.goto("/report/start")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Start a private report")
+    page.get_by_label("16 or 17").check()
+    page.get_by_label("Snapchat").check()
+    page.get_by_role("button", name="Start my report").click()
+    expect(page.get_by_role("heading", name="Your report is saved")).to_be_visible(timeout=SLOW)
+    reference = page.locator("#reference").inner_text().strip()
+    pin = page.locator("#pin").inner_text().strip()
+    assert re.fullmatch(r"SXR-[0-9A-Z]{4}-[0-9A-Z]{4}", reference) and re.fullmatch(r"\d{6}", pin)
+
+    # Leave and come back later with only the reference and PIN.
+    page.goto("/report/return")
+    page.get_by_label("Reference").fill(reference.lower())
+    page.get_by_label("PIN").fill(pin)
+    page.get_by_role("button", name="Open my report").click()
+    expect(page).to_have_url(re.compile(r"/case/[A-Za-z0-9_-]{20,}$"), timeout=SLOW)
+    expect(page.locator("#case-reference")).to_have_text(reference)
+    expect(page.locator("#no-evidence")).to_be_visible()
+
+    page.locator("#files").set_input_files([str(screenshot), str(chat)])
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator("#upload-saved")).to_contain_text("Saved 2 files", timeout=SLOW)
+    rows = page.locator("#evidence-list tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text(screenshot.name)
+    expect(rows.nth(0)).to_contain_text("Picture")
+    expect(rows.nth(1)).to_contain_text(chat.name)
+    expect(rows.nth(1)).to_contain_text("Chat")
+    assert page.context.cookies() == []

@@ -111,14 +111,14 @@ def start(page: Page, *, axe: bool = True) -> None:
     page.goto("/")
     check_page(page, axe=axe)
     with page.expect_navigation():
-        page.get_by_role("button", name="Start now").click()
+        page.get_by_role("link", name="Start now").click()
 
 
 def see_plan(page: Page, *, axe: bool = True) -> None:
     expect(page.locator("h1")).to_have_text("Check your answers")
     check_page(page, axe=axe)
     with page.expect_navigation():
-        page.get_by_role("button", name="See your plan").click()
+        page.get_by_role("link", name="See your plan").click()
     expect(page.locator("h1")).to_have_text("Your plan")
     check_page(page, axe=axe)
 
@@ -177,7 +177,7 @@ def test_fifteen_year_old_who_paid_with_gift_cards(phone: Page) -> None:
     assert "Write down every gift card code." in text
     assert "Call Police (England and Wales) on 101. In an emergency, call 999." in text
     expect(page.get_by_role("link", name="Call 0800 1111")).to_have_attribute("href", "tel:08001111")
-    expect(page.get_by_role("button", name="Start a confidential report")).to_have_attribute(
+    expect(page.get_by_role("link", name="Start a confidential report")).to_have_attribute(
         "href", "/report/start"
     )
     # Nothing was kept on the device.
@@ -300,7 +300,7 @@ def _walk_part_way(page: Page) -> int:
     page.goto("/")
     on_arrival: int = page.evaluate("() => history.length")
     with page.expect_navigation():
-        page.get_by_role("button", name="Start now").click()
+        page.get_by_role("link", name="Start now").click()
     answer(page, "How old are you?", "13 to 15", axe=False)
     answer(page, "Are you safe right now?", "Yes, I am safe right now", axe=False)
     expect(page.locator("h1")).to_have_text("Where do you live?")
@@ -364,7 +364,7 @@ def test_the_plan_works_without_javascript(chromium_browser: Any, live_server: A
     page = context.new_page()
     try:
         page.goto("/")
-        page.get_by_role("button", name="Start now").click()
+        page.get_by_role("link", name="Start now").click()
         answer(page, "How old are you?", "Under 13", axe=False)
         answer(page, "Are you safe right now?", "No, I am in danger", axe=False)
         answer(page, "Where do you live?", "Wales", axe=False)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from sxr.analysis import lexicon
+from sxr.analysis.fastre import Prefilter, compile_fast, token_starts
 
 STAGES = (
     "contact",
@@ -42,7 +43,7 @@ class Cue:
 
 @dataclass(frozen=True, slots=True)
 class _Lexicon:
-    stages: dict[str, re.Pattern[str]]
+    stages: dict[str, tuple[Prefilter, re.Pattern[str]]]
     escalation_more: re.Pattern[str]
     escalation_remainder: re.Pattern[str]
     joke: re.Pattern[str]
@@ -58,16 +59,17 @@ def _lexicon() -> _Lexicon:
     stages = {}
     for stage in _CUE_STAGES:
         rules: dict[str, str] = data[stage]
-        stages[stage] = re.compile("|".join(f"(?P<{rule}>{pattern})" for rule, pattern in rules.items()))
+        combined = "|".join(f"(?P<{rule}>{pattern})" for rule, pattern in rules.items())
+        stages[stage] = (Prefilter(combined), compile_fast(combined))
     return _Lexicon(
         stages=stages,
-        escalation_more=re.compile(data["escalation"]["more"]),
-        escalation_remainder=re.compile(data["escalation"]["remainder"]),
-        joke=re.compile(data["joke"]),
-        reported=re.compile(data["reported"]),
-        stranger_reply=re.compile(data["stranger_reply"]),
-        money=re.compile("|".join(data["demand"][r] for r in ("pay", "amount", "method"))),
-        sharing=re.compile(
+        escalation_more=compile_fast(data["escalation"]["more"]),
+        escalation_remainder=compile_fast(data["escalation"]["remainder"]),
+        joke=compile_fast(data["joke"]),
+        reported=compile_fast(data["reported"]),
+        stranger_reply=compile_fast(data["stranger_reply"]),
+        money=compile_fast("|".join(data["demand"][r] for r in ("pay", "amount", "method"))),
+        sharing=compile_fast(
             "|".join(data["threat"][r] for r in ("share_to", "start_sending", "everyone_sees"))
         ),
     )
@@ -98,16 +100,24 @@ def message_cues(lower: str) -> MessageCues:
     out = MessageCues()
     if not lower.strip():
         return out
-    for stage, pattern in lex.stages.items():
+    starts = token_starts(lower)
+    for stage, (prefilter, pattern) in lex.stages.items():
+        if not prefilter.may_match(starts):
+            continue
         m = pattern.search(lower)
         if m is not None and m.lastgroup is not None:
             out.cues[stage] = Cue(stage, m.lastgroup, m.group(0).strip())
-    out.joke = lex.joke.search(lower) is not None
-    out.reported = lex.reported.search(lower) is not None
-    out.stranger_reply = lex.stranger_reply.search(lower) is not None
-    more = lex.escalation_more.search(lower)
-    out.more = more.group(0) if more else None
-    out.remainder = lex.escalation_remainder.search(lower) is not None
+    cues = out.cues
+    if "threat" in cues or "self_harm" in cues:
+        out.joke = lex.joke.search(lower) is not None
+        out.reported = lex.reported.search(lower) is not None
+    out.stranger_reply = ("?" in lower or "think so" in lower) and lex.stranger_reply.search(
+        lower
+    ) is not None
+    if "demand" in cues:
+        more = lex.escalation_more.search(lower)
+        out.more = more.group(0) if more else None
+        out.remainder = lex.escalation_remainder.search(lower) is not None
     out.already = "already" in lower
     out.money = "demand" in out.cues and lex.money.search(lower) is not None
     out.sharing = "threat" in out.cues and lex.sharing.search(lower) is not None

@@ -12,6 +12,7 @@ from typing import Any
 import phonenumbers
 
 from sxr.analysis import lexicon
+from sxr.analysis.fastre import compile_fast
 from sxr.analysis.indicators.checksums import (
     is_valid_btc_address,
     is_valid_eth_address,
@@ -58,7 +59,8 @@ def _alternation(words: Sequence[str]) -> str:
 @dataclass(frozen=True, slots=True)
 class _Patterns:
     platform_words: dict[str, re.Pattern[str]]
-    platform_any: re.Pattern[str]
+    platform_all: re.Pattern[str]  # every platform word, one named group per kind
+    brand_all: re.Pattern[str]
     format_platforms: dict[str, str]
     same_platform: re.Pattern[str]
     mtcn_context: re.Pattern[str]
@@ -83,7 +85,14 @@ def _patterns() -> _Patterns:
         kind: re.compile(r"(?<![\w@])" + _alternation(words) + r"(?![\w])")
         for kind, words in lex["platforms"].items()
     }
-    all_words = [w for words in lex["platforms"].values() for w in words]
+    platform_all = compile_fast(
+        r"(?<![\w@])(?:"
+        + "|".join(f"(?P<{kind}>{_alternation(words)})" for kind, words in lex["platforms"].items())
+        + r")(?![\w])"
+    )
+    brand_all = compile_fast(
+        r"\b(?:" + "|".join(f"(?P<{b}>{_alternation(w)})" for b, w in lex["gift_card_brands"].items()) + ")"
+    )
     cur = lex["currencies"]
     symbols: dict[str, str] = cur["symbols"]
     sym_class = "".join(re.escape(s) for s in symbols)
@@ -112,7 +121,8 @@ def _patterns() -> _Patterns:
     )
     return _Patterns(
         platform_words=platform_words,
-        platform_any=re.compile(r"(?<![\w@])" + _alternation(all_words) + r"(?![\w])"),
+        platform_all=platform_all,
+        brand_all=brand_all,
         format_platforms=lex["format_platforms"],
         same_platform=re.compile(r"\b" + _alternation(lex["same_platform"]) + r"\b"),
         mtcn_context=re.compile(_alternation(lex["mtcn_context"])),
@@ -168,6 +178,7 @@ _SORT_CODE = re.compile(r"(?<![\d-])(\d{2})[- ]?(\d{2})[- ]?(\d{2})(?![\d-])")
 _ACCOUNT = re.compile(r"(?<![\d-])(\d{4} ?\d{4})(?![\d-])")
 _TEN_DIGITS = re.compile(r"(?<![\d+-])(\d(?:[ -]?\d){9})(?![\d-])")
 _EIGHT_DIGITS = re.compile(r"(?<![\d+-])(\d(?:[ -]?\d){7})(?![\d-])")
+_LONG_TOKEN = re.compile(r"[A-Za-z0-9]{20,}")
 _FILE_NAME = re.compile(
     r"\.(?:jpe?g|png|gif|webp|heic|mp4|mov|webm|opus|ogg|m4a|pdf|docx?|txt|zip|vcf)$", re.I
 )
@@ -207,6 +218,7 @@ class _Extractor:
         self.format_kind = self.p.format_platforms.get(conversation_format)
         self.phone_region = phone_region
         self.recent_lower: list[str] = []  # lower-case normalised text of the last messages
+        self.recent_kinds: list[list[str]] = []  # the platforms each of the last messages named
         self.recent_brand: list[tuple[int, str, str]] = []  # (message position, sender, brand)
         self.position = 0
 
@@ -214,23 +226,60 @@ class _Extractor:
         text = nt.text
         lower = text.lower()
         found: list[_Found] = []
-        window = " \n ".join(self.recent_lower[-4:])
 
         def add(kind: str, value: str, start: int, end: int) -> None:
             found.append(_Found(kind, value, start, end, nt.raw(start, end)))
 
-        # Links first: they name their platform.
-        for kind, pattern in _URLS:
-            for m in pattern.finditer(text):
+        # Cheap gates first: most messages hold no digit, link, @ or long token, and skip most matchers.
+        digits = sum(c.isdigit() for c in text)
+        platform_spans = [
+            (m.start(), m.end(), m.lastgroup) for m in self.p.platform_all.finditer(lower) if m.lastgroup
+        ]
+        if "/" in text:  # links first: they name their platform
+            for kind, pattern in _URLS:
+                for m in pattern.finditer(text):
+                    if not _overlaps(found, m.start(), m.end()):
+                        add(kind, m.group(1).lower().rstrip("."), m.start(), m.end())
+        if "@" in text:
+            for m in _EMAIL.finditer(text):
                 if not _overlaps(found, m.start(), m.end()):
-                    add(kind, m.group(1).lower().rstrip("."), m.start(), m.end())
-        for m in _EMAIL.finditer(text):
-            if not _overlaps(found, m.start(), m.end()):
-                add("email", m.group(0).lower(), m.start(), m.end())
-        for m in _SKYPE_LIVE.finditer(text):
-            if not _overlaps(found, m.start(), m.end()):
-                add("skype_id", m.group(1).lower(), m.start(), m.end())
-        # Crypto addresses: only with a valid checksum.
+                    add("email", m.group(0).lower(), m.start(), m.end())
+        if "live:" in lower:
+            for m in _SKYPE_LIVE.finditer(text):
+                if not _overlaps(found, m.start(), m.end()):
+                    add("skype_id", m.group(1).lower(), m.start(), m.end())
+        if _LONG_TOKEN.search(text):
+            self._crypto(text, add, found)
+        if digits >= 2:
+            window = " \n ".join(self.recent_lower[-4:])
+            if digits >= 6:
+                self._ibans(text, add, found)
+                self._uk_accounts(text, lower, add, found)
+                self._transfer_references(text, lower, window, add, found)
+            self._gift_cards(text, lower, window, sender, add, found)
+        if digits >= 7:
+            self._phones(text, lower, add, found)
+        self._handles(text, lower, platform_spans, add, found)
+        if "$" in text or "£" in text:
+            for m in _CASHTAG.finditer(text):
+                tag = m.group(1).lower()
+                if tag not in _NOT_CASHTAGS and not _overlaps(found, m.start(), m.end()):
+                    add("cashapp_cashtag", tag, m.start(), m.end())
+        if digits:
+            self._amounts(text, add, found)
+        self.recent_lower.append(lower)
+        self.recent_kinds.append(list(dict.fromkeys(k for _s, _e, k in platform_spans)))
+        if len(self.recent_lower) > 12:
+            del self.recent_lower[0]
+            del self.recent_kinds[0]
+        for m in self.p.brand_all.finditer(lower):
+            if m.lastgroup:
+                self.recent_brand.append((self.position, sender, m.lastgroup))
+        self.position += 1
+        return found
+
+    def _crypto(self, text: str, add: Any, found: list[_Found]) -> None:
+        """Crypto addresses: only with a valid checksum."""
         for m in _BECH32.finditer(text):
             if is_valid_btc_address(m.group(1)) and not _overlaps(found, m.start(), m.end()):
                 add("btc_address", m.group(1).lower(), m.start(), m.end())
@@ -243,25 +292,6 @@ class _Extractor:
         for m in _ETH.finditer(text):
             if is_valid_eth_address(m.group(1)) and not _overlaps(found, m.start(), m.end()):
                 add("eth_address", m.group(1).lower(), m.start(), m.end())
-        self._ibans(text, add, found)
-        self._uk_accounts(text, lower, add, found)
-        self._transfer_references(text, lower, window, add, found)
-        self._gift_cards(text, lower, window, sender, add, found)
-        self._phones(text, lower, add, found)
-        self._handles(text, lower, add, found)
-        for m in _CASHTAG.finditer(text):
-            tag = m.group(1).lower()
-            if tag not in _NOT_CASHTAGS and not _overlaps(found, m.start(), m.end()):
-                add("cashapp_cashtag", tag, m.start(), m.end())
-        self._amounts(text, add, found)
-        self.recent_lower.append(lower)
-        if len(self.recent_lower) > 12:
-            del self.recent_lower[0]
-        for brand, pattern in self.p.brands:
-            if pattern.search(lower):
-                self.recent_brand.append((self.position, sender, brand))
-        self.position += 1
-        return found
 
     def _ibans(self, text: str, add: Any, found: list[_Found]) -> None:
         from sxr.analysis.indicators.checksums import IBAN_LENGTHS
@@ -412,12 +442,11 @@ class _Extractor:
             return True
         return number.country_code == 1 and national[3:6] == "555" and national[6:8] == "01"
 
-    def _handles(self, text: str, lower: str, add: Any, found: list[_Found]) -> None:
-        platform_spans: list[tuple[int, int, str]] = []
-        for platform_kind, pattern in self.p.platform_words.items():
-            for pm in pattern.finditer(lower):
-                platform_spans.append((pm.start(), pm.end(), platform_kind))
-        platform_spans.sort()
+    def _handles(
+        self, text: str, lower: str, platform_spans: list[tuple[int, int, str]], add: Any, found: list[_Found]
+    ) -> None:
+        if not platform_spans and "@" not in text and len(text) > 60 and " on " not in lower:
+            return
         # "snap: name", "my insta is @name", "add me on sc name"
         for _start, end, platform in platform_spans:
             cm = _CONTEXT_HANDLE.match(text, end)
@@ -430,7 +459,7 @@ class _Extractor:
             ) and not _overlaps(found, cm.start(1), cm.end(1)):
                 self._add_handle(platform, handle, cm.start(1) - (1 if at else 0), cm.end(1), add)
         # "tyler.fit2 on here", "lily_x09 on snap"
-        for m in _HANDLE_THEN_PLATFORM.finditer(text):
+        for m in _HANDLE_THEN_PLATFORM.finditer(text) if (" on " in lower or " in " in lower) else ():
             handle = m.group(1)
             if not _handle_like(handle) or _overlaps(found, m.start(1), m.end(1)):
                 continue
@@ -454,8 +483,8 @@ class _Extractor:
                     self._add_handle(kind, handle, m.start(1), m.end(1), add)
         # bare "@name" or an answer "it's name" to "what's your snap?"
         previous_kinds: list[str] = []
-        for previous in reversed(self.recent_lower[-2:]):
-            previous_kinds = [k for k, pattern in self.p.platform_words.items() if pattern.search(previous)]
+        for kinds in reversed(self.recent_kinds[-2:]):
+            previous_kinds = kinds
             if previous_kinds:
                 break
         candidates = [(m.start(1) - 1, m.end(1), m.group(1)) for m in _AT_HANDLE.finditer(text)]
@@ -565,12 +594,13 @@ def extract_indicators(
     for i, nt in enumerate(texts):
         for f in extractor.message(nt, senders[i]):
             _record(by_key, f.kind, f.value, i, f.raw)
-        if i + 1 < len(texts) and senders[i] == senders[i + 1]:
+        words = nt.text.split()
+        if words and len(words[-1]) >= 8 and i + 1 < len(texts) and senders[i] == senders[i + 1]:
             joined = _join_split_address(nt, texts[i + 1])
             if joined is not None:
                 kind, value, raw = joined
                 _record(by_key, kind, value, i, raw)
-                by_key[(kind, value)].messages.append(i + 1)
+                _record(by_key, kind, value, i + 1, raw)
     return sorted(by_key.values(), key=lambda ind: ind.first_i)
 
 
@@ -578,5 +608,5 @@ def _record(by_key: dict[tuple[str, str], Indicator], kind: str, value: str, i: 
     existing = by_key.get((kind, value))
     if existing is None:
         by_key[(kind, value)] = Indicator(kind, value, i, raw, [i])
-    elif i not in existing.messages:
+    elif existing.messages[-1] != i:  # messages are visited in order, so the last one is the newest
         existing.messages.append(i)

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sxr.config import Settings, get_settings
+from sxr.conversations.derivers import install as install_derivers
 from sxr.web.security import SecurityHeadersMiddleware
 from sxr.web.templating import STATIC_DIR, templates
 
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.settings = settings
+    install_derivers()
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for domain in DOMAINS_WITH_VIEWS:

@@ -67,6 +67,9 @@ def db_upgrade() -> None:
 
 
 def _register_domains() -> None:
+    from sxr.conversations.derivers import install as install_derivers
+
+    install_derivers()
     for domain in DOMAINS_WITH_CLI:
         try:
             module = importlib.import_module(f"sxr.{domain}.cli")

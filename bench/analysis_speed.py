@@ -122,9 +122,8 @@ def main() -> None:
     print(f"{'tool':38} {'messages':>10} {'seconds':>9} {'messages/s':>11}")
     print(f"{'sxr analyze (whole analysis)':38} {total:>10} {ours:>9.2f} {rate:>11.0f}")
     if anchor_rate is not None:
-        print(
-            f"{'iocsearcher search_data (indicators only)':38} {total:>10} {total / anchor_rate:>9.2f} {anchor_rate:>11.0f}"
-        )
+        label = "iocsearcher search_data (indicators only)"
+        print(f"{label:38} {total:>10} {total / anchor_rate:>9.2f} {anchor_rate:>11.0f}")
         print(f"ratio sxr / iocsearcher: {rate / anchor_rate:.2f}x")
     else:
         print("iocsearcher is not installed (pip install -e '.[bench]'): no anchor")

@@ -218,6 +218,16 @@ def _decode(engine: OcrEngine, probs: np.ndarray) -> tuple[str, float]:
             scores.append(float(masked[step, index]))
             steps.append(step)
         previous = index
+    # The model has no £ of its own and reads it as a faint "f" before an amount, which the blank can
+    # outvote: put the f back where it was a close second, and tidy_text turns it into £.
+    f_index = chars.index("f")
+    for n in range(len(out) - 1, -1, -1):
+        if out[n].isdigit() and (n == 0 or out[n - 1] == " "):
+            since = steps[n - 1] + 1 if n else 0
+            if since < steps[n] and probs[since : steps[n], f_index].max() > 0.1:
+                out.insert(n, "f")
+                steps.insert(n, steps[n])
+                scores.insert(n, float(probs[since : steps[n], f_index].max()))
     o_index = chars.index("o") if "o" in chars else None
     for n, char in enumerate(out):
         # A zero in a word of letters ("acc0unt", "0n") is a letter o when the model thought so too.

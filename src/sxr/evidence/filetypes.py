@@ -196,9 +196,11 @@ def _detect_text(path: Path, head: bytes) -> FileType:
     return TEXT
 
 
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+
+
 def _too_many_controls(text: str) -> bool:
-    controls = sum(1 for c in text if c < " " and c not in "\n\r\t\f\v\x1b")
-    return controls > max(8, len(text) // 100)
+    return len(_CONTROL.findall(text)) > max(8, len(text) // 100)
 
 
 def _check_json(path: Path, encoding: str) -> None:

@@ -74,7 +74,12 @@ def scan_command(
         int | None, typer.Option("--workers", help="processes to use (default: every core)")
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
-    fps: Annotated[float | None, typer.Option("--fps", help=FPS_HELP)] = None,
+    fps: Annotated[
+        float, typer.Option("--fps", help="video frames to hash per second (a query: banks hash every frame)")
+    ] = 1.0,
+    every_frame: Annotated[
+        bool, typer.Option("--every-frame", help="hash every video frame (slower; for banking)")
+    ] = False,
     state: Annotated[
         Path | None, typer.Option("--state", help="state file that makes the scan resumable")
     ] = None,
@@ -116,7 +121,7 @@ def scan_command(
                 directory,
                 state_path=state_path,
                 workers=workers,
-                video_frames_per_second=fps,
+                video_frames_per_second=None if every_frame else fps,
                 on_total=lambda total: progress.update(task, total=total),
                 on_progress=lambda done: progress.advance(task, done),
             )

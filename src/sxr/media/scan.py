@@ -180,9 +180,14 @@ def _hash_member(item: ScanItem, video_frames_per_second: float | None) -> dict[
             )
 
 
+def _state_key(item: ScanItem, rate: float | None) -> str:
+    # The video sampling rate is part of the key: a denser scan must not reuse a sparser one's frames.
+    return f"{item.key}\x00{rate or 'all'}"
+
+
 def _hash_task(args: tuple[ScanItem, float | None]) -> tuple[str, dict[str, Any]]:
     item, rate = args
-    return item.key, hash_scan_item(item, rate)
+    return _state_key(item, rate), hash_scan_item(item, rate)
 
 
 class ScanState:
@@ -233,7 +238,8 @@ def scan_folder(
     items = list(iter_scan_items(root, limits))
     state = ScanState(state_path)
     try:
-        pending = [item for item in items if item.key not in state.done]
+        keys = [_state_key(item, video_frames_per_second) for item in items]
+        pending = [item for item, key in zip(items, keys, strict=True) if key not in state.done]
         resumed = len(items) - len(pending)
         if on_total:
             on_total(len(items))
@@ -256,7 +262,7 @@ def scan_folder(
                     state.record(key, entry)
                     if on_progress:
                         on_progress(1)
-        entries = [state.done[item.key] for item in items]
+        entries = [state.done[key] for key in keys]
     finally:
         state.close()
     return entries, resumed

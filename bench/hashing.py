@@ -1,0 +1,206 @@
+"""Media hashing speed: `sxr scan` against the reference pipeline and against decode-only, in one run.
+
+Images: a generated corpus of phone-size JPEGs (4032x3024). Anchors measured in this same run:
+- reference: Pillow open, convert("RGB"), thumbnail((512, 512)), `pdqhash.compute` (Meta's C++), one process;
+- decode-only: Pillow open and load (the floor: no hasher can beat decoding the pixels).
+`sxr scan` also computes MD5 and SHA-256 of every file and keeps its resumable state file.
+Videos: seconds of video hashed per second (every frame, and 1 frame a second) against decode-only
+(upstream vpdq is not built here: it needs FFmpeg development packages).
+
+    .venv/bin/python bench/hashing.py            # a quick run (60 images, 2 short videos)
+    .venv/bin/python bench/hashing.py --full     # the issue's size (500 images, 4 videos)
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pdqhash
+from PIL import Image
+
+from sxr.media.scan import scan_folder
+from sxr.media.vpdq import iter_frames
+
+PHONE_SIZE = (4032, 3024)
+
+
+def make_image(path: Path, seed: int) -> None:
+    """A phone-size JPEG with photo-like structure: smooth shapes, edges and sensor-like noise."""
+    rng = np.random.default_rng(seed)
+    width, height = PHONE_SIZE
+    base = Image.fromarray(rng.integers(0, 256, (12, 16, 3), dtype=np.uint8), "RGB")
+    picture = np.asarray(base.resize((width, height), Image.Resampling.BICUBIC), dtype=np.int16)
+    noise = rng.integers(-14, 15, (height // 8, width // 8, 1), dtype=np.int16)
+    picture = picture + np.tile(noise, (8, 8, 3))
+    y0, x0 = rng.integers(0, height // 2), rng.integers(0, width // 2)
+    picture[y0 : y0 + height // 3, x0 : x0 + width // 3] //= 2
+    Image.fromarray(np.clip(picture, 0, 255).astype(np.uint8), "RGB").save(path, quality=90)
+
+
+def make_video(path: Path, seconds: int, seed: int, size: tuple[int, int] = (1280, 720)) -> None:
+    """An H.264 phone-style clip (30 frames a second) with a moving, textured scene."""
+    rng = np.random.default_rng(seed)
+    width, height = size
+    texture = np.asarray(
+        Image.fromarray(rng.integers(0, 256, (18, 32, 3), dtype=np.uint8), "RGB").resize(
+            (width * 2, height), Image.Resampling.BICUBIC
+        )
+    )
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        for index in range(seconds * 30):
+            shift = (index * 7) % width
+            frame = av.VideoFrame.from_ndarray(
+                np.ascontiguousarray(texture[:, shift : shift + width]), "rgb24"
+            )
+            frame.pts = index
+            frame.time_base = Fraction(1, 30)
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+
+
+def build_corpus(root: Path, images: int, videos: int, video_seconds: int) -> tuple[Path, Path]:
+    image_dir, video_dir = root / f"images-{images}", root / f"videos-{videos}x{video_seconds}s"
+    image_dir.mkdir(parents=True, exist_ok=True)
+    video_dir.mkdir(parents=True, exist_ok=True)
+    for i in range(images):
+        path = image_dir / f"IMG_{i:04d}.jpg"
+        if not path.exists():
+            make_image(path, i)
+    for i in range(videos):
+        path = video_dir / f"VID_{i:04d}.mp4"
+        if not path.exists():
+            make_video(path, video_seconds, 1000 + i)
+    return image_dir, video_dir
+
+
+def decode_only(path: Path) -> None:
+    with Image.open(path) as image:
+        image.load()
+
+
+def reference_pipeline(path: Path) -> None:
+    with Image.open(path) as image:
+        rgb = image.convert("RGB")
+    rgb.thumbnail((512, 512))
+    pdqhash.compute(np.asarray(rgb))
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def run_each(function: Callable[[Path], None], paths: list[Path], workers: int) -> None:
+    if workers == 1:
+        for path in paths:
+            function(path)
+        return
+    with multiprocessing.get_context("forkserver").Pool(workers) as pool:
+        pool.map(function, paths, chunksize=1)
+
+
+def scan(directory: Path, workers: int, rate: float | None = None) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        scan_folder(
+            directory, state_path=Path(scratch) / "state.jsonl", workers=workers, video_frames_per_second=rate
+        )
+
+
+def video_decode_only(path: Path) -> None:
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        for _ in container.decode(stream):
+            pass
+
+
+def video_seconds(path: Path) -> float:
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        return float(stream.frames / stream.average_rate) if stream.frames and stream.average_rate else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--full", action="store_true", help="500 images and 4 videos of 30 s (the issue's size)"
+    )
+    parser.add_argument(
+        "--images", type=int, default=None, help="number of JPEGs (default 60, 500 with --full)"
+    )
+    parser.add_argument("--corpus", type=Path, default=Path(tempfile.gettempdir()) / "sxr-bench-hashing")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="all-cores worker count")
+    args = parser.parse_args()
+    images = args.images or (500 if args.full else 60)
+    videos, seconds = (4, 30) if args.full else (2, 10)
+    print(
+        f"building corpus in {args.corpus} ({images} JPEGs {PHONE_SIZE[0]}x{PHONE_SIZE[1]}, {videos} videos)"
+    )
+    image_dir, video_dir = build_corpus(args.corpus, images, videos, seconds)
+    paths = sorted(image_dir.glob("*.jpg"))
+    megabytes = sum(p.stat().st_size for p in paths) / 1e6
+    print(f"{len(paths)} images, {megabytes:.0f} MB; {args.workers} cores for the all-cores rows\n")
+
+    run_each(decode_only, paths[:3], 1)  # warm the page cache and the imports
+    n = args.workers
+    rows = {
+        "decode-only, 1 core": timed(lambda: run_each(decode_only, paths, 1)),
+        "reference (thumbnail + pdqhash), 1 core": timed(lambda: run_each(reference_pipeline, paths, 1)),
+        "sxr scan --workers 1": timed(lambda: scan(image_dir, 1)),
+        f"decode-only, {n} cores": timed(lambda: run_each(decode_only, paths, n)),
+        f"sxr scan --workers {n}": timed(lambda: scan(image_dir, n)),
+    }
+    rate = {name: len(paths) / seconds_taken for name, seconds_taken in rows.items()}
+    print(f"{'images':<44} {'seconds':>8} {'images/s':>9}")
+    for name, seconds_taken in rows.items():
+        print(f"{name:<44} {seconds_taken:>8.2f} {rate[name]:>9.2f}")
+    reference = rate["reference (thumbnail + pdqhash), 1 core"]
+    one, many = rate["sxr scan --workers 1"], rate[f"sxr scan --workers {n}"]
+    print()
+    show_ratio("sxr scan 1 core / reference", one / reference, "goal >= 0.95")
+    show_ratio(f"sxr scan {n} cores / reference", many / reference, "goal >= 1.8 on 2 cores")
+    show_ratio("sxr scan 1 core / decode-only 1 core", one / rate["decode-only, 1 core"], "goal >= 0.80")
+    show_ratio(
+        f"sxr scan {n} cores / decode-only {n} cores", many / rate[f"decode-only, {n} cores"], "goal >= 0.80"
+    )
+
+    clips = sorted(video_dir.glob("*.mp4"))
+    total = sum(video_seconds(p) for p in clips)
+    video_rows = {
+        "decode-only, 1 process": timed(lambda: [video_decode_only(p) for p in clips]),
+        "sxr vPDQ every frame, 1 process": timed(lambda: [sum(1 for _ in iter_frames(p)) for p in clips]),
+        "sxr vPDQ 1 frame/s, 1 process": timed(lambda: [sum(1 for _ in iter_frames(p, 1.0)) for p in clips]),
+        f"sxr scan (1 frame/s), {n} cores": timed(lambda: scan(video_dir, n, 1.0)),
+    }
+    heading = f"videos ({len(clips)} x {total / max(1, len(clips)):.0f} s, 1280x720)"
+    print(f"\n{heading:<44} {'seconds':>8} {'video s/s':>9}")
+    for name, seconds_taken in video_rows.items():
+        print(f"{name:<44} {seconds_taken:>8.2f} {total / seconds_taken:>9.2f}")
+    floor = video_rows["decode-only, 1 process"]
+    print()
+    show_ratio("vPDQ every frame / decode-only", floor / video_rows["sxr vPDQ every frame, 1 process"], "")
+    show_ratio("vPDQ 1 frame/s / decode-only", floor / video_rows["sxr vPDQ 1 frame/s, 1 process"], "")
+
+
+def show_ratio(label: str, value: float, goal: str) -> None:
+    print(f"{label:<44} {value:>6.2f}x  {goal}")
+
+
+if __name__ == "__main__":
+    main()

@@ -148,3 +148,28 @@ def test_browser_hashes_a_video_frame_by_frame(page: Any, live_server: Any, shar
     for frame in frames:
         nearest = min(reference, key=lambda ref: abs(ref.timestamp - frame["timestamp"]))
         assert hamming_distance(frame["hash"], nearest.hash) <= 31, (frame, nearest)
+
+
+def test_browser_turned_photo_gives_stored_and_upright_hashes(
+    page: Any, shared_data: Path, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    from sxr.media.hashing import hash_file
+
+    with Image.open(shared_data / "pdq" / "images" / "bridge-mods" / "aaa-orig.jpg") as original:
+        exif = Image.Exif()
+        exif[0x0112] = 6  # taken with the phone turned: shown rotated 90 degrees clockwise
+        turned = tmp_path / "turned.jpg"
+        original.save(turned, quality=95, exif=exif)
+    expected = hash_file(turned)["pdq"]
+    page.goto("/protect")
+    (row,) = _hash_in_page(page, [turned])
+    upright = page.get_attribute("#protect-results li", "data-pdq-upright")
+    assert row["pdq"] is not None and upright is not None
+    stored_bits = hamming_distance(row["pdq"], expected["hash"])
+    upright_bits = hamming_distance(upright, expected["upright"]["hash"])
+    print(f"turned photo: stored {stored_bits} bits, upright {upright_bits} bits from the Python hashes")
+    assert stored_bits <= MAX_BROWSER_BITS
+    assert upright_bits <= MAX_BROWSER_BITS
+    assert hamming_distance(row["pdq"], upright) > 31

@@ -152,6 +152,11 @@
           row.setAttribute("data-quality", String(image.pdq.quality));
           row.setAttribute("data-md5", image.md5);
           results.push({ type: "pdq", value: image.pdq.hash, quality: image.pdq.quality, name: file.name });
+          if (image.upright && image.upright.hash !== image.pdq.hash) {
+            // A turned phone photo: also the picture as it is shown, so copies saved upright match too.
+            row.setAttribute("data-pdq-upright", image.upright.hash);
+            results.push({ type: "pdq", value: image.upright.hash, quality: image.upright.quality, name: file.name });
+          }
           results.push({ type: "md5", value: image.md5, quality: null, name: file.name });
           row.textContent = label + " (" + file.name + "): done." +
             (image.pdq.quality < SxrPdq.QUALITY_THRESHOLD

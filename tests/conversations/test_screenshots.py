@@ -48,11 +48,18 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("shots")
     out: dict[str, Path] = {}
     light = render_chat(
-        CHAT, size=(1170, 2532), style="imessage-light", separators={0: "Today 21:04"}, keyboard=True
+        CHAT,
+        size=(1170, 2532),
+        style="imessage-light",
+        separators={0: "Today 21:04"},
+        receipt="Delivered",
     )[0]
+    assert len(light.bubbles) == len(CHAT) and light.separators == ["Today 21:04"]
     out["light.png"] = folder / "light.png"
     light.image.save(out["light.png"])
-    dark = render_chat(CHAT, size=(1080, 2400), style="whatsapp-dark", header="Jay Smith")[0]
+    dark = render_chat(
+        CHAT, size=(1080, 2400), style="whatsapp-dark", header="Jay Smith", separators={0: "12 February 2024"}
+    )[0]
     out["dark.png"] = folder / "dark.png"
     dark.image.save(out["dark.png"])
     # A JPEG re-saved at quality 60, as after sharing through a messenger.
@@ -62,7 +69,7 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out["shared.jpg"] = folder / "shared.jpg"
     Image.open(first).save(out["shared.jpg"], format="JPEG", quality=60)
     pillow_heif.register_heif_opener()
-    heic = render_chat(CHAT, size=(1170, 2532), style="imessage-dark")[0].image
+    heic = render_chat(CHAT, size=(1170, 2532), style="imessage-dark", keyboard=True)[0].image
     out["photo.heic"] = folder / "photo.heic"
     heic.save(out["photo.heic"], format="HEIF", quality=90)
     return out
@@ -92,13 +99,14 @@ def _check(conversation: Conversation, path: Path) -> None:
     assert any("confirm" in warning for warning in conversation.warnings)
 
 
-def test_light_iphone_with_keyboard(engine: object, shots: dict[str, Path]) -> None:
+def test_light_iphone(engine: object, shots: dict[str, Path]) -> None:
     conversation = read_screenshots([shots["light.png"]])
     assert conversation.format == "screenshot"
     _check(conversation, shots["light.png"])
     texts = " ".join(m.text for m in conversation.messages)
-    # The status bar, the input box and the keyboard are not messages.
+    # The status bar, the input box and the receipt are not messages.
     assert "9:41" not in texts and "iMessage" not in texts and "87%" not in texts
+    assert "Delivered" not in texts
     assert conversation.messages[0].sent_at_raw == "Today 21:04"
     assert conversation.participants[0].name == "Jay"
     assert conversation.messages[1].text == "who is this?"
@@ -108,9 +116,13 @@ def test_light_iphone_with_keyboard(engine: object, shots: dict[str, Path]) -> N
 
 
 def test_dark_android_whatsapp_times_in_bubbles(engine: object, shots: dict[str, Path]) -> None:
-    conversation = read_screenshots([shots["dark.png"]])
+    conversation = read_screenshots([shots["dark.png"]], tz="Europe/London")
     _check(conversation, shots["dark.png"])
-    assert [m.sent_at_raw for m in conversation.messages] == [time for *_, time in CHAT]
+    # The date pill and each bubble's own time make a full time stamp.
+    assert [m.sent_at_raw for m in conversation.messages] == [f"12 February 2024 {time}" for *_, time in CHAT]
+    first = conversation.messages[0].sent_at
+    assert first is not None and first.isoformat() == "2024-02-12T21:04:00+00:00"
+    assert not any("February" in m.text for m in conversation.messages)
     # The time is the message's time, not part of its text.
     assert not any("21:0" in m.text or "21:1" in m.text for m in conversation.messages)
     assert conversation.participants[0].name == "Jay Smith"
@@ -120,9 +132,12 @@ def test_jpeg_resaved_at_quality_60(engine: object, shots: dict[str, Path]) -> N
     _check(read_screenshots([shots["shared.jpg"]]), shots["shared.jpg"])
 
 
-def test_heic(engine: object, shots: dict[str, Path]) -> None:
+def test_heic_dark_with_keyboard(engine: object, shots: dict[str, Path]) -> None:
     assert is_screenshot(shots["photo.heic"])
-    _check(read_screenshots([shots["photo.heic"]]), shots["photo.heic"])
+    conversation = read_screenshots([shots["photo.heic"]])
+    _check(conversation, shots["photo.heic"])
+    # No key of the keyboard became a message (the last message is the last bubble).
+    assert conversation.messages[-1].text == CHAT[-1][1]
 
 
 @pytest.mark.slow
@@ -130,8 +145,28 @@ def test_two_overlapping_screenshots_make_one_conversation(engine: object, tmp_p
     chat = [
         ("left" if n % 3 else "right", f"message {n} {word}")
         for n, word in enumerate(
-            "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november "
-            "oscar papa quebec romeo sierra tango".split()
+            [
+                "alpha",
+                "bravo",
+                "charlie",
+                "delta",
+                "echo",
+                "foxtrot",
+                "golf",
+                "hotel",
+                "india",
+                "juliet",
+                "kilo",
+                "lima",
+                "mike",
+                "november",
+                "oscar",
+                "papa",
+                "quebec",
+                "romeo",
+                "sierra",
+                "tango",
+            ]
         )
     ]
     first, second = render_chat(chat, size=(1080, 2400), style="imessage-dark", windows=2, overlap_messages=3)
@@ -189,7 +224,7 @@ def test_bad_input_gets_a_clear_error(tmp_path: Path) -> None:
     text = tmp_path / "notes.png"
     text.write_text("this is not an image")
     assert not is_screenshot(text)
-    with pytest.raises(ExportError, match="not a PNG"):
+    with pytest.raises(ExportError, match="not an image"):
         read_screenshots([text])
 
     good = io.BytesIO()

@@ -144,6 +144,8 @@ def find_regions(rgb: np.ndarray) -> Regions:
     bg = background_colour(small)
     diff = np.abs(small.astype(np.int16) - bg.astype(np.int16)).max(axis=2)
     mask = (diff > 12).astype(np.uint8)
+    # Thin strokes (wallpaper doodles, hairlines) would join bubbles to each other; solid areas stay.
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     sh, sw = mask.shape
     phone = height / max(width, 1) > 1.5
 

@@ -136,6 +136,7 @@ def render_chat(
     header: str | None = "Jay",
     separators: dict[int, str] | None = None,
     keyboard: bool = False,
+    receipt: str | None = None,
     windows: int = 1,
     overlap_messages: int = 2,
 ) -> list[Screenshot]:
@@ -146,6 +147,8 @@ def render_chat(
     body_font = font(round(16.5 * unit))
     small_font = font(round(11.5 * unit))
     seps = separators or {}
+    # iMessage's "Delivered" / "Read 21:09" under the last message sent from this phone.
+    receipt_after = max((n for n, message in enumerate(messages) if message[0] == "right"), default=-1)
     pad_x, pad_y = round(12 * unit), round(7 * unit)
     margin = round(12 * unit)
     line_h = round(body_font.size * 1.25)
@@ -172,6 +175,9 @@ def render_chat(
         x0 = margin if side == "left" else width - margin - bubble_w
         items.append(("bubble", y, y + bubble_h, (side, text, time, lines, x0, bubble_w)))
         y += bubble_h + round(6 * unit)
+        if receipt and index == receipt_after:
+            items.append(("receipt", y, y + round(small_font.size), receipt))
+            y += round(small_font.size + 8 * unit)
     strip_h = y + round(20 * unit)
 
     top_chrome = round(100 * unit) if header else round(47 * unit)
@@ -181,9 +187,21 @@ def render_chat(
     draw = ImageDraw.Draw(strip)
     drawn: list[tuple[int, int, Bubble | str]] = []
     for kind, top, bottom, payload in items:
+        if kind == "receipt":
+            label = str(payload)
+            tw = small_font.getlength(label)
+            draw.text((width - margin - tw - 6 * unit, top), label, font=small_font, fill=theme.muted)
+            continue
         if kind == "separator":
             label = str(payload)
             tw = small_font.getlength(label)
+            if theme.times_in_bubble:  # WhatsApp draws its dates on a pill
+                pill = round(10 * unit)
+                draw.rounded_rectangle(
+                    ((width - tw) / 2 - pill, top - pill // 2, (width + tw) / 2 + pill, bottom + pill // 2),
+                    radius=pill,
+                    fill=theme.left_bubble,
+                )
             draw.text(((width - tw) / 2, top), label, font=small_font, fill=theme.muted)
             drawn.append((top, bottom, label))
             continue

@@ -41,7 +41,7 @@ _lock = threading.Lock()
 
 
 def is_screenshot(path: Path) -> bool:
-    """True when the file starts like a PNG, JPEG, WebP or HEIC image."""
+    """True when the file starts like an image a phone or computer saves (PNG, JPEG, WebP, HEIC, GIF, ...)."""
     try:
         with Path(path).open("rb") as handle:
             head = handle.read(16)
@@ -52,6 +52,9 @@ def is_screenshot(path: Path) -> bool:
         or head.startswith(b"\xff\xd8\xff")
         or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
         or (head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS)
+        or head[:6] in (b"GIF87a", b"GIF89a")
+        or head[:2] == b"BM"
+        or head[:4] in (b"II*\x00", b"MM\x00*")
     )
 
 
@@ -72,7 +75,7 @@ def load_image(path: Path) -> np.ndarray:
     if size > MAX_FILE_BYTES:
         raise ExportError(f"{name} is too big to read as a screenshot ({size // (1024 * 1024)} MB).")
     if not is_screenshot(path):
-        raise ExportError(f"{name} is not a PNG, JPEG, HEIC or WebP image.")
+        raise ExportError(f"{name} is not an image (PNG, JPEG, HEIC, WebP, GIF, BMP or TIFF).")
     _register_heif()
     try:
         with warnings.catch_warnings():
@@ -367,6 +370,7 @@ def read_screenshots(paths: Sequence[Path], *, tz: str | None = None) -> Convers
             )
         previous = current
 
+    conversation.title = header
     conversation.participants = [
         Participant(id="left", name=header or "left"),
         Participant(id="right", name="right"),

@@ -51,6 +51,7 @@ class Risk:
 def first_warning(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[int | None, str | None]:
     """The first message at which a live warning would be shown, and why (only earlier messages used)."""
     strangers: set[str] = set()
+    flattered: set[str] = set()
     counts: dict[str, int] = {}
     for j, (sender, c) in enumerate(zip(senders, cues, strict=True)):
         counts[sender] = counts.get(sender, 0) + 1
@@ -63,7 +64,11 @@ def first_warning(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
             return j, f"message {j}: a threat to share images ({c.cues['threat'].words!r})"
         if "image_request" in c.cues and (stranger or c.has("image_request", *STRONG_IMAGE_RULES)):
             return j, f"message {j}: asks for photos or a video call ({c.cues['image_request'].words!r})"
-        if "platform_move" in c.cues and stranger:
+        if "flattery" in c.cues:
+            flattered.add(sender)
+        # A new contact moving the chat elsewhere is the police's warning sign, once they also flatter:
+        # gamers and sellers move apps too.
+        if "platform_move" in c.cues and stranger and sender in flattered:
             return (
                 j,
                 f"message {j}: a new contact asks to move to another app ({c.cues['platform_move'].words!r})",

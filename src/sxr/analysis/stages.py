@@ -49,6 +49,7 @@ class _Lexicon:
     joke: re.Pattern[str]
     reported: re.Pattern[str]
     stranger_reply: re.Pattern[str]
+    not_image_request: re.Pattern[str]
     sharing: re.Pattern[str]
     money: re.Pattern[str]
 
@@ -68,6 +69,7 @@ def _lexicon() -> _Lexicon:
         joke=compile_fast(data["joke"]),
         reported=compile_fast(data["reported"]),
         stranger_reply=compile_fast(data["stranger_reply"]),
+        not_image_request=compile_fast(data["not_image_request"]),
         money=compile_fast("|".join(data["demand"][r] for r in ("pay", "amount", "method"))),
         sharing=compile_fast(
             "|".join(data["threat"][r] for r in ("share_to", "start_sending", "everyone_sees"))
@@ -108,6 +110,8 @@ def message_cues(lower: str) -> MessageCues:
         if m is not None and m.lastgroup is not None:
             out.cues[stage] = Cue(stage, m.lastgroup, m.group(0).strip())
     cues = out.cues
+    if "image_request" in cues and lex.not_image_request.search(lower):
+        del cues["image_request"]
     if "threat" in cues or "self_harm" in cues:
         out.joke = lex.joke.search(lower) is not None
         out.reported = lex.reported.search(lower) is not None
@@ -129,6 +133,7 @@ STRONG_IMAGE_RULES = ("cam_broken", "you_first", "private", "no_one_sees")
 _PAYMENT_KINDS = frozenset({
     "btc_address", "eth_address", "tron_address", "iban", "uk_bank_account", "paypal_me", "cashapp_cashtag",
 })  # fmt: skip
+_NEW_IMAGES = re.compile(r"\b(?:more|another|new|again|\d+)\b")
 _PAID_KINDS = frozenset({"gift_card", "wu_mtcn", "moneygram_reference"})
 
 
@@ -235,14 +240,22 @@ def assign_stages(
             if "platform_move" in c.cues:
                 mark(j, "platform_move", c.cues["platform_move"].why())
             if "image_request" in c.cues:
-                after_ok = c.has("image_request", "send_pic", "private") and not c.money and not c.sharing
+                # After the threat, only a request for new images counts ("send 3 more or I post"),
+                # not "I'll send your pic to everyone".
+                after_ok = (
+                    c.has("image_request", "send_pic", "private")
+                    and not c.money
+                    and _NEW_IMAGES.search(c.cues["image_request"].words) is not None
+                )
                 if before_threat or after_ok:
                     mark(j, "image_request", c.cues["image_request"].why())
             if not before_threat and "threat" in c.cues:
                 mark(j, "threat", c.cues["threat"].why())
             demand = None
             if not before_threat:
-                if "demand" in c.cues:
+                # Deadlines and "or I post" are demands once money was asked for; before that (or when
+                # only more images are wanted) they are part of the threat.
+                if "demand" in c.cues and (c.money or first_demand is not None):
                     demand = c.cues["demand"].why()
                 elif kinds & _PAYMENT_KINDS:
                     demand = "demand/payment_details: " + ", ".join(sorted(kinds & _PAYMENT_KINDS))

@@ -374,6 +374,7 @@ class _Extractor:
         # The card is most likely the brand its giver last named, else the brand anyone last named.
         recent_all = [(s, b) for pos, s, b in self.recent_brand if pos >= self.position - 12]
         recent = [b for s, b in recent_all if s != sender] + [b for s, b in recent_all if s == sender]
+        recent_near = [b for pos, _s, b in self.recent_brand if pos >= self.position - 3]
         gift_context = self.p.gift_words.search(lower) or self.p.gift_words.search(window)
         if not brand_here and not recent and not gift_context:
             return
@@ -383,7 +384,9 @@ class _Extractor:
                 continue
             letters = sum(c.isalpha() for c in code)
             digits = sum(c.isdigit() for c in code)
-            if letters < 2 or digits < 2:
+            # Some cards (Razer Gold, Vanilla) have digit-only PINs: only with a brand named close by.
+            digit_pin = letters == 0 and len(code) >= 12 and bool(brand_here or recent_near)
+            if (letters < 2 or digits < 2) and not digit_pin:
                 continue
             raw = m.group(1)
             # A code is typed in capitals (or in lower case, every group with a digit); a sentence is not.

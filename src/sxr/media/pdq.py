@@ -27,8 +27,9 @@ from sxr.media.signal import MediaHashType
 MATCH_THRESHOLD = 31
 QUALITY_THRESHOLD = 50
 THUMBNAIL_SIZE = (512, 512)
-# Larger images are refused before decoding: a decompression bomb must not exhaust memory.
-MAX_IMAGE_PIXELS = 120_000_000
+# Larger images are refused before decoding: a decompression bomb must not exhaust memory. This is
+# Pillow's own hard limit (twice its warning level), so 108-megapixel phone photos are still hashed.
+MAX_IMAGE_PIXELS = 2 * 89_478_485
 DIHEDRAL_NAMES = (
     "original",
     "rotate90",
@@ -99,10 +100,11 @@ def dihedral_from_rgb(pixels: np.ndarray) -> dict[str, PdqHash]:
 def open_image(source: Path | BinaryIO) -> Image.Image:
     """Open an image lazily, refusing decompression bombs before any pixel is decoded."""
     with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        # The size is checked below against our own limit; Pillow's warning would only add noise.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             image = Image.open(source)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        except Image.DecompressionBombError as exc:
             raise ImageError(f"the image is too large to decode safely ({exc})") from exc
     width, height = image.size
     if width <= 0 or height <= 0:

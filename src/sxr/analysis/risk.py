@@ -60,12 +60,15 @@ def first_warning(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
         if c.stranger_reply and j <= 8:
             strangers.update(s for s in counts if s != sender)
         stranger = sender in strangers
-        if "threat" in c.cues and not c.reported and (not c.joke or stranger or "demand" in c.cues):
-            return j, f"message {j}: a threat to share images ({c.cues['threat'].words!r})"
-        if "image_request" in c.cues and (stranger or c.has("image_request", *STRONG_IMAGE_RULES)):
-            return j, f"message {j}: asks for photos or a video call ({c.cues['image_request'].words!r})"
         if "flattery" in c.cues:
             flattered.add(sender)
+        if "threat" in c.cues and not c.reported and (not c.joke or stranger or c.money):
+            return j, f"message {j}: a threat to share images ({c.cues['threat'].words!r})"
+        # A strong request ("u go first", "my cam is broken") warns from anyone; a plain "send a pic"
+        # or "video call?" only from a new contact who has also flattered.
+        strong = c.has("image_request", *STRONG_IMAGE_RULES)
+        if "image_request" in c.cues and (strong or (stranger and sender in flattered)):
+            return j, f"message {j}: asks for photos or a video call ({c.cues['image_request'].words!r})"
         # A new contact moving the chat elsewhere is the police's warning sign, once they also flatter:
         # gamers and sellers move apps too.
         if "platform_move" in c.cues and stranger and sender in flattered:

@@ -102,6 +102,9 @@ def message_cues(lower: str) -> MessageCues:
     out = MessageCues()
     if not lower.strip():
         return out
+    # "sooo cuuute" -> "so cute": stretched words are how people type, not new words.
+    if _STRETCHED_HINT.search(lower):
+        lower = _STRETCHED.sub(r"\1", lower)
     starts = token_starts(lower)
     for stage, (prefilter, pattern) in lex.stages.items():
         if not prefilter.may_match(starts):
@@ -128,6 +131,9 @@ def message_cues(lower: str) -> MessageCues:
     return out
 
 
+_STRETCHED_HINT = re.compile(r"([a-z])\1\1")
+_STRETCHED = re.compile(r"([a-z])\1{2,}")
+
 # Rules whose image cue is strong enough to warn whoever sends it; the rest warn only from a stranger.
 STRONG_IMAGE_RULES = ("cam_broken", "you_first", "private", "no_one_sees")
 _PAYMENT_KINDS = frozenset({
@@ -149,10 +155,8 @@ class StageResult:
 
 
 def _threatening(c: MessageCues) -> bool:
-    """A threat cue that is meant: not reported speech, not a joke without money."""
-    if "threat" not in c.cues or c.reported:
-        return False
-    return not (c.joke and not c.money)
+    """A threat cue that is not reported speech (a joke is judged by what follows: a money demand)."""
+    return "threat" in c.cues and not c.reported
 
 
 def find_offender(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[str | None, bool]:
@@ -222,6 +226,9 @@ def assign_stages(
     last_victim_payment: int | None = None
     any_payment = False
     offender_amounts: list[float] = []
+    last_offender_amount: float | None = None  # the largest sum in the offender's latest demand
+    last_victim_amount: float | None = None
+    remainder: float | None = None  # what is left of the last demand after a part payment
     for j in range(n):
         c = cues[j]
         kinds = {k for k, _v in message_indicators[j]}
@@ -264,7 +271,9 @@ def assign_stages(
                 if first_demand is None:
                     first_demand = j
                 escalate = None
-                if any_payment and not c.remainder:
+                # The rest of a demand that was part paid ("i want the other $150") is not a new demand.
+                rest_of_demand = remainder is not None and any(abs(a - remainder) < 0.01 for a in amounts)
+                if any_payment and not c.remainder and not rest_of_demand:
                     if c.more:
                         escalate = f"escalation/more_after_payment: \u201c{c.more}\u201d"
                     elif amounts and offender_amounts and max(amounts) > max(offender_amounts):
@@ -280,6 +289,8 @@ def assign_stages(
                 mark(j, "payment", c.cues["payment"].why())
                 last_victim_payment = None
             offender_amounts.extend(amounts)
+            if amounts and "demand" in stages[j]:
+                last_offender_amount = max(amounts)
         else:
             if first_demand is not None and j > first_demand and not c.already:
                 reason = None
@@ -291,6 +302,13 @@ def assign_stages(
                     mark(j, "payment", reason)
                     last_victim_payment = j
                     any_payment = True
+                    paid = max(amounts) if amounts else last_victim_amount
+                    if paid is not None and last_offender_amount is not None and paid < last_offender_amount:
+                        remainder = last_offender_amount - paid
+                    else:
+                        remainder = None
+            if amounts:
+                last_victim_amount = max(amounts)
         if "payment" in stages[j]:
             any_payment = True
     for j in range(n):

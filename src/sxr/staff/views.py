@@ -1,0 +1,380 @@
+"""The staff portal: sign in, the case queue, a case page, downloads, report packs, reviews, status.
+
+Every page that shows case data and every change or disclosure is an audit event. Sessions live in
+an HttpOnly, SameSite=Strict cookie on /staff (Secure except on loopback); every form carries the
+session's CSRF token (the sign-in form a double-submit token of its own).
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
+from sqlalchemy.orm import Session
+from starlette.background import BackgroundTask
+
+from sxr.cases.models import Case, as_utc
+from sxr.config import Settings
+from sxr.deps import SessionDep, SettingsDep
+from sxr.staff import services
+from sxr.staff.deps import COOKIE_NAME, CsrfSessionDep, OptionalStaffSessionDep
+from sxr.staff.models import StaffSession, StaffUser
+from sxr.web.templating import templates
+
+router = APIRouter(prefix="/staff")
+
+LOGIN_COOKIE = "sxr_staff_login"
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+LOGIN_WRONG = "That e-mail address or password is not right."
+LOGIN_LOCKED = "Too many failed sign-ins. Please wait 15 minutes and try again, or ask an administrator."
+PACK_FAILED = "The report pack could not be built just now. Nothing was lost; please try again later."
+
+
+def _secure(request: Request) -> bool:
+    # Over plain HTTP on the operator's own machine a Secure cookie would never come back.
+    return (request.url.hostname or "") not in LOOPBACK
+
+
+def _set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/staff",
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request),
+    )
+
+
+def _throttle(request: Request) -> services.LoginThrottle:
+    throttle = getattr(request.app.state, "staff_login_throttle", None)
+    if throttle is None:
+        throttle = request.app.state.staff_login_throttle = services.LoginThrottle()
+    return throttle
+
+
+def _when(moment: datetime | None) -> str:
+    return "" if moment is None else as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _human_size(size: int) -> str:
+    from sxr.evidence.limits import human_size
+
+    return human_size(size)
+
+
+def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"when": _when, "human_size": _human_size, "status_labels": services.STATUS_LABELS, **context},
+        status_code=status_code,
+    )
+
+
+def _login_page(
+    request: Request, problem: str | None = None, email: str = "", status_code: int = 200
+) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = _render(
+        request,
+        "staff/login.html",
+        {"csrf_token": token, "problem": problem, "email": email},
+        status_code=status_code,
+    )
+    _set_cookie(request, response, LOGIN_COOKIE, token, max_age=3600)
+    return response
+
+
+@router.get("/login", name="staff_login")
+def login_form(request: Request, staff_session: OptionalStaffSessionDep) -> Response:
+    """The sign-in form (or the queue, when already signed in)."""
+    if staff_session is not None:
+        return RedirectResponse("/staff/cases", status_code=303)
+    return _login_page(request)
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """Check e-mail and password; on success open a session and go to the case queue."""
+    expected = request.cookies.get(LOGIN_COOKIE, "")
+    if not expected or not hmac.compare_digest(expected, csrf_token):
+        return _login_page(request, "This form has expired. Please try again.", email, status_code=403)
+    client = request.client.host if request.client else "unknown"
+    throttle = _throttle(request)
+    if throttle.blocked(client):
+        return _login_page(request, LOGIN_LOCKED, email, status_code=429)
+    try:
+        user = services.authenticate(session, email, password)
+    except services.LoginLocked:
+        throttle.failed(client)
+        _audit_failed_login(session, email)
+        return _login_page(request, LOGIN_LOCKED, email, status_code=429)
+    except services.LoginFailed:
+        throttle.failed(client)
+        _audit_failed_login(session, email)
+        return _login_page(request, LOGIN_WRONG, email, status_code=400)
+    token = services.open_session(session, user)
+    services.audit(session, user, "staff.login")
+    session.commit()
+    response = RedirectResponse("/staff/cases", status_code=303)
+    _set_cookie(request, response, COOKIE_NAME, token, max_age=int(services.SESSION_LIFETIME.total_seconds()))
+    response.delete_cookie(LOGIN_COOKIE, path="/staff")
+    return response
+
+
+def _audit_failed_login(session: Session, email: str) -> None:
+    from sxr.audit.services import record
+
+    record(session, actor=f"staff:{email.strip().lower()}"[:120], action="staff.login_failed")
+    session.commit()
+
+
+@router.post("/logout")
+def logout(request: Request, session: SessionDep, staff_session: CsrfSessionDep) -> Response:
+    """End this session and go back to the sign-in form."""
+    services.end_session(session, staff_session)
+    services.audit(session, staff_session.user, "staff.logout")
+    session.commit()
+    response = RedirectResponse("/staff/login", status_code=303)
+    response.delete_cookie(
+        COOKIE_NAME, path="/staff", secure=_secure(request), httponly=True, samesite="strict"
+    )
+    return response
+
+
+def _require(user: StaffUser, action: str, what: str) -> None:
+    if not services.can(user, action):
+        raise HTTPException(status_code=403, detail=f"Your role ({user.role}) does not allow you to {what}.")
+
+
+def _case_or_404(session: Session, reference: str) -> Case:
+    case = services.find_case(session, reference)
+    if case is None:
+        raise HTTPException(status_code=404, detail="There is no case with that reference.")
+    return case
+
+
+@router.get("/cases", name="staff_cases")
+def case_queue(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    staff_session: OptionalStaffSessionDep,
+    status: str | None = None,
+) -> Response:
+    """The case queue, newest first."""
+    if staff_session is None:
+        return RedirectResponse("/staff/login", status_code=303)
+    user = staff_session.user
+    wanted = status if status in services.STATUS_LABELS else None
+    rows = services.case_queue(session, settings, status=wanted)
+    services.audit(session, user, "case_queue.view", subject=f"status={wanted}" if wanted else None)
+    session.commit()
+    return _render(
+        request,
+        "staff/cases.html",
+        {"user": user, "csrf_token": staff_session.csrf_secret, "rows": rows, "status": wanted},
+    )
+
+
+def _case_page(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    staff_session: StaffSession,
+    case: Case,
+    *,
+    problem: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    user = staff_session.user
+    overview = services.case_overview(session, settings, case)
+    trail = services.audit_trail(session, case)
+    services.audit(session, user, "case.view", case=case)
+    session.commit()
+    return _render(
+        request,
+        "staff/case.html",
+        {
+            "user": user,
+            "csrf_token": staff_session.csrf_secret,
+            "case": case,
+            "o": overview,
+            "trail": trail,
+            "problem": problem,
+            "can_review": services.can(user, "review"),
+            "can_disclose": services.can(user, "disclose"),
+            "can_change_status": services.can(user, "change_status"),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/cases/{reference}", name="staff_case")
+def case_page(
+    request: Request,
+    reference: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    staff_session: OptionalStaffSessionDep,
+) -> Response:
+    """One case: facts, evidence, the offender's details, timeline, alerts, and what staff can do."""
+    if staff_session is None:
+        return RedirectResponse("/staff/login", status_code=303)
+    case = _case_or_404(session, reference)
+    return _case_page(request, session, settings, staff_session, case)
+
+
+def _download_name(name: str) -> str:
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "evidence"
+    return f"attachment; filename=\"{ascii_name[:100]}\"; filename*=UTF-8''{quote(name[:200], safe='')}"
+
+
+@router.post("/cases/{reference}/evidence/{item_id}/download")
+def download_original(
+    request: Request,
+    reference: str,
+    item_id: int,
+    session: SessionDep,
+    settings: SettingsDep,
+    staff_session: CsrfSessionDep,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Send one evidence item's original, decrypted, as a download (an audit event and a ledger entry)."""
+    from sxr.evidence import ledger
+    from sxr.evidence.models import EvidenceItem
+    from sxr.evidence.services import open_original
+
+    user = staff_session.user
+    _require(user, "disclose", "download originals")
+    case = _case_or_404(session, reference)
+    item = session.get(EvidenceItem, item_id)
+    if item is None or item.case_id != case.id:
+        raise HTTPException(status_code=404, detail="This case has no such evidence item.")
+    try:
+        why = services.clean_reason(reason)
+    except services.StaffError as exc:
+        return _case_page(request, session, settings, staff_session, case, problem=str(exc), status_code=400)
+    chunks = open_original(settings, item)
+    services.audit(
+        session,
+        user,
+        "evidence.download",
+        case=case,
+        subject=f"evidence item {item.id} sha256:{item.sha256}",
+        why=why,
+    )
+    ledger.append(
+        session,
+        case.id,
+        "exported",
+        actor=user.actor,
+        evidence_item_id=item.id,
+        sha256=item.sha256,
+        details={"download": "original", "why": why},
+    )
+    session.commit()
+    # Never rendered by the browser: an offender's HTML or SVG must stay a file.
+    return StreamingResponse(
+        chunks,
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": _download_name(item.original_name), "Cache-Control": "no-store"},
+    )
+
+
+@router.post("/cases/{reference}/report-pack")
+def build_report_pack(
+    request: Request,
+    reference: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    staff_session: CsrfSessionDep,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Build the case's report pack and send the zip (an audit event; the ledger records the pack too)."""
+    from sxr.reports.pack import PackError
+    from sxr.reports.pdf import PdfError
+    from sxr.reports.services import build_case_pack
+
+    user = staff_session.user
+    _require(user, "disclose", "build report packs")
+    case = _case_or_404(session, reference)
+    try:
+        why = services.clean_reason(reason)
+    except services.StaffError as exc:
+        return _case_page(request, session, settings, staff_session, case, problem=str(exc), status_code=400)
+    folder = Path(tempfile.mkdtemp(prefix="sxr-staff-pack-", dir=settings.ensure_data_dir()))
+    out = folder / "pack.zip"
+    try:
+        result, _facts = build_case_pack(session, settings, case, out, actor=user.actor)
+    except (PackError, PdfError, OSError) as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise HTTPException(status_code=503, detail=PACK_FAILED) from exc
+    services.audit(
+        session, user, "report_pack.build", case=case, subject=f"merkle root {result.merkle_root}", why=why
+    )
+    session.commit()
+    return FileResponse(
+        out,
+        media_type="application/zip",
+        filename=f"report-pack-{case.reference}.zip",
+        headers={"Cache-Control": "no-store"},
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+    )
+
+
+@router.post("/cases/{reference}/details")
+def review_detail(
+    reference: str,
+    session: SessionDep,
+    staff_session: CsrfSessionDep,
+    kind: Annotated[str, Form(max_length=40)] = "",
+    value: Annotated[str, Form(max_length=400)] = "",
+    decision: Annotated[str, Form(max_length=16)] = "",
+) -> Response:
+    """Confirm or reject one of the offender's details; rejected ones are kept apart, not deleted."""
+    user = staff_session.user
+    _require(user, "review", "confirm or reject details")
+    case = _case_or_404(session, reference)
+    try:
+        services.review_detail(session, user, case, kind, value, decision)
+    except services.StaffError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
+    session.commit()
+    return RedirectResponse(f"/staff/cases/{case.reference}#details", status_code=303)
+
+
+@router.post("/cases/{reference}/status")
+def change_status(
+    reference: str,
+    session: SessionDep,
+    staff_session: CsrfSessionDep,
+    status: Annotated[str, Form(max_length=32)] = "",
+) -> Response:
+    """Move a case to another status."""
+    user = staff_session.user
+    _require(user, "change_status", "change a case's status")
+    case = _case_or_404(session, reference)
+    try:
+        services.set_status(session, user, case, status)
+    except services.StaffError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
+    session.commit()
+    return RedirectResponse(f"/staff/cases/{case.reference}", status_code=303)

@@ -1,0 +1,166 @@
+"""Signing in and out of the staff portal: cookies, wrong passwords, lockout, throttling, CSRF, sessions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from sxr.cases.models import utcnow
+from sxr.db import session_scope
+from sxr.staff import services
+from sxr.staff.models import StaffSession, StaffUser
+
+from .staff_helpers import PASSWORD, add_user, audit_actions, client, csrf_of, sign_in
+
+
+def test_sign_in_and_out(database_url: str) -> None:
+    add_user(database_url, "Officer@Example.com", "officer")
+    c = client()
+    away = c.get("/staff/cases", follow_redirects=False)
+    assert away.status_code == 303 and away.headers["location"] == "/staff/login"
+    form = c.get("/staff/login")
+    done = c.post(
+        "/staff/login",
+        data={"email": "officer@example.com", "password": PASSWORD, "csrf_token": csrf_of(form.text)},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    cookie = next(h for h in done.headers.get_list("set-cookie") if h.startswith("sxr_staff="))
+    lowered = cookie.lower()
+    assert "httponly" in lowered and "samesite=strict" in lowered and "secure" in lowered
+    assert "path=/staff" in lowered
+    queue = c.get("/staff/cases")
+    assert queue.status_code == 200 and "Case queue" in queue.text and "Test officer" in queue.text
+    # The cookie holds the token; only its hash is stored.
+    token = c.cookies.get("sxr_staff")
+    assert token
+    with session_scope(database_url) as session:
+        stored = session.scalars(select(StaffSession.token_hash)).all()
+    assert stored and token not in stored
+
+    out = c.post("/staff/logout", data={"csrf_token": csrf_of(queue.text)}, follow_redirects=False)
+    assert out.status_code == 303 and out.headers["location"] == "/staff/login"
+    # Even a browser that kept the old cookie is not signed in any more.
+    c.cookies.set("sxr_staff", token, domain="testserver", path="/staff")
+    assert c.get("/staff/cases", follow_redirects=False).status_code == 303
+    actions = [a for _, a, _ in audit_actions(database_url)]
+    assert actions == ["staff.login", "case_queue.view", "staff.logout"]
+
+
+def test_cookie_is_not_secure_on_loopback(database_url: str) -> None:
+    add_user(database_url, "analyst@example.com", "analyst")
+    c = client("http://127.0.0.1")
+    form = c.get("/staff/login")
+    done = c.post(
+        "/staff/login",
+        data={"email": "analyst@example.com", "password": PASSWORD, "csrf_token": csrf_of(form.text)},
+        follow_redirects=False,
+    )
+    cookie = next(h for h in done.headers.get_list("set-cookie") if h.startswith("sxr_staff="))
+    assert "secure" not in cookie.lower() and "httponly" in cookie.lower()
+    assert c.get("/staff/cases").status_code == 200
+
+
+def test_wrong_password_and_lockout(database_url: str) -> None:
+    add_user(database_url, "officer@example.com", "officer")
+    c = client()
+    for attempt in range(services.MAX_FAILED_LOGINS):
+        form = c.get("/staff/login")
+        wrong = c.post(
+            "/staff/login",
+            data={"email": "officer@example.com", "password": "not it at all", "csrf_token": csrf_of(form.text)},
+        )
+        if attempt < services.MAX_FAILED_LOGINS - 1:
+            assert wrong.status_code == 400 and "e-mail address or password is not right" in wrong.text
+        else:
+            assert wrong.status_code == 429 and "Too many failed sign-ins" in wrong.text
+    # Locked: even the right password is refused now.
+    form = c.get("/staff/login")
+    right = c.post(
+        "/staff/login",
+        data={"email": "officer@example.com", "password": PASSWORD, "csrf_token": csrf_of(form.text)},
+    )
+    assert right.status_code == 429 and "sxr_staff=" not in right.headers.get("set-cookie", "")
+    # An unknown e-mail gets the same answer as a wrong password.
+    form = c.get("/staff/login")
+    unknown = c.post(
+        "/staff/login",
+        data={"email": "nobody@example.com", "password": PASSWORD, "csrf_token": csrf_of(form.text)},
+    )
+    assert unknown.status_code == 400 and "e-mail address or password is not right" in unknown.text
+    # When the lockout is over, the right password works again.
+    with session_scope(database_url) as session:
+        user = session.scalar(select(StaffUser))
+        assert user is not None and user.locked_until is not None
+        user.locked_until = utcnow() - timedelta(seconds=1)
+    sign_in(c, "officer@example.com")
+    failed = [a for a in audit_actions(database_url) if a[1] == "staff.login_failed"]
+    assert len(failed) == services.MAX_FAILED_LOGINS + 2
+
+
+def test_one_address_trying_many_accounts_is_throttled(database_url: str) -> None:
+    c = client()
+    c.app.state.staff_login_throttle = services.LoginThrottle(limit=3)  # type: ignore[attr-defined]
+    codes = []
+    for n in range(4):
+        form = c.get("/staff/login")
+        codes.append(
+            c.post(
+                "/staff/login",
+                data={"email": f"guess{n}@example.com", "password": "x" * 12, "csrf_token": csrf_of(form.text)},
+            ).status_code
+        )
+    assert codes == [400, 400, 400, 429]
+
+
+def test_throttle_window_slides() -> None:
+    throttle = services.LoginThrottle(limit=2, window=timedelta(minutes=1))
+    start = utcnow()
+    throttle.failed("a", start)
+    throttle.failed("a", start)
+    assert throttle.blocked("a", start + timedelta(seconds=30))
+    assert not throttle.blocked("b", start)
+    assert not throttle.blocked("a", start + timedelta(minutes=2))
+
+
+def test_forms_without_the_csrf_token_are_refused(database_url: str) -> None:
+    add_user(database_url, "officer@example.com", "officer")
+    c = client()
+    # Sign-in form posted without the cookie its token belongs to (e.g. from another site).
+    blind = c.post(
+        "/staff/login", data={"email": "officer@example.com", "password": PASSWORD, "csrf_token": "forged"}
+    )
+    assert blind.status_code == 403 and "sxr_staff=" not in blind.headers.get("set-cookie", "")
+    csrf = sign_in(c, "officer@example.com")
+    assert c.post("/staff/logout", data={}).status_code == 403
+    assert c.post("/staff/logout", data={"csrf_token": csrf[:-2] + "00"}).status_code == 403
+    assert c.get("/staff/cases").status_code == 200  # still signed in
+
+
+def test_sessions_expire_when_idle_or_old_and_when_the_user_is_deactivated(database_url: str) -> None:
+    add_user(database_url, "support@example.com", "support")
+    with session_scope(database_url) as session:
+        user = session.scalar(select(StaffUser))
+        assert user is not None
+        token = services.open_session(session, user)
+        now = utcnow()
+        assert services.resolve_session(session, token, now=now) is not None
+        assert services.resolve_session(session, token + "x", now=now) is None
+        assert services.resolve_session(session, token, now=now + timedelta(minutes=31)) is None
+        # Kept busy, a session still ends 8 hours after sign-in.
+        for step in range(1, 24):  # every 20 minutes up to 7 h 40
+            assert services.resolve_session(session, token, now=now + step * timedelta(minutes=20)) is not None
+        assert services.resolve_session(session, token, now=now + timedelta(hours=8, minutes=1)) is None
+    with session_scope(database_url) as session:
+        token = services.open_session(session, services.get_user(session, "support@example.com"))  # type: ignore[arg-type]
+    with session_scope(database_url) as session:
+        services.deactivate_user(session, "support@example.com")
+    with session_scope(database_url) as session:
+        assert services.resolve_session(session, token) is None
+        try:
+            services.authenticate(session, "support@example.com", PASSWORD)
+        except services.LoginFailed:
+            pass
+        else:
+            raise AssertionError("a deactivated user signed in")

@@ -178,6 +178,7 @@ _SORT_CODE = re.compile(r"(?<![\d-])(\d{2})[- ]?(\d{2})[- ]?(\d{2})(?![\d-])")
 _ACCOUNT = re.compile(r"(?<![\d-])(\d{4} ?\d{4})(?![\d-])")
 _TEN_DIGITS = re.compile(r"(?<![\d+-])(\d(?:[ -]?\d){9})(?![\d-])")
 _EIGHT_DIGITS = re.compile(r"(?<![\d+-])(\d(?:[ -]?\d){7})(?![\d-])")
+_DISCORD_TAG = re.compile(r"#\d{4}\b")
 _LONG_TOKEN = re.compile(r"[A-Za-z0-9]{20,}")
 _FILE_NAME = re.compile(
     r"\.(?:jpe?g|png|gif|webp|heic|mp4|mov|webm|opus|ogg|m4a|pdf|docx?|txt|zip|vcf)$", re.I
@@ -203,7 +204,7 @@ def _handle_like(handle: str) -> bool:
     """A token that reads as a username rather than a word: it has a digit, `_` or `.` and a letter."""
     if not any(c.isalpha() for c in handle) or _FILE_NAME.search(handle):
         return False
-    return any(c.isdigit() or c in "_." for c in handle)
+    return any(c.isdigit() or c in "_.#" for c in handle)
 
 
 def _overlaps(found: list[_Found], start: int, end: int) -> bool:
@@ -457,10 +458,14 @@ class _Extractor:
                 continue
             handle = cm.group(1)
             at = text[cm.start(1) - 1] == "@" if cm.start(1) > 0 else False
+            handle_end = cm.end(1)
+            tag = _DISCORD_TAG.match(text, handle_end) if platform == "discord_username" else None
+            if tag:  # a legacy Discord name#1234
+                handle, handle_end = handle + tag.group(0), tag.end()
             if (
                 _handle_like(handle) or at or text[end : cm.start(1)].strip().startswith(":")
-            ) and not _overlaps(found, cm.start(1), cm.end(1)):
-                self._add_handle(platform, handle, cm.start(1) - (1 if at else 0), cm.end(1), add)
+            ) and not _overlaps(found, cm.start(1), handle_end):
+                self._add_handle(platform, handle, cm.start(1) - (1 if at else 0), handle_end, add)
         # "tyler.fit2 on here", "lily_x09 on snap"
         for m in _HANDLE_THEN_PLATFORM.finditer(text) if (" on " in lower or " in " in lower) else ():
             handle = m.group(1)

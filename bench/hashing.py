@@ -33,17 +33,31 @@ from sxr.media.vpdq import iter_frames
 PHONE_SIZE = (4032, 3024)
 
 
+_TEXTURES: dict[int, np.ndarray] = {}
+
+
+def _texture(kind: int) -> np.ndarray:
+    """One of eight phone-size scenes: smooth shapes plus sensor-like noise (made once, then reused)."""
+    if kind not in _TEXTURES:
+        rng = np.random.default_rng(kind)
+        width, height = PHONE_SIZE
+        base = Image.fromarray(rng.integers(0, 256, (12, 16, 3), dtype=np.uint8), "RGB")
+        picture = np.asarray(base.resize((width, height), Image.Resampling.BICUBIC), dtype=np.int16)
+        noise = rng.integers(-14, 15, (height // 8, width // 8, 1), dtype=np.int16)
+        _TEXTURES[kind] = np.clip(picture + np.tile(noise, (8, 8, 3)), 0, 255).astype(np.uint8)
+    return _TEXTURES[kind]
+
+
 def make_image(path: Path, seed: int) -> None:
-    """A phone-size JPEG with photo-like structure: smooth shapes, edges and sensor-like noise."""
+    """A phone-size JPEG: one of the scenes, shifted and with a shaded block, so every file differs."""
     rng = np.random.default_rng(seed)
     width, height = PHONE_SIZE
-    base = Image.fromarray(rng.integers(0, 256, (12, 16, 3), dtype=np.uint8), "RGB")
-    picture = np.asarray(base.resize((width, height), Image.Resampling.BICUBIC), dtype=np.int16)
-    noise = rng.integers(-14, 15, (height // 8, width // 8, 1), dtype=np.int16)
-    picture = picture + np.tile(noise, (8, 8, 3))
-    y0, x0 = rng.integers(0, height // 2), rng.integers(0, width // 2)
+    picture = np.roll(
+        _texture(seed % 8), (int(rng.integers(0, height)), int(rng.integers(0, width))), axis=(0, 1)
+    )
+    y0, x0 = int(rng.integers(0, height // 2)), int(rng.integers(0, width // 2))
     picture[y0 : y0 + height // 3, x0 : x0 + width // 3] //= 2
-    Image.fromarray(np.clip(picture, 0, 255).astype(np.uint8), "RGB").save(path, quality=90)
+    Image.fromarray(picture, "RGB").save(path, quality=90)
 
 
 def make_video(path: Path, seconds: int, seed: int, size: tuple[int, int] = (1280, 720)) -> None:
@@ -134,6 +148,123 @@ def video_seconds(path: Path) -> float:
         return float(stream.frames / stream.average_rate) if stream.frames and stream.average_rate else 0.0
 
 
+# ---- the candidate the issue asked to measure: PDQ in vectorised numpy ----
+
+_DCT = (
+    np.float32(np.sqrt(2 / 64)) * np.cos((np.pi / 2 / 64) * np.outer(np.arange(1, 17), 2 * np.arange(64) + 1))
+).astype(np.float32)
+
+
+def _box_sequential(data: np.ndarray, window: int) -> np.ndarray:
+    """Meta's box1DFloat along axis 1, every row at once, with its float32 running sum (bit-exact)."""
+    rows, length = data.shape
+    out = np.empty_like(data)
+    half = (window + 2) // 2
+    total = np.zeros(rows, dtype=np.float32)
+    count = 0
+    left = right = written = 0
+    for _ in range(half - 1):
+        total = total + data[:, right]
+        count += 1
+        right += 1
+    for _ in range(window - half + 1):
+        total = total + data[:, right]
+        count += 1
+        out[:, written] = total / np.float32(count)
+        right += 1
+        written += 1
+    for _ in range(length - window):
+        total = total + data[:, right]
+        total = total - data[:, left]
+        out[:, written] = total / np.float32(count)
+        left += 1
+        right += 1
+        written += 1
+    for _ in range(half - 1):
+        total = total - data[:, left]
+        count -= 1
+        out[:, written] = total / np.float32(count)
+        left += 1
+        written += 1
+    return out
+
+
+def _box_cumsum(data: np.ndarray, window: int) -> np.ndarray:
+    """The same box filter from prefix sums: fast, but its rounding differs from the reference."""
+    rows, length = data.shape
+    half = (window + 2) // 2
+    prefix = np.zeros((rows, length + 1), dtype=np.float64)
+    np.cumsum(data, axis=1, out=prefix[:, 1:])
+    index = np.arange(length)
+    hi = np.minimum(index + half, length)
+    lo = np.maximum(index - (window - half), 0)
+    return ((prefix[:, hi] - prefix[:, lo]) / (hi - lo)).astype(np.float32)
+
+
+def numpy_pdq(rgb: np.ndarray, box: Callable[[np.ndarray, int], np.ndarray]) -> tuple[str, int]:
+    """PDQ (hash hex, quality) of an RGB array, in numpy, after Meta's pdqhashing.cpp."""
+    luma = (rgb[:, :, 0] * 0.299 + rgb[:, :, 1] * 0.587 + rgb[:, :, 2] * 0.114).astype(np.float32)
+    rows, cols = luma.shape
+    along_rows = (cols + 127) // 128
+    along_cols = (rows + 127) // 128
+    for _ in range(2):
+        luma = box(luma, along_rows)
+        luma = np.ascontiguousarray(box(np.ascontiguousarray(luma.T), along_cols).T)
+    pick_rows = (((np.arange(64) + 0.5) * rows) / 64).astype(int)
+    pick_cols = (((np.arange(64) + 0.5) * cols) / 64).astype(int)
+    small = luma[np.ix_(pick_rows, pick_cols)]
+    down = np.trunc((small[:-1, :] - small[1:, :]) * np.float32(100) / np.float32(255))
+    across = np.trunc((small[:, :-1] - small[:, 1:]) * np.float32(100) / np.float32(255))
+    quality = min(100, int(np.abs(down).sum() + np.abs(across).sum()) // 90)
+    coefficients = (_DCT @ small) @ _DCT.T
+    median = np.sort(coefficients.ravel())[127]
+    bits = (coefficients > median).astype(np.uint8)
+    words = (bits.astype(np.uint32) << np.arange(16, dtype=np.uint32)).sum(axis=1)
+    return "".join(f"{int(word):04x}" for word in words[::-1]), quality
+
+
+def compare_pdq_implementations(shared_data: Path | None) -> None:
+    """Time the PDQ step alone (pdqhash's C++ vs numpy) and check bit-exactness on expected.csv."""
+    import csv
+
+    from sxr.media.pdq import pdq_from_rgb
+
+    thumbnails: list[tuple[np.ndarray, str]] = []
+    if shared_data is not None and (shared_data / "pdq" / "expected.csv").exists():
+        with (shared_data / "pdq" / "expected.csv").open(newline="") as handle:
+            for row in csv.DictReader(handle):
+                with Image.open(shared_data / "pdq" / "images" / row["path"]) as image:
+                    rgb = image.convert("RGB")
+                rgb.thumbnail((512, 512))
+                thumbnails.append((np.asarray(rgb), row["pdq_hex"]))
+    else:
+        for seed in range(10):
+            rgb = Image.open(
+                sorted(Path(tempfile.gettempdir()).glob("sxr-bench-hashing/images-*/*.jpg"))[seed]
+            )
+            small = rgb.convert("RGB")
+            small.thumbnail((512, 512))
+            thumbnails.append((np.asarray(small), pdq_from_rgb(np.asarray(small)).hash))
+    candidates: dict[str, Callable[[np.ndarray], str]] = {
+        "pdqhash (Meta's C++)": lambda a: pdq_from_rgb(a).hash,
+        "numpy, sequential float32 box filter": lambda a: numpy_pdq(a, _box_sequential)[0],
+        "numpy, prefix-sum box filter": lambda a: numpy_pdq(a, _box_cumsum)[0],
+    }
+    print(
+        f"\n{'PDQ step alone (' + str(len(thumbnails)) + ' thumbnails)':<44} {'ms/image':>8} {'bits off':>9}"
+    )
+    for name, function in candidates.items():
+        start = time.perf_counter()
+        for _ in range(3):
+            hashes = [function(pixels) for pixels, _ in thumbnails]
+        elapsed = (time.perf_counter() - start) / 3 / len(thumbnails)
+        off = sum(
+            (int(mine, 16) ^ int(want, 16)).bit_count()
+            for mine, (_, want) in zip(hashes, thumbnails, strict=True)
+        )
+        print(f"{name:<44} {elapsed * 1000:>8.2f} {off:>9}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -146,7 +277,16 @@ def main() -> None:
     )
     parser.add_argument("--corpus", type=Path, default=Path(tempfile.gettempdir()) / "sxr-bench-hashing")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="all-cores worker count")
+    parser.add_argument(
+        "--pdq-only", action="store_true", help="only compare PDQ implementations (C++, numpy)"
+    )
+    parser.add_argument(
+        "--shared-data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
     args = parser.parse_args()
+    if args.pdq_only:
+        compare_pdq_implementations(args.shared_data if args.shared_data.is_dir() else None)
+        return
     images = args.images or (500 if args.full else 60)
     videos, seconds = (4, 30) if args.full else (2, 10)
     print(
@@ -196,6 +336,7 @@ def main() -> None:
     print()
     show_ratio("vPDQ every frame / decode-only", floor / video_rows["sxr vPDQ every frame, 1 process"], "")
     show_ratio("vPDQ 1 frame/s / decode-only", floor / video_rows["sxr vPDQ 1 frame/s, 1 process"], "")
+    compare_pdq_implementations(args.shared_data if args.shared_data.is_dir() else None)
 
 
 def show_ratio(label: str, value: float, goal: str) -> None:

@@ -146,3 +146,25 @@ def test_hard_negatives_yield_nothing() -> None:
         ]
     )
     assert found == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "see you at 10:30 on 12/05/2026",
+        "postcode is SW1A 1AA, flat 3B",
+        "the ISBN is 978-3-16-148410-0",
+        "UPS tracking 1Z999AA10123456784",
+        "order number 1234567890 from amazon",
+        "I got a steam deck for my birthday!! 512GB",
+        "meet me @ the station",
+        "he said his snap is weird",
+        "score was 3-1, 2-0 at half time",
+        "version 1.2.3.4 released",
+        "bitcoin is at 60k again",
+        "ABCD-EFGH-IJKL",
+    ],
+)
+def test_ordinary_text_yields_no_identifier(text: str) -> None:
+    result = analyze(conversation([("A", "hi"), ("B", text)]))
+    assert [(i.kind, i.value) for i in result.indicators if i.kind != "amount"] == []

@@ -62,7 +62,8 @@ def first_warning(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
         stranger = sender in strangers
         if "flattery" in c.cues:
             flattered.add(sender)
-        if "threat" in c.cues and not c.reported and (not c.joke or stranger or c.money):
+        meant = not c.joke or stranger or c.money
+        if "threat" in c.cues and not c.reported and (c.exposure or stranger) and meant:
             return j, f"message {j}: a threat to share images ({c.cues['threat'].words!r})"
         # A strong request ("u go first", "my cam is broken") warns from anyone; a plain "send a pic"
         # or "video call?" only from a new contact who has also flattered.

@@ -50,6 +50,7 @@ class _Lexicon:
     reported: re.Pattern[str]
     stranger_reply: re.Pattern[str]
     not_image_request: re.Pattern[str]
+    exposure: re.Pattern[str]
     sharing: re.Pattern[str]
     money: re.Pattern[str]
 
@@ -70,6 +71,7 @@ def _lexicon() -> _Lexicon:
         reported=compile_fast(data["reported"]),
         stranger_reply=compile_fast(data["stranger_reply"]),
         not_image_request=compile_fast(data["not_image_request"]),
+        exposure=compile_fast(data["exposure"]),
         money=compile_fast("|".join(data["demand"][r] for r in ("pay", "amount", "method"))),
         sharing=compile_fast(
             "|".join(data["threat"][r] for r in ("share_to", "start_sending", "everyone_sees"))
@@ -88,6 +90,7 @@ class MessageCues:
     more: str | None = None
     remainder: bool = False
     already: bool = False
+    exposure: bool = False
     sharing: bool = False
     money: bool = False
 
@@ -115,9 +118,11 @@ def message_cues(lower: str) -> MessageCues:
     cues = out.cues
     if "image_request" in cues and lex.not_image_request.search(lower):
         del cues["image_request"]
-    if "threat" in cues or "self_harm" in cues:
+    if "threat" in cues or "self_harm" in cues or "demand" in cues:
         out.joke = lex.joke.search(lower) is not None
         out.reported = lex.reported.search(lower) is not None
+    if "threat" in cues:
+        out.exposure = lex.exposure.search(lower) is not None
     out.stranger_reply = ("?" in lower or "think so" in lower) and lex.stranger_reply.search(
         lower
     ) is not None
@@ -170,6 +175,12 @@ def find_offender(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
         after = mine[threats[0] :]
         demands = sum(1 for c in after if c.money)
         images = sum(1 for c in mine if "image_request" in c.cues)
+        asked_before = any("image_request" in c.cues for c in mine[: threats[0]])
+        # The threat must be about the victim's images or people, and not everything said in jest.
+        about_victim = asked_before or any(mine[k].exposure for k in threats)
+        earnest = any(not c.joke for c in after if c.money or _threatening(c))
+        if not (about_victim and earnest):
+            continue
         if demands >= 1 or (len(threats) >= 2 and images >= 1):
             score = 2 * len(threats) + demands
             if best is None or score > best[0]:

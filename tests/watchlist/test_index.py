@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sxr.watchlist import index as index_module
 from sxr.watchlist.index import (
     MD5Index,
     PDQIndex,
@@ -33,8 +34,16 @@ def clustered_corpus(n: int, rng: np.random.Generator) -> np.ndarray:
     return corpus ^ masks
 
 
-@pytest.mark.parametrize("corpus_size", [1_500, 40_000, 300_000])
-def test_every_planted_neighbour_within_31_is_found_and_none_beyond(corpus_size: int) -> None:
+@pytest.mark.parametrize(
+    ("corpus_size", "wide_chunks"),
+    [(1_500, False), (1_500, True), (40_000, False), (300_000, True)],
+    ids=["16bit-small", "21bit-binary-search", "16bit-table", "21bit-table"],
+)
+def test_every_planted_neighbour_within_31_is_found_and_none_beyond(
+    corpus_size: int, wide_chunks: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if wide_chunks:
+        monkeypatch.setattr(index_module, "_WIDE_CHUNKS_FROM", 1)
     rng = np.random.default_rng(corpus_size)
     corpus = clustered_corpus(corpus_size, rng)
     index = PDQIndex(radius=31, buffer_size=2048)

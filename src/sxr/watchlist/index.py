@@ -15,6 +15,7 @@ applied at once to every search and dropped for good when segments merge.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 from collections.abc import Iterable, Sequence
@@ -35,6 +36,8 @@ Labels = npt.NDArray[np.int64]
 
 # Tables of bucket offsets are direct arrays up to this many key bits; wider chunks use binary search.
 _MAX_TABLE_BITS = 22
+# Segments at least this big use 21-22 bit chunks; smaller ones 16-bit chunks.
+_WIDE_CHUNKS_FROM = 1 << 19
 # Queries per pass through one chunk: bounds the temporary candidate arrays.
 _QUERY_BLOCK = 256
 # For a chunk in word w, the order in which the words of a candidate are checked.
@@ -114,6 +117,11 @@ def plan_chunks(radius: int, chunks_per_word: int = 3) -> list[Chunk]:
     ]
 
 
+@functools.cache
+def _plan(radius: int, chunks_per_word: int) -> list[Chunk]:
+    return plan_chunks(radius, chunks_per_word)
+
+
 class _ChunkTable:
     """One chunk's inverted lists: positions sorted by chunk value, found by table or binary search."""
 
@@ -124,7 +132,7 @@ class _ChunkTable:
         self.order = np.argsort(keys, kind="stable").astype(np.uint32)
         self.offsets: npt.NDArray[np.uint32] | None = None
         self.sorted_keys: npt.NDArray[np.uint32] | None = None
-        if chunk.bits <= _MAX_TABLE_BITS and len(codes) >= (1 << chunk.bits) // 8:
+        if chunk.bits <= _MAX_TABLE_BITS and len(codes) >= (1 << chunk.bits) // 64:
             counts = np.bincount(keys, minlength=1 << chunk.bits)
             self.offsets = np.zeros((1 << chunk.bits) + 1, dtype=np.uint32)
             np.cumsum(counts, out=self.offsets[1:])
@@ -150,17 +158,20 @@ class _ChunkTable:
 class _Segment:
     """An immutable run of hashes with one inverted table per chunk and a tombstone mask."""
 
-    def __init__(self, codes: Codes, labels: Labels, chunks: list[Chunk]) -> None:
+    def __init__(self, codes: Codes, labels: Labels, radius: int) -> None:
         self.codes = np.ascontiguousarray(codes, dtype=np.uint64)
         self.labels = np.ascontiguousarray(labels, dtype=np.int64)
         self.alive = np.ones(len(codes), dtype=bool)
-        self.tables = [_ChunkTable(c, self.codes) for c in chunks]
+        # Chunk width follows the segment's size: about as many buckets as hashes keeps the tables
+        # small and the candidates few (16-bit chunks below half a million hashes, 21-22 bits above).
+        self.chunks = _plan(radius, 4 if len(codes) < _WIDE_CHUNKS_FROM else 3)
+        self.tables = [_ChunkTable(c, self.codes) for c in self.chunks]
 
     def __len__(self) -> int:
         return len(self.codes)
 
     def search(
-        self, queries: Codes, chunks: list[Chunk], radius: int
+        self, queries: Codes, radius: int
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """(query index, position, distance) of every live hash within `radius` of each query."""
         found_q: list[npt.NDArray[np.int64]] = []
@@ -168,7 +179,7 @@ class _Segment:
         found_d: list[npt.NDArray[np.int64]] = []
         for lo in range(0, len(queries), _QUERY_BLOCK):
             block = queries[lo : lo + _QUERY_BLOCK]
-            for chunk, table in zip(chunks, self.tables, strict=True):
+            for chunk, table in zip(self.chunks, self.tables, strict=True):
                 probes = (chunk.keys(block)[:, None] ^ chunk.flips[None, :]).ravel()
                 starts, ends = table.ranges(probes)
                 lengths = ends - starts
@@ -236,9 +247,9 @@ class SearchResult:
 class PDQIndex:
     """Exact radius search over 256-bit hashes with incremental adds and removals."""
 
-    def __init__(self, radius: int = DEFAULT_RADIUS, chunks_per_word: int = 3, buffer_size: int = 2048):
+    def __init__(self, radius: int = DEFAULT_RADIUS, buffer_size: int = 2048):
+        _plan(radius, 3)  # validates the radius
         self.radius = radius
-        self.chunks = plan_chunks(radius, chunks_per_word)
         self.buffer_size = buffer_size
         self._segments: list[_Segment] = []
         self._buffer_codes: list[Codes] = []
@@ -271,7 +282,7 @@ class PDQIndex:
             return
         if len(codes) >= self.buffer_size:
             # A bulk load becomes its own segment at once; no point in passing through the buffer.
-            segment = _Segment(codes, label_array, self.chunks)
+            segment = _Segment(codes, label_array, self.radius)
             with self._lock:
                 self._segments.append(segment)
                 self._merge_tiers()
@@ -321,7 +332,7 @@ class PDQIndex:
             )
         qs, ls, ds = [], [], []
         for segment in segments:
-            q, p, d = segment.search(queries, self.chunks, radius)
+            q, p, d = segment.search(queries, radius)
             qs.append(q)
             ls.append(segment.labels[p])
             ds.append(d)
@@ -358,7 +369,7 @@ class PDQIndex:
         codes = np.concatenate(self._buffer_codes)
         label_array = np.concatenate(self._buffer_labels)
         self._buffer_codes, self._buffer_labels, self._buffer_len = [], [], 0
-        self._segments.append(_Segment(codes, label_array, self.chunks))
+        self._segments.append(_Segment(codes, label_array, self.radius))
         self._merge_tiers()
 
     def _tier(self, segment: _Segment) -> int:
@@ -375,7 +386,7 @@ class PDQIndex:
             group = full[0][:4]
             codes = np.concatenate([s.codes[s.alive] for s in group])
             label_array = np.concatenate([s.labels[s.alive] for s in group])
-            merged = _Segment(codes, label_array, self.chunks)
+            merged = _Segment(codes, label_array, self.radius)
             self._segments = [s for s in self._segments if all(s is not g for g in group)] + [merged]
 
 

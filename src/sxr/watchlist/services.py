@@ -384,29 +384,43 @@ def match_hashes(session: Session, hashes: Sequence[dict[str, Any]], platform: s
 
     The answer holds only opaque ids and distances, never anything about the victim or the case.
     """
-    results = []
-    for item, hits in zip(hashes, lookup(session, hashes), strict=True):
-        value = str(item["value"]).strip().lower()
-        matches = []
-        for hit in hits:
-            match = session.scalar(
-                select(WatchlistMatch).where(
-                    WatchlistMatch.entry_id == hit.entry.id,
-                    WatchlistMatch.platform == platform,
-                    WatchlistMatch.query_hash == value,
-                )
+    found = lookup(session, hashes)
+    values = [str(item["value"]).strip().lower() for item in hashes]
+    wanted = sorted({v for v, hits in zip(values, found, strict=True) if hits})
+    known: dict[tuple[int, str], WatchlistMatch] = {}
+    for lo in range(0, len(wanted), 500):
+        for match in session.scalars(
+            select(WatchlistMatch).where(
+                WatchlistMatch.platform == platform, WatchlistMatch.query_hash.in_(wanted[lo : lo + 500])
             )
-            if match is None:
+        ):
+            known[(match.entry_id, match.query_hash)] = match
+    fresh: list[tuple[WatchlistMatch, int | None]] = []
+    for value, hits in zip(values, found, strict=True):
+        for hit in hits:
+            if (hit.entry.id, value) not in known:
                 match = WatchlistMatch(
                     entry_id=hit.entry.id, platform=platform, distance=hit.distance, query_hash=value
                 )
-                session.add(match)
-                session.flush()
-                if hit.entry.case_id is not None:
-                    _raise_alert(session, hit.entry.case_id, match, "match")
-            matches.append(
-                {"entry_id": hit.entry.public_id, "distance": hit.distance, "match_id": match.public_id}
-            )
+                known[(hit.entry.id, value)] = match
+                fresh.append((match, hit.entry.case_id))
+    if fresh:
+        session.add_all([m for m, _ in fresh])
+        session.flush()
+        for match, case_id in fresh:
+            if case_id is not None:
+                _raise_alert(session, case_id, match, "match", flush=False)
+        session.flush()
+    results = []
+    for value, hits in zip(values, found, strict=True):
+        matches = [
+            {
+                "entry_id": hit.entry.public_id,
+                "distance": hit.distance,
+                "match_id": known[(hit.entry.id, value)].public_id,
+            }
+            for hit in hits
+        ]
         results.append({"value": value, "matches": matches})
     return results
 
@@ -433,11 +447,14 @@ def record_feedback(session: Session, match_public_id: str, verdict: str, platfo
 ALERT_KINDS = ("match", "match_confirmed", "match_not_a_match")
 
 
-def _raise_alert(session: Session, case_id: int, match: WatchlistMatch, kind: str) -> WatchlistAlert:
-    alert = WatchlistAlert(case_id=case_id, match_id=match.id, kind=kind)
+def _raise_alert(
+    session: Session, case_id: int, match: WatchlistMatch, kind: str, *, flush: bool = True
+) -> WatchlistAlert:
+    alert = WatchlistAlert(case_id=case_id, match_id=match.id, kind=kind, match=match)
     session.add(alert)
-    session.flush()
     settings = get_watchlist_settings()
+    if flush or settings.webhook_url:
+        session.flush()
     if settings.webhook_url:
         payload = alert_payload(session, alert)
         url, secret = settings.webhook_url, settings.webhook_secret

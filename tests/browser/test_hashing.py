@@ -173,3 +173,42 @@ def test_browser_turned_photo_gives_stored_and_upright_hashes(
     assert stored_bits <= MAX_BROWSER_BITS
     assert upright_bits <= MAX_BROWSER_BITS
     assert hamming_distance(row["pdq"], upright) > 31
+
+
+WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+_VISIBLE_TEXT = """() => {
+  const blocks = 'h1, h2, p, li, label, button';
+  const seen = [];
+  for (const el of document.querySelectorAll(blocks)) {
+    if (el.querySelector(blocks) || !el.checkVisibility()) { continue; }
+    const text = el.innerText.trim();
+    if (text) { seen.push(text.endsWith('.') ? text : text + '.'); }
+  }
+  return seen.join(' ');
+}"""
+
+
+def test_protect_page_is_accessible_and_plain(
+    page: Any, shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import textstat
+    from axe_playwright_python.sync_playwright import Axe
+
+    try:  # textstat would download NLTK's dictionary: count syllables with Pyphen instead
+        import textstat.backend.counts._count_syllables as count_syllables
+
+        monkeypatch.setattr(count_syllables, "get_cmudict", lambda lang: None)
+    except ImportError:
+        pass
+    page.goto("/protect")
+    assert page.title() == "Help and advice"
+    axe = Axe()
+    before = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_A_AA}})
+    assert before.violations_count == 0, before.generate_report()
+    grade = textstat.flesch_kincaid_grade(page.evaluate(_VISIBLE_TEXT))
+    print(f"protect page reading grade {grade}")
+    assert grade <= 6.0
+    _hash_in_page(page, [shared_data / "pdq" / "images" / "misc" / "wee.jpg"])
+    after = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_A_AA}})
+    assert after.violations_count == 0, after.generate_report()

@@ -19,6 +19,8 @@ async function pixelsOfImage(file) {
   // No colour management and no premultiplied alpha: the same pixels Pillow decodes.
   var bitmap = await createImageBitmap(file, { colorSpaceConversion: "none", premultiplyAlpha: "none" });
   try {
+    // The same limit as the server's: a picture this large could exhaust the phone's memory.
+    if (bitmap.width * bitmap.height > 178956970) { throw new Error("the picture is too large"); }
     var canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
     var context = canvas.getContext("2d", { willReadFrequently: true });
     context.drawImage(bitmap, 0, 0);

@@ -12,7 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from evidence_samples import CHAT, make_png, make_txt
+
+from sxr.audit.models import AuditEvent
+from sxr.db import session_factory
 
 SXR = [str(Path(sys.executable).parent / "sxr")]
 
@@ -61,7 +65,10 @@ def test_the_cli_round_trip(database_url: str, samples: Path, tmp_path: Path) ->
     missing = sxr("evidence", "list", "SXR-2222-2222", check=False)
     assert missing.returncode == 1 and "no case has the reference" in missing.stderr
     out = tmp_path / "export"
-    sxr("evidence", "export", reference, str(out))
+    sxr("evidence", "export", reference, str(out), "--why", "police request 42")
+    with session_factory(database_url)() as session:
+        whys = session.scalars(sa.select(AuditEvent.why).where(AuditEvent.action == "evidence.export")).all()
+        assert whys == ["police request 42"]
     check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=out, capture_output=True, text=True)
     assert check.returncode == 0 and check.stdout.count(": OK") == 2
 

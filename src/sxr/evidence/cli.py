@@ -144,14 +144,21 @@ def evidence_verify(
 def evidence_export(
     reference: Annotated[str, typer.Argument(help="the case reference")],
     dest: Annotated[Path, typer.Argument(help="an empty (or new) folder to write into")],
+    why: Annotated[
+        str | None, typer.Option(help="why the evidence is disclosed (kept in the audit trail)")
+    ] = None,
 ) -> None:
     """Write a case's decrypted originals, manifest.json and SHA256SUMS into DIR."""
+    from sxr.audit.services import record
     from sxr.evidence.services import export_evidence
 
     try:
         with cli_session() as (settings, session):
             case = _case(session, reference)
             manifest = export_evidence(session, settings, case, dest, actor="cli")
+            record(
+                session, actor="cli", action="evidence.export", case_id=case.id, subject=str(dest), why=why
+            )
     except (EvidenceRejected, BlobError, MasterKeyError) as exc:
         fail(str(exc))
     typer.echo(f"exported to {dest}; check with: cd {dest} && sha256sum -c SHA256SUMS", err=True)

@@ -94,3 +94,25 @@ def test_to_json_has_the_contract_keys() -> None:
     assert {"score", "level", "first_warning_i", "reasons"} <= set(doc["risk"])
     assert all({"stages", "why", "i", "sender", "text"} <= set(m) for m in doc["messages"])
     assert all({"kind", "value", "first_i", "raw"} <= set(i) for i in doc["indicators"])
+
+
+def test_a_threat_the_lexicon_misses_is_inferred_from_the_plea_and_the_demand() -> None:
+    pairs = [
+        ("X", "hey saw u on quick add, ur cute"),
+        ("V", "hi"),
+        ("X", "send me a pic, u first"),
+        ("V", ""),
+        ("X", "heh. everything has consequences unless you cooperate"),
+        ("V", "please dont do this"),
+        ("X", "$300 on cash app $BadGuy77 in 1 hour"),
+    ]
+    result = analyze(conversation(pairs))
+    assert result.is_sextortion and result.offender == "X"
+    assert "threat" in result.stages[4] and "inferred" in result.why[4]["threat"]
+    assert "demand" in result.stages[6]
+    assert result.risk.first_warning_i == 2
+
+
+def test_pleading_without_images_or_money_is_not_sextortion() -> None:
+    pairs = [("A", "I'm telling mum you broke the vase"), ("B", "please dont do this"), ("A", "lol ok")]
+    assert not analyze(conversation(pairs)).is_sextortion

@@ -51,6 +51,7 @@ class _Lexicon:
     stranger_reply: re.Pattern[str]
     not_image_request: re.Pattern[str]
     exposure: re.Pattern[str]
+    distress: re.Pattern[str]
     sharing: re.Pattern[str]
     money: re.Pattern[str]
 
@@ -72,6 +73,7 @@ def _lexicon() -> _Lexicon:
         stranger_reply=compile_fast(data["stranger_reply"]),
         not_image_request=compile_fast(data["not_image_request"]),
         exposure=compile_fast(data["exposure"]),
+        distress=compile_fast(data["victim_distress"]),
         money=compile_fast("|".join(data["demand"][r] for r in ("pay", "amount", "method"))),
         sharing=compile_fast(
             "|".join(data["threat"][r] for r in ("share_to", "start_sending", "everyone_sees"))
@@ -91,6 +93,7 @@ class MessageCues:
     remainder: bool = False
     already: bool = False
     exposure: bool = False
+    distress: bool = False
     sharing: bool = False
     money: bool = False
 
@@ -131,6 +134,7 @@ def message_cues(lower: str) -> MessageCues:
         out.more = more.group(0) if more else None
         out.remainder = lex.escalation_remainder.search(lower) is not None
     out.already = "already" in lower
+    out.distress = lex.distress.search(lower) is not None
     out.money = "demand" in out.cues and lex.money.search(lower) is not None
     out.sharing = "threat" in out.cues and lex.sharing.search(lower) is not None
     return out
@@ -162,6 +166,25 @@ class StageResult:
 def _threatening(c: MessageCues) -> bool:
     """A threat cue that is not reported speech (a joke is judged by what follows: a money demand)."""
     return "threat" in c.cues and not c.reported
+
+
+def _inferred_threat(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[str, int] | None:
+    """A threat the lexicon missed: after asking for images, a message the other person pleads at,
+    followed by a money demand from the same sender."""
+    n = len(senders)
+    asked: set[str] = set()
+    for j in range(n):
+        sender = senders[j]
+        if "image_request" in cues[j].cues:
+            asked.add(sender)
+            continue
+        if sender not in asked:
+            continue
+        pleads = any(senders[k] != sender and cues[k].distress for k in range(j + 1, min(n, j + 3)))
+        pays = any(senders[k] == sender and cues[k].money for k in range(j, min(n, j + 8)))
+        if pleads and pays:
+            return sender, j
+    return None
 
 
 def find_offender(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[str | None, bool]:
@@ -215,6 +238,15 @@ def assign_stages(
             why[j][stage] = reason
 
     offender, is_sextortion = find_offender(senders, cues)
+    if not is_sextortion:
+        inferred = _inferred_threat(senders, cues)
+        if inferred is not None:
+            offender, at = inferred
+            is_sextortion = True
+            cues = list(cues)
+            cues[at].cues["threat"] = Cue(
+                "threat", "inferred", "the other person pleads right after this message"
+            )
     for j, c in enumerate(cues):
         # Banter ("this homework is killing me lol") is not self-harm in an ordinary chat; under
         # extortion every such message counts, whatever the emoji.

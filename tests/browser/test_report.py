@@ -6,10 +6,18 @@ import re
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from PIL import Image, ImageDraw
 
 # Argon2 and uploads on a busy 2-core machine can take several seconds.
 SLOW = 30_000
+WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+def check_accessibility(page: object) -> None:
+    """Zero axe-core WCAG 2.2 A/AA violations on the current page."""
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_A_AA}})
+    assert results.violations_count == 0, results.generate_report()
 
 
 @pytest.mark.browser
@@ -29,6 +37,7 @@ def test_start_a_report_come_back_and_upload_evidence(page: object, tmp_path: Pa
 
     page.goto("/report/start")
     expect(page.get_by_role("heading", level=1)).to_have_text("Start a private report")
+    check_accessibility(page)
     page.get_by_label("16 or 17").check()
     page.get_by_label("Snapchat").check()
     page.get_by_role("button", name="Start my report").click()
@@ -36,9 +45,11 @@ def test_start_a_report_come_back_and_upload_evidence(page: object, tmp_path: Pa
     reference = page.locator("#reference").inner_text().strip()
     pin = page.locator("#pin").inner_text().strip()
     assert re.fullmatch(r"SXR-[0-9A-Z]{4}-[0-9A-Z]{4}", reference) and re.fullmatch(r"\d{6}", pin)
+    check_accessibility(page)
 
     # Leave and come back later with only the reference and PIN.
     page.goto("/report/return")
+    check_accessibility(page)
     page.get_by_label("Reference").fill(reference.lower())
     page.get_by_label("PIN").fill(pin)
     page.get_by_role("button", name="Open my report").click()
@@ -55,4 +66,5 @@ def test_start_a_report_come_back_and_upload_evidence(page: object, tmp_path: Pa
     expect(rows.nth(0)).to_contain_text("Picture")
     expect(rows.nth(1)).to_contain_text(chat.name)
     expect(rows.nth(1)).to_contain_text("Chat")
+    check_accessibility(page)
     assert page.context.cookies() == []

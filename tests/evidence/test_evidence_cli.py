@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from evidence_samples import CHAT, make_png, make_txt
+from evidence_samples import CHAT, make_pdf, make_txt
 
 from sxr.audit.models import AuditEvent
 from sxr.db import session_factory
@@ -22,10 +22,23 @@ SXR = [str(Path(sys.executable).parent / "sxr")]
 
 
 def sxr(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run `sxr ARGS` as a real process (slow to start: used where a real process matters)."""
     done = subprocess.run([*SXR, *args], capture_output=True, text=True, env=os.environ.copy(), timeout=120)
     if check:
         assert done.returncode == 0, done.stderr
     return done
+
+
+def sxr_in_process(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run `sxr ARGS` through Click's test runner: the same commands, without a new interpreter."""
+    from typer.testing import CliRunner
+
+    from sxr.cli import app
+
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    if check:
+        assert result.exit_code == 0, result.stderr
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
 
 
 def new_case() -> str:
@@ -36,22 +49,23 @@ def new_case() -> str:
 
 
 def test_the_cli_round_trip(database_url: str, samples: Path, tmp_path: Path) -> None:
-    reference = new_case()
-    png, txt = make_png(samples / "screenshot.png"), make_txt(samples / "chat.txt")
-    added = json.loads(sxr("evidence", "add", reference, str(png), str(txt), "--json").stdout)
+    reference = new_case()  # a real process: the console script prints one JSON document
+    # A PDF rather than a screenshot: the app's OCR deriver would only make this test slower.
+    pdf, txt = make_pdf(samples / "bank letter.pdf"), make_txt(samples / "chat.txt")
+    added = json.loads(sxr_in_process("evidence", "add", reference, str(pdf), str(txt), "--json").stdout)
     assert [(i["name"], i["kind"]) for i in added["items"]] == [
-        ("screenshot.png", "image"),
+        ("bank letter.pdf", "pdf"),
         ("chat.txt", "chat_export"),
     ]
     assert all(set(i) == {"id", "sha256", "kind", "name"} for i in added["items"])
-    listed = json.loads(sxr("evidence", "list", reference.lower(), "--json").stdout)
+    listed = json.loads(sxr_in_process("evidence", "list", reference.lower(), "--json").stdout)
     assert [i["sha256"] for i in listed["items"]] == [i["sha256"] for i in added["items"]]
 
-    assert sxr("evidence", "verify", reference).returncode == 0
+    assert sxr_in_process("evidence", "verify", reference).returncode == 0
 
     bad = samples / "photo.png"
     bad.write_bytes(b"\x7fELF" + bytes(range(256)) * 4)
-    done = sxr(
+    done = sxr_in_process(
         "evidence",
         "add",
         reference,
@@ -62,10 +76,10 @@ def test_the_cli_round_trip(database_url: str, samples: Path, tmp_path: Path) ->
     )
     assert done.returncode != 0 and done.stdout == ""
     assert "cannot keep this kind of file" in done.stderr and "Traceback" not in done.stderr
-    missing = sxr("evidence", "list", "SXR-2222-2222", check=False)
+    missing = sxr_in_process("evidence", "list", "SXR-2222-2222", check=False)
     assert missing.returncode == 1 and "no case has the reference" in missing.stderr
     out = tmp_path / "export"
-    sxr("evidence", "export", reference, str(out), "--why", "police request 42")
+    sxr_in_process("evidence", "export", reference, str(out), "--why", "police request 42")
     with session_factory(database_url)() as session:
         whys = session.scalars(sa.select(AuditEvent.why).where(AuditEvent.action == "evidence.export")).all()
         assert whys == ["police request 42"]
@@ -76,7 +90,7 @@ def test_the_cli_round_trip(database_url: str, samples: Path, tmp_path: Path) ->
     data = bytearray(blob.read_bytes())
     data[-3] ^= 1
     blob.write_bytes(bytes(data))
-    broken = sxr("evidence", "verify", check=False)
+    broken = sxr_in_process("evidence", "verify", check=False)
     assert broken.returncode == 1
     assert f"evidence item {added['items'][1]['id']} (chat.txt)" in broken.stderr
     assert "Traceback" not in broken.stderr
@@ -115,11 +129,11 @@ def test_killing_the_process_mid_add_loses_nothing_reported(database_url: str, s
             reported[item_id] = sha256
     # The kill must have landed mid-way at least once, or this test proved nothing.
     assert any(0 < count < 40 for count in per_round), per_round
-    verify = sxr("evidence", "verify", reference, check=False)
+    verify = sxr_in_process("evidence", "verify", reference, check=False)
     assert verify.returncode == 0, verify.stderr
     listed = {
         str(i["id"]): i["sha256"]
-        for i in json.loads(sxr("evidence", "list", reference, "--json").stdout)["items"]
+        for i in json.loads(sxr_in_process("evidence", "list", reference, "--json").stdout)["items"]
     }
     for item_id, sha256 in reported.items():
         assert listed.get(item_id) == sha256

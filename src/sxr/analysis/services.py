@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -91,3 +93,31 @@ def review(session: Session, case_id: int, indicators: Iterable[Indicator]) -> R
         else:
             out.rejected.append(indicator)
     return out
+
+
+def found_details(session: Session, settings: Any, case: Any) -> list[Indicator]:
+    """The indicators of every analysed conversation among a case's evidence, each once, in order found."""
+    from sxr.evidence import services as evidence_services
+
+    found: dict[tuple[str, str], Indicator] = {}
+    for item in evidence_services.list_evidence(session, case):
+        for derived in evidence_services.list_derived(session, item):
+            if derived.kind != "analysis":
+                continue
+            try:
+                document = json.loads(evidence_services.read_derived(settings, derived))
+            except (ValueError, OSError):
+                continue
+            for raw in document.get("indicators", []) if isinstance(document, dict) else []:
+                try:
+                    indicator = Indicator(
+                        kind=str(raw["kind"]),
+                        value=str(raw["value"]),
+                        first_i=int(raw.get("first_i", 0)),
+                        raw=str(raw.get("raw", "")),
+                        messages=[int(i) for i in raw.get("messages", [])],
+                    )
+                except (KeyError, TypeError, ValueError):
+                    continue
+                found.setdefault((indicator.kind, indicator.value), indicator)
+    return list(found.values())

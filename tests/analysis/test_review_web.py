@@ -1,4 +1,4 @@
-"""The victim checks the details found in an uploaded chat: confirm, reject (kept apart), change their mind."""
+"""The victim checks the details found in a chat: confirm, reject (kept apart), change their mind."""
 
 from __future__ import annotations
 

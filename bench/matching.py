@@ -347,13 +347,11 @@ def bench_api(args: argparse.Namespace) -> None:
         )
         print(f"  first call (loads the index): {load_s:.1f}s")
         print(f"  hashes matched per second: {len(latencies) * 100 / elapsed:,.0f}")
-        print(
-            f"  latency ms: p50 {np.percentile(lat, 50):.1f}  p99 {np.percentile(lat, 99):.1f}  max {lat.max():.1f}"
-        )
+        p50, p99 = np.percentile(lat, 50), np.percentile(lat, 99)
+        print(f"  latency ms: p50 {p50:.1f}  p99 {p99:.1f}  max {lat.max():.1f}")
         if freshness:
-            print(
-                f"  new entry matchable after: max {max(freshness) * 1000:.0f} ms (median {np.median(freshness) * 1000:.0f} ms)"
-            )
+            worst, median = max(freshness) * 1000, float(np.median(freshness)) * 1000
+            print(f"  new entry matchable after: max {worst:.0f} ms (median {median:.0f} ms)")
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -35,15 +35,15 @@ def clustered_corpus(n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 @pytest.mark.parametrize(
-    ("corpus_size", "wide_chunks"),
-    [(1_500, False), (1_500, True), (40_000, False), (300_000, True)],
-    ids=["16bit-small", "21bit-binary-search", "16bit-table", "21bit-table"],
+    ("corpus_size", "n_chunks"),
+    [(1_500, None), (1_500, 11), (40_000, None), (60_000, 12)],
+    ids=["16bit-small", "24bit-straddling-search", "16bit-table", "21bit-table"],
 )
 def test_every_planted_neighbour_within_31_is_found_and_none_beyond(
-    corpus_size: int, wide_chunks: bool, monkeypatch: pytest.MonkeyPatch
+    corpus_size: int, n_chunks: int | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if wide_chunks:
-        monkeypatch.setattr(index_module, "_WIDE_CHUNKS_FROM", 1)
+    if n_chunks is not None:
+        monkeypatch.setattr(index_module, "_chunks_for", lambda size: n_chunks)
     rng = np.random.default_rng(corpus_size)
     corpus = clustered_corpus(corpus_size, rng)
     index = PDQIndex(radius=31, buffer_size=2048)
@@ -72,8 +72,8 @@ def test_every_planted_neighbour_within_31_is_found_and_none_beyond(
 
 def test_chunk_plan_satisfies_the_pigeonhole_bound_for_every_radius() -> None:
     for radius in range(0, 41):
-        for per_word in (3, 4):
-            chunks = plan_chunks(radius, per_word)
+        for n_chunks in (11, 12, 16):
+            chunks = plan_chunks(radius, n_chunks)
             assert sum(c.bits for c in chunks) == 256
             assert sum(c.threshold for c in chunks) >= radius - len(chunks) + 1
 

@@ -35,9 +35,9 @@ Codes = npt.NDArray[np.uint64]
 Labels = npt.NDArray[np.int64]
 
 # Tables of bucket offsets are direct arrays up to this many key bits; wider chunks use binary search.
-_MAX_TABLE_BITS = 22
-# Segments at least this big use 21-22 bit chunks; smaller ones 16-bit chunks.
-_WIDE_CHUNKS_FROM = 1 << 19
+_MAX_TABLE_BITS = 24
+# Segments at least this big use 23-24 bit chunks.
+_WIDEST_CHUNKS_FROM = 1 << 22
 # Queries per pass through one chunk: bounds the temporary candidate arrays.
 _QUERY_BLOCK = 256
 # For a chunk in word w, the order in which the words of a candidate are checked.
@@ -71,20 +71,23 @@ def hamming(a: Codes, b: Codes) -> npt.NDArray[np.int64]:
 
 @dataclass(frozen=True)
 class Chunk:
-    """Bits [shift, shift + bits) of word `word`, probed within `threshold` flips."""
+    """Bits [start, start + bits) of the 256 (they may span two words), probed within `threshold` flips."""
 
-    word: int
-    shift: int
+    start: int
     bits: int
     threshold: int
     flips: npt.NDArray[np.uint32] = field(repr=False, compare=False)
 
     @property
-    def mask(self) -> np.uint64:
-        return np.uint64((1 << self.bits) - 1)
+    def word(self) -> int:
+        return self.start // 64
 
     def keys(self, codes: Codes) -> npt.NDArray[np.uint32]:
-        return ((codes[:, self.word] >> np.uint64(self.shift)) & self.mask).astype(np.uint32)
+        shift = self.start % 64
+        low = codes[:, self.word] >> np.uint64(shift)
+        if shift + self.bits > 64:
+            low = low | (codes[:, self.word + 1] << np.uint64(64 - shift))
+        return (low & np.uint64((1 << self.bits) - 1)).astype(np.uint32)
 
 
 def _flip_masks(bits: int, threshold: int) -> npt.NDArray[np.uint32]:
@@ -95,31 +98,41 @@ def _flip_masks(bits: int, threshold: int) -> npt.NDArray[np.uint32]:
     return np.array(masks, dtype=np.uint32)
 
 
-def plan_chunks(radius: int, chunks_per_word: int = 3) -> list[Chunk]:
+def plan_chunks(radius: int, n_chunks: int = 12) -> list[Chunk]:
     """Cut 256 bits into chunks and give each a flip threshold whose sum guarantees 100% recall."""
     if not 0 <= radius < PDQ_BITS:
         raise ValueError("the radius must be between 0 and 255")
-    sizes = [64 // chunks_per_word] * chunks_per_word
-    for i in range(64 - sum(sizes)):
+    if not 8 <= n_chunks <= 32:
+        raise ValueError("between 8 and 32 chunks")
+    sizes = [PDQ_BITS // n_chunks] * n_chunks
+    for i in range(PDQ_BITS - sum(sizes)):
         sizes[-1 - i] += 1
-    layout = [(w, sum(sizes[:j]), sizes[j]) for w in range(WORDS) for j in range(chunks_per_word)]
-    m = len(layout)
-    needed = max(radius - m + 1, 0)
-    base, extra = divmod(needed, m)
+    starts = [sum(sizes[:i]) for i in range(n_chunks)]
+    needed = max(radius - n_chunks + 1, 0)
+    base, extra = divmod(needed, n_chunks)
     # The extra flips go to the widest chunks: they add the fewest candidates per probe.
-    order = sorted(range(m), key=lambda i: -layout[i][2])
-    thresholds = [base] * m
+    order = sorted(range(n_chunks), key=lambda i: -sizes[i])
+    thresholds = [base] * n_chunks
     for i in order[:extra]:
         thresholds[i] += 1
     return [
-        Chunk(word=w, shift=s, bits=b, threshold=t, flips=_flip_masks(b, t))
-        for (w, s, b), t in zip(layout, thresholds, strict=True)
+        Chunk(start=a, bits=b, threshold=t, flips=_flip_masks(b, t))
+        for a, b, t in zip(starts, sizes, thresholds, strict=True)
     ]
 
 
 @functools.cache
-def _plan(radius: int, chunks_per_word: int) -> list[Chunk]:
-    return plan_chunks(radius, chunks_per_word)
+def _plan(radius: int, n_chunks: int) -> list[Chunk]:
+    return plan_chunks(radius, n_chunks)
+
+
+def _chunks_for(size: int) -> int:
+    """About as many buckets per chunk as hashes: few candidates, tables that fit in memory."""
+    if size < 1 << 19:
+        return 16  # 16-bit chunks
+    if size < _WIDEST_CHUNKS_FROM:
+        return 12  # 21-22 bits
+    return 11  # 23-24 bits
 
 
 class _ChunkTable:
@@ -162,9 +175,7 @@ class _Segment:
         self.codes = np.ascontiguousarray(codes, dtype=np.uint64)
         self.labels = np.ascontiguousarray(labels, dtype=np.int64)
         self.alive = np.ones(len(codes), dtype=bool)
-        # Chunk width follows the segment's size: about as many buckets as hashes keeps the tables
-        # small and the candidates few (16-bit chunks below half a million hashes, 21-22 bits above).
-        self.chunks = _plan(radius, 4 if len(codes) < _WIDE_CHUNKS_FROM else 3)
+        self.chunks = _plan(radius, _chunks_for(len(codes)))
         self.tables = [_ChunkTable(c, self.codes) for c in self.chunks]
 
     def __len__(self) -> int:
@@ -248,7 +259,7 @@ class PDQIndex:
     """Exact radius search over 256-bit hashes with incremental adds and removals."""
 
     def __init__(self, radius: int = DEFAULT_RADIUS, buffer_size: int = 2048):
-        _plan(radius, 3)  # validates the radius
+        _plan(radius, 12)  # validates the radius
         self.radius = radius
         self.buffer_size = buffer_size
         self._segments: list[_Segment] = []

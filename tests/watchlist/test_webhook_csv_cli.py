@@ -181,3 +181,13 @@ def test_cli_add_match_withdraw_and_api_keys(sqlite_url: str, tmp_path: Path) ->
     bad.write_text("signal_type,signal_value\npdq,nothex\n")
     refused = runner.invoke(cli_app, ["watchlist", "import", str(bad)])
     assert refused.exit_code == 1 and "hex" in refused.stderr
+
+
+def test_import_reads_other_column_names_and_headerless_rows(sqlite_url: str) -> None:
+    with session_scope(sqlite_url) as session:
+        named = services.import_csv(session, f"id,hash,type\n7,{BANKED},pdq\n", "x")
+        assert [(e.type, e.value) for e in named] == [("pdq", BANKED)]
+        bare = services.import_csv(session, f"md5,{'b' * 32}\n", "x")
+        assert [(e.type, e.value) for e in bare] == [("md5", "b" * 32)]
+        with pytest.raises(services.WatchlistError, match="no signals"):
+            services.import_csv(session, "signal_type,signal_value\n", "x")

@@ -547,24 +547,34 @@ def export_csv(session: Session, out: TextIO) -> int:
     return count
 
 
+_TYPE_COLUMNS = ("signal_type", "type", "hash_type", "kind")
+_VALUE_COLUMNS = ("signal_value", "signal", "hash", "value", "hash_value")
+
+
 def _csv_rows(text: str) -> Iterable[tuple[int, str, str]]:
     lines = text.splitlines()
     first = next((line for line in lines if line.strip()), "")
-    if "," in first or first.strip().lower().startswith("signal_type"):
-        reader = csv.reader(io.StringIO(text))
-        for n, row in enumerate(reader, start=1):
-            cells = [c.strip() for c in row]
-            if not any(cells) or (n == 1 and cells[0].lower() == "signal_type"):
-                continue
-            if len(cells) < 2:
-                raise WatchlistError(f"Line {n}: expected signal_type,signal_value.")
-            yield n, cells[0].lower(), cells[1]
-    else:
+    if "," not in first:
         # python-threatexchange's plain signal file: "<signal_type> <signal>" a line.
         for n, line in enumerate(lines, start=1):
             if line.strip():
                 kind, _, value = line.strip().partition(" ")
                 yield n, kind.lower(), value.strip()
+        return
+    rows = list(csv.reader(io.StringIO(text)))
+    header = [c.strip().lower() for c in rows[0]] if rows else []
+    type_at = next((header.index(c) for c in _TYPE_COLUMNS if c in header), None)
+    value_at = next((header.index(c) for c in _VALUE_COLUMNS if c in header), None)
+    body = rows[1:] if type_at is not None and value_at is not None else rows
+    type_at, value_at = type_at if type_at is not None else 0, value_at if value_at is not None else 1
+    offset = len(rows) - len(body)
+    for n, row in enumerate(body, start=1 + offset):
+        cells = [c.strip() for c in row]
+        if not any(cells):
+            continue
+        if len(cells) <= max(type_at, value_at):
+            raise WatchlistError(f"Line {n}: expected a signal type and a signal value.")
+        yield n, cells[type_at].lower(), cells[value_at]
 
 
 def import_csv(session: Session, text: str, added_by: str) -> list[WatchlistEntry]:

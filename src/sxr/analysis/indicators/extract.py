@@ -73,6 +73,7 @@ class _Patterns:
     phone_context: re.Pattern[str]
     symbols: dict[str, str]
     codes: list[str]
+    aliases: dict[str, str]
     words: dict[str, str]
     amount_symbol: re.Pattern[str]
     amount_word: re.Pattern[str]
@@ -104,9 +105,12 @@ def _patterns() -> _Patterns:
         + sym_class
         + r"])\s?|(?P<code>"
         + "|".join(codes)
-        + r")\s?)"
+        + r")\.?\s?)"
         + number
-        + r"(?P<k>\s?k\b|\s?grand\b)?(?![\d,]*\d)",
+        + r"(?P<k>\s?k\b|\s?grand\b)?(?![\d,]*\d)"
+        + r"(?:\s?(?P<after>"
+        + "|".join(codes)
+        + r")\b)?",
         re.IGNORECASE,
     )
     amount_word = re.compile(
@@ -135,6 +139,7 @@ def _patterns() -> _Patterns:
         phone_context=re.compile(_alternation(lex["phone_context"])),
         symbols=symbols,
         codes=codes,
+        aliases=cur.get("aliases", {}),
         words={k.lower(): v for k, v in words.items()},
         amount_symbol=amount_symbol,
         amount_word=amount_word,
@@ -530,6 +535,9 @@ class _Extractor:
                 continue
             symbol = m.group("sym")
             currency = self.p.symbols[symbol] if symbol else m.group("code").upper()
+            if m.group("after") and symbol == "$":  # "$300 AUD": the code says which dollar
+                currency = m.group("after").upper()
+            currency = self.p.aliases.get(currency, currency)
             value = _amount_value(m.group("num"), m.group("k"))
             if value is not None:
                 add("amount", f"{currency}:{value}", m.start(), m.end())
@@ -538,6 +546,7 @@ class _Extractor:
                 continue
             word = m.group("word").lower()
             currency = self.p.words.get(word, word.upper())
+            currency = self.p.aliases.get(currency, currency)
             value = _amount_value(m.group("num"), m.group("k"))
             if value is not None:
                 add("amount", f"{currency}:{value}", m.start(), m.end())

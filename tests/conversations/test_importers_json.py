@@ -259,20 +259,25 @@ def test_skype_tar_and_bare(tmp_path: Path) -> None:
             "2025-03-01T05:17:46.010Z",
             "Kayla",
             kayla,
-            'it&apos;s friday &amp; <a href="https://www.facebook.com/kayla.example">https://www.facebook.com/kayla.example</a> <ss type="wink">;)</ss>',
+            "it&apos;s friday &amp; "
+            '<a href="https://www.facebook.com/kayla.example">https://www.facebook.com/kayla.example</a> '
+            '<ss type="wink">;)</ss>',
         ),
         skype_message(
             "2025-02-28T04:40:33.603Z",
             "Sam",
             mike,
-            '<partlist type="ended" alt=""><part identity="live:sam.example"><name>Sam</name><duration>602</duration></part></partlist>',
+            '<partlist type="ended" alt=""><part identity="live:sam.example"><name>Sam</name>'
+            "<duration>602</duration></part></partlist>",
             kind="Event/Call",
         ),
         skype_message(
             "2025-02-28T04:30:00.000Z",
             "Sam",
             mike,
-            '<URIObject type="Picture.1">To view this shared photo, go to: <a href="https://login.skype.com/x">x</a><OriginalName v="IMG_3317.jpg"></OriginalName></URIObject>',
+            '<URIObject type="Picture.1">To view this shared photo, go to: '
+            '<a href="https://login.skype.com/x">x</a>'
+            '<OriginalName v="IMG_3317.jpg"></OriginalName></URIObject>',
             kind="RichText/UriObject",
         ),
     ]

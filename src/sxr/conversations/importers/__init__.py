@@ -61,6 +61,13 @@ def detect(files: ExportFiles) -> tuple[Importer, list[str]]:
             f"{files.display} holds another archive ({nested[0]}) and no chat sxr can read. "
             "Nested archives are not opened: unpack it and import the inner file."
         )
+    if files.kind == "file" and files.display.lower().endswith(".json"):
+        raise ExportError(
+            f"{files.display} is a JSON file, but not a chat export sxr knows (or a version of one it has "
+            "never seen). Supported: Messenger/Instagram message_1.json, Telegram result.json, Discord "
+            "(DiscordChatExporter), Snapchat chat_history.json, Skype messages.json, "
+            "Google Chat messages.json."
+        )
     if files.kind in ("zip", "tar", "folder"):
         raise ExportError(
             f"{files.display} holds no chat export sxr knows (WhatsApp _chat.txt, Meta message_1.json, "

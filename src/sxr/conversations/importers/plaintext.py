@@ -66,8 +66,12 @@ def _single_text_file(files: ExportFiles) -> str | None:
     if files.kind != "file":
         return None
     name = files.names()[0]
-    if not name.lower().endswith(TEXT_SUFFIXES) and "." in PurePosixPath(name).name:
+    if PurePosixPath(name).suffix.lower() not in TEXT_SUFFIXES:
         return None
+    with files.open(name) as stream:
+        start = stream.read(256).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if start[:1] in (b"{", b"["):
+        return None  # JSON that no format recognised is not a pasted chat
     return name
 
 

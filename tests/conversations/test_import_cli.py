@@ -1,0 +1,54 @@
+"""`sxr import`: the JSON document on stdout, errors on stderr with a non-zero exit."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conversation_builders import ANDROID_US
+from typer.testing import CliRunner
+
+from sxr.cli import app
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:  # click 8.2 keeps stderr apart already
+        return CliRunner()
+
+
+def test_import_json(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "WhatsApp Chat with Maya.txt"
+    path.write_text(ANDROID_US)
+    result = runner.invoke(
+        app, ["import", str(path), "--date-order", "MDY", "--tz", "America/New_York", "--json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["format"] == "whatsapp"
+    assert [m["sender"] for m in doc["messages"]] == ["Ava", "Maya", "Ava"]
+    assert doc["messages"][0]["sent_at"] == "2026-04-09T19:12:00-04:00"
+    assert doc["messages"][0]["source"]["lines"] == [2, 2]
+    assert {"id", "name", "platform_id"} <= set(doc["participants"][0])
+    assert doc["notices"] and doc["warnings"]
+
+
+def test_import_summary_and_errors(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "WhatsApp Chat with Maya.txt"
+    path.write_text(ANDROID_US)
+    ambiguous = runner.invoke(app, ["import", str(path), "--json"])
+    assert ambiguous.exit_code != 0 and ambiguous.stdout == ""
+    assert "--date-order" in ambiguous.stderr and "Traceback" not in ambiguous.stderr
+    summary = runner.invoke(app, ["import", str(path), "--date-order", "MDY"])
+    assert summary.exit_code == 0 and "messages: 3" in summary.stdout
+    garbage = tmp_path / "x.bin"
+    garbage.write_bytes(b"\x00\x01" * 100)
+    failed = runner.invoke(app, ["import", str(garbage), "--json"])
+    assert failed.exit_code == 1 and "not a chat export" in failed.stderr
+    two = runner.invoke(app, ["import", str(path), str(garbage)])
+    assert two.exit_code == 1 and "one chat export" in two.stderr
+    missing = runner.invoke(app, ["import", str(tmp_path / "nope.zip")])
+    assert missing.exit_code == 1 and "does not exist" in missing.stderr

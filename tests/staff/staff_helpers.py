@@ -20,8 +20,8 @@ HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 CHAT = (
     "12/03/2026, 21:04 - Lily: heyy u go to st marys?\n"
     "12/03/2026, 21:05 - Tom: yeah who is this\n"
-    "13/03/2026, 21:06 - Lily: add me on snap lily_x09\n"
-    f"13/03/2026, 21:07 - Lily: {HOSTILE} " + "x" * 300 + "\n"
+    f"13/03/2026, 21:06 - Lily: add me on snap lily_x09 {HOSTILE} " + "x" * 300 + "\n"
+    "13/03/2026, 21:10 - Lily: send me a pic of u\n"
     "13/03/2026, 21:30 - Lily: send £400 to sort code 20-29-59 account 63748472 "
     "or i send the video to everyone\n"
 )

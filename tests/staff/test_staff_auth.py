@@ -69,7 +69,11 @@ def test_wrong_password_and_lockout(database_url: str) -> None:
         form = c.get("/staff/login")
         wrong = c.post(
             "/staff/login",
-            data={"email": "officer@example.com", "password": "not it at all", "csrf_token": csrf_of(form.text)},
+            data={
+                "email": "officer@example.com",
+                "password": "not it at all",
+                "csrf_token": csrf_of(form.text),
+            },
         )
         if attempt < services.MAX_FAILED_LOGINS - 1:
             assert wrong.status_code == 400 and "e-mail address or password is not right" in wrong.text
@@ -108,7 +112,11 @@ def test_one_address_trying_many_accounts_is_throttled(database_url: str) -> Non
         codes.append(
             c.post(
                 "/staff/login",
-                data={"email": f"guess{n}@example.com", "password": "x" * 12, "csrf_token": csrf_of(form.text)},
+                data={
+                    "email": f"guess{n}@example.com",
+                    "password": "x" * 12,
+                    "csrf_token": csrf_of(form.text),
+                },
             ).status_code
         )
     assert codes == [400, 400, 400, 429]
@@ -150,7 +158,9 @@ def test_sessions_expire_when_idle_or_old_and_when_the_user_is_deactivated(datab
         assert services.resolve_session(session, token, now=now + timedelta(minutes=31)) is None
         # Kept busy, a session still ends 8 hours after sign-in.
         for step in range(1, 24):  # every 20 minutes up to 7 h 40
-            assert services.resolve_session(session, token, now=now + step * timedelta(minutes=20)) is not None
+            assert (
+                services.resolve_session(session, token, now=now + step * timedelta(minutes=20)) is not None
+            )
         assert services.resolve_session(session, token, now=now + timedelta(hours=8, minutes=1)) is None
     with session_scope(database_url) as session:
         token = services.open_session(session, services.get_user(session, "support@example.com"))  # type: ignore[arg-type]

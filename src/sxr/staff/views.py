@@ -206,9 +206,9 @@ def _case_page(
 ) -> Response:
     user = staff_session.user
     overview = services.case_overview(session, settings, case)
-    trail = services.audit_trail(session, case)
     services.audit(session, user, "case.view", case=case)
     session.commit()
+    trail = services.audit_trail(session, case)
     return _render(
         request,
         "staff/case.html",

@@ -54,7 +54,9 @@ IDENTIFIERS = re.compile(
 TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
 
 
-def make_screenshots(count: int, folder: Path, seed: int) -> list[tuple[Path, str, tuple[int, int]]]:
+def make_screenshots(
+    count: int, folder: Path, seed: int, family: str = "dejavu"
+) -> list[tuple[Path, str, tuple[int, int]]]:
     """Draw `count` screenshots; each with its reference text and the chat area's rows."""
     rng = random.Random(seed)
     styles = sorted(THEMES)
@@ -72,10 +74,12 @@ def make_screenshots(count: int, folder: Path, seed: int) -> list[tuple[Path, st
             for _ in range(rng.randint(6, 9))
         ]
         keyboard = n % 3 == 0
-        shot = render_chat(chat, size=size, style=style, header="Jay", keyboard=keyboard)[0]
+        shot = render_chat(chat, size=size, style=style, header="Jay", keyboard=keyboard, family=family)[0]
         while len(shot.bubbles) < len(chat):  # every bubble wholly on screen: a reference without guesses
             chat = chat[1:]
-            shot = render_chat(chat, size=size, style=style, header="Jay", keyboard=keyboard)[0]
+            shot = render_chat(chat, size=size, style=style, header="Jay", keyboard=keyboard, family=family)[
+                0
+            ]
         path = folder / f"shot{n:02d}.png"
         shot.image.save(path)
         reference = "\n".join(bubble.text for bubble in shot.bubbles)
@@ -125,6 +129,12 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=8, help="screenshots to generate (default 8)")
     parser.add_argument("--full", action="store_true", help="the issue's size: 40 screenshots")
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument(
+        "--font",
+        choices=["dejavu", "liberation"],
+        default="dejavu",
+        help="message font (liberation: Arial-like)",
+    )
     args = parser.parse_args()
     count = 40 if args.full else args.count
     if not shutil.which("tesseract"):
@@ -132,7 +142,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        shots = make_screenshots(count, folder, args.seed)
+        shots = make_screenshots(count, folder, args.seed, args.font)
         started = time.perf_counter()
         ocr_engine()
         load = time.perf_counter() - started
@@ -167,7 +177,7 @@ def main() -> None:
         0
     ]
     print(f"{count} generated phone screenshots, {os.cpu_count()} CPUs; sxr model load {load:.2f} s (once)")
-    print(f"anchor: {version} (chat area only, time stamps removed)")
+    print(f"anchor: {version} (chat area only, time stamps removed); message font: {args.font}")
     print(f"{'reader':<10} {'s/screenshot':>12} {'CPU s/shot':>10} {'CER':>8} {'identifiers exact':>18}")
     for name, row in results.items():
         print(

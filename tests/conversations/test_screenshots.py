@@ -256,6 +256,11 @@ def test_bad_input_gets_a_clear_error(tmp_path: Path) -> None:
         ("account 4829105736", "account 4829105736"),
         ("￡1,000", "£1,000"),
         ("lol", "lol"),
+        ("Ihave your pics", "I have your pics"),
+        ("cashapp$LilyPays09", "cashapp $LilyPays09"),
+        ("my paypal is lily. pays@example.com", "my paypal is lily.pays@example.com"),
+        ("ok. bye", "ok. bye"),
+        ("It is Iris", "It is Iris"),
     ],
 )
 def test_tidy_text(raw: str, tidy: str) -> None:

@@ -136,6 +136,16 @@ class Regions:
         return (box[1] + box[3]) / 2 < self.chat_bottom
 
 
+def top_zone(width: int, height: int) -> float:
+    """Where a phone's status bar and chat header can be: the top of the screen (also of long captures)."""
+    return min(height * 0.2, width * 0.4)
+
+
+def bottom_zone(width: int, height: int) -> float:
+    """Where the input box and keyboard can start: the lower part of the screen, about one width high."""
+    return max(height * 0.45, height - width * 1.0)
+
+
 def find_regions(rgb: np.ndarray) -> Regions:
     """Find the chat's background, the bubbles on it and the bars (header, input box, keyboard) around it."""
     height, width = rgb.shape[:2]
@@ -146,7 +156,7 @@ def find_regions(rgb: np.ndarray) -> Regions:
     mask = (diff > 12).astype(np.uint8)
     # Thin strokes (wallpaper doodles, hairlines) would join bubbles to each other; solid areas stay.
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    sh, sw = mask.shape
+    sw = mask.shape[1]
     phone = height / max(width, 1) > 1.5
 
     # Rows covered edge to edge at the top (status bar, header) and bottom (input box, keyboard) are
@@ -154,9 +164,9 @@ def find_regions(rgb: np.ndarray) -> Regions:
     # bar of a phone-shaped image is skipped by position as well.
     coverage = mask.mean(axis=1)
     bar_rows = np.flatnonzero(coverage > 0.95)
-    top_rows = bar_rows[bar_rows < sh * 0.2]
-    bottom_rows = bar_rows[bar_rows > sh * 0.45]
-    chat_top = round(height * 0.055) if phone else 0
+    top_rows = bar_rows[bar_rows * scale < top_zone(width, height)]
+    bottom_rows = bar_rows[bar_rows * scale > bottom_zone(width, height)]
+    chat_top = round(min(height * 0.055, width * 0.12)) if phone else 0
     if top_rows.size:
         chat_top = max(chat_top, int(top_rows.max() + 1) * scale)
     chat_bottom = int(bottom_rows.min()) * scale if bottom_rows.size else height
@@ -181,7 +191,7 @@ def analyse(regions: Regions, lines: list[TextLine]) -> Layout:
 
     # Lines of the input box ("iMessage") and below it are never chat.
     for line in lines:
-        if PLACEHOLDER.match(line.text.strip()) and line.box[1] > height * 0.5:
+        if PLACEHOLDER.match(line.text.strip()) and line.box[1] > bottom_zone(width, height):
             chat_bottom = min(chat_bottom, line.box[1] - 4)
 
     layout = Layout(chat_top=chat_top, chat_bottom=chat_bottom)
@@ -239,8 +249,8 @@ def analyse(regions: Regions, lines: list[TextLine]) -> Layout:
     for block in list(blocks):
         if (
             block.kind == "notice"
-            and (block.box[1] + block.box[3]) / 2 < min(first_message, height * 0.16)
-            and block.box[1] > height * 0.03
+            and (block.box[1] + block.box[3]) / 2 < min(first_message, top_zone(width, height))
+            and block.box[1] > min(height * 0.03, width * 0.07)
         ):
             blocks.remove(block)
             top_lines.extend(block.lines)
@@ -250,7 +260,7 @@ def analyse(regions: Regions, lines: list[TextLine]) -> Layout:
     names = [
         line
         for line in top_lines
-        if line.box[1] > height * 0.04
+        if line.box[1] > min(height * 0.04, width * 0.08)
         and not is_date_or_time(line.text)
         and re.search(r"[^\W\d_]", line.text)
         and not re.search(r"\d+%|\b(LTE|5G|4G|3G)\b", line.text)

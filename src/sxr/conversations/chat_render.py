@@ -106,11 +106,21 @@ class Screenshot:
     separators: list[str] = field(default_factory=list)
 
 
-@lru_cache(maxsize=16)
-def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
-    """DejaVu Sans (Debian fonts-dejavu-core) at `size` pixels."""
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    return ImageFont.truetype(str(FONT_DIR / name), size)
+FAMILIES = {
+    "dejavu": (FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"),
+    # Arial's metrics; Debian fonts-liberation2, where installed.
+    "liberation": (
+        Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"),
+        Path("/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf"),
+    ),
+}
+
+
+@lru_cache(maxsize=32)
+def font(size: int, bold: bool = False, family: str = "dejavu") -> ImageFont.FreeTypeFont:
+    """A sans-serif font (DejaVu Sans from Debian fonts-dejavu-core by default) at `size` pixels."""
+    regular, heavy = FAMILIES[family]
+    return ImageFont.truetype(str(heavy if bold else regular), size)
 
 
 def _wrap(text: str, face: ImageFont.FreeTypeFont, width: float) -> list[str]:
@@ -137,6 +147,7 @@ def render_chat(
     separators: dict[int, str] | None = None,
     keyboard: bool = False,
     receipt: str | None = None,
+    family: str = "dejavu",
     windows: int = 1,
     overlap_messages: int = 2,
 ) -> list[Screenshot]:
@@ -144,8 +155,8 @@ def render_chat(
     theme = THEMES[style]
     width, height = size
     unit = width / 390  # points to pixels, as on a phone (390 pt wide)
-    body_font = font(round(16.5 * unit))
-    small_font = font(round(11.5 * unit))
+    body_font = font(round(16.5 * unit), family=family)
+    small_font = font(round(11.5 * unit), family=family)
     seps = separators or {}
     # iMessage's "Delivered" / "Read 21:09" under the last message sent from this phone.
     receipt_after = max((n for n, message in enumerate(messages) if message[0] == "right"), default=-1)

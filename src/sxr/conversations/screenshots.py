@@ -34,7 +34,6 @@ MAX_PIXELS = 40_000_000
 MAX_SIDE = 30_000
 DETECT_WIDTH = 576
 OCR_THREADS = 2
-REC_BATCH = 6
 
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
 _lock = threading.Lock()
@@ -189,20 +188,16 @@ def read_lines(
 
 
 def _recognise(engine: OcrEngine, crops: list[np.ndarray]) -> list[tuple[str, float]]:
-    """Recognise crops in batches of similar shape (less padding, less work)."""
+    """Recognise each crop on its own: batches pad short lines, which fades faint glyphs such as £."""
     rec = engine.recogniser
-    ratios = [crop.shape[1] / crop.shape[0] for crop in crops]
-    order = np.argsort(ratios)
-    results: list[tuple[str, float]] = [("", 0.0)] * len(crops)
     _, rec_h, rec_w = rec.rec_image_shape
-    for start in range(0, len(crops), REC_BATCH):
-        chunk = order[start : start + REC_BATCH]
-        widest = max([rec_w / rec_h] + [ratios[i] for i in chunk])
-        batch = np.stack([rec.resize_norm_img(crops[i], widest) for i in chunk]).astype(np.float32)
+    results: list[tuple[str, float]] = []
+    for crop in crops:
+        ratio = max(rec_w / rec_h, crop.shape[1] / crop.shape[0])
+        batch = rec.resize_norm_img(crop, ratio)[np.newaxis].astype(np.float32)
         with _lock:
             probs = rec.session(batch)[0]
-        for row, index in enumerate(chunk):
-            results[index] = _decode(engine, probs[row])
+        results.append(_decode(engine, probs[0]))
     return results
 
 
@@ -221,13 +216,14 @@ def _decode(engine: OcrEngine, probs: np.ndarray) -> tuple[str, float]:
             scores.append(float(masked[step, index]))
             steps.append(step)
         previous = index
-    # The model has no £ of its own and reads it as a faint "f" before an amount, which the blank can
-    # outvote: put the f back where it was a close second, and tidy_text turns it into £.
+    # The model has no £ of its own: it reads one as a faint "f" before an amount, which the blank
+    # can outvote. Before a plain number "f" scores below 1e-6, before a £ above 1e-3 (DejaVu and
+    # Liberation Sans, light and dark): put the f back, and tidy_text turns it into £.
     f_index = chars.index("f")
     for n in range(len(out) - 1, -1, -1):
         if out[n].isdigit() and (n == 0 or out[n - 1] == " "):
             since = steps[n - 1] + 1 if n else 0
-            if since < steps[n] and probs[since : steps[n], f_index].max() > 0.1:
+            if since < steps[n] and probs[since : steps[n], f_index].max() > 0.001:
                 out.insert(n, "f")
                 steps.insert(n, steps[n])
                 scores.insert(n, float(probs[since : steps[n], f_index].max()))
@@ -283,6 +279,8 @@ def tidy_text(text: str) -> str:
     # A currency sign glued to a word ("cashapp$Lily", "pay£500") is a space the model missed.
     text = re.sub(r"(?<=[a-z])(?=[$£€][\w])", " ", text)
     text = _AMOUNT.sub(_amount, text)
+    # No space inside an e-mail address: "lily. pays@example.com" is one address.
+    text = re.sub(r"(?<=\w)([._-]) (?=[\w.+-]*@[\w-]+\.\w)", r"\1", text)
     # "orI": a capital I glued to the end of a lower-case word is the pronoun, a space missed.
     text = re.sub(r"(?<=[a-z]{2})I\b", " I", text)
     # "Ihave", "Iam": the pronoun glued to a common verb is a space missed (none of these is a word).

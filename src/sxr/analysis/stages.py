@@ -52,7 +52,6 @@ class _Lexicon:
     not_image_request: re.Pattern[str]
     exposure: re.Pattern[str]
     distress: re.Pattern[str]
-    sharing: re.Pattern[str]
     money: re.Pattern[str]
 
 
@@ -75,9 +74,6 @@ def _lexicon() -> _Lexicon:
         exposure=compile_fast(data["exposure"]),
         distress=compile_fast(data["victim_distress"]),
         money=compile_fast("|".join(data["demand"][r] for r in ("pay", "amount", "method"))),
-        sharing=compile_fast(
-            "|".join(data["threat"][r] for r in ("share_to", "start_sending", "everyone_sees"))
-        ),
     )
 
 
@@ -94,7 +90,6 @@ class MessageCues:
     already: bool = False
     exposure: bool = False
     distress: bool = False
-    sharing: bool = False
     money: bool = False
 
     def has(self, stage: str, *rules: str) -> bool:
@@ -136,7 +131,6 @@ def message_cues(lower: str) -> MessageCues:
     out.already = "already" in lower
     out.distress = lex.distress.search(lower) is not None
     out.money = "demand" in out.cues and lex.money.search(lower) is not None
-    out.sharing = "threat" in out.cues and lex.sharing.search(lower) is not None
     return out
 
 

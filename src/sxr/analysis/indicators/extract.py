@@ -183,6 +183,8 @@ _SORT_CODE = re.compile(r"(?<![\d-])(\d{2})[- ]?(\d{2})[- ]?(\d{2})(?![\d-])")
 _ACCOUNT = re.compile(r"(?<![\d-])(\d{4} ?\d{4})(?![\d-])")
 _TEN_DIGITS = re.compile(r"(?<![\d+-])(\d(?:[ -]?\d){9})(?![\d-])")
 _EIGHT_DIGITS = re.compile(r"(?<![\d+-])(\d(?:[ -]?\d){7})(?![\d-])")
+_ANY_DIGIT = re.compile(r"\d")
+_PHONE_HINT = re.compile(r"\+\s?\d|(?<!\d)0\s?\d|\(\s?\d|(?<!\d)\d{3}[\s.-]\d{3}[\s.-]\d{4}(?!\d)")
 _DISCORD_TAG = re.compile(r"#\d{4}\b")
 _LONG_TOKEN = re.compile(r"[A-Za-z0-9]{20,}")
 _FILE_NAME = re.compile(
@@ -237,7 +239,7 @@ class _Extractor:
             found.append(_Found(kind, value, start, end, nt.raw(start, end)))
 
         # Cheap gates first: most messages hold no digit, link, @ or long token, and skip most matchers.
-        digits = sum(c.isdigit() for c in text)
+        digits = sum(map(text.count, "0123456789")) if _ANY_DIGIT.search(text) else 0
         platform_spans = [
             (m.start(), m.end(), m.lastgroup) for m in self.p.platform_all.finditer(lower) if m.lastgroup
         ]
@@ -281,6 +283,8 @@ class _Extractor:
         for m in self.p.brand_all.finditer(lower):
             if m.lastgroup:
                 self.recent_brand.append((self.position, sender, m.lastgroup))
+        while self.recent_brand and self.recent_brand[0][0] < self.position - 12:
+            del self.recent_brand[0]
         self.position += 1
         return found
 
@@ -412,6 +416,8 @@ class _Extractor:
         if sum(c.isdigit() for c in text) < 7:
             return
         context = bool(self.p.phone_context.search(lower))
+        if not context and not _PHONE_HINT.search(text):
+            return  # no +, leading 0, (area code) or 3-3-4 layout: nothing the rules below would accept
         for match in phonenumbers.PhoneNumberMatcher(
             text, self.phone_region, leniency=phonenumbers.Leniency.POSSIBLE
         ):

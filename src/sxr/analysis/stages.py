@@ -262,7 +262,7 @@ def assign_stages(
     first_demand: int | None = None
     last_victim_payment: int | None = None
     any_payment = False
-    offender_amounts: list[float] = []
+    highest_offender_amount: float | None = None
     last_offender_amount: float | None = None  # the largest sum in the offender's latest demand
     last_victim_amount: float | None = None
     remainder: float | None = None  # what is left of the last demand after a part payment
@@ -313,7 +313,11 @@ def assign_stages(
                 if any_payment and not c.remainder and not rest_of_demand:
                     if c.more:
                         escalate = f"escalation/more_after_payment: \u201c{c.more}\u201d"
-                    elif amounts and offender_amounts and max(amounts) > max(offender_amounts):
+                    elif (
+                        amounts
+                        and highest_offender_amount is not None
+                        and max(amounts) > highest_offender_amount
+                    ):
                         escalate = f"escalation/higher_amount: {max(amounts):g} after a payment"
                 if escalate:
                     mark(j, "escalation", escalate)
@@ -325,7 +329,8 @@ def assign_stages(
             ):
                 mark(j, "payment", c.cues["payment"].why())
                 last_victim_payment = None
-            offender_amounts.extend(amounts)
+            if amounts:
+                highest_offender_amount = max([*amounts, highest_offender_amount or 0.0])
             if amounts and "demand" in stages[j]:
                 last_offender_amount = max(amounts)
         else:

@@ -14,6 +14,7 @@ import pillow_heif
 import pytest
 from PIL import Image
 
+from sxr.conversations.chat_layout import Block, TextLine, assign_sides
 from sxr.conversations.chat_render import render_chat
 from sxr.conversations.model import Conversation, ExportError
 from sxr.conversations.screenshots import (
@@ -220,6 +221,10 @@ def test_bad_input_gets_a_clear_error(tmp_path: Path) -> None:
     bomb.write_bytes(_png_header_only(60000, 60000))
     with pytest.raises(ExportError, match="too big"):
         read_screenshots([bomb])
+    # Under Pillow's own bomb limit, but far more pixels than any phone screenshot.
+    bomb.write_bytes(_png_header_only(7000, 7000))
+    with pytest.raises(ExportError, match="7000 x 7000 pixels: too big"):
+        read_screenshots([bomb])
 
     text = tmp_path / "notes.png"
     text.write_text("this is not an image")
@@ -265,3 +270,19 @@ def test_bad_input_gets_a_clear_error(tmp_path: Path) -> None:
 )
 def test_tidy_text(raw: str, tidy: str) -> None:
     assert tidy_text(raw) == tidy
+
+
+def test_a_bubble_as_wide_as_the_screen_takes_the_side_of_its_colour() -> None:
+    grey, blue = (233, 233, 235), (11, 132, 254)
+
+    def block(box: tuple[int, int, int, int], colour: tuple[int, int, int]) -> Block:
+        return Block("message", [TextLine(box, "text", 0.9)], box, colour=colour)
+
+    blocks = [
+        block((36, 100, 700, 200), grey),
+        block((500, 220, 1134, 300), blue),
+        block((40, 320, 1130, 500), blue),  # both gaps small: only the colour tells
+        block((38, 520, 1132, 600), grey),
+    ]
+    assign_sides(blocks, 1170)
+    assert [b.side for b in blocks] == ["left", "right", "right", "left"]

@@ -254,7 +254,7 @@ def analyse(regions: Regions, lines: list[TextLine]) -> Layout:
         ):
             blocks.remove(block)
             top_lines.extend(block.lines)
-    _assign_sides(blocks, width)
+    assign_sides(blocks, width)
 
     # The header: text above the chat, below the status bar, that is not a clock or a date.
     names = [
@@ -358,7 +358,7 @@ def _loose_blocks(loose: list[TextLine], width: int) -> list[Block]:
     return blocks
 
 
-def _assign_sides(blocks: list[Block], width: int) -> None:
+def assign_sides(blocks: list[Block], width: int) -> None:
     """Left or right by position; a bubble that spans both sides takes the side of its colour."""
     sure: dict[str, list[tuple[int, int, int]]] = {"left": [], "right": []}
     unsure: list[Block] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from sxr.cases.models import utcnow
@@ -168,9 +169,46 @@ def test_sessions_expire_when_idle_or_old_and_when_the_user_is_deactivated(datab
         services.deactivate_user(session, "support@example.com")
     with session_scope(database_url) as session:
         assert services.resolve_session(session, token) is None
-        try:
+        with pytest.raises(services.LoginFailed):
             services.authenticate(session, "support@example.com", PASSWORD)
-        except services.LoginFailed:
-            pass
-        else:
-            raise AssertionError("a deactivated user signed in")
+
+
+def test_a_generated_password_must_be_changed_at_first_sign_in(database_url: str) -> None:
+    with session_scope(database_url) as session:
+        _user, generated = services.create_user(session, "new@example.com", "New Officer", "officer")
+    c = client()
+    form = c.get("/staff/login")
+    done = c.post(
+        "/staff/login",
+        data={"email": "new@example.com", "password": generated, "csrf_token": csrf_of(form.text)},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/staff/password"
+    assert c.get("/staff/cases", follow_redirects=False).headers["location"] == "/staff/password"
+    page = c.get("/staff/password")
+    assert "please choose your own" in page.text
+    csrf = csrf_of(page.text)
+    assert (
+        c.post("/staff/cases/SXR-2222-2222/status", data={"csrf_token": csrf, "status": "closed"}).status_code
+        == 403
+    )
+
+    def change(current: str, new: str, confirm: str) -> int:
+        data = {
+            "csrf_token": csrf,
+            "current_password": current,
+            "new_password": new,
+            "confirm_password": confirm,
+        }
+        return c.post("/staff/password", data=data, follow_redirects=False).status_code
+
+    assert change("wrong password!", PASSWORD, PASSWORD) == 400
+    assert change(generated, PASSWORD, PASSWORD + "!") == 400
+    assert change(generated, "too short", "too short") == 400
+    assert change(generated, PASSWORD, PASSWORD) == 303
+    assert c.get("/staff/cases").status_code == 200
+    with session_scope(database_url) as session:
+        with pytest.raises(services.LoginFailed):
+            services.authenticate(session, "new@example.com", generated)
+        assert services.authenticate(session, "new@example.com", PASSWORD).must_change_password is False
+    assert "staff.password_changed" in [a for _, a, _ in audit_actions(database_url)]

@@ -125,3 +125,13 @@ def _names(diff: object) -> set[str]:
                 if isinstance(name, str):
                     out.add(name)
     return out
+
+
+def test_production_passwords_use_argon2id_with_owasp_strength() -> None:
+    from argon2 import Type
+
+    from .conftest import PRODUCTION_HASHER
+
+    assert PRODUCTION_HASHER.type is Type.ID
+    # OWASP's minimum for Argon2id: 19 MiB of memory with 2 passes (or more memory, fewer passes).
+    assert PRODUCTION_HASHER.memory_cost >= 19 * 1024 and PRODUCTION_HASHER.time_cost >= 2

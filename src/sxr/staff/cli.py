@@ -57,7 +57,10 @@ def add_user(
         typer.echo(json.dumps(document))
     elif not password_stdin:
         typer.echo(password)
-        typer.echo("This password is shown only once: pass it on safely.", err=True)
+        typer.echo(
+            "This password is shown only once: pass it on safely. It must be changed at first sign-in.",
+            err=True,
+        )
     else:
         typer.echo(f"added {document['email']}", err=True)
 

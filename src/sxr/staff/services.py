@@ -113,10 +113,11 @@ def create_user(
         raise StaffError("A display name is 1 to 120 characters.")
     if role not in ROLES:
         raise StaffError(f"A role is one of {', '.join(ROLES)}, not {role!r}.")
+    generated = password is None
     if password is None:
         password = new_password()
-    elif len(password) < MIN_PASSWORD_LENGTH:
-        raise StaffError(f"A password is at least {MIN_PASSWORD_LENGTH} characters long.")
+    else:
+        _check_new_password(password)
     if session.scalar(select(StaffUser).where(StaffUser.email == email)) is not None:
         raise StaffError(f"There is already a staff user {email}.")
     user = StaffUser(
@@ -125,11 +126,49 @@ def create_user(
         role=role,
         password_hash=_hasher.hash(password),
         active=True,
+        must_change_password=generated,
         failed_logins=0,
     )
     session.add(user)
     session.flush()
     return user, password
+
+
+def _check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise StaffError(f"A password is at least {MIN_PASSWORD_LENGTH} characters long.")
+    if len(password) > 1024:
+        raise StaffError("A password is at most 1024 characters long.")
+
+
+def change_password(
+    session: Session, staff_session: StaffSession, current: str, new: str, confirm: str
+) -> None:
+    """Change the signed-in user's password; every other session of theirs ends."""
+    user = staff_session.user
+    ok = False
+    with contextlib.suppress(VerificationError, InvalidHashError):
+        ok = _hasher.verify(user.password_hash, current)
+    if not ok:
+        raise StaffError("Your current password is not right.")
+    if new != confirm:
+        raise StaffError("The two new passwords are not the same.")
+    if new == current:
+        raise StaffError("Please choose a password you have not used here before.")
+    _check_new_password(new)
+    user.password_hash = _hasher.hash(new)
+    user.must_change_password = False
+    session.execute(
+        update(StaffSession)
+        .where(
+            StaffSession.user_id == user.id,
+            StaffSession.id != staff_session.id,
+            StaffSession.ended_at.is_(None),
+        )
+        .values(ended_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
 
 
 def get_user(session: Session, email: str) -> StaffUser | None:

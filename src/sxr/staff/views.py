@@ -100,7 +100,7 @@ def _login_page(
 def login_form(request: Request, staff_session: OptionalStaffSessionDep) -> Response:
     """The sign-in form (or the queue, when already signed in)."""
     if staff_session is not None:
-        return RedirectResponse("/staff/cases", status_code=303)
+        return RedirectResponse(_home(staff_session.user), status_code=303)
     return _login_page(request)
 
 
@@ -133,7 +133,7 @@ def login(
     token = services.open_session(session, user)
     services.audit(session, user, "staff.login")
     session.commit()
-    response = RedirectResponse("/staff/cases", status_code=303)
+    response = RedirectResponse(_home(user), status_code=303)
     _set_cookie(request, response, COOKIE_NAME, token, max_age=int(services.SESSION_LIFETIME.total_seconds()))
     response.delete_cookie(LOGIN_COOKIE, path="/staff")
     return response
@@ -159,7 +159,51 @@ def logout(request: Request, session: SessionDep, staff_session: CsrfSessionDep)
     return response
 
 
+def _home(user: StaffUser) -> str:
+    return "/staff/password" if user.must_change_password else "/staff/cases"
+
+
+@router.get("/password", name="staff_password")
+def password_form(request: Request, staff_session: OptionalStaffSessionDep) -> Response:
+    """The form to change one's password (required after a generated one)."""
+    if staff_session is None:
+        return RedirectResponse("/staff/login", status_code=303)
+    return _password_page(request, staff_session)
+
+
+def _password_page(
+    request: Request, staff_session: StaffSession, problem: str | None = None, status_code: int = 200
+) -> Response:
+    return _render(
+        request,
+        "staff/password.html",
+        {"user": staff_session.user, "csrf_token": staff_session.csrf_secret, "problem": problem},
+        status_code=status_code,
+    )
+
+
+@router.post("/password")
+def change_password(
+    request: Request,
+    session: SessionDep,
+    staff_session: CsrfSessionDep,
+    current_password: Annotated[str, Form(max_length=1024)] = "",
+    new_password: Annotated[str, Form(max_length=1024)] = "",
+    confirm_password: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    """Change the password; other sessions of this user end."""
+    try:
+        services.change_password(session, staff_session, current_password, new_password, confirm_password)
+    except services.StaffError as exc:
+        return _password_page(request, staff_session, str(exc), status_code=400)
+    services.audit(session, staff_session.user, "staff.password_changed")
+    session.commit()
+    return RedirectResponse("/staff/cases", status_code=303)
+
+
 def _require(user: StaffUser, action: str, what: str) -> None:
+    if user.must_change_password:
+        raise HTTPException(status_code=403, detail="Please change your password first, at /staff/password.")
     if not services.can(user, action):
         raise HTTPException(status_code=403, detail=f"Your role ({user.role}) does not allow you to {what}.")
 
@@ -183,6 +227,8 @@ def case_queue(
     if staff_session is None:
         return RedirectResponse("/staff/login", status_code=303)
     user = staff_session.user
+    if user.must_change_password:
+        return RedirectResponse("/staff/password", status_code=303)
     wanted = status if status in services.STATUS_LABELS else None
     rows = services.case_queue(session, settings, status=wanted)
     services.audit(session, user, "case_queue.view", subject=f"status={wanted}" if wanted else None)
@@ -238,6 +284,8 @@ def case_page(
     """One case: facts, evidence, the offender's details, timeline, alerts, and what staff can do."""
     if staff_session is None:
         return RedirectResponse("/staff/login", status_code=303)
+    if staff_session.user.must_change_password:
+        return RedirectResponse("/staff/password", status_code=303)
     case = _case_or_404(session, reference)
     return _case_page(request, session, settings, staff_session, case)
 

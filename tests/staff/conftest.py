@@ -1,0 +1,20 @@
+"""Staff tests hash passwords with cheap Argon2id parameters: still Argon2id, just not 0.5 s per try."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from argon2 import PasswordHasher
+
+from sxr.staff import services
+
+PRODUCTION_HASHER = services._hasher
+
+
+@pytest.fixture(autouse=True)
+def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(services, "_hasher", cheap)
+    monkeypatch.setattr(services, "_DUMMY_HASH", cheap.hash("dummy"))
+    yield

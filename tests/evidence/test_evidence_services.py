@@ -23,7 +23,7 @@ from sxr.db import session_factory
 from sxr.evidence import services
 from sxr.evidence.models import EvidenceItem, LedgerEntry
 from sxr.evidence.services import DerivedContent, EvidenceRejected
-from sxr.evidence.store import BlobStore
+from sxr.evidence.store import BlobStore, WrongMasterKey
 
 MARKER = "MARKER-51c0ffee-plaintext-must-never-reach-disk"
 
@@ -90,7 +90,7 @@ def test_the_same_file_is_stored_once(session: Session, cfg: Settings, case: Cas
     session.commit()
     elsewhere = services.add_evidence(session, cfg, other, png, received_by="victim")
     assert not elsewhere.duplicate and elsewhere.item.case_id == other.id
-    blobs = [p for p in (cfg.data_dir / "blobs").rglob("*") if p.is_file()]
+    blobs = [p for p in (cfg.data_dir / "blobs").rglob("*") if p.is_file() and p.name != "key-id"]
     assert [p.name for p in blobs] == [first.item.sha256]
     assert services.verify(session, cfg).intact
 
@@ -140,7 +140,7 @@ def test_limits_per_file_case_and_upload(
     with pytest.raises(EvidenceRejected, match="at most 2"):
         services.check_upload(session, cfg, case, [txt, txt, txt])
     assert services.list_evidence(session, case) == []
-    assert not [p for p in (cfg.data_dir / "blobs").rglob("*") if p.is_file()]
+    assert not [p for p in (cfg.data_dir / "blobs").rglob("*") if p.is_file() and p.name != "key-id"]
 
 
 def test_no_plaintext_anywhere_under_the_data_dir(
@@ -253,6 +253,13 @@ def test_a_wrong_master_key_is_a_clear_error(
     add(session, cfg, case, make_txt(samples / "chat.txt"))
     monkeypatch.setenv("SXR_MASTER_KEY", base64.b64encode(os.urandom(32)).decode())
     get_settings.cache_clear()
+    with pytest.raises(WrongMasterKey, match="different master key"):
+        services.verify(session, get_settings(), case, record=False)
+    with pytest.raises(WrongMasterKey, match="different master key"):
+        services.add_evidence(session, get_settings(), case, make_png(samples / "new.png"), received_by="cli")
+    assert len(services.list_evidence(session, case)) == 1
+    # Without the store's key record, verify still names the item rather than reading garbage.
+    (cfg.data_dir / "blobs" / "key-id").unlink()
     problems = services.verify(session, get_settings(), case, record=False).problems
     assert len(problems) == 1 and "different master key" in problems[0]
 

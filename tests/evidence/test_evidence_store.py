@@ -44,7 +44,7 @@ def test_same_content_is_stored_once(store: BlobStore) -> None:
     first = store.put_bytes(b"the same screenshot")
     second = store.put_bytes(b"the same screenshot")
     assert first.sha256 == second.sha256 and first.created and not second.created
-    assert [p.name for p in store.root.rglob("*") if p.is_file()] == [first.sha256]
+    assert [p.name for p in store.root.rglob("*") if p.is_file() and p.name != "key-id"] == [first.sha256]
 
 
 def test_no_plaintext_on_disk(store: BlobStore) -> None:
@@ -55,7 +55,12 @@ def test_no_plaintext_on_disk(store: BlobStore) -> None:
 
 def test_a_wrong_master_key_is_a_clear_error(store: BlobStore) -> None:
     blob = store.put_bytes(b"evidence")
-    other = BlobStore(store.root, os.urandom(32))
+    other_key = os.urandom(32)
+    with pytest.raises(WrongMasterKey, match="different master key"):
+        BlobStore(store.root, other_key)
+    # Even without the store's key record, each blob names the wrong key rather than giving garbage.
+    (store.root / "key-id").unlink()
+    other = BlobStore(store.root, other_key)
     with pytest.raises(WrongMasterKey, match="different master key"):
         other.read(blob.sha256)
     with pytest.raises(WrongMasterKey):

@@ -113,7 +113,7 @@ def evidence_verify(
         with cli_session() as (settings, session):
             case = _case(session, reference) if reference else None
             result = verify(session, settings, case, actor="cli")
-    except MasterKeyError as exc:
+    except (MasterKeyError, BlobError) as exc:
         fail(str(exc))
     if as_json:
         typer.echo(

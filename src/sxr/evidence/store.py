@@ -32,6 +32,7 @@ TAG_SIZE = 16
 _HEADER = struct.Struct(">8s8sI12s48s")
 HEADER_SIZE = _HEADER.size
 KEY_FILE_NAME = "master.key"
+KEY_ID_FILE_NAME = "key-id"
 
 
 class MasterKeyError(Exception):
@@ -146,6 +147,36 @@ class BlobStore:
         self.root = root
         self._master = AESGCM(master_key)
         self._key_id = key_id(master_key)
+        self._check_store_key()
+
+    def _check_store_key(self) -> None:
+        # The store remembers which key it was first used with, so a wrong key fails at once, before
+        # any read or write, instead of quietly mixing blobs under two keys.
+        path = self.root / KEY_ID_FILE_NAME
+        try:
+            recorded = path.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            return
+        if recorded != self._key_id.hex():
+            raise WrongMasterKey(
+                f"The evidence in {self.root} was locked with a different master key: "
+                "check SXR_MASTER_KEY or the master.key file in the data dir."
+            )
+
+    def _record_store_key(self) -> None:
+        path = self.root / KEY_ID_FILE_NAME
+        if path.exists():
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+        tmp.write_text(self._key_id.hex() + "\n", encoding="ascii")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+        self._check_store_key()
 
     @classmethod
     def for_settings(cls, settings: Settings) -> BlobStore:
@@ -164,6 +195,7 @@ class BlobStore:
 
     def put(self, source: BinaryIO) -> StoredBlob:
         """Encrypt `source` into a blob; the file appears only once written, synced and read back intact."""
+        self._record_store_key()
         tmp_dir = self.root / ".tmp"
         tmp_dir.mkdir(parents=True, exist_ok=True)
         tmp = tmp_dir / f"{secrets.token_hex(16)}.part"

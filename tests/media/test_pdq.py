@@ -113,3 +113,31 @@ def test_signal_hash_file(shared_data: Path, tmp_path: Path) -> None:
     text = tmp_path / "note.txt"
     text.write_text("send a pic")
     assert PdqSignal.hash_file(text) is None
+
+
+def test_every_orientation_of_a_grey_jpeg_turns_upright(shared_data: Path, tmp_path: Path) -> None:
+    with Image.open(shared_data / "pdq" / "images" / "bridge-mods" / "aaa-orig.jpg") as original:
+        grey = original.convert("L")
+    grey.thumbnail((700, 700))
+    plain = tmp_path / "plain.png"
+    grey.save(plain)
+    upright_of = {
+        2: Image.Transpose.FLIP_LEFT_RIGHT,
+        3: Image.Transpose.ROTATE_180,
+        4: Image.Transpose.FLIP_TOP_BOTTOM,
+        5: Image.Transpose.TRANSPOSE,
+        6: Image.Transpose.ROTATE_270,
+        7: Image.Transpose.TRANSVERSE,
+        8: Image.Transpose.ROTATE_90,
+    }
+    for orientation, method in upright_of.items():
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        tagged = tmp_path / f"tagged-{orientation}.png"
+        grey.save(tagged, exif=exif)
+        turned = tmp_path / f"turned-{orientation}.png"
+        grey.transpose(method).save(turned)
+        hashes = hash_image(tagged)
+        assert hashes.stored == hash_image(plain).stored
+        assert hashes.upright is not None
+        assert hamming_distance(hashes.upright.hash, hash_image(turned).stored.hash) <= 8, orientation

@@ -20,7 +20,7 @@ from typing import BinaryIO, ClassVar
 
 import numpy as np
 import pdqhash
-from PIL import Image, ImageOps
+from PIL import Image
 
 from sxr.media.signal import MediaHashType
 
@@ -160,17 +160,23 @@ def hash_image(source: Path | BinaryIO) -> ImageHashes:
         # The image may be thumbnailed in place: read its pixels before the file is closed.
         thumbnail = reference_thumbnail(image)
         pixels = np.array(thumbnail)
-        if orientation in (2, 3, 4, 5, 6, 7, 8):
-            stored, upright = _stored_and_upright(thumbnail, pixels)
-        else:
-            stored, upright = pdq_from_rgb(pixels), None
+        stored = pdq_from_rgb(pixels)
+        upright = None
+        if orientation in _UPRIGHT:
+            upright = pdq_from_rgb(np.asarray(thumbnail.transpose(_UPRIGHT[orientation])))
     return ImageHashes(stored=stored, upright=upright, frames=frames, mode=mode)
 
 
-def _stored_and_upright(thumbnail: Image.Image, pixels: np.ndarray) -> tuple[PdqHash, PdqHash]:
-    # exif_transpose() works on the thumbnail too: it keeps the EXIF block of the original.
-    upright_image = ImageOps.exif_transpose(thumbnail)
-    return pdq_from_rgb(pixels), pdq_from_rgb(np.asarray(upright_image))
+# How to turn stored pixels upright for each EXIF orientation (as ImageOps.exif_transpose does).
+_UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 
 class PdqSignal(MediaHashType[PdqHash]):

@@ -56,3 +56,22 @@ def test_analyze_errors_go_to_stderr(tmp_path: Path) -> None:
     chat.write_text(CHAT, encoding="utf-8")
     done = _run(["analyze", str(chat), "--date-order", "YMD", "--json"], tmp_path)
     assert done.returncode != 0 and done.stdout == "" and "DMY or MDY" in done.stderr
+
+
+@pytest.mark.slow
+def test_analyze_screenshots(tmp_path: Path) -> None:
+    from PIL import Image, ImageDraw
+
+    shot = tmp_path / "shot.png"
+    image = Image.new("RGB", (390, 300), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((10, 20, 300, 60), 10, fill=(230, 230, 230))
+    draw.text((20, 32), "add me on snap: lily_x09", fill="black")
+    draw.rounded_rectangle((90, 90, 380, 130), 10, fill=(0, 120, 255))
+    draw.text((100, 102), "ok who is this", fill="white")
+    image.save(shot)
+    done = _run(["analyze", str(shot), "--json"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["format"] == "screenshot"
+    assert ("snapchat_username", "lily_x09") in {(i["kind"], i["value"]) for i in doc["indicators"]}

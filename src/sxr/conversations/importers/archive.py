@@ -93,6 +93,7 @@ class ExportFiles:
         self._tar: tarfile.TarFile | None = None
         self._sha256: str | None = None
         self._member_sha: dict[str, str] = {}
+        self._source_ids: dict[str, tuple[str, str, str | None, str | None]] = {}
         if not path.exists():
             raise ExportError(f"{path} does not exist.")
         if path.is_dir():
@@ -249,16 +250,14 @@ class ExportFiles:
         self, name: str, *, lines: tuple[int, int] | None = None, pointer: str | None = None
     ) -> SourceRef:
         """A source ref for a line range or JSON pointer in one member (shared strings keep memory low)."""
-        if self.kind == "file":
-            return SourceRef(file=self.display, sha256=self.sha256(), lines=lines, pointer=pointer)
-        return SourceRef(
-            file=self.display,
-            sha256=self.sha256(),
-            lines=lines,
-            pointer=pointer,
-            member=name,
-            member_sha256=self.member_sha256(name),
-        )
+        ids = self._source_ids.get(name)
+        if ids is None:
+            if self.kind == "file":
+                ids = (self.display, self.sha256(), None, None)
+            else:
+                ids = (self.display, self.sha256(), name, self.member_sha256(name))
+            self._source_ids[name] = ids
+        return SourceRef(ids[0], ids[1], lines, pointer, None, None, ids[2], ids[3])
 
     def close(self) -> None:
         if self._zip is not None:

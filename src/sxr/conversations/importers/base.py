@@ -160,8 +160,11 @@ BIDI_MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069
 _STRIP_BIDI = str.maketrans("", "", BIDI_MARKS)
 
 
+_HAS_BIDI = re.compile(f"[{BIDI_MARKS}]")
+
+
 def strip_bidi(text: str) -> str:
-    return text.translate(_STRIP_BIDI)
+    return text.translate(_STRIP_BIDI) if _HAS_BIDI.search(text) else text
 
 
 _MOJIBAKE_RUN = re.compile("[\u0080-\u00ff]+")

@@ -101,10 +101,7 @@ _TITLE = re.compile(r"^WhatsApp(?: Chat)?(?: with| - | mit | con | avec | met | 
 
 @dataclass(slots=True)
 class _Pending:
-    stamp: str
-    date: tuple[str, str, str]
-    time: tuple[int, int, int]
-    rest_first: str
+    match: re.Match[str]
     line: int
     end: int
     more: list[str] = field(default_factory=list)
@@ -180,6 +177,10 @@ class WhatsApp(Importer):
 
     def _parse(self, run: ImportRun, name: str, order: str) -> Iterator[Item]:
         files = run.files
+        # Per-import caches (an importer object is shared, so they are reset here).
+        self._senders: dict[str, str] = {}
+        self._last_stamp: str | None = None
+        self._last_sent_at: datetime | None = None
         dates: dict[tuple[str, str, str], tuple[int, int, int]] = {}
         pending: _Pending | None = None
         line_no = 0
@@ -201,14 +202,7 @@ class WhatsApp(Importer):
                     continue
                 if pending is not None:
                     yield self._item(run, name, pending, dates, order)
-                pending = _Pending(
-                    stamp=match["stamp"],
-                    date=(match["d1"], match["d2"], match["d3"]),
-                    time=_clock(match, line_no),
-                    rest_first=match["rest"],
-                    line=line_no,
-                    end=line_no,
-                )
+                pending = _Pending(match, line_no, line_no)
         if pending is not None:
             yield self._item(run, name, pending, dates, order)
         elif line_no == 0:
@@ -222,41 +216,53 @@ class WhatsApp(Importer):
         dates: dict[tuple[str, str, str], tuple[int, int, int]],
         order: str,
     ) -> Item:
-        ymd = dates.get(pending.date)
-        if ymd is None:
-            ymd = _resolve_date(pending.date, order, pending.line)
-            dates[pending.date] = ymd
-        try:
-            sent_at = run.local(datetime(*ymd, *pending.time))
-        except ValueError as exc:
-            raise ExportError(f"{name} line {pending.line}: {pending.stamp!r} is not a real date.") from exc
+        match = pending.match
+        stamp = match["stamp"]
+        if stamp == self._last_stamp and self._last_sent_at is not None:
+            sent_at = self._last_sent_at  # consecutive messages in one minute share a stamp
+        else:
+            date: tuple[str, str, str] = (match["d1"], match["d2"], match["d3"])
+            ymd = dates.get(date)
+            if ymd is None:
+                ymd = _resolve_date(date, order, pending.line)
+                if len(dates) < 100_000:
+                    dates[date] = ymd
+            try:
+                sent_at = datetime(*ymd, *_clock(match, pending.line), tzinfo=run.zone)
+            except ValueError as exc:
+                raise ExportError(f"{name} line {pending.line}: {stamp!r} is not a real date.") from exc
+            self._last_stamp, self._last_sent_at = stamp, sent_at
         # Trailing blank lines belong to no message: keep the line range honest.
         while pending.more and not pending.more[-1].strip():
             pending.more.pop()
             pending.end -= 1
-        rest = pending.rest_first
+        rest = match["rest"]
         if pending.more:
             rest = "\n".join([rest, *pending.more])
         source = run.files.source(name, lines=(pending.line, pending.end))
-        sender, sep, text = rest.partition(": ")
-        sender = strip_bidi(sender).strip()
-        if not sep or not sender or len(sender) > 80 or "\n" in sender:
-            return Notice(text=strip_bidi(rest).strip(), source=source, sent_at=sent_at)
+        raw_sender, sep, text = rest.partition(": ")
+        known = self._senders.get(raw_sender) if sep else None
+        if known is None:
+            sender = strip_bidi(raw_sender).strip()
+            if not sep or not sender or len(sender) > 80 or "\n" in sender:
+                return Notice(text=strip_bidi(rest).strip(), source=source, sent_at=sent_at)
+            platform_id = None
+            if sender.startswith("+") and _PHONE_NAME.match(sender):
+                platform_id = "+" + re.sub(r"\D", "", sender)
+            run.sender(sender, platform_id)
+            known = sender
+            if len(self._senders) < 10_000:
+                self._senders[raw_sender] = sender
+        sender = known
         marked = text.startswith("\u200e")
         body = strip_bidi(text)
-        stripped = body.strip()
-        if _NOTICE_TEXT.match(stripped) and (marked or sender == run.title):
-            return Notice(text=stripped, source=source, sent_at=sent_at)
-        if marked and sender == run.title and not _IOS_CONTENT.match(stripped):
-            # iOS writes its system notices as if sent by the chat's name, marked with U+200E.
-            return Notice(text=stripped, source=source, sent_at=sent_at)
-        platform_id = None
-        if _PHONE_NAME.match(sender):
-            platform_id = "+" + re.sub(r"\D", "", sender) if sender.startswith("+") else None
-        run.sender(sender, platform_id)
-        message = Message(
-            i=0, sender=sender, text=body, source=source, sent_at=sent_at, sent_at_raw=pending.stamp
-        )
+        if marked or sender == run.title:
+            stripped = body.strip()
+            ios_notice = marked and sender == run.title and not _IOS_CONTENT.match(stripped)
+            if ios_notice or _NOTICE_TEXT.match(stripped):
+                # iOS writes its system notices as if sent by the chat's name, marked with U+200E.
+                return Notice(text=stripped, source=source, sent_at=sent_at)
+        message = Message(i=0, sender=sender, text=body, source=source, sent_at=sent_at, sent_at_raw=stamp)
         _read_markers(message)
         return message
 
@@ -264,11 +270,15 @@ class WhatsApp(Importer):
 def _read_markers(message: Message) -> None:
     """Edited/deleted flags and attachments from WhatsApp's placeholder text."""
     text = message.text
-    edited = _EDITED.search(text)
-    if edited:
-        message.edited = True
-        text = text[: edited.start()]
+    if text.endswith(">"):
+        edited = _EDITED.search(text)
+        if edited:
+            message.edited = True
+            text = text[: edited.start()]
     stripped = text.strip()
+    if len(stripped) > 80 and "(" not in stripped[:200]:
+        message.text = text  # too long to be a placeholder
+        return
     if _DELETED.match(stripped):
         message.deleted = True
     elif _OMITTED.match(stripped):

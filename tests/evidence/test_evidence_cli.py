@@ -131,6 +131,8 @@ def test_killing_the_process_mid_add_loses_nothing_reported(database_url: str, s
     assert any(0 < count < 40 for count in per_round), per_round
     verify = sxr_in_process("evidence", "verify", reference, check=False)
     assert verify.returncode == 0, verify.stderr
+    everything = json.loads(sxr_in_process("evidence", "verify", "--json").stdout)
+    assert everything["intact"] and everything["problems"] == []
     listed = {
         str(i["id"]): i["sha256"]
         for i in json.loads(sxr_in_process("evidence", "list", reference, "--json").stdout)["items"]

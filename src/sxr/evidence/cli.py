@@ -124,6 +124,8 @@ def evidence_verify(
                     "items": result.items,
                     "derived": result.derived,
                     "entries": result.entries,
+                    "unreferenced_blobs": result.unreferenced_blobs,
+                    "unfinished_parts": result.unfinished_parts,
                     "problems": result.problems,
                 }
             )
@@ -136,6 +138,12 @@ def evidence_verify(
             f"{state}: {result.cases} case(s), {result.items} evidence item(s), "
             f"{result.derived} derived item(s), {result.entries} ledger entries checked"
         )
+        if result.unreferenced_blobs or result.unfinished_parts:
+            typer.echo(
+                f"note: {result.unreferenced_blobs} blob(s) no item points to and {result.unfinished_parts} "
+                "unfinished temp file(s) from interrupted adds (encrypted; safe to ignore)",
+                err=True,
+            )
     if not result.intact:
         raise typer.Exit(1)
 

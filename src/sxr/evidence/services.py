@@ -73,6 +73,9 @@ class VerifyResult:
     items: int = 0
     derived: int = 0
     entries: int = 0
+    # Harmless leftovers of interrupted adds (ciphertext only): reported, never counted as damage.
+    unreferenced_blobs: int = 0
+    unfinished_parts: int = 0
 
     @property
     def intact(self) -> bool:
@@ -460,4 +463,12 @@ def verify(
                 details={"items": len(received)},
             )
             session.commit()
+    if case is None:
+        referenced = set(session.scalars(select(EvidenceItem.sha256))) | set(
+            session.scalars(select(DerivedItem.sha256))
+        )
+        result.unreferenced_blobs = sum(
+            1 for path in store.root.glob("??/*") if path.is_file() and path.name not in referenced
+        )
+        result.unfinished_parts = sum(1 for _ in (store.root / ".tmp").glob("*.part"))
     return result

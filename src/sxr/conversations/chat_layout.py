@@ -12,7 +12,9 @@ Box = tuple[int, int, int, int]
 
 # A time as chat apps print it: 21:04, 9:04 PM, 9.04pm.
 TIME = re.compile(r"^\d{1,2}[:.]\d{2}(\s?[AaPp]\.?\s?[Mm]\.?)?$")
-TRAILING_TIME = re.compile(r"\s(\d{1,2}[:.]\d{2}(?:\s?[AaPp]\.?\s?[Mm]\.?)?)$")
+# A bubble's own time, with the delivery ticks some apps draw after it (read as v, V, W, / or √).
+BUBBLE_TIME = re.compile(r"^(\d{1,2}[:.]\d{2}(?:\s?[AaPp]\.?\s?[Mm]\.?)?)(?:\s*[✓✔√vVW/]{1,2})?$")
+TRAILING_TIME = re.compile(r"\s(\d{1,2}[:.]\d{2}(?:\s?[AaPp]\.?\s?[Mm]\.?)?)(?:\s*[✓✔√vVW/]{1,2})?$")
 TIME_ANYWHERE = re.compile(r"\b\d{1,2}[:.]\d{2}(\s?[AaPp]\.?\s?[Mm]\.?)?\b")
 _DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun"
 _MONTHS = (
@@ -282,19 +284,20 @@ def _take_time(block: Block) -> None:
     if not rows:
         return
     last = rows[-1][-1]
-    if not TIME.match(last.text.strip()):
+    stamp = BUBBLE_TIME.match(last.text.strip())
+    if not stamp:
         return
     if last is rows[0][0]:
         # Only a time: the rest of a bubble cut off at the top of the screen (else a message of a time).
         if block.cut_top:
-            block.time = last.text.strip()
+            block.time = stamp.group(1)
             block.lines = []
         return
     body = [line.height for row in rows for line in row if line is not last]
     small = last.height < 0.9 * float(np.median(body))
     right = last.box[0] > (block.box[0] + block.box[2]) / 2
     if small or right:
-        block.time = last.text.strip()
+        block.time = stamp.group(1)
         block.lines = [line for line in block.lines if line is not last]
 
 

@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 Colour = tuple[int, int, int]
+TICKS = " ✓✓"
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +179,7 @@ def render_chat(
         lines = _wrap(text, body_font, max_text)
         text_w = max(body_font.getlength(line) for line in lines)
         if time and theme.times_in_bubble:
-            text_w = max(text_w, body_font.getlength(lines[-1]) + small_font.getlength(time) + pad_x)
+            text_w = max(text_w, body_font.getlength(lines[-1]) + small_font.getlength(time + TICKS) + pad_x)
         bubble_w = round(text_w + 2 * pad_x)
         bubble_h = round(len(lines) * line_h + 2 * pad_y)
         if time and theme.times_in_bubble:
@@ -224,9 +225,20 @@ def render_chat(
         for n, line in enumerate(lines):
             draw.text((x0 + pad_x, top + pad_y + n * line_h), line, font=body_font, fill=ink)
         if time and theme.times_in_bubble:
+            if side == "right":  # delivery ticks after the time of a message sent from this phone
+                tw = small_font.getlength(TICKS)
+                draw.text(
+                    (x0 + bubble_w - pad_x - tw, bottom - pad_y - small_font.size),
+                    TICKS,
+                    font=small_font,
+                    fill=(83, 189, 235),
+                )
+                time_right = x0 + bubble_w - pad_x - tw
+            else:
+                time_right = x0 + bubble_w - pad_x
             tw = small_font.getlength(time)
             draw.text(
-                (x0 + bubble_w - pad_x - tw, bottom - pad_y - small_font.size),
+                (time_right - tw, bottom - pad_y - small_font.size),
                 time,
                 font=small_font,
                 fill=theme.muted,

@@ -142,10 +142,12 @@ def worker(kind: str, tool: str, path: Path) -> dict[str, object]:
                 parser = FacebookMessengerParser(str(file))
                 parser.parse_file()
                 times.extend(
-                    int(m.timestamp.replace(tzinfo=UTC).timestamp() * 1000) for m in parser.parsed_messages._parsed_messages
+                    int(m.timestamp.replace(tzinfo=UTC).timestamp() * 1000)
+                    for m in parser.parsed_messages._parsed_messages
                 )
             count = len(times)
-            correct = sum(1 for k, ms in enumerate(times) if abs(ms - meta_truth_ms(k)) < 1000)
+            # chat-miner keeps each file's newest-first order; compare the dates as a set, not in order.
+            correct = sum(1 for k, ms in enumerate(sorted(times)) if abs(ms - meta_truth_ms(k)) < 1000)
     else:
         from sxr.conversations.importers import import_path, stream_path
 
@@ -163,7 +165,13 @@ def worker(kind: str, tool: str, path: Path) -> dict[str, object]:
             count = len(conversation.messages)
             correct = sum(_sxr_correct(kind, m.i, m.sent_at) for m in conversation.messages)
     elapsed = time.perf_counter() - started
-    return {"tool": tool, "messages": count, "seconds": elapsed, "peak_rss_mb": _peak_rss_mb(), "correct": correct}
+    return {
+        "tool": tool,
+        "messages": count,
+        "seconds": elapsed,
+        "peak_rss_mb": _peak_rss_mb(),
+        "correct": correct,
+    }
 
 
 def _sxr_correct(kind: str, k: int, when: datetime | None) -> int:
@@ -189,7 +197,9 @@ def _run_worker(kind: str, tool: str, path: Path) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--mb", type=int, default=20, help="size of each generated export in MB (default 20)")
     parser.add_argument("--full", action="store_true", help="the issue's size: 120 MB exports")
     parser.add_argument("--keep", type=Path, help="write the exports here and keep them")
@@ -210,10 +220,16 @@ def main() -> None:
             raise SystemExit(f"{meta} exists; choose an empty --keep folder")
         meta_count = generate_messenger(meta, megabytes * 1024 * 1024)
         meta_bytes = sum(p.stat().st_size for p in meta.rglob("*.json"))
-        print(f"WhatsApp export: {wa.stat().st_size / 2**20:.0f} MB, {wa_count} messages (every day <= 12, US)")
-        print(f"Messenger download: {meta_bytes / 2**20:.0f} MB in {len(list(meta.rglob('*.json')))} files, {meta_count} messages")
+        print(
+            f"WhatsApp export: {wa.stat().st_size / 2**20:.0f} MB, {wa_count} messages (every day <= 12, US)"
+        )
+        print(
+            f"Messenger download: {meta_bytes / 2**20:.0f} MB in {len(list(meta.rglob('*.json')))} files, "
+            f"{meta_count} messages"
+        )
         print()
-        header = f"{'export':<10} {'tool':<12} {'messages':>9} {'seconds':>8} {'msg/s':>10} {'peak RSS MB':>12} {'dates right':>12}"
+        header = f"{'export':<10} {'tool':<12} {'messages':>9} {'seconds':>8} {'msg/s':>10} "
+        header += f"{'peak RSS MB':>12} {'dates right':>12}"
         print(header)
         print("-" * len(header))
         for kind, path, expected in (("whatsapp", wa, wa_count), ("messenger", meta, meta_count)):

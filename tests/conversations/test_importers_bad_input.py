@@ -117,7 +117,8 @@ def test_garbage_gives_a_clear_error(tmp_path: Path, content: bytes) -> None:
 def test_malformed_json_of_each_format(tmp_path: Path) -> None:
     cut = {
         "result.json": '{"name": "Mila", "type": "personal_chat", "id": 1, "messages": '
-        '[{"id": 1, "type": "message", "date_unixtime": "1778274631", "from": "Mila", "from_id": "u1", "text": "hi"},',
+        '[{"id": 1, "type": "message", "date_unixtime": "1778274631", '
+        '"from": "Mila", "from_id": "u1", "text": "hi"},',
         "dce.json": '{"guild": {"id": "0"}, "channel": {"id": "1", "name": "x"}, '
         '"messages": [{"id": "1", "timestamp":',
         "messages.json": '{"userId": "8:live:a", "conversations": [{"id": "8:live:b", "MessageList": [',

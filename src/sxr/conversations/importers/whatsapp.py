@@ -95,6 +95,13 @@ _IOS_CONTENT = re.compile(
     r"Location:|POLL:|Waiting for this message|Live location shared)",
     re.IGNORECASE,
 )
+# A cheap first look: every placeholder above starts with "<", ends in a "left out" word or a full
+# stop, or holds a bracket; ordinary messages rarely do, so most skip the detailed patterns.
+_MAYBE_PLACEHOLDER = re.compile(
+    r"^<|\)|(?:omitted|weggelassen|omitid[oa]|omise?|deleted|gelöscht|eliminato|apagada|verwijderd|"
+    r"este mensaje|supprimé|message|mensagem|messaggio)\.?$",
+    re.IGNORECASE,
+)
 _PHONE_NAME = re.compile(r"^\+?[\d\s().-]{7,20}$")
 _TITLE = re.compile(r"^WhatsApp(?: Chat)?(?: with| - | mit | con | avec | met | com )?\s*(?P<title>.+?)\s*$")
 
@@ -276,8 +283,8 @@ def _read_markers(message: Message) -> None:
             message.edited = True
             text = text[: edited.start()]
     stripped = text.strip()
-    if len(stripped) > 80 and "(" not in stripped[:200]:
-        message.text = text  # too long to be a placeholder
+    if not _MAYBE_PLACEHOLDER.search(stripped):
+        message.text = text  # the common case: ordinary words, no placeholder to read
         return
     if _DELETED.match(stripped):
         message.deleted = True

@@ -10,13 +10,14 @@ import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from sxr.cases import services
 from sxr.cases.deps import VictimCaseDep
-from sxr.cases.models import Case, utcnow
+from sxr.cases.models import Case, as_utc, utcnow
 from sxr.config import Settings
 from sxr.deps import SessionDep, SettingsDep
 from sxr.evidence.limits import EvidenceLimits, EvidenceRejected, human_size
@@ -100,6 +101,8 @@ def start_submit(
     )
     case, pin = services.create_case(session, answers)
     token = services.open_victim_session(session, case)
+    # Committed before the page goes out: the victim may follow its link at once.
+    session.commit()
     return _page(
         request,
         settings,
@@ -142,6 +145,8 @@ def return_submit(
             error = "The reference or PIN is not right. Please check them and try again."
         else:
             token = services.open_victim_session(session, case)
+            # Committed before the redirect: the browser asks for the case page straight away.
+            session.commit()
             return RedirectResponse(f"/case/{token}", status_code=303)
     return _page(
         request,
@@ -165,6 +170,7 @@ def _case_page(
 ) -> Response:
     items = list_evidence(session, case)
     limits = EvidenceLimits.from_settings(settings)
+    zone = ZoneInfo(settings.timezone)  # times as the victim's clock shows them
     return _page(
         request,
         settings,
@@ -178,7 +184,7 @@ def _case_page(
                     "name": item.original_name,
                     "kind": KIND_LABELS.get(item.kind, item.kind),
                     "size": human_size(item.size),
-                    "received_at": item.received_at.strftime("%d %B %Y, %H:%M"),
+                    "received_at": as_utc(item.received_at).astimezone(zone).strftime("%d %B %Y, %H:%M"),
                 }
                 for item in items
             ],
@@ -255,4 +261,5 @@ def case_leave(request: Request, token: str, session: SessionDep, settings: Sett
     """Close this case page now (the link stops working)."""
     require_same_origin(request)
     services.revoke_victim_session(session, token)
+    session.commit()
     return _page(request, settings, "cases/left.html", {})

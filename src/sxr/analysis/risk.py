@@ -7,6 +7,7 @@ on ordinary chats between people who know each other.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +26,10 @@ STAGE_SCORES = {
     "escalation": 95,
 }
 LEVELS = ((75, "high"), (40, "medium"), (1, "low"), (0, "none"))
-_EARLY = 3  # contact cues count only in a sender's first few messages
+_EARLY = 3
+_IMAGE_WORDS = re.compile(
+    r"\b(?:pics?|photos?|pictures?|selfie|nudes?|video|vid|cam|mine|one)\b"
+)  # contact cues count only in a sender's first few messages
 
 
 @dataclass(slots=True)
@@ -52,6 +56,7 @@ def first_warning(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
     """The first message at which a live warning would be shown, and why (only earlier messages used)."""
     strangers: set[str] = set()
     flattered: set[str] = set()
+    asked: set[str] = set()
     counts: dict[str, int] = {}
     for j, (sender, c) in enumerate(zip(senders, cues, strict=True)):
         counts[sender] = counts.get(sender, 0) + 1
@@ -67,7 +72,15 @@ def first_warning(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
             return j, f"message {j}: a threat to share images ({c.cues['threat'].words!r})"
         # A strong request ("u go first", "my cam is broken") warns from anyone; a plain "send a pic"
         # or "video call?" only from a new contact who has also flattered.
-        strong = c.has("image_request", *STRONG_IMAGE_RULES)
+        # "u first" and "my cam is broken" are strong only about pictures or a call: in this message or
+        # after the same sender asked for them ("camera's broken so I can't send pics" asks for nothing).
+        strong = c.has("image_request", *STRONG_IMAGE_RULES) and (
+            not c.has("image_request", "you_first", "cam_broken")
+            or sender in asked
+            or (c.has("image_request", "you_first") and _IMAGE_WORDS.search(c.cues["image_request"].words))
+        )
+        if "image_request" in c.cues:
+            asked.add(sender)
         if "image_request" in c.cues and (strong or (stranger and sender in flattered)):
             return j, f"message {j}: asks for photos or a video call ({c.cues['image_request'].words!r})"
         # A new contact moving the chat elsewhere is the police's warning sign, once they also flatter:

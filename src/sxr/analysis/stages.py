@@ -181,25 +181,40 @@ def _inferred_threat(senders: Sequence[str], cues: Sequence[MessageCues]) -> tup
     return None
 
 
+_NEAR = 10  # messages between a threat and the demand (or another threat) that makes it extortion
+
+
 def find_offender(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[str | None, bool]:
-    """The participant who threatens and demands, and whether the conversation is sextortion."""
+    """The participant who threatens and demands, and whether the conversation is sextortion.
+
+    A threat counts when it is about the victim's images or people (or follows a request for images)
+    and is not all in jest; it must be backed nearby: money asked for in the same or the next few
+    messages, a second threat, or the other person pleading straight after.
+    """
+    n = len(senders)
     best: tuple[int, str] | None = None
     for sender in dict.fromkeys(senders):
-        mine = [c for s, c in zip(senders, cues, strict=True) if s == sender]
-        threats = [k for k, c in enumerate(mine) if _threatening(c)]
+        mine = [j for j in range(n) if senders[j] == sender]
+        asked = [j for j in mine if "image_request" in cues[j].cues]
+        threats = [
+            j
+            for j in mine
+            if _threatening(cues[j]) and (cues[j].exposure or any(0 < j - a <= 3 * _NEAR for a in asked))
+        ]
         if not threats:
             continue
-        after = mine[threats[0] :]
-        demands = sum(1 for c in after if c.money)
-        images = sum(1 for c in mine if "image_request" in c.cues)
-        asked_before = any("image_request" in c.cues for c in mine[: threats[0]])
-        # The threat must be about the victim's images or people, and not everything said in jest.
-        about_victim = asked_before or any(mine[k].exposure for k in threats)
-        earnest = any(not c.joke for c in after if c.money or _threatening(c))
-        if not (about_victim and earnest):
-            continue
-        if demands >= 1 or (len(threats) >= 2 and images >= 1):
-            score = 2 * len(threats) + demands
+        money = [j for j in mine if cues[j].money and j >= threats[0]]
+        backed = 0
+        for t in threats:
+            paid_for = any(0 <= m - t <= _NEAR for m in money)
+            repeated = any(0 < abs(u - t) <= 2 * _NEAR for u in threats if u != t)
+            pleaded = any(senders[k] != sender and cues[k].distress for k in range(t + 1, min(n, t + 3)))
+            more_images = any("image_request" in cues[a].cues for a in mine if 0 <= a - t <= _NEAR)
+            if paid_for or ((repeated or pleaded) and (money or more_images)):
+                backed += 1
+        earnest = any(not cues[j].joke for j in threats + money)
+        if backed and earnest:
+            score = 2 * len(threats) + len(money)
             if best is None or score > best[0]:
                 best = (score, sender)
     return (best[1], True) if best else (None, False)

@@ -348,9 +348,7 @@ class _Extractor:
             if not uk_account_passes(sort_code, account):
                 continue
             start, end = min(sm.start(), am.start()), max(sm.end(), am.end())
-            found.append(
-                _Found("uk_bank_account", f"{sort_code}-{account}", start, end, nt_raw_join(text, sm, am))
-            )
+            add("uk_bank_account", f"{sort_code}-{account}", start, end)
 
     def _transfer_references(self, text: str, lower: str, window: str, add: Any, found: list[_Found]) -> None:
         mtcn_here = self.p.mtcn_context.search(lower)
@@ -556,13 +554,6 @@ class _Extractor:
             value = _amount_value(m.group("num"), m.group("k"))
             if value is not None:
                 add("amount", f"{currency}:{value}", m.start(), m.end())
-
-
-def nt_raw_join(text: str, first: re.Match[str], second: re.Match[str]) -> str:
-    """The words from the earlier to the later of two matches."""
-    start = min(first.start(), second.start())
-    end = max(first.end(), second.end())
-    return text[start:end]
 
 
 def _amount_value(number: str, multiplier: str | None) -> str | None:

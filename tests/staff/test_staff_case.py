@@ -235,3 +235,12 @@ def test_report_pack_needs_a_reason_and_is_audited(database_url: str, tmp_path: 
         assert any(n.startswith("evidence/") for n in zf.namelist())
     packs = [a for a in audit_actions(database_url, chat.case_id) if a[1] == "report_pack.build"]
     assert packs == [("staff:officer@example.com", "report_pack.build", "request from DC Example")]
+
+
+def test_download_names_cannot_break_the_header() -> None:
+    from sxr.staff.views import _download_name
+
+    header = _download_name('chat "export"\r\nSet-Cookie: x=1; <b>£.txt')
+    assert "\r" not in header and "\n" not in header and header.count('"') == 2
+    assert header.startswith('attachment; filename="chat_export_Set-Cookie_x_1_b_.txt"')
+    assert "filename*=UTF-8''chat%20%22export%22%0D%0ASet-Cookie%3A%20x%3D1%3B%20%3Cb%3E%C2%A3.txt" in header

@@ -93,3 +93,21 @@ def test_uk_modulus_engine_with_a_table() -> None:
     # Outside every range of the table: accepted on form, as the module documents.
     assert uk_account_passes("200915", "41011166", table)
     assert not uk_account_passes("20091", "41011166", table)
+
+
+def test_uk_modulus_exceptions_that_are_modelled() -> None:
+    weights = "2 2 2 2 2 2 2 2 6 5 4 3 2 1"
+    # Exception 7: g = 9 zeroes the weights of u..b.
+    with_7 = tuple(parse_table(f"100000 100099 MOD11 {weights} 7\n"))
+    without = tuple(parse_table(f"100000 100099 MOD11 {weights}\n"))
+    assert uk_account_passes("100000", "00000094", with_7)
+    assert not uk_account_passes("100000", "00000094", without)
+    assert not uk_account_passes("100000", "00000086", with_7)  # g = 8: weights kept, sum 24
+    # Exception 6: a foreign currency account (a in 4..8 and g = h) cannot be checked: accepted.
+    with_6 = tuple(parse_table(f"200000 200099 MOD11 {weights} 6\n"))
+    assert uk_account_passes("200000", "40000077", with_6)
+    assert not uk_account_passes("200000", "40000078", with_6)
+    # Exception 3: c = 6 or 9 skips the double alternate check.
+    with_3 = tuple(parse_table("300000 300099 DBLAL 2 1 2 1 2 1 2 1 2 1 2 1 2 1 3\n"))
+    assert uk_account_passes("300000", "00600000", with_3)
+    assert not uk_account_passes("300000", "00500000", with_3)

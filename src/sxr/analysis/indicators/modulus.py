@@ -49,28 +49,41 @@ def _default_table() -> tuple[ModulusRule, ...]:
     return tuple(parse_table(Path(path).read_text(encoding="ascii", errors="replace")))
 
 
+def _weights(rule: ModulusRule, digits: list[int]) -> tuple[int, ...]:
+    """The rule's weights after exceptions 7 and 10, which zero u..b for some accounts."""
+    zero_first = (rule.exception == 7 and digits[12] == 9) or (
+        rule.exception == 10 and digits[6] * 10 + digits[7] in (9, 99) and digits[12] == 9
+    )
+    return (0,) * 8 + rule.weights[8:] if zero_first else rule.weights
+
+
 def _check(rule: ModulusRule, digits: list[int]) -> bool:
+    # Exception 6: foreign currency accounts (a = 4..8 and g = h) cannot be checked; accept them.
+    if rule.exception == 6 and 4 <= digits[6] <= 8 and digits[12] == digits[13]:
+        return True
+    weights = _weights(rule, digits)
     if rule.method == "DBLAL":
-        total = sum(sum(int(c) for c in str(d * w)) for d, w in zip(digits, rule.weights, strict=True))
+        # Exception 3: when c is 6 or 9 the double alternate check is not made.
+        if rule.exception == 3 and digits[8] in (6, 9):
+            return True
+        total = sum(sum(int(c) for c in str(d * w)) for d, w in zip(digits, weights, strict=True))
         if rule.exception == 1:
             total += 27
         return total % 10 == 0
-    total = sum(d * w for d, w in zip(digits, rule.weights, strict=True))
+    total = sum(d * w for d, w in zip(digits, weights, strict=True))
     if rule.method == "MOD10":
         return total % 10 == 0
     if rule.exception == 4:
         return total % 11 == digits[12] * 10 + digits[13]
-    if rule.exception == 5:
-        remainder = total % 11
-        return (remainder == 0 and digits[12] == 0) or (remainder != 1 and 11 - remainder == digits[12])
     return total % 11 == 0
 
 
 def uk_account_passes(sort_code: str, account: str, table: tuple[ModulusRule, ...] | None = None) -> bool:
     """Whether the pair passes the modulus checks of every rule for its sort code range (see module doc).
 
-    Exceptions 1, 4 and 5 are applied as published; pairs under other exceptions are accepted when any
-    one of their rules passes, because those exceptions change digits in ways this module does not model.
+    Exceptions 1, 3, 4, 6, 7 and 10 are applied as published; pairs under other exceptions (2, 5, 8, 9,
+    11 to 14 change sort codes or digits in ways this module does not model) pass when any of their rules
+    passes.
     """
     if len(sort_code) != 6 or len(account) != 8 or not (sort_code + account).isdigit():
         return False
@@ -81,5 +94,5 @@ def uk_account_passes(sort_code: str, account: str, table: tuple[ModulusRule, ..
         return True
     digits = [int(c) for c in sort_code + account]
     results = [_check(rule, digits) for rule in rules]
-    simple = all(rule.exception in (None, 1, 4, 5) for rule in rules)
+    simple = all(rule.exception in (None, 1, 3, 4, 6, 7, 10) for rule in rules)
     return all(results) if simple else any(results)

@@ -116,3 +116,18 @@ def test_a_threat_the_lexicon_misses_is_inferred_from_the_plea_and_the_demand() 
 def test_pleading_without_images_or_money_is_not_sextortion() -> None:
     pairs = [("A", "I'm telling mum you broke the vase"), ("B", "please dont do this"), ("A", "lol ok")]
     assert not analyze(conversation(pairs)).is_sextortion
+
+
+def test_escalation_after_a_missed_deadline_without_payment() -> None:
+    pairs = [
+        ("X", "hey saw u on quick add, ur cute"),
+        ("V", "hi"),
+        ("X", "send me a pic, u first"),
+        ("V", ""),
+        ("X", "I recorded it. pay £100 by 6pm or I send it to all your followers"),
+        ("V", "please no"),
+        ("X", "its 7pm. you didnt pay so now its £300"),
+    ]
+    result = analyze(conversation(pairs))
+    assert result.stages[4] == ["threat", "demand"]
+    assert result.stages[6] == ["demand", "escalation"]

@@ -46,6 +46,7 @@ class _Lexicon:
     stages: dict[str, tuple[Prefilter, re.Pattern[str]]]
     escalation_more: re.Pattern[str]
     escalation_remainder: re.Pattern[str]
+    missed_deadline: re.Pattern[str]
     joke: re.Pattern[str]
     reported: re.Pattern[str]
     stranger_reply: re.Pattern[str]
@@ -67,6 +68,7 @@ def _lexicon() -> _Lexicon:
         stages=stages,
         escalation_more=compile_fast(data["escalation"]["more"]),
         escalation_remainder=compile_fast(data["escalation"]["remainder"]),
+        missed_deadline=compile_fast(data["escalation"]["missed_deadline"]),
         joke=compile_fast(data["joke"]),
         reported=compile_fast(data["reported"]),
         stranger_reply=compile_fast(data["stranger_reply"]),
@@ -87,6 +89,7 @@ class MessageCues:
     stranger_reply: bool = False
     more: str | None = None
     remainder: bool = False
+    missed_deadline: bool = False
     already: bool = False
     exposure: bool = False
     distress: bool = False
@@ -128,6 +131,7 @@ def message_cues(lower: str) -> MessageCues:
         more = lex.escalation_more.search(lower)
         out.more = more.group(0) if more else None
         out.remainder = lex.escalation_remainder.search(lower) is not None
+        out.missed_deadline = lex.missed_deadline.search(lower) is not None
     out.already = "already" in lower
     out.distress = lex.distress.search(lower) is not None
     out.money = "demand" in out.cues and lex.money.search(lower) is not None
@@ -281,6 +285,7 @@ def assign_stages(
     last_offender_amount: float | None = None  # the largest sum in the offender's latest demand
     last_victim_amount: float | None = None
     remainder: float | None = None  # what is left of the last demand after a part payment
+    missed = False  # the offender said a deadline passed
     for j in range(n):
         c = cues[j]
         kinds = {k for k, _v in message_indicators[j]}
@@ -325,7 +330,9 @@ def assign_stages(
                 escalate = None
                 # The rest of a demand that was part paid ("i want the other $150") is not a new demand.
                 rest_of_demand = remainder is not None and any(abs(a - remainder) < 0.01 for a in amounts)
-                if any_payment and not c.remainder and not rest_of_demand:
+                # After a payment, or once a deadline has passed ("too late, now it's £800").
+                missed = missed or c.missed_deadline
+                if (any_payment or missed) and not c.remainder and not rest_of_demand:
                     if c.more:
                         escalate = f"escalation/more_after_payment: \u201c{c.more}\u201d"
                     elif (

@@ -7,7 +7,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, ClassVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -134,8 +134,8 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 def from_epoch(seconds: float) -> datetime:
     """A UTC time from seconds since 1970 (clear error for absurd values)."""
     try:
-        return EPOCH + timedelta(seconds=seconds)
-    except (OverflowError, ValueError) as exc:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, ValueError, OSError) as exc:
         raise ExportError(f"A time in the export is out of range ({seconds!r}).") from exc
 
 
@@ -182,6 +182,11 @@ def repair_mojibake(text: str) -> str:
     """Undo Meta's export bug (UTF-8 bytes written as \\u00XX); text that is already right is left alone."""
     if not text or text.isascii():
         return text
+    try:
+        # The usual case: the whole string is mojibake (one fast C round trip).
+        return text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        pass
     # Only runs of U+0080..U+00FF that decode as UTF-8 are repaired, so "café" (a lone é) stays "café".
     return _MOJIBAKE_RUN.sub(_repair_run, text)
 
@@ -243,6 +248,35 @@ def json_items(files: ExportFiles, name: str, prefix: str) -> Iterator[Any]:
             ) from exc
         except UnicodeDecodeError as exc:
             raise ExportError(f"{name} in {files.display} is not UTF-8 text.") from exc
+
+
+# Files up to this size are parsed whole (C speed); larger ones are streamed, so memory stays bounded.
+WHOLE_JSON_BYTES = 64 * 1024 * 1024
+
+
+def json_array(files: ExportFiles, name: str, key: str) -> Iterator[Any]:
+    """The items of the array at top-level `key` of a JSON member, streamed when the member is large."""
+    if files.size(name) > WHOLE_JSON_BYTES:
+        yield from json_items(files, name, f"{key}.item")
+        return
+    import json
+
+    with files.open(name) as stream:
+        data = stream.read()
+    try:
+        document = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ExportError(
+            f"{name} in {files.display} is damaged or cut short (not valid JSON: {exc}). "
+            "Download the export again."
+        ) from exc
+    del data
+    values = document.get(key) if isinstance(document, dict) else None
+    if values is None:
+        return
+    if not isinstance(values, list):
+        raise ExportError(f"{name}: {key!r} is not a list; unknown export version.")
+    yield from values
 
 
 def json_head_items(files: ExportFiles, name: str, prefix: str, size: int = HEAD_BYTES) -> list[Any]:

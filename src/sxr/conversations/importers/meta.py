@@ -16,8 +16,8 @@ from sxr.conversations.importers.base import (
     as_text,
     from_epoch,
     head_text,
+    json_array,
     json_head_items,
-    json_items,
     repair_mojibake,
 )
 from sxr.conversations.model import ExportError, Message, Notice
@@ -25,6 +25,7 @@ from sxr.conversations.model import ExportError, Message, Notice
 # message_1.json, message_2.json ... (and message.json in the oldest downloads).
 _MESSAGE_FILE = re.compile(r"^message(?:_(\d+))?\.json$")
 _MEDIA_KEYS = ("photos", "videos", "audio_files", "gifs", "files")
+_EXTRA_KEYS = frozenset({*_MEDIA_KEYS, "sticker", "share", "is_unsent"})
 
 
 def _thread_of(name: str) -> str:
@@ -78,7 +79,7 @@ class Meta(Importer):
         # Meta writes each file newest first; reversing needs the file's messages in memory, which
         # Meta bounds itself (it splits threads into files of at most about 10,000 messages).
         entries: list[tuple[float, int, dict[str, Any]]] = []
-        for index, raw in enumerate(json_items(run.files, member, "messages.item")):
+        for index, raw in enumerate(json_array(run.files, member, "messages")):
             if not isinstance(raw, dict):
                 raise ExportError(f"{member}: message {index} is not an object; unknown export version.")
             stamp = raw.get("timestamp_ms", raw.get("timestamp"))
@@ -109,8 +110,13 @@ class Meta(Importer):
             return Notice(text=text or "(system message)", source=source, sent_at=sent_at)
         run.sender(sender)
         message = Message(i=0, sender=sender, text=text, source=source, sent_at=sent_at)
+        if not raw.keys() & _EXTRA_KEYS:
+            return message  # a plain text message: nothing more to read
         for key in _MEDIA_KEYS:
-            for media in raw.get(key) or []:
+            media_list = raw.get(key)
+            if not isinstance(media_list, list):
+                continue
+            for media in media_list:
                 if isinstance(media, dict) and media.get("uri"):
                     message.attachments.append(repair_mojibake(as_text(media["uri"])))
         sticker = raw.get("sticker")

@@ -244,3 +244,23 @@ def test_download_names_cannot_break_the_header() -> None:
     assert "\r" not in header and "\n" not in header and header.count('"') == 2
     assert header.startswith('attachment; filename="chat_export_Set-Cookie_x_1_b_.txt"')
     assert "filename*=UTF-8''chat%20%22export%22%0D%0ASet-Cookie%3A%20x%3D1%3B%20%3Cb%3E%C2%A3.txt" in header
+
+
+def test_only_administrators_read_the_whole_audit_trail(database_url: str, tmp_path: Path) -> None:
+    chat = case_with_chat(database_url, tmp_path)
+    add_user(database_url, "officer@example.com", "officer")
+    add_user(database_url, "admin@example.com", "admin")
+    officer = client()
+    csrf = sign_in(officer, "officer@example.com")
+    assert "/staff/audit" not in officer.get("/staff/cases").text
+    assert officer.get("/staff/audit").status_code == 403
+    url = f"/staff/cases/{chat.reference}/evidence/{chat.item_id}/download"
+    assert officer.post(url, data={"csrf_token": csrf, "reason": "crime <b>42</b>"}).status_code == 200
+    admin = client()
+    sign_in(admin, "admin@example.com")
+    page = admin.get("/staff/audit")
+    assert page.status_code == 200
+    table = _section(page.text, "audit-events")
+    assert "evidence.download" in table and "crime &lt;b&gt;42&lt;/b&gt;" in table
+    assert f'<a href="/staff/cases/{chat.reference}">' in table and "staff:officer@example.com" in table
+    assert ("staff:admin@example.com", "audit.view", None) in audit_actions(database_url)

@@ -8,6 +8,7 @@ Roles (what each may do; every one of these actions is an audit event):
 | confirm or reject the offender's details | yes   | yes     | yes     | no      |
 | download an original, build a report pack| yes   | yes     | yes     | no      |
 | change a case's status                   | yes   | yes     | no      | no      |
+| read the whole audit trail (/staff/audit)| yes   | no      | no      | no      |
 
 Support workers sit with victims: they see what the case holds (facts, hashes, details, timeline,
 alerts) but never take copies of the evidence out of the locker, nor decide about it. Disclosures
@@ -45,6 +46,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "review": ("admin", "officer", "analyst"),
     "disclose": ("admin", "officer", "analyst"),
     "change_status": ("admin", "officer"),
+    "audit": ("admin",),
 }
 # Stored values of `Case.status` ("open" is what a new case starts with) and how staff see them.
 STATUS_LABELS = {"open": "New", "triaged": "Triaged", "with_police": "With police", "closed": "Closed"}
@@ -370,6 +372,19 @@ def audit_trail(session: Session, case: Case, limit: int = 100) -> list[Any]:
             .limit(limit)
         )
     )
+
+
+def recent_audit_events(session: Session, limit: int = 200) -> list[tuple[Any, str | None]]:
+    """The newest audit events of every kind, each with its case's reference (if any)."""
+    from sxr.audit.models import AuditEvent
+
+    rows = session.execute(
+        select(AuditEvent, Case.reference)
+        .outerjoin(Case, AuditEvent.case_id == Case.id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return [(event, reference) for event, reference in rows]
 
 
 # --- the case queue -------------------------------------------------------------------------------

@@ -240,6 +240,21 @@ def case_queue(
     )
 
 
+@router.get("/audit", name="staff_audit")
+def audit_trail(request: Request, session: SessionDep, staff_session: OptionalStaffSessionDep) -> Response:
+    """The newest audit events across all cases (administrators only)."""
+    if staff_session is None:
+        return RedirectResponse("/staff/login", status_code=303)
+    user = staff_session.user
+    _require(user, "audit", "read the whole audit trail")
+    events = services.recent_audit_events(session)
+    services.audit(session, user, "audit.view")
+    session.commit()
+    return _render(
+        request, "staff/audit.html", {"user": user, "csrf_token": staff_session.csrf_secret, "events": events}
+    )
+
+
 def _case_page(
     request: Request,
     session: Session,

@@ -52,6 +52,8 @@ def serve(
         port=port or settings.port,
         proxy_headers=False,
         server_header=False,
+        # Access logs would record /case/{token} paths, and a token opens a case for 30 minutes.
+        access_log=False,
     )
 
 

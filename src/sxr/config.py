@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     max_file_bytes: int = 512 * 1024 * 1024
     max_case_bytes: int = 4 * 1024 * 1024 * 1024
     max_upload_files: int = 200
+    max_image_pixels: int = 100_000_000
+    max_archive_members: int = 10_000
+    max_archive_unpacked_bytes: int = 2 * 1024**3
+    max_archive_ratio: int = 100
     neutral_exit_url: str = "https://www.bbc.co.uk/weather"
 
     @property

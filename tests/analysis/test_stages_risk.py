@@ -131,3 +131,11 @@ def test_escalation_after_a_missed_deadline_without_payment() -> None:
     result = analyze(conversation(pairs))
     assert result.stages[4] == ["threat", "demand"]
     assert result.stages[6] == ["demand", "escalation"]
+
+
+def test_empty_and_blank_conversations() -> None:
+    empty = analyze(conversation([])).to_json()
+    assert empty["messages"] == [] and empty["indicators"] == [] and empty["is_sextortion"] is False
+    assert empty["risk"]["first_warning_i"] is None and empty["risk"]["level"] == "none"
+    blank = analyze(conversation([("", ""), ("B", "   ")]))
+    assert blank.stages == [[], []] and blank.risk.score == 0

@@ -162,7 +162,7 @@ def bench_indexes(args: argparse.Namespace) -> list[dict[str, Any]]:
         gc.collect()
         before = rss_mb()
         start = time.perf_counter()
-        index = candidate.build(corpus)
+        index = candidate.build(corpus.copy())  # each index holds its own copy of the codes
         build_s = time.perf_counter() - start
         index_mb = rss_mb() - before
         found = candidate.search(index, planted)
@@ -204,7 +204,9 @@ def bench_indexes(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 def print_index_table(rows: list[dict[str, Any]], n: int) -> None:
-    print(f"\nPDQ radius search at <= {RADIUS} over {n:,} hashes (2 cores)")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    cores = os.cpu_count()
+    print(f"\nPDQ radius search at <= {RADIUS} over {n:,} hashes ({cores} cores, load average {load})")
     header = (
         f"{'index':42} {'build s':>8} {'RSS MB':>8} {'single q/s':>11} {'b100 q/s':>10} {'b1000 q/s':>10}"
         f" {'recall':>7} {'planted':>8} {'>31':>4}"

@@ -25,6 +25,7 @@ DOMAINS_WITH_VIEWS = (
     "watchlist",
     "reports",
     "accounts",
+    "staff",
 )
 
 

@@ -30,6 +30,7 @@ DOMAINS_WITH_CLI = (
     "watchlist",
     "accounts",
     "reports",
+    "staff",
 )
 
 

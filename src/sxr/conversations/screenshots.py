@@ -116,7 +116,7 @@ def ocr_engine() -> OcrEngine:
     import rapidocr_onnxruntime
     from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
     from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
-    from rapidocr_onnxruntime.utils import read_yaml
+    from rapidocr_onnxruntime.utils import OrtInferSession, read_yaml
 
     package = Path(rapidocr_onnxruntime.__file__).resolve().parent
     config = read_yaml(str(package / "config.yaml"))
@@ -130,8 +130,24 @@ def ocr_engine() -> OcrEngine:
         config[part]["intra_op_num_threads"] = OCR_THREADS
         config[part]["inter_op_num_threads"] = 1
     config["Det"]["limit_side_len"] = DETECT_WIDTH
-    detector = TextDetector(config["Det"])
-    recogniser = TextRecognizer(config["Rec"])
+    # ONNX Runtime's idle threads spin by default: on a shared 2-core machine that doubles the CPU
+    # used and, under load, the wall time. rapidocr builds its own session options, so they are
+    # extended here while the two sessions are created (each model is loaded once).
+    plain_options = OrtInferSession._init_sess_opts
+
+    def quiet_options(part: dict[str, Any]) -> Any:
+        options = plain_options(part)
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+        return options
+
+    with _lock:
+        OrtInferSession._init_sess_opts = staticmethod(quiet_options)
+        try:
+            detector = TextDetector(config["Det"])
+            recogniser = TextRecognizer(config["Rec"])
+        finally:
+            OrtInferSession._init_sess_opts = staticmethod(plain_options)
     characters = list(recogniser.postprocess_op.character)
     # The model also knows Chinese; chat screenshots here are in Latin script, so only its
     # Latin letters, digits and symbols (and their full-width forms) may be read.

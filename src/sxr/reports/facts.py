@@ -67,6 +67,8 @@ class Identifier:
     raw: str | None = None
     evidence_item: str | None = None
     evidence_sha256: str | None = None
+    # "confirmed" by the victim or staff, or "not reviewed"; rejected details are left out of the pack.
+    review: str = "not reviewed"
 
 
 @dataclass(slots=True)
@@ -364,11 +366,36 @@ def collect_facts(session: Any, settings: Any, case: Any) -> ReportFacts:
         victim=_victim_facts(case),
     )
     _collect_evidence(session, settings, case, facts)
+    _apply_review(session, case, facts)
     _collect_watchlist(session, case, facts)
     if facts.self_harm_mentioned or _attr(case, "self_harm") is True:
         facts.self_harm_mentioned = True
         facts.crisis_support = crisis_services()
     return facts
+
+
+def _apply_review(session: Any, case: Any, facts: ReportFacts) -> None:
+    """Leave out the details the victim or staff rejected; mark the confirmed ones."""
+    from sxr.analysis.services import current_decisions
+
+    decisions = current_decisions(session, int(_attr(case, "id")))
+    kept: list[Identifier] = []
+    rejected = 0
+    for ident in facts.identifiers:
+        decision = decisions.get((ident.kind, ident.value))
+        if decision is not None and decision.decision == "rejected":
+            rejected += 1
+            continue
+        if decision is not None and decision.decision == "confirmed":
+            ident.review = "confirmed"
+        kept.append(ident)
+    facts.identifiers = kept
+    if rejected:
+        facts.gaps.append(
+            f"{rejected} detail(s) found by the software were rejected by the victim or staff and are "
+            "left out; "
+            "they are kept apart in the case, not deleted."
+        )
 
 
 def _collect_evidence(session: Any, settings: Any, case: Any, facts: ReportFacts) -> None:

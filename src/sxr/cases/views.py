@@ -45,6 +45,9 @@ KIND_LABELS = {
 }
 STATUS_LABELS = {
     "open": "Your report is saved. Nobody will contact you unless you ask us to.",
+    "triaged": "Someone on our team has read your report. Your files are safe with us.",
+    "with_police": "Your report has been passed to the police. They deal with it in confidence.",
+    "closed": "Your report is closed. Your files are still kept safe. You can still add more.",
 }
 ACCEPT = ".png,.jpg,.jpeg,.heic,.heif,.webp,.mp4,.mov,.txt,.json,.zip,.tar,.pdf,.eml,image/*,video/*"
 

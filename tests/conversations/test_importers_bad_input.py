@@ -183,3 +183,36 @@ def test_large_generated_whatsapp_export_streams(tmp_path: Path) -> None:
             count += 1
             assert item.source.lines is not None
     assert count == 200_000
+
+
+def _peak_while_streaming(path: Path, **options: str) -> int:
+    import tracemalloc
+
+    from sxr.conversations.importers import stream_path
+
+    tracemalloc.start()
+    try:
+        with stream_path(path, **options) as (_run, items):
+            for _item in items:
+                pass
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.slow
+def test_streaming_memory_does_not_grow_with_the_export(tmp_path: Path) -> None:
+    line = "13/03/2026, 21:30 - Sam: a message of ordinary length, like most messages are 😂\n"
+    small, large = tmp_path / "small.txt", tmp_path / "large.txt"
+    small.write_text(line * 4_000)
+    large.write_text(line * 32_000)
+    # Slack of 2 MiB: the 1 MiB read buffers are a constant; holding 32,000 messages would be ~16 MiB.
+    assert _peak_while_streaming(large) < 2 * _peak_while_streaming(small) + 2 * 1024 * 1024
+    thread = "messages/inbox/a_1"
+    files = {}
+    for number in range(1, 6):
+        batch = [meta_message("A", number * 10_000 + k, "hello there") for k in range(2_000)]
+        files[f"{thread}/message_{number}.json"] = meta_thread(["A", "B"], batch)
+    one = write_zip(tmp_path / "one.zip", {f"{thread}/message_1.json": files[f"{thread}/message_1.json"]})
+    eight = write_zip(tmp_path / "eight.zip", files)
+    assert _peak_while_streaming(eight) < 2 * _peak_while_streaming(one) + 2 * 1024 * 1024

@@ -30,7 +30,7 @@ def load_conversation(
     if files and all(_is_image(path) for path in files):
         from sxr.conversations.screenshots import read_screenshots
 
-        return read_screenshots(files)
+        return read_screenshots(files, tz=tz) if tz else read_screenshots(files)
     if len(files) != 1:
         raise ExportError(
             "Give one chat export (a file, folder or zip), or only screenshots; "

@@ -25,10 +25,43 @@ from pathlib import Path
 NNBSP = "\u202f"
 WA_PER_DAY = 300
 META_PER_FILE = 10_000
-WORDS = (
-    "hey how are you doing today did you see the game last night send me the notes for class "
-    "what time is practice lol ok see you there 😂 thanks so much that's great news"
-).split()
+WORDS = [
+    "hey",
+    "how",
+    "are",
+    "you",
+    "doing",
+    "today",
+    "did",
+    "you",
+    "see",
+    "the",
+    "game",
+    "last",
+    "night",
+    "send",
+    "me",
+    "the",
+    "notes",
+    "for",
+    "class",
+    "what",
+    "time",
+    "is",
+    "practice",
+    "lol",
+    "ok",
+    "see",
+    "you",
+    "there",
+    "😂",
+    "thanks",
+    "so",
+    "much",
+    "that's",
+    "great",
+    "news",
+]
 
 
 def wa_truth(k: int) -> datetime:

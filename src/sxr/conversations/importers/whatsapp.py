@@ -339,8 +339,9 @@ def _date_order(files: ExportFiles, name: str) -> str:
         return "DMY"
     if second_big:
         return "MDY"
+    where = files.display if files.kind == "file" else f"{files.display} ({name})"
     raise DateOrderAmbiguous(
-        f"The dates in {name} could be day/month or month/day (no day is above 12). "
+        f"The dates in {where} could be day/month or month/day (no day is above 12). "
         "Say which with --date-order DMY (day first, as in the UK) "
         "or --date-order MDY (month first, as in the US)."
     )

@@ -113,7 +113,9 @@ def _extend(paths: set[str], chars: set[str], done: set[str]) -> set[str]:
                 out.add(path + char)
             else:
                 done.add(path)
-    return {p for p in out if not (len(p) >= PREFIX_LENGTH and not done.add(p))}  # type: ignore[func-returns-value]
+    finished = {p for p in out if len(p) >= PREFIX_LENGTH}
+    done |= finished
+    return out - finished
 
 
 def _expand(items: list[Any], paths: set[str], done: set[str]) -> None:

@@ -51,7 +51,7 @@ LINES = [
 IDENTIFIERS = re.compile(
     r"jay_smith\.22|£\d[\d,]*|\b\d{10}\b|\$LilyPays09|lily\.pays@example\.com|@jay\.smith_22|7700 900123"
 )
-TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
+TIME = re.compile(r"\b\d{1,2}:\d{2}\b(?:\s*[✓✔√vVW/](?=\s|$)){0,2}", re.MULTILINE)
 
 
 def make_screenshots(

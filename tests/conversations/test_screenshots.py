@@ -266,6 +266,8 @@ def test_bad_input_gets_a_clear_error(tmp_path: Path) -> None:
         ("my paypal is lily. pays@example.com", "my paypal is lily.pays@example.com"),
         ("ok. bye", "ok. bye"),
         ("It is Iris", "It is Iris"),
+        ("pay £500 orl send", "pay £500 or I send"),
+        ("a girl said", "a girl said"),
     ],
 )
 def test_tidy_text(raw: str, tidy: str) -> None:

@@ -13,8 +13,8 @@ Box = tuple[int, int, int, int]
 # A time as chat apps print it: 21:04, 9:04 PM, 9.04pm.
 TIME = re.compile(r"^\d{1,2}[:.]\d{2}(\s?[AaPp]\.?\s?[Mm]\.?)?$")
 # A bubble's own time, with the delivery ticks some apps draw after it (read as v, V, W, / or √).
-BUBBLE_TIME = re.compile(r"^(\d{1,2}[:.]\d{2}(?:\s?[AaPp]\.?\s?[Mm]\.?)?)(?:\s*[✓✔√vVW/]{1,2})?$")
-TRAILING_TIME = re.compile(r"\s(\d{1,2}[:.]\d{2}(?:\s?[AaPp]\.?\s?[Mm]\.?)?)(?:\s*[✓✔√vVW/]{1,2})?$")
+BUBBLE_TIME = re.compile(r"^(\d{1,2}[:.]\d{2}(?:\s?[AaPp]\.?\s?[Mm]\.?)?)(?:\s*[✓✔√vVW/]){0,2}$")
+TRAILING_TIME = re.compile(r"\s(\d{1,2}[:.]\d{2}(?:\s?[AaPp]\.?\s?[Mm]\.?)?)(?:\s*[✓✔√vVW/]){0,2}$")
 TIME_ANYWHERE = re.compile(r"\b\d{1,2}[:.]\d{2}(\s?[AaPp]\.?\s?[Mm]\.?)?\b")
 _DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun"
 _MONTHS = (

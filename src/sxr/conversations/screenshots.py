@@ -306,6 +306,8 @@ def tidy_text(text: str) -> str:
         "I ",
         text,
     )
+    # "orl send": the pronoun I read as l and glued to a short joining word.
+    text = re.sub(r"\b(or|and|but|if|then|when|what|that|because|cause|cuz)l\b", r"\1 I", text)
     # A lone lower-case l is never an English word; it is the pronoun I.
     text = _LONE_L.sub("I", text)
     return text

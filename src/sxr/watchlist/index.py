@@ -154,8 +154,8 @@ class _ChunkTable:
 
     def ranges(self, probes: npt.NDArray[np.uint32]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         if self.offsets is not None:
-            starts = self.offsets[probes].astype(np.int64)
-            ends = self.offsets[probes + np.uint32(1)].astype(np.int64)
+            starts = self.offsets.take(probes).astype(np.int64)
+            ends = self.offsets.take(probes + np.uint32(1)).astype(np.int64)
         else:
             assert self.sorted_keys is not None
             starts = np.searchsorted(self.sorted_keys, probes, side="left").astype(np.int64)
@@ -188,8 +188,10 @@ class _Segment:
         found_q: list[npt.NDArray[np.int64]] = []
         found_p: list[npt.NDArray[np.int64]] = []
         found_d: list[npt.NDArray[np.int64]] = []
+        flat = self.codes.reshape(-1)
         for lo in range(0, len(queries), _QUERY_BLOCK):
             block = queries[lo : lo + _QUERY_BLOCK]
+            block_words = [np.ascontiguousarray(block[:, w]) for w in range(WORDS)]
             for chunk, table in zip(self.chunks, self.tables, strict=True):
                 probes = (chunk.keys(block)[:, None] ^ chunk.flips[None, :]).ravel()
                 starts, ends = table.ranges(probes)
@@ -202,20 +204,22 @@ class _Segment:
                 total = int(lengths.sum())
                 first = np.cumsum(lengths) - lengths
                 slots = np.arange(total, dtype=np.int64) + np.repeat(starts - first, lengths)
-                positions = table.order[slots]
+                positions = table.order.take(slots).astype(np.int64)
                 qi = np.repeat(probe_query, lengths)
                 # Verify one word at a time, the chunk's own word last: two other words already rule
                 # out almost every wrong candidate, so most rows are read once and never fully.
+                # (1-D `take` on the flat codes is much faster than 2-D fancy indexing.)
                 dist = np.zeros(len(positions), dtype=np.uint8)
                 for word in _WORD_ORDER[chunk.word]:
-                    dist += np.bitwise_count(self.codes[positions, word] ^ block[qi, word])
+                    mine = flat.take(positions * WORDS + word)
+                    dist += np.bitwise_count(mine ^ block_words[word].take(qi))
                     near = dist <= radius
                     positions, qi, dist = positions[near], qi[near], dist[near]
                     if len(positions) == 0:
                         break
                 if len(positions):
                     found_q.append(qi.astype(np.int64) + lo)
-                    found_p.append(positions.astype(np.int64))
+                    found_p.append(positions)
                     found_d.append(dist.astype(np.int64))
         if not found_q:
             empty = np.zeros(0, dtype=np.int64)

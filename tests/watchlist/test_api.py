@@ -221,3 +221,36 @@ def test_victim_banks_from_the_browser_sees_alerts_and_withdraws(database_url: s
         headers={"Authorization": f"Bearer {key}"},
     ).json()
     assert again["results"][0]["matches"] == []
+
+
+def test_an_entry_deleted_by_another_process_stops_matching_here(database_url: str) -> None:
+    import sqlalchemy as sa
+
+    with session_scope(database_url) as session:
+        case, _pin = create_case(session)
+        (entry,) = services.bank_hashes(
+            session, case.id, [{"type": "pdq", "value": BANKED, "quality": 90}], "t"
+        )
+        entry_id = entry.id
+    with session_scope(database_url) as session:
+        assert services.lookup(session, [{"type": "pdq", "value": BANKED}])[0]  # loaded in this process
+    # Another process (here: plain SQL on its own connection) deletes the row; this index still has it.
+    engine = sa.create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM watchlist_entries WHERE id = :id"), {"id": entry_id})
+    engine.dispose()
+    with session_scope(database_url) as session:
+        assert services.lookup(session, [{"type": "pdq", "value": BANKED}]) == [[]]
+
+
+def test_alerts_can_be_marked_seen(database_url: str) -> None:
+    with session_scope(database_url) as session:
+        case, _pin = create_case(session)
+        services.bank_hashes(session, case.id, [{"type": "md5", "value": MD5}], "t")
+    with session_scope(database_url) as session:
+        services.match_hashes(session, [{"type": "md5", "value": MD5}], "ExampleChat")
+    with session_scope(database_url) as session:
+        assert [a.seen for a in services.alerts_for_case(session, case.id)] == [False]
+        services.mark_alerts_seen(session, case.id)
+    with session_scope(database_url) as session:
+        assert [a.seen for a in services.alerts_for_case(session, case.id)] == [True]

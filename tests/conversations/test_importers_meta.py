@@ -154,3 +154,15 @@ def test_unknown_version_and_damage(tmp_path: Path) -> None:
     path = write_zip(tmp_path / "cut.zip", {"messages/inbox/a_1/message_1.json": cut})
     with pytest.raises(ExportError, match="damaged or cut short"):
         import_path(path)
+
+
+def test_platform_comes_from_the_download_not_the_words(tmp_path: Path) -> None:
+    thread = "messages/inbox/x_1"
+    text = meta_thread(["A", "B"], [meta_message("A", BASE, "add me on instagram, instagram.com/a.b")])
+    plain = tmp_path / "download"
+    (plain / thread).mkdir(parents=True)
+    (plain / thread / "message_1.json").write_text(text)
+    assert import_path(plain).format == "messenger"
+    (plain / "followers_and_following").mkdir()
+    (plain / "followers_and_following" / "followers_1.json").write_text("[]")
+    assert import_path(plain).format == "instagram"

@@ -25,6 +25,7 @@ from sxr.conversations.model import ExportError, Message, Notice
 # message_1.json, message_2.json ... (and message.json in the oldest downloads).
 _MESSAGE_FILE = re.compile(r"^message(?:_(\d+))?\.json$")
 _MEDIA_KEYS = ("photos", "videos", "audio_files", "gifs", "files")
+_INSTAGRAM_FOLDERS = ("followers_and_following/", "connections/followers_and_following/", "your_instagram")
 _EXTRA_KEYS = frozenset({*_MEDIA_KEYS, "sticker", "share", "is_unsent"})
 
 
@@ -133,13 +134,14 @@ class Meta(Importer):
 
 
 def _is_instagram(files: ExportFiles, member: str) -> bool:
-    lowered = f"{files.display}/{member}".lower()
+    """Instagram or Facebook, from the download's names (message text is never used: it can say anything)."""
+    lowered = f"{files.path.name}/{member}".lower()
     if "instagram" in lowered:
         return True
     if "facebook" in lowered or "messenger" in lowered:
         return False
-    # Instagram's own words in the file: its DMs link to instagram.com and its media paths say so.
-    return "instagram" in head_text(files, member, 16384).lower()
+    # Folders only Instagram's download has.
+    return any(name.startswith(_INSTAGRAM_FOLDERS) for name in files.names())
 
 
 def _choose_thread(run: ImportRun, threads: dict[str, list[str]]) -> str:

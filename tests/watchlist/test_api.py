@@ -212,6 +212,11 @@ def test_victim_banks_from_the_browser_sees_alerts_and_withdraws(database_url: s
         )
     assert "We found a picture that matches one of yours on ExampleChat" in html
     assert "asked them to remove it" in html
+    with session_scope(database_url) as session:
+        page = templates.get_template("watchlist/_entries.html").render(
+            watchlist_entries=services.entries_for_case(session, case_id), token=token
+        )
+    assert f'action="/case/{token}/hashes/{entry_id}/withdraw"' in page
 
     withdrawn = api.post(f"/case/{token}/hashes/{entry_id}/withdraw", follow_redirects=False)
     assert withdrawn.status_code == 303

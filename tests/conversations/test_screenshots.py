@@ -93,7 +93,7 @@ def _check(conversation: Conversation, path: Path) -> None:
         assert 0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height
         # Left bubbles sit on the left half of the screen, right ones on the right.
         if message.sender == "left":
-            assert x0 < width * 0.1
+            assert x0 < width * 0.15  # (beside an avatar in some apps)
         else:
             assert x1 > width * 0.9
     assert [p.id for p in conversation.participants] == ["left", "right"]
@@ -139,6 +139,16 @@ def test_heic_dark_with_keyboard(engine: object, shots: dict[str, Path]) -> None
     _check(conversation, shots["photo.heic"])
     # No key of the keyboard became a message (the last message is the last bubble).
     assert conversation.messages[-1].text == CHAT[-1][1]
+
+
+def test_instagram_like_avatars_and_a_name_at_the_top_left(engine: object, tmp_path: Path) -> None:
+    path = tmp_path / "insta.png"
+    render_chat(CHAT, size=(1170, 2532), style="instagram-dark", header="jay_smith.22")[0].image.save(path)
+    conversation = read_screenshots([path])
+    _check(conversation, path)
+    # The name beside the avatar is the header, not a message from the left.
+    assert conversation.participants[0].name == "jay_smith.22"
+    assert conversation.title == "jay_smith.22"
 
 
 @pytest.mark.slow

@@ -236,21 +236,35 @@ def analyse(regions: Regions, lines: list[TextLine]) -> Layout:
         block.cut_bottom = bool(
             labels[y + h - 1, x + inset] == label and labels[y + h - 1, x + w - 1 - inset] == label
         )
-        left_gap, right_gap = box[0], width - box[2]
-        centred = abs(left_gap - right_gap) < width * 0.08 and left_gap > width * 0.12
-        if centred:
-            block.kind = "separator" if is_date_or_time(block.text) else "notice"
+        blocks.append(block)
+
+    # Messages line up on the screen's left or right margin; a date pill or a system notice is centred
+    # and lines up with neither (a wide message can be almost centred too).
+    sided = [b for b in blocks if abs(b.box[0] - (width - b.box[2])) >= width * 0.05]
+    left_edges = [b.box[0] for b in sided if b.box[0] < width - b.box[2]]
+    right_edges = [b.box[2] for b in sided if b.box[0] > width - b.box[2]]
+    for block in blocks:
+        left_gap, right_gap = block.box[0], width - block.box[2]
+        centred = abs(left_gap - right_gap) < width * 0.05 and left_gap > width * 0.06
+        aligned = any(abs(block.box[0] - edge) <= 8 for edge in left_edges) or any(
+            abs(block.box[2] - edge) <= 8 for edge in right_edges
+        )
+        if centred and is_date_or_time(block.text):
+            block.kind = "separator"
+        elif centred and not aligned:
+            block.kind = "notice"
         else:
             _take_time(block)
-        blocks.append(block)
 
     _take_trailing_times(blocks)
     blocks.extend(_loose_blocks(loose, width))
-    # A centred name above every message, near the top, is the chat's header (light themes draw no bar).
-    first_message = min((b.box[1] for b in blocks if b.kind == "message"), default=height)
+    # Text near the top above every bubble is the chat's header (light themes draw no bar): a centred
+    # name (iMessage), or a name beside the avatar (Instagram) when the screen has bubbles at all.
+    bubble_tops = [b.box[1] for b in blocks if b.kind == "message" and b.colour is not None]
+    first_message = min(bubble_tops or [b.box[1] for b in blocks if b.kind == "message"] or [height])
     for block in list(blocks):
         if (
-            block.kind == "notice"
+            (block.kind == "notice" or (block.kind == "message" and block.colour is None and bubble_tops))
             and (block.box[1] + block.box[3]) / 2 < min(first_message, top_zone(width, height))
             and block.box[1] > min(height * 0.03, width * 0.07)
         ):

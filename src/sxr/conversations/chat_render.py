@@ -30,6 +30,9 @@ class Theme:
     keyboard: Colour
     key: Colour
     times_in_bubble: bool
+    # Instagram-like: the name beside an avatar at the top left, an avatar beside received messages.
+    header_left: bool = False
+    avatars: bool = False
 
 
 THEMES: dict[str, Theme] = {
@@ -84,6 +87,21 @@ THEMES: dict[str, Theme] = {
         (43, 43, 43),
         (107, 107, 107),
         True,
+    ),
+    "instagram-dark": Theme(
+        (0, 0, 0),
+        (245, 245, 245),
+        (168, 168, 168),
+        (38, 38, 38),
+        (245, 245, 245),
+        (113, 73, 229),
+        (255, 255, 255),
+        (0, 0, 0),
+        (43, 43, 43),
+        (107, 107, 107),
+        False,
+        header_left=True,
+        avatars=True,
     ),
 }
 
@@ -184,7 +202,8 @@ def render_chat(
         bubble_h = round(len(lines) * line_h + 2 * pad_y)
         if time and theme.times_in_bubble:
             bubble_h += round(small_font.size * 0.6)
-        x0 = margin if side == "left" else width - margin - bubble_w
+        left_margin = margin + (round(36 * unit) if theme.avatars else 0)
+        x0 = left_margin if side == "left" else width - margin - bubble_w
         items.append(("bubble", y, y + bubble_h, (side, text, time, lines, x0, bubble_w)))
         y += bubble_h + round(6 * unit)
         if receipt and index == receipt_after:
@@ -219,6 +238,9 @@ def render_chat(
             continue
         side, text, time, lines, x0, bubble_w = payload  # type: ignore[misc]
         assert isinstance(side, str) and isinstance(text, str)
+        if theme.avatars and side == "left":
+            avatar = round(28 * unit)
+            draw.ellipse((margin, bottom - avatar, margin + avatar, bottom), fill=theme.muted)
         colour = theme.left_bubble if side == "left" else theme.right_bubble
         ink = theme.left_text if side == "left" else theme.right_text
         draw.rounded_rectangle((x0, top, x0 + bubble_w, bottom), radius=round(17 * unit), fill=colour)
@@ -301,7 +323,11 @@ def _draw_chrome(
     status = font(round(15 * unit), bold=True)
     draw.text((round(30 * unit), round(14 * unit)), "9:41", font=status, fill=theme.text)
     draw.text((width - round(95 * unit), round(14 * unit)), "5G 87%", font=status, fill=theme.text)
-    if header:
+    if header and theme.header_left:
+        face = font(round(16 * unit), bold=True)
+        draw.ellipse((48 * unit, 54 * unit, 84 * unit, 90 * unit), fill=theme.muted)
+        draw.text((round(94 * unit), round(60 * unit)), header, font=face, fill=theme.text)
+    elif header:
         face = font(round(15 * unit), bold=True)
         tw = face.getlength(header)
         draw.ellipse(

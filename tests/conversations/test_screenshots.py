@@ -59,8 +59,13 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out["light.png"] = folder / "light.png"
     light.image.save(out["light.png"])
     dark = render_chat(
-        CHAT, size=(1080, 2400), style="whatsapp-dark", header="Jay Smith", separators={0: "12 February 2024"}
+        CHAT,
+        size=(1080, 2400),
+        style="whatsapp-dark",
+        header="Jay Smith",
+        separators={0: "12 February 2024", 3: "Messages are end-to-end encrypted"},
     )[0]
+    assert len(dark.bubbles) == len(CHAT) and len(dark.separators) == 2
     out["dark.png"] = folder / "dark.png"
     dark.image.save(out["dark.png"])
     # A JPEG re-saved at quality 60, as after sharing through a messenger.
@@ -124,6 +129,8 @@ def test_dark_android_whatsapp_times_in_bubbles(engine: object, shots: dict[str,
     first = conversation.messages[0].sent_at
     assert first is not None and first.isoformat() == "2024-02-12T21:04:00+00:00"
     assert not any("February" in m.text for m in conversation.messages)
+    # A centred pill that is not a date is a notice, not a message.
+    assert [n.text for n in conversation.notices] == ["Messages are end-to-end encrypted"]
     # The time is the message's time, not part of its text.
     assert not any("21:0" in m.text or "21:1" in m.text for m in conversation.messages)
     assert conversation.participants[0].name == "Jay Smith"

@@ -1,0 +1,976 @@
+#!/usr/bin/env python3
+"""Write the held-out corpus: each case's export as the platform writes it, and its labels.json.
+
+The conversations and their labels are written by hand below (labels from reading the chat, per
+SCHEMA.md). Crypto addresses come from seeded random bytes with valid checksums, so no one holds
+their keys. Run: python tests/analysis/heldout/make_corpus.py (rewrites the case folders).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import shutil
+import tarfile
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import base58
+import bech32
+from Crypto.Hash import keccak
+
+HERE = Path(__file__).resolve().parent
+_rng = random.Random(20261128)
+
+
+def _b58check(version: bytes) -> str:
+    return base58.b58encode_check(version + _rng.randbytes(20)).decode()
+
+
+def _bech32(witver: int, size: int) -> str:
+    addr = bech32.encode("bc", witver, list(_rng.randbytes(size)))
+    assert addr
+    return addr
+
+
+def _eip55() -> str:
+    body = _rng.randbytes(20).hex()
+    digest = keccak.new(digest_bits=256, data=body.encode()).hexdigest()
+    return "0x" + "".join(c.upper() if int(d, 16) >= 8 else c for c, d in zip(body, digest[:40], strict=True))
+
+
+def _iban_ok(iban: str) -> bool:
+    s = iban.replace(" ", "").upper()
+    s = s[4:] + s[:4]
+    return int("".join(str(int(ch, 36)) for ch in s)) % 97 == 1
+
+
+BTC_LEGACY = _b58check(b"\x00")
+BTC_P2SH = _b58check(b"\x05")
+BTC_BECH32 = _bech32(0, 20)
+BTC_TAPROOT = _bech32(1, 32)
+ETH_MIXED = _eip55()
+ETH_LOWER = "0x" + _rng.randbytes(20).hex()
+TRON_1 = _b58check(b"\x41")
+TRON_2 = _b58check(b"\x41")
+BTC_BECH32_2 = _bech32(0, 20)
+# Published example IBANs (checked below).
+IBAN_DE = "DE89370400440532013000"
+IBAN_FR = "FR1420041010050500013M02606"
+IBAN_NL = "NL91ABNA0417164300"
+IBAN_ES = "ES9121000418450200051332"
+IBAN_BE = "BE68539007547034"
+for _i in (IBAN_DE, IBAN_FR, IBAN_NL, IBAN_ES, IBAN_BE):
+    assert _iban_ok(_i), _i
+# A wallet with one character changed: not an indicator.
+BTC_BROKEN = BTC_BECH32_2[:-3] + ("q" if BTC_BECH32_2[-3] != "q" else "p") + BTC_BECH32_2[-2:]
+
+ENC_NOTICE = (
+    "Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, "
+    "can read or listen to them. Tap to learn more."
+)
+
+# ---------------------------------------------------------------------------------------------
+# Cases. A message is (sender, text) or (sender, text, [stages]); sender "*" is a system notice
+# (written the way the format writes notices, not a message). "V" and "O" stand for the victim's and
+# the other participant's names.
+# ---------------------------------------------------------------------------------------------
+
+CASES: list[dict[str, Any]] = []
+
+
+def case(**kw: Any) -> None:
+    CASES.append(kw)
+
+
+# 1. Threat first, from an unsaved number; victim refuses. en-GB Android.
+case(
+    id="wa-android-h01", fmt="wa_android_gb", victim="Callum", offender="+44 7700 900561", other_raw="\u202a+44 7700 900561\u202c",
+    start="2026-09-12 23:04", sextortion=True,
+    msgs=[
+        ("*", ENC_NOTICE),
+        ("O", "i got ur omegle vid from last nite. every1 on ur insta is gonna see it 📹", ["threat"]),
+        ("V", "who is this"),
+        ("O", "doesnt matter who. 300 quid by 9am or it goes to ur whole followers list", ["threat", "demand"]),
+        ("V", "i dont have 300 quid im a student"),
+        ("O", "then find it. bank transfer to DE89370400440532013000 name on acc M. Kraus", ["demand"]),
+        ("O", "ok 150 by 9 last offer", ["demand"]),
+        ("V", "no. im not paying u anything and im screenshotting all this for the police"),
+        ("O", "ur choice mate. starting with ur sister", ["threat"]),
+        ("V", "<Media omitted>"),
+        ("*", "You blocked this contact"),
+    ],
+    indicators=[("iban", IBAN_DE, 4), ("amount", "GBP:300", 2), ("amount", "GBP:150", 5)],
+)
+
+# 2. Nigerian Pidgin-flavoured offender, naira, USDT TRC20, payment and a re-demand. iOS zip.
+case(
+    id="wa-ios-h02", fmt="wa_ios", victim="Emeka", offender="Chioma 💋", chat_name="Chioma 💋",
+    start="2026-07-03 21:15", sextortion=True,
+    msgs=[
+        ("*", ENC_NOTICE),
+        ("O", "good evening dear, how u dey? na ur friend Ada give me ur number", ["contact"]),
+        ("V", "i dey fine. which Ada?"),
+        ("O", "Ada from unilag na. u fine well well for ur dp o 😍", ["flattery"]),
+        ("V", "lol thank u"),
+        ("O", "make we do video call now, i wan see u", ["image_request"]),
+        ("V", "ok"),
+        ("O", "why u dey shy? off ur shirt make i see", ["image_request"]),
+        ("V", "\u200eimage omitted"),
+        ("O", "i don record everything 😈 if u no send N50,000 tonight i go post am for ur facebook make ur family see am", ["threat", "demand"]),
+        ("V", "abeg no do this thing"),
+        ("O", f"send am usdt to this address {TRON_1} or i start with ur mama", ["threat", "demand"]),
+        ("V", "ok i don send am. abeg delete", ["payment"]),
+        ("O", "i don see am. my oga say e remain N30,000 before we delete", ["payment", "demand", "escalation"]),
+        ("V", "i no get again"),
+    ],
+    indicators=[("tron_address", TRON_1, 10), ("amount", "NGN:50000", 8), ("amount", "NGN:30000", 12)],
+)
+
+# 3. US teen, Messenger; Zelle to an e-mail; victim refuses; offender names a backup account.
+case(
+    id="msgr-h03", fmt="messenger", victim="Tyler Brooks", offender="Brooke Sanders", start="2026-04-10 19:02",
+    owner="tylerbrooks", tz=-5, sextortion=True,
+    msgs=[
+        ("O", "hiii idk if u remember me but we have like 12 mutual friends lol", ["contact"]),
+        ("V", "oh hey whats up"),
+        ("O", "nm just bored. ur actually really cute btw", ["flattery"]),
+        ("V", "haha thanks u too"),
+        ("O", "can u send a pic of u rn? like a real one not ur pfp", ["image_request"]),
+        ("V", "[photo]"),
+        ("O", "mmm now a spicy one 😏 i'll send one back", ["image_request"]),
+        ("V", "idk"),
+        ("O", "pls i promise nobody sees it", ["image_request"]),
+        ("V", "ok"),
+        ("V", ""),
+        ("O", "got it. now here's the deal. i screenshotted ur friends list and ur moms page", ["threat"]),
+        ("O", "$1.5k on zelle to brooke.sndrs@example.net in 2 hrs or everyone on that list gets ur pic", ["threat", "demand"]),
+        ("V", "wtf i'm 16 i dont have that"),
+        ("O", "then $500. last chance", ["demand"]),
+        ("V", "no. im telling my mom"),
+        ("O", "if u block me i have my other acc instagram.com/brooke.s.backup u cant hide", ["platform_move", "threat"]),
+    ],
+    indicators=[("email", "brooke.sndrs@example.net", 12), ("instagram_username", "brooke.s.backup", 16),
+                ("amount", "USD:1500", 12), ("amount", "USD:500", 14)],
+)
+
+# 4. UK 15-year-old, Instagram -> snap, Amazon gift card paid, re-demand.
+case(
+    id="ig-h04", fmt="instagram", victim="alfie.w", offender="jade 🦋", start="2026-03-02 17:40",
+    owner="alfie.w", tz=0, sextortion=True,
+    msgs=[
+        ("O", "heyy saw ur post from the leeds match 👀", ["contact"]),
+        ("V", "ha yeah it was sick"),
+        ("O", "u look proper fit in it ngl", ["flattery"]),
+        ("V", "cheers 😅"),
+        ("O", "i never use insta tbh. my snap's jade.m0ss, add me there 🙈", ["platform_move"]),
+        ("V", "added"),
+        ("O", "ok so i dont usually do this but show me urs and ill show u mine", ["image_request"]),
+        ("V", "[photo]"),
+        ("O", "lol u actually did it. i saved it. ur mum and ur whole year 10 are getting it", ["threat"]),
+        ("O", "unless u get me a £100 amazon card in the next hour", ["threat", "demand"]),
+        ("V", "please dont i'll get it"),
+        ("V", "code is AQ7K-PLMN3X-R8TT", ["payment"]),
+        ("O", "ta. now another £100 or it still goes out", ["demand", "escalation", "threat"]),
+        ("V", "i cant i dont have any more money"),
+    ],
+    indicators=[("snapchat_username", "jade.m0ss", 4), ("gift_card", "amazon:AQ7KPLMN3XR8TT", 11),
+                ("amount", "GBP:100", 9)],
+)
+
+# 5. Telegram: crypto, no payment, self-harm in other words.
+case(
+    id="tg-h05", fmt="telegram", victim="Sam", offender="Nika", start="2026-10-20 22:00", tz=1, sextortion=True,
+    msgs=[
+        ("O", "hey sam, sorry to randomly message, found u thru the uni freshers group chat", ["contact"]),
+        ("V", "hey no worries"),
+        ("O", "ur smile is honestly so nice", ["flattery"]),
+        ("V", "thanks haha"),
+        ("O", "call me? video pls, i wanna see u 🙈", ["image_request"]),
+        ("V", "ok one sec"),
+        ("*", "phone_call"),
+        ("O", "u went quiet on the call 😅 anyway i have the whole call recorded. ur face is very clear", ["threat"]),
+        ("O", f"$600 in btc to {BTC_BECH32} by tmrw noon. otherwise ur course group chat gets it", ["threat", "demand"]),
+        ("V", "please i dont have money, im a student"),
+        ("O", "not my problem. tick tock", ["demand"]),
+        ("V", "honestly thinking of ending everything tonight", ["self_harm"]),
+        ("O", "pay and its over", ["demand"]),
+    ],
+    indicators=[("btc_address", BTC_BECH32, 7), ("amount", "USD:600", 7)],
+)
+
+# 6. Discord: gamer, Razer Gold paid, "used code" re-demand.
+case(
+    id="discord-h06", fmt="discord", victim="pixelpanda_09", offender="lilymae.gg", start="2026-02-14 20:30",
+    sextortion=True,
+    msgs=[
+        ("O", "yo gg in that last match, ur aim is insane", ["contact", "flattery"]),
+        ("V", "lol ty"),
+        ("O", "wanna vc later? i can turn my cam on", ["image_request"]),
+        ("V", "sure"),
+        ("*", "call"),
+        ("O", "u were so shy lol. send me a pic now, just for me 🙈", ["image_request"]),
+        ("V", ""),
+        ("O", "lmao u fell for it. i have ur pic and ur discord friends list. want them to see?", ["threat"]),
+        ("O", "50 dollar razer gold code. now.", ["demand"]),
+        ("V", "pls dont ok ok"),
+        ("V", "here 3F9K-T2QX-7MWB-PL4Z", ["payment"]),
+        ("O", "this one's already used. send another $100 one or the server sees it", ["demand", "escalation", "threat"]),
+    ],
+    indicators=[("gift_card", "razer_gold:3F9KT2QX7MWBPL4Z", 9), ("amount", "USD:50", 7), ("amount", "USD:100", 10)],
+)
+
+# 7. Snapchat: moves to Telegram, legacy BTC, paid, "now 800".
+case(
+    id="snap-h07", fmt="snapchat", victim="marcus.j22", offender="kayla.vibez", start="2026-06-01 01:10",
+    sextortion=True,
+    msgs=[
+        ("O", "heyyy u popped up on my quick add 😊", ["contact"]),
+        ("V", "hey"),
+        ("O", "ur cute fr. snap keeps deleting my chats, tg: @kaylavibez_real", ["flattery", "platform_move"]),
+        ("V", "i dont have telegram"),
+        ("O", "ok whatever here then. send a pic of u 🥺", ["image_request"]),
+        ("V", ""),
+        ("O", "now one without ur shirt", ["image_request"]),
+        ("V", ""),
+        ("O", "lol saved. $400 in bitcoin or it goes to ur school and ur family. i got ur whole followers", ["threat", "demand"]),
+        ("O", f"wallet {BTC_LEGACY}", ["demand"]),
+        ("V", "ok i sent it. please delete them", ["payment"]),
+        ("O", "got it. now 800 or its going out", ["payment", "demand", "escalation", "threat"]),
+    ],
+    indicators=[("telegram_username", "kaylavibez_real", 2), ("btc_address", BTC_LEGACY, 9), ("amount", "USD:400", 8)],
+)
+
+# 8. Skype: older man, live: id, MoneyGram, French IBAN, euros.
+case(
+    id="skype-h08", fmt="skype", victim="Robert Hall", owner_id="live:robert.hall61", offender="Anna K", start="2025-02-03 20:00",
+    sextortion=True,
+    msgs=[
+        ("O", "Good evening Robert. I am Anna, a friend of your colleague, he said you are lonely 🙂", ["contact"]),
+        ("V", "Hello Anna. Which colleague?"),
+        ("O", "It does not matter. You look very kind and distinguished in your photo", ["flattery"]),
+        ("V", "Thank you, that is nice to hear"),
+        ("O", "Add my other skype too, live:anna.kvcs_91, this one is for work", ["platform_move"]),
+        ("O", "Shall we do a video call? I want to see you", ["image_request"]),
+        ("*", "call"),
+        ("O", "I have made a recording of you Robert. I have your wife on Facebook and your church", ["threat"]),
+        ("O", f"Send €500 to {IBAN_FR[:4]} {IBAN_FR[4:8]} {IBAN_FR[8:12]} {IBAN_FR[12:16]} {IBAN_FR[16:20]} {IBAN_FR[20:24]} {IBAN_FR[24:]} before tomorrow", ["demand"]),
+        ("V", "I cannot do a bank transfer abroad, my bank will ask"),
+        ("O", "Then MoneyGram. Send and give me the reference", ["demand"]),
+        ("V", "Sent. Reference 4091 7263", ["payment"]),
+        ("O", "Received. My partner says it is €1000 now or the video goes on YouTube", ["payment", "demand", "escalation", "threat"]),
+        ("V", "I have nothing left. I can't live like this", ["self_harm"]),
+    ],
+    indicators=[("skype_id", "live:anna.kvcs_91", 4), ("iban", IBAN_FR, 7), ("moneygram_reference", "40917263", 10),
+                ("amount", "EUR:500", 7), ("amount", "EUR:1000", 11)],
+)
+
+# 9. Spam e-mail: password, bech32 wallet.
+case(
+    id="plain-h09", fmt="email", victim="j.okafor@example.com", offender="Support Desk", from_addr="noreply.9941@example.org",
+    subject="j.okafor - your password is compromised", start="2026-08-19 03:12", sextortion=True,
+    body=(
+        "Hi j.okafor,\n\nI will be direct. Your password was in a leak and I used it to get into your computer. "
+        "I put a small program on it and it switched on your camera while you watched videos you would not want "
+        "your colleagues to know about. I have the clip and your full address book.\n\n"
+        f"Pay $1,900 worth of bitcoin to this wallet: {BTC_BECH32_2}\n\n"
+        "You have two days. If the payment does not arrive, the clip is sent to every address you have. "
+        "If it arrives, everything is wiped and you never hear from me again.\n\nDo not answer this message."
+    ),
+    body_stages=["threat", "demand"],
+    indicators=[("btc_address", BTC_BECH32_2, 0), ("amount", "USD:1900", 0)],
+)
+
+# 10. Pasted dating-app chat, UK, kik, PayPal.me, part payment then remainder.
+case(
+    id="plain-h10", fmt="plain", victim="Me", offender="Sasha", header="chat from the app then kik, copied 02/05/2026", start="",
+    sextortion=True,
+    msgs=[
+        ("O", "hiya, u seem like a really sweet guy x", ["contact", "flattery"]),
+        ("V", "aw thanks, how are you"),
+        ("O", "good ta. i hardly come on here, my kik is sasha.luvs.u", ["platform_move"]),
+        ("V", "ok added you"),
+        ("O", "fancy a vid chat later? 😘", ["image_request"]),
+        ("V", "sure"),
+        ("O", "[video call]"),
+        ("O", "so i recorded all of that. i can send it to ur gf and ur work in one click", ["threat"]),
+        ("O", "£250 to paypal.me/SashaPayz and i delete", ["demand"]),
+        ("V", "i can only do £100 today"),
+        ("O", "send it then", ["demand"]),
+        ("V", "sent £100", ["payment"]),
+        ("O", "ok. the other £150 by friday", ["demand"]),
+    ],
+    indicators=[("kik_username", "sasha.luvs.u", 2), ("paypal_me", "sashapayz", 8),
+                ("amount", "GBP:250", 8), ("amount", "GBP:100", 9), ("amount", "GBP:150", 12)],
+)
+
+# 11. Second account: the chat starts after the victim blocked the first; US Android.
+case(
+    id="wa-android-h11", fmt="wa_android_us", victim="Derek", offender="+1 (312) 555-0147", other_raw="\u202a+1 (312) 555-0147\u202c",
+    start="2026-05-22 22:41", sextortion=True,
+    msgs=[
+        ("*", ENC_NOTICE),
+        ("O", "u really thought blocking me would work? new number same video 🙂", ["threat"]),
+        ("V", "leave me alone"),
+        ("O", "cash app $ScottyCash22 the $350 u owe me and it ends. 1 hour", ["demand"]),
+        ("V", "ok fine. sent it", ["payment"]),
+        ("O", "received. my boy says its $700 now since u made me chase u", ["payment", "demand", "escalation"]),
+        ("V", "i already paid"),
+        ("O", "then ur wife sees it at 8am", ["threat", "demand"]),
+    ],
+    indicators=[("cashapp_cashtag", "scottycash22", 2), ("amount", "USD:350", 2), ("amount", "USD:700", 4)],
+)
+
+# 12. Instagram: no money, more images under threat; victim refuses.
+case(
+    id="ig-h12", fmt="instagram", victim="nina.p", offender="leo.kingz", start="2026-01-15 16:05", owner="nina.p", tz=0,
+    sextortion=True,
+    msgs=[
+        ("O", "hey nina its leo from ur cousins party 😄", ["contact"]),
+        ("V", "hmm i dont remember"),
+        ("O", "ur so pretty tho. u were the best dressed there", ["flattery"]),
+        ("V", "haha ok"),
+        ("O", "send me a pic of u now?", ["image_request"]),
+        ("V", "[photo]"),
+        ("O", "nah not like that u know what i mean 😏", ["image_request"]),
+        ("V", "no sorry"),
+        ("O", "i've got the one u sent me last week on snap. send 3 more or i post it on ur school's page", ["image_request", "threat"]),
+        ("V", "i never sent u anything. im blocking u"),
+    ],
+    indicators=[],
+)
+
+# 13. Messenger, romance style, Google Play cards, self-harm.
+case(
+    id="msgr-h13", fmt="messenger", victim="Carol Dunn", offender="James Whitmore", start="2026-06-12 10:00", owner="caroldunn", tz=-4,
+    sextortion=True,
+    msgs=[
+        ("O", "Hello dear, I hope you dont mind me writing. I am a soldier on duty overseas and your kind face stood out", ["contact", "flattery"]),
+        ("V", "Oh hello. That is kind."),
+        ("O", "You are a wonderful woman Carol. I feel a real connection already", ["flattery"]),
+        ("V", "Thank you James"),
+        ("O", "Can we video chat tonight, only us? 😊", ["image_request"]),
+        ("V", "Ok"),
+        ("O", "I captured our call. Your children will be very surprised when they see it", ["threat"]),
+        ("O", "2000 dollars in Google Play cards. Scratch them and send photos of the back", ["demand"]),
+        ("V", "Please I don't have that much. I only have $300"),
+        ("O", "Send the 300 now and the rest tomorrow", ["demand"]),
+        ("V", "I've sent the codes GP7M-2KXQ-9TLR-4VWN-8CZD", ["payment"]),
+        ("O", "I see it. Now 1700 more by tomorrow evening", ["payment", "demand"]),
+        ("V", "I don't want to be here anymore", ["self_harm"]),
+    ],
+    indicators=[("gift_card", "google_play:GP7M2KXQ9TLR4VWN8CZD", 10), ("amount", "USD:2000", 7), ("amount", "USD:300", 8)],
+)
+
+# 14. Telegram, Pidgin, ETH EIP-55, naira, re-demand.
+case(
+    id="tg-h14", fmt="telegram", victim="Tunde", offender="Amaka ✨", start="2026-09-02 20:00", tz=1, sextortion=True,
+    msgs=[
+        ("O", "hi tunde, i see ur pic for twitter, u be fine boy sha", ["contact", "flattery"]),
+        ("V", "ehn thank u. who be this?"),
+        ("O", "na amaka. i wan know u better", ["flattery"]),
+        ("O", "snap ur picture send me now, without shirt", ["image_request"]),
+        ("V", ""),
+        ("O", "i don screenshot am. everybody for ur contact go see am if u no pay N200k", ["threat", "demand"]),
+        ("O", f"send the crypto to {ETH_MIXED}", ["demand"]),
+        ("V", "i don pay. abeg", ["payment"]),
+        ("O", "i don see am. add another N100k before 6pm", ["payment", "demand", "escalation"]),
+    ],
+    indicators=[("eth_address", ETH_MIXED.lower(), 6), ("amount", "NGN:200000", 5), ("amount", "NGN:100000", 8)],
+)
+
+# 15. Discord: contact in a server, moves to main account, Steam card, victim refuses.
+case(
+    id="discord-h15", fmt="discord", victim="tomz_07", offender="nightshade.0x", start="2026-11-02 18:00",
+    sextortion=True,
+    msgs=[
+        ("O", "hey u were in the valorant server right? ur clips are so good", ["contact", "flattery"]),
+        ("V", "oh thanks man"),
+        ("O", "this is my alt, add my main: shadeee.x", ["platform_move"]),
+        ("V", "ok"),
+        ("O", "u got a gf? u look like u work out. send a pic of ur abs", ["image_request", "flattery"]),
+        ("V", "lol why"),
+        ("O", "just send one, nobody will see it", ["image_request"]),
+        ("V", ""),
+        ("O", "got it saved. $100 steam card or i send it to everyone in the server", ["threat", "demand"]),
+        ("V", "no. i told my dad and we reported u"),
+    ],
+    indicators=[("discord_username", "shadeee.x", 2), ("amount", "USD:100", 8)],
+)
+
+# 16. Snapchat, UK girl, steam card threat, refuses.
+case(
+    id="snap-h16", fmt="snapchat", victim="ellie.rx", offender="jaybeatz.uk", start="2026-04-04 19:30", sextortion=True,
+    msgs=[
+        ("O", "hiya found u on suggested friends, u go to st marys?", ["contact"]),
+        ("V", "yeah who r u"),
+        ("O", "jay, year 11 at the boys school. ur well peng", ["flattery"]),
+        ("V", "lol"),
+        ("O", "also dm me on insta @jaybeatz.uk, i check it more", ["platform_move"]),
+        ("O", "send a pic just for me 😇", ["image_request"]),
+        ("V", ""),
+        ("O", "screenshotted. £100 steam card by 8 or ur whole form gets it", ["threat", "demand"]),
+        ("V", "im telling my mum"),
+        ("O", "do that and it goes out now", ["threat"]),
+    ],
+    indicators=[("instagram_username", "jaybeatz.uk", 4), ("amount", "GBP:100", 7)],
+)
+
+# 17. WhatsApp iOS, US: "we matched on hinge", Apple card, partial.
+case(
+    id="wa-ios-h17", fmt="wa_ios", victim="Kevin", offender="Mia Hinge", chat_name="Mia Hinge", start="2026-08-08 21:00",
+    sextortion=True,
+    msgs=[
+        ("*", ENC_NOTICE),
+        ("O", "hey! we matched on hinge a while back, remember me?", ["contact"]),
+        ("V", "oh yeah hi"),
+        ("O", "ur even hotter than ur pics lol", ["flattery"]),
+        ("O", "let me see u, send a pic", ["image_request"]),
+        ("V", "\u200eimage omitted"),
+        ("O", "not that kind 😉", ["image_request"]),
+        ("V", "\u200eimage omitted"),
+        ("O", "cute. i have it saved and i found ur mom on fb. $200 apple gift card or she gets it", ["threat", "demand"]),
+        ("V", "ok here X4KJ8MN2P9QRT7LW its $100 its all i have", ["payment"]),
+        ("O", "thats only half. the other 100 by tonight", ["demand"]),
+    ],
+    indicators=[("gift_card", "apple:X4KJ8MN2P9QRT7LW", 8), ("amount", "USD:200", 7), ("amount", "USD:100", 8)],
+)
+
+# 18. Skype: x.com threat, Western Union MTCN, re-demand.
+case(
+    id="skype-h18", fmt="skype", victim="Paul Meyer", owner_id="live:paulmeyer.home", offender="Vera", start="2025-03-10 22:00",
+    sextortion=True,
+    msgs=[
+        ("O", "hi paul, do you remember me from the singles forum? 😊", ["contact"]),
+        ("V", "I think so?"),
+        ("O", "you were so charming there. let's go on cam", ["flattery", "image_request"]),
+        ("*", "call"),
+        ("O", "I have it all recorded. it goes up on x.com/expozed_clips tonight, tagged with your name", ["threat"]),
+        ("O", "western union 400 usd to my cousin in Accra and send the MTCN", ["demand"]),
+        ("V", "ok. mtcn 104-739-2815", ["payment"]),
+        ("O", "picked up. now another 400 or it goes up", ["payment", "demand", "escalation", "threat"]),
+    ],
+    indicators=[("x_username", "expozed_clips", 3), ("wu_mtcn", "1047392815", 5), ("amount", "USD:400", 4)],
+)
+
+# 19. Pasted SMS, US, threat in the second message, Cash App + phone.
+case(
+    id="plain-h19", fmt="plain", victim="Me", offender="Unknown", header="texts from a number i dont know, copied 11/3", start="",
+    sextortion=True,
+    msgs=[
+        ("O", "is this Andre? i have the pics u sent on that app last month", ["threat"]),
+        ("V", "who is this"),
+        ("O", "ur worst nightmare lol. call me at (646) 555-0188 or all ur IG followers get them", ["threat"]),
+        ("V", "what do u want"),
+        ("O", "$250 to cash app $Dre2Real by 10 pm", ["demand"]),
+        ("V", "I'm not paying you"),
+    ],
+    indicators=[("phone", "+16465550188", 2), ("cashapp_cashtag", "dre2real", 4), ("amount", "USD:250", 4)],
+)
+
+# ---------------------------- benign hard negatives -----------------------------
+
+case(
+    id="wa-android-b01", fmt="wa_android_gb", victim="Josh", offender=None, other_raw="Kieran", start="2026-10-02 18:10",
+    sextortion=False,
+    msgs=[
+        ("*", ENC_NOTICE),
+        ("O", "oi u still owe me for the pizza"),
+        ("V", "i'll kill you lol i paid half"),
+        ("O", "nah u didnt. pay me back the £20 ya muppet"),
+        ("V", "fine whats ur sort code"),
+        ("O", "20-29-59 63748472 kieran walsh"),
+        ("V", "sent, happy now"),
+        ("O", "cheers. also send pics of the dog in the halloween costume 😂"),
+        ("V", "<Media omitted>"),
+        ("O", "im posting that on the group chat, everyone needs to see this"),
+        ("V", "do it and ur dead 💀"),
+    ],
+    indicators=[("uk_bank_account", "202959-63748472", 4), ("amount", "GBP:20", 2)],
+)
+
+case(
+    id="wa-ios-b02", fmt="wa_ios", victim="Ruth", offender=None, chat_name="Dad", start="2026-01-30 09:00", sextortion=False,
+    msgs=[
+        ("*", ENC_NOTICE),
+        ("O", "Morning love. Did the rent go through?"),
+        ("V", "not yet, im short this month 😬"),
+        ("O", "I'll send you £150 now. What are your new Monzo details"),
+        ("V", "sort code 08-99-99, account 66374958"),
+        ("O", "Done, sent £150. Pay me back when you can, no rush"),
+        ("V", "ur the best thank u"),
+        ("O", "If you don't ring your nan this week I'm posting that baby photo of you on Facebook 😂"),
+        ("V", "dad NO lol"),
+        ("O", "\u200eimage omitted"),
+    ],
+    indicators=[("uk_bank_account", "089999-66374958", 3), ("amount", "GBP:150", 2)],
+)
+
+case(
+    id="msgr-b03", fmt="messenger", victim="Hannah Cole", offender=None, other="Dev Patel", start="2026-05-05 12:00",
+    owner="hannahcole", tz=1, sextortion=False,
+    msgs=[
+        ("O", "Hi, is the sofa still available?"),
+        ("V", "Hi yes it is!"),
+        ("O", "Great. Could you send a few pics of the back and the legs?"),
+        ("V", "[photo]"),
+        ("O", "Looks good. Would you take £80?"),
+        ("V", "£90 and it's yours"),
+        ("O", "Deal. Easier to text, my number is 07700 900452"),
+        ("V", "Ok will text. You can pay on collection or paypal.me/hannahcole88"),
+        ("O", "Paid £90 on PayPal, see you Saturday"),
+        ("V", "Got it, thanks!"),
+    ],
+    indicators=[("phone", "+447700900452", 6), ("paypal_me", "hannahcole88", 7), ("amount", "GBP:80", 4),
+                ("amount", "GBP:90", 5)],
+)
+
+case(
+    id="ig-b04", fmt="instagram", victim="zara.k", offender=None, other="dan.m.94", start="2026-02-20 21:00", owner="zara.k", tz=0,
+    sextortion=False,
+    msgs=[
+        ("O", "happy 1 year babe ❤️ ur so fit in ur new pic"),
+        ("V", "stoppp 🥰 love u"),
+        ("O", "my new number is 07700900781, lost my old phone"),
+        ("V", "saved! send me a pic of ur outfit for tonight"),
+        ("O", "[photo]"),
+        ("V", "gorgeous. facetime later?"),
+        ("O", "yesss after work"),
+    ],
+    indicators=[("phone", "+447700900781", 2)],
+)
+
+case(
+    id="tg-b05", fmt="telegram", victim="Ollie", offender=None, other="Ben", start="2026-03-14 15:00", tz=0, sextortion=False,
+    msgs=[
+        ("O", "yo u still owe me the 200 usdt from the concert tickets"),
+        ("V", "ah yeah sorry, send me ur address"),
+        ("O", f"trc20 pls: {TRON_2}"),
+        ("V", "sent, check it"),
+        ("O", "got it 👍 also my eth one is " + ETH_LOWER + " if u ever want to pay me in eth lol"),
+        ("V", "lmao in ur dreams"),
+    ],
+    indicators=[("tron_address", TRON_2, 2), ("eth_address", ETH_LOWER, 4)],
+)
+
+case(
+    id="discord-b06", fmt="discord", victim="frostfang", offender=None, other="kaizen_x", start="2026-12-01 19:00",
+    sextortion=False,
+    msgs=[
+        ("O", "bro i'm going to end you in ranked tonight"),
+        ("V", "lmao ok. happy bday btw, got u something"),
+        ("V", "steam code: 7QWER-TY2UI-OPA5S"),
+        ("O", "YOOO thanks man, worth like £20 right"),
+        ("V", "yeah. add me on epic too, my epic is frostfang_uk"),
+        ("O", "if u carry me again i'm leaking ur search history to the whole server 😂"),
+        ("V", "send a pic of ur setup when u get the new monitor"),
+    ],
+    indicators=[("gift_card", "steam:7QWERTY2UIOPA5S", 2)],
+)
+
+case(
+    id="snap-b07", fmt="snapchat", victim="lily.b", offender=None, other="mia.k07", start="2026-09-09 16:00", sextortion=False,
+    msgs=[
+        ("O", "omg did u get ur hair done?? send a pic"),
+        ("V", ""),
+        ("O", "stopppp u look so cute 😍"),
+        ("V", "hehe ty. add my other snap lily.b2 this one's glitching"),
+        ("O", "done. im posting that pic on my story ur too pretty 😂"),
+        ("V", "i will literally kill u"),
+        ("O", "ok ok deleting it lol"),
+    ],
+    indicators=[("snapchat_username", "lily.b2", 3)],
+)
+
+case(
+    id="skype-b08", fmt="skype", victim="Greta Nilsson", owner_id="live:greta.nilsson.design", offender=None, other="Marco Rossi",
+    start="2025-01-20 09:30", sextortion=False,
+    msgs=[
+        ("O", "Hi Greta, the March invoice is still unpaid. It's €1,250"),
+        ("V", "Sorry Marco, finance had the wrong IBAN. Can you send it again?"),
+        ("O", f"{IBAN_NL[:4]} {IBAN_NL[4:8]} {IBAN_NL[8:12]} {IBAN_NL[12:16]} {IBAN_NL[16:]}, Rossi Studio"),
+        ("O", "If it isn't paid by Friday I'll have to escalate it to your manager, sorry"),
+        ("V", "Understood, I'll chase them today"),
+        ("V", "Paid this morning, should arrive tomorrow"),
+        ("O", "Received, thank you!"),
+    ],
+    indicators=[("iban", IBAN_NL, 2)],
+)
+
+case(
+    id="plain-b09", fmt="email", victim="staff@example.org", offender=None, other="IT Security", from_addr="it.security@example.org",
+    subject="Warning: blackmail e-mails going round", start="2026-07-07 08:00", sextortion=False,
+    body=(
+        "Dear all,\n\nSeveral of you have received e-mails that say \"I recorded you through your webcam, pay $500 in "
+        "bitcoin or I send the video to your contacts\". These are a scam: the sender has no video. "
+        "Do not pay and do not reply. Forward the e-mail to it.security@example.org and delete it.\n\n"
+        "If you are worried, call the helpdesk on 07700 900999 or talk to your manager.\n\nIT Security"
+    ),
+    body_stages=[],
+    indicators=[("email", "it.security@example.org", 0), ("phone", "+447700900999", 0)],
+)
+
+case(
+    id="wa-android-b10", fmt="wa_android_us", victim="Jaylen", offender=None, other_raw="Mom", start="2026-03-03 16:20",
+    sextortion=False,
+    msgs=[
+        ("*", ENC_NOTICE),
+        ("O", "can u venmo me $40 for the gas"),
+        ("V", "i only have cash app"),
+        ("O", "fine my cashapp is $JaylenMom04"),
+        ("V", "sent"),
+        ("O", "thank u baby. if u dont clean ur room im posting ur baby pics on facebook lol"),
+        ("V", "omg i'm gonna die if this chem test goes bad"),
+        ("O", "u'll be fine. study!"),
+    ],
+    indicators=[("cashapp_cashtag", "jaylenmom04", 2), ("amount", "USD:40", 0)],
+)
+
+case(
+    id="ig-b11", fmt="instagram", victim="sophie.l", offender=None, other="becca.jones", start="2026-06-20 20:00",
+    owner="sophie.l", tz=0, sextortion=False,
+    msgs=[
+        ("O", "omg is that u?? u came up on people you may know, its becca from primary!!"),
+        ("V", "BECCA omg hiii"),
+        ("O", "u look amazing!! we need to catch up, whats ur number"),
+        ("V", "07700 900612, text me!"),
+        ("O", "send me pics of the baby!!"),
+        ("V", "[photo]"),
+    ],
+    indicators=[("phone", "+447700900612", 3)],
+)
+
+case(
+    id="discord-b12", fmt="discord", victim="pine.cone", offender=None, other="sunny_d", start="2026-08-15 21:00",
+    sextortion=False,
+    msgs=[
+        ("O", "weird thing, some random dm'd me saying they recorded me and will send it to all my followers unless i pay $500"),
+        ("V", "omg thats the scam thing, they said the same to my cousin"),
+        ("O", "yeah i blocked them and reported it lol"),
+        ("V", "good. never pay those people"),
+    ],
+    indicators=[],
+)
+
+case(
+    id="tg-b13", fmt="telegram", victim="Ngozi", offender=None, other="Chinedu", start="2026-05-18 08:00", tz=1,
+    sextortion=False,
+    msgs=[
+        ("O", "sis abeg send me N20,000 for transport, i go pay back friday"),
+        ("V", "oya. which account?"),
+        ("O", "same one, GTB. thank u o"),
+        ("V", "i don send am"),
+        ("O", "i don see am 🙏🏾"),
+        ("V", "if u no call mama this week i go kill u 😂"),
+    ],
+    indicators=[("amount", "NGN:20000", 0)],
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Renderers: one per export format.
+# ---------------------------------------------------------------------------------------------
+
+
+def _h(text: str) -> int:
+    return int(hashlib.sha256(text.encode()).hexdigest()[:15], 16)
+
+
+def _times(start: str, n: int, seed: str) -> list[datetime]:
+    rng = random.Random(seed)
+    t = datetime.strptime(start or "2026-05-01 20:00", "%Y-%m-%d %H:%M")
+    out = []
+    for _ in range(n):
+        t += timedelta(seconds=rng.randint(25, 400))
+        out.append(t)
+    return out
+
+
+def _name(c: dict[str, Any], who: str) -> str:
+    if who == "V":
+        return str(c["victim"])
+    return str(c.get("offender") or c.get("other") or c.get("other_raw") or c.get("chat_name"))
+
+
+def _wa_android(c: dict[str, Any], d: Path, us: bool) -> str:
+    other = c["other_raw"]
+    lines = []
+    for (who, text, *_), t in zip(c["msgs"], _times(c["start"], len(c["msgs"]), c["id"]), strict=True):
+        if us:
+            stamp = f"{t.month}/{t.day}/{t.strftime('%y')}, {int(t.strftime('%I'))}:{t.strftime('%M')}\u202f{t.strftime('%p')}"
+        else:
+            stamp = t.strftime("%d/%m/%Y, %H:%M")
+        if who == "*":
+            lines.append(f"{stamp} - {text}")
+        else:
+            name = c["victim"] if who == "V" else other
+            lines.append(f"{stamp} - {name}: {text}")
+    title = other.strip("\u202a\u202c")
+    fname = f"WhatsApp Chat with {title}.txt"
+    (d / fname).write_text("\n".join(lines) + "\n", "utf-8")
+    return fname
+
+
+def _wa_ios(c: dict[str, Any], d: Path) -> str:
+    chat = c["chat_name"]
+    lines = []
+    for (who, text, *_), t in zip(c["msgs"], _times(c["start"], len(c["msgs"]), c["id"]), strict=True):
+        stamp = t.strftime("[%d/%m/%Y, %H:%M:%S]")
+        if who == "*":
+            if text == ENC_NOTICE:
+                lines.append(f"{stamp} {chat}: \u200e{text}")
+            else:
+                lines.append(f"\u200e{stamp} {chat}: \u200e{text}")
+        else:
+            name = c["victim"] if who == "V" else chat
+            prefix = "\u200e" if text.startswith("\u200e") else ""
+            lines.append(f"{prefix}{stamp} {name}: {text}")
+    fname = f"WhatsApp Chat - {chat}.zip"
+    with zipfile.ZipFile(d / fname, "w") as z:
+        z.writestr("_chat.txt", "\r\n".join(lines) + "\r\n")
+    return fname
+
+
+def _moji(text: str) -> str:
+    return text.encode("utf-8").decode("latin-1")
+
+
+def _meta(c: dict[str, Any], d: Path, instagram: bool) -> str:
+    other = _name(c, "O")
+    tz = timedelta(hours=c.get("tz", 0))
+    thread = "".join(ch for ch in other.lower() if ch.isalnum()) or "user"
+    thread = f"{thread}_{_h((c['id'])) % 10**17:017d}"
+    base = ("your_instagram_activity/messages/inbox/" if instagram else "messages/inbox/") + thread
+    msgs = []
+    files: dict[str, bytes] = {}
+    for k, ((who, text, *_), t) in enumerate(
+        zip(c["msgs"], _times(c["start"], len(c["msgs"]), c["id"]), strict=True)
+    ):
+        name = _name(c, who)
+        ms = int((t - tz).replace(tzinfo=UTC).timestamp() * 1000) + k
+        m: dict[str, Any] = {"sender_name": _moji(name), "timestamp_ms": ms}
+        if text in ("", "[photo]"):
+            uri = f"{base}/photos/{ms}_{k}_n.jpg"
+            m["photos"] = [{"uri": uri, "creation_timestamp": ms // 1000}]
+            files[uri] = b"\xff\xd8\xff\xe0" + hashlib.sha256(uri.encode()).digest() + b"\xff\xd9"
+        else:
+            m["content"] = _moji(text)
+        m["is_geoblocked_for_viewer"] = False
+        msgs.append(m)
+    doc = {
+        "participants": [{"name": _moji(other)}, {"name": _moji(c["victim"])}],
+        "messages": list(reversed(msgs)),
+        "title": _moji(other),
+        "is_still_participant": True,
+        "thread_path": "inbox/" + thread,
+        "magic_words": [],
+    }
+    owner = c.get("owner", "user")
+    day = _times(c["start"], len(c["msgs"]), c["id"])[-1] + timedelta(days=1)
+    fname = f"{'instagram' if instagram else 'facebook'}-{owner}-{day:%Y-%m-%d}.zip"
+    with zipfile.ZipFile(d / fname, "w") as z:
+        z.writestr(f"{base}/message_1.json", json.dumps(doc, indent=2))
+        for uri, data in files.items():
+            z.writestr(uri, data)
+    return fname
+
+
+def _telegram(c: dict[str, Any], d: Path) -> str:
+    other = _name(c, "O")
+    tz = timedelta(hours=c.get("tz", 0))
+    ids = {"V": "user5" + str(_h((c["victim"])) % 10**9).zfill(9), "O": "user6" + str(_h((other)) % 10**9).zfill(9)}
+    out = []
+    times = _times(c["start"], len(c["msgs"]), c["id"])
+    for k, ((who, text, *_), t) in enumerate(zip(c["msgs"], times, strict=True)):
+        base: dict[str, Any] = {"id": 70100 + k}
+        unix = str(int((t - tz).replace(tzinfo=UTC).timestamp()))
+        if who == "*":
+            base.update({"type": "service", "date": t.isoformat(), "date_unixtime": unix, "actor": c["victim"],
+                         "actor_id": ids["V"], "action": "phone_call", "duration_seconds": 214,
+                         "text": "", "text_entities": []})
+        else:
+            name = _name(c, who)
+            base.update({"type": "message", "date": t.isoformat(), "date_unixtime": unix, "from": name,
+                         "from_id": ids[who], "text": text, "text_entities": [{"type": "plain", "text": text}]})
+        out.append(base)
+    doc = {"name": other, "type": "personal_chat", "id": int(ids["O"][4:]), "messages": out}
+    folder = f"ChatExport_{(times[-1] + timedelta(days=1)):%Y-%m-%d}"
+    (d / folder).mkdir()
+    (d / folder / "result.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1), "utf-8")
+    return f"{folder}/result.json"
+
+
+def _discord(c: dict[str, Any], d: Path) -> str:
+    other = _name(c, "O")
+    snow = 1300000000000000000 + _h((c["id"])) % 10**16
+    authors = {
+        w: {"id": str(900000000000000000 + _h((n)) % 10**17), "name": n, "discriminator": "0000",
+            "nickname": n.split(".")[0].split("_")[0].title(), "color": None, "isBot": False, "roles": [],
+            "avatarUrl": "https://cdn.discordapp.com/embed/avatars/1.png"}
+        for w, n in (("V", c["victim"]), ("O", other))
+    }
+    msgs = []
+    for k, ((who, text, *_), t) in enumerate(zip(c["msgs"], _times(c["start"], len(c["msgs"]), c["id"]), strict=True)):
+        stamp = t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{k * 37 % 1000:03d}+00:00"
+        m: dict[str, Any] = {"id": str(snow + k * 4194304), "type": "Call" if who == "*" else "Default",
+                             "timestamp": stamp, "timestampEdited": None,
+                             "callEndedTimestamp": stamp if who == "*" else None, "isPinned": False,
+                             "content": "" if who == "*" else text,
+                             "author": authors["V" if who == "*" else who], "attachments": [], "embeds": [],
+                             "stickers": [], "reactions": [], "mentions": []}
+        if who != "*" and text == "":
+            m["attachments"] = [{"id": str(snow + k), "url": f"https://cdn.discordapp.com/attachments/{snow}/{snow + k}/IMG_{4000 + k}.jpg",
+                                 "fileName": f"IMG_{4000 + k}.jpg", "fileSizeBytes": 182044}]
+        msgs.append(m)
+    doc = {"guild": {"id": "0", "name": "Direct Messages", "iconUrl": "https://cdn.discordapp.com/embed/avatars/0.png"},
+           "channel": {"id": str(snow), "type": "DirectTextChat", "categoryId": "0", "category": "Private",
+                       "name": other, "topic": None},
+           "dateRange": {"after": None, "before": None}, "exportedAt": msgs[-1]["timestamp"],
+           "messages": msgs, "messageCount": len(msgs)}
+    fname = f"Direct Messages - Private - {other} [{snow}].json"
+    (d / fname).write_text(json.dumps(doc, ensure_ascii=False, indent=1), "utf-8")
+    return fname
+
+
+def _snapchat(c: dict[str, Any], d: Path) -> str:
+    other = _name(c, "O")
+    items = []
+    for (who, text, *_), t in zip(c["msgs"], _times(c["start"], len(c["msgs"]), c["id"]), strict=True):
+        items.append({"From": c["victim"] if who == "V" else other, "Media Type": "MEDIA" if text == "" else "TEXT",
+                      "Created": t.strftime("%Y-%m-%d %H:%M:%S UTC"), "Content": text, "Conversation Title": None,
+                      "IsSender": who == "V", "Created(microseconds)": int(t.replace(tzinfo=UTC).timestamp() * 1000)})
+    (d / "json").mkdir()
+    (d / "json" / "chat_history.json").write_text(
+        json.dumps({other: list(reversed(items))}, ensure_ascii=False, indent=2), "utf-8")
+    return "json/chat_history.json"
+
+
+def _skype(c: dict[str, Any], d: Path) -> str:
+    other = _name(c, "O")
+    conv_id = "8:live:.cid." + hashlib.sha256(c["id"].encode()).hexdigest()[:16]
+    me = "8:" + c["owner_id"]
+    msgs = []
+    for (who, text, *_), t in zip(c["msgs"], _times(c["start"], len(c["msgs"]), c["id"]), strict=True):
+        ms = int(t.replace(tzinfo=UTC).timestamp() * 1000)
+        if who == "*":
+            content = f'<partlist type="ended" alt=""><part identity="{c["owner_id"]}"><name>{c["victim"]}</name><duration>312</duration></part></partlist>'
+            mtype, name, frm = "Event/Call", c["victim"], me
+        else:
+            content = text.replace("&", "&amp;").replace("'", "&apos;").replace("<", "&lt;").replace(">", "&gt;")
+            mtype, name, frm = "RichText", _name(c, who), (me if who == "V" else conv_id)
+        msgs.append({"id": str(ms), "displayName": name, "originalarrivaltime": t.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                     "messagetype": mtype, "version": ms, "content": content, "conversationid": conv_id,
+                     "from": frm, "properties": None, "amsreferences": None})
+    doc = {"userId": me, "exportDate": (t + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+           "conversations": [{"id": conv_id, "displayName": other, "version": msgs[-1]["version"],
+                              "properties": {"conversationblocked": False}, "threadProperties": None,
+                              "MessageList": list(reversed(msgs))}]}
+    (d / "messages.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1), "utf-8")
+    return "messages.json"
+
+
+def _plain(c: dict[str, Any], d: Path) -> str:
+    lines = [c["header"], ""]
+    for who, text, *_ in c["msgs"]:
+        lines.append(f"{'Me' if who == 'V' else c['offender'] or c['other']}: {text}")
+    fname = "chat copied.txt"
+    (d / fname).write_text("\n".join(lines) + "\n", "utf-8")
+    return fname
+
+
+def _email(c: dict[str, Any], d: Path) -> str:
+    t = datetime.strptime(c["start"], "%Y-%m-%d %H:%M")
+    disp = c.get("offender") or c.get("other")
+    head = [
+        f"From: {disp} <{c['from_addr']}>",
+        f"To: {c['victim']}",
+        f"Date: {t.strftime('%a, %d %b %Y %H:%M:%S')} +0000",
+        f"Subject: {c['subject']}",
+        f"Message-ID: <{hashlib.sha256(c['id'].encode()).hexdigest()[:12]}@{c['from_addr'].split('@')[1]}>",
+        "MIME-Version: 1.0",
+        'Content-Type: text/plain; charset="utf-8"',
+        "Content-Transfer-Encoding: 8bit",
+        "",
+    ]
+    (d / "email.txt").write_text("\n".join(head) + "\n" + c["body"] + "\n", "utf-8")
+    return "email.txt"
+
+
+FORMATS = {
+    "wa_android_gb": ("whatsapp", lambda c, d: _wa_android(c, d, False), {"date_order": "DMY"}),
+    "wa_android_us": ("whatsapp", lambda c, d: _wa_android(c, d, True), {"date_order": "MDY"}),
+    "wa_ios": ("whatsapp", _wa_ios, {"date_order": "DMY"}),
+    "messenger": ("messenger", lambda c, d: _meta(c, d, False), {}),
+    "instagram": ("instagram", lambda c, d: _meta(c, d, True), {}),
+    "telegram": ("telegram", _telegram, {}),
+    "discord": ("discord", _discord, {}),
+    "snapchat": ("snapchat", _snapchat, {}),
+    "skype": ("skype", _skype, {}),
+    "plain": ("plain", _plain, {}),
+    "email": ("plain", _email, {}),
+}
+
+
+def _core(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def build(c: dict[str, Any]) -> None:
+    d = HERE / c["id"]
+    if d.exists():
+        shutil.rmtree(d)
+    d.mkdir()
+    fmt, render, hint = FORMATS[c["fmt"]]
+    if c["fmt"] == "email":
+        c["msgs"] = [("O", c["body"], c["body_stages"])]
+    export = render(c, d)
+    messages = [m for m in c["msgs"] if m[0] != "*"]
+    labelled = []
+    for i, (who, text, *rest) in enumerate(messages):
+        stages = rest[0] if rest else []
+        if stages:
+            labelled.append({"i": i, "sender": _name(c, who) if who == "V" or c["offender"] else _name(c, who),
+                             "text_starts": text.replace("\u200e", "")[:14], "stages": stages})
+    threats = [m["i"] for m in labelled if "threat" in m["stages"]]
+    inds = []
+    for kind, value, first_i in c["indicators"]:
+        inds.append({"kind": kind, "value": value, "first_i": first_i})
+        # A check of the hand-written index: the value's characters should be in that message.
+        core = _core(value.split(":", 1)[1] if kind in ("gift_card", "amount") else value)
+        if kind == "phone":
+            core = core[-9:]
+        if kind != "amount" and core not in _core(messages[first_i][1]):
+            print(f"{c['id']}: {kind} {value} not found in message {first_i}: {messages[first_i][1][:50]!r}")
+        if kind != "amount" and any(core in _core(m[1]) for m in messages[:first_i]):
+            print(f"{c['id']}: {kind} {value} appears before message {first_i}")
+    sender_offender = c["offender"]
+    labels = {
+        "case": c["id"],
+        "format": fmt,
+        "export": export,
+        "locale_hint": {**hint, "utc_offset": f"{c.get('tz', 0):+03d}:00"},
+        "victim": c["victim"],
+        "offender": sender_offender,
+        "is_sextortion": c["sextortion"],
+        "messages": labelled,
+        "indicators": inds,
+        "first_threat_i": threats[0] if threats else None,
+    }
+    if not c["sextortion"]:
+        assert not labelled or all(m["stages"] == ["self_harm"] for m in labelled), c["id"]
+    (d / "labels.json").write_text(json.dumps(labels, ensure_ascii=False, indent=2) + "\n", "utf-8")
+
+
+def main() -> None:
+    for c in CASES:
+        build(c)
+    n = len(CASES)
+    benign = sum(not c["sextortion"] for c in CASES)
+    print(f"{n} cases, {benign} benign")
+
+
+if __name__ == "__main__":
+    main()

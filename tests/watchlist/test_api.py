@@ -259,3 +259,30 @@ def test_alerts_can_be_marked_seen(database_url: str) -> None:
         services.mark_alerts_seen(session, case.id)
     with session_scope(database_url) as session:
         assert [a.seen for a in services.alerts_for_case(session, case.id)] == [True]
+
+
+def test_a_rolled_back_withdrawal_keeps_matching_and_a_rolled_back_add_never_matches(
+    database_url: str,
+) -> None:
+    from sxr.db import session_factory
+
+    with session_scope(database_url) as session:
+        case, _pin = create_case(session)
+        (entry,) = services.bank_hashes(
+            session, case.id, [{"type": "pdq", "value": BANKED, "quality": 90}], "t"
+        )
+    session = session_factory(database_url)()
+    services.withdraw_entry(session, entry.public_id)
+    with session_scope(database_url) as other:
+        assert services.lookup(other, [{"type": "pdq", "value": BANKED}]) == [[]]  # gone at once
+    session.rollback()
+    session.close()
+    with session_scope(database_url) as other:
+        assert len(services.lookup(other, [{"type": "pdq", "value": BANKED}])[0]) == 1
+
+    session = session_factory(database_url)()
+    services.bank_hashes(session, case.id, [{"type": "pdq", "value": near(BANKED, 100), "quality": 90}], "t")
+    session.rollback()
+    session.close()
+    with session_scope(database_url) as other:
+        assert services.lookup(other, [{"type": "pdq", "value": near(BANKED, 100)}]) == [[]]

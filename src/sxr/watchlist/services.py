@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -32,6 +33,8 @@ from sxr.watchlist.index import (
 from sxr.watchlist.models import WatchlistAlert, WatchlistEntry, WatchlistFrame, WatchlistMatch
 from sxr.watchlist.settings import get_watchlist_settings
 from sxr.watchlist.webhook import send_in_background
+
+logger = logging.getLogger(__name__)
 
 HASH_TYPES = ("pdq", "md5", "vpdq")
 MIN_PDQ_QUALITY = 50
@@ -146,6 +149,17 @@ class LiveIndex:
             elif kind == "vpdq" and frames:
                 self.vpdq.add(entry_id, hex_to_codes([h for h, _ in frames]), [q for _, q in frames])
 
+    def restore_entry(
+        self, entry_id: int, kind: str, value: str | None, frames: list[tuple[str, int]]
+    ) -> None:
+        """Put back an entry whose withdrawal was rolled back."""
+        if kind == "pdq" and value:
+            self.pdq.add(hex_to_codes([value]), [entry_id])
+        elif kind == "md5" and value:
+            self.md5.add(value, entry_id)
+        elif kind == "vpdq" and frames:
+            self.vpdq.add(entry_id, hex_to_codes([h for h, _ in frames]), [q for _, q in frames])
+
     def remove_entry(self, entry_id: int, kind: str, value: str | None) -> None:
         if kind == "pdq":
             self.pdq.remove([entry_id])
@@ -196,25 +210,35 @@ def reset_live_indexes() -> None:
         _live.clear()
 
 
-# Index changes and webhooks wait for the commit: a rolled-back add must never match, and a rolled-back
-# withdrawal must keep matching.
+# Index changes and webhooks wait for the commit: a rolled-back add must never match. A withdrawal leaves
+# the index at once (it must stop matching now) and is undone if its transaction rolls back.
 _PENDING = "sxr.watchlist.pending"
+_UNDO = "sxr.watchlist.undo"
 
 
-def _pending(session: Session) -> list[Any]:
-    pending: list[Any] = session.info.setdefault(_PENDING, [])
+def _pending(session: Session) -> list[Callable[[], object]]:
+    pending: list[Callable[[], object]] = session.info.setdefault(_PENDING, [])
     return pending
+
+
+def _run(actions: list[Callable[[], object]]) -> None:
+    for action in actions:
+        try:
+            action()
+        except Exception:  # the database is the truth; the index catches up on the next load
+            logger.exception("watchlist index update failed")
 
 
 @event.listens_for(Session, "after_commit")
 def _apply_pending(session: Session) -> None:
-    for action in session.info.pop(_PENDING, []):
-        action()
+    session.info.pop(_UNDO, None)
+    _run(session.info.pop(_PENDING, []))
 
 
 @event.listens_for(Session, "after_rollback")
 def _drop_pending(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    _run(session.info.pop(_UNDO, []))
 
 
 # --- banking and withdrawing --------------------------------------------------------------------
@@ -293,7 +317,10 @@ def withdraw_entry(session: Session, public_id: str, *, case_id: int | None = No
     entry_id, kind, value = entry.id, entry.type, entry.value
     # Out of the index now, in this process, whatever the transaction does: look-ups also check the
     # database, so other processes stop reporting it as soon as the delete commits.
+    frames = [(f.hash, f.quality) for f in entry.frames] if kind == "vpdq" else []
     index.remove_entry(entry_id, kind, value)
+    undo: list[Callable[[], object]] = session.info.setdefault(_UNDO, [])
+    undo.append(lambda: index.restore_entry(entry_id, kind, value, frames))
     session.delete(entry)
     session.flush()
 

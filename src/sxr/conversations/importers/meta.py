@@ -80,25 +80,43 @@ class Meta(Importer):
         # Meta writes each file newest first; reversing needs the file's messages in memory, which
         # Meta bounds itself (it splits threads into files of at most about 10,000 messages).
         entries: list[tuple[float, int, dict[str, Any]]] = []
+        newest_first = True
+        previous = float("inf")
         for index, raw in enumerate(json_array(run.files, member, "messages")):
             if not isinstance(raw, dict):
                 raise ExportError(f"{member}: message {index} is not an object; unknown export version.")
-            stamp = raw.get("timestamp_ms", raw.get("timestamp"))
+            stamp = raw.get("timestamp_ms")
+            if stamp is None and isinstance(raw.get("timestamp"), int | float):
+                stamp = raw["timestamp"] * 1000  # the oldest downloads wrote seconds
             if not isinstance(stamp, int | float):
                 raise ExportError(
                     f"{member}: message {index} has no time (timestamp_ms); this looks like a "
                     "format version sxr does not know."
                 )
-            ms = float(stamp) if "timestamp_ms" in raw else float(stamp) * 1000
-            entries.append((ms, -index, raw))
-        entries.sort(key=lambda entry: (entry[0], entry[1]))
-        for ms, negative_index, raw in entries:
-            yield self._item(run, member, -negative_index, ms, raw)
+            newest_first = newest_first and stamp <= previous
+            previous = stamp
+            entries.append((stamp, index, raw))
+        if newest_first:
+            entries.reverse()  # the usual case: no sort needed
+        else:
+            entries.sort(key=lambda entry: (entry[0], -entry[1]))
+        senders: dict[str, str] = {}
+        for ms, index, raw in entries:
+            yield self._item(run, member, index, ms, raw, senders)
 
-    def _item(self, run: ImportRun, member: str, index: int, ms: float, raw: dict[str, Any]) -> Item:
+    def _item(
+        self, run: ImportRun, member: str, index: int, ms: float, raw: dict[str, Any], senders: dict[str, str]
+    ) -> Item:
         source = run.files.source(member, pointer=f"/messages/{index}")
         sent_at = from_epoch(ms / 1000)
-        sender = repair_mojibake(as_text(raw.get("sender_name"))).strip()
+        written = as_text(raw.get("sender_name"))
+        sender = senders.get(written)
+        if sender is None:
+            sender = repair_mojibake(written).strip()
+            if sender:
+                run.sender(sender)
+            if len(senders) < 10_000:
+                senders[written] = sender
         text = repair_mojibake(as_text(raw.get("content")))
         if "call_duration" in raw or raw.get("type") == "Call":
             who = f"{sender}: " if sender else ""
@@ -109,7 +127,6 @@ class Meta(Importer):
             )
         if not sender:
             return Notice(text=text or "(system message)", source=source, sent_at=sent_at)
-        run.sender(sender)
         message = Message(i=0, sender=sender, text=text, source=source, sent_at=sent_at)
         if not raw.keys() & _EXTRA_KEYS:
             return message  # a plain text message: nothing more to read

@@ -89,6 +89,11 @@ def make_screenshots(
     return shots
 
 
+def _style_of(path: Path, count: int) -> str:
+    """The look a generated screenshot was drawn with (make_screenshots cycles through them)."""
+    return sorted(THEMES)[int(path.stem[4:]) % len(THEMES)]
+
+
 def _cpu() -> float:
     """CPU seconds of this process and its finished children (the machine may be shared)."""
     own = resource.getrusage(resource.RUSAGE_SELF)
@@ -148,6 +153,7 @@ def main() -> None:
         load = time.perf_counter() - started
 
         results: dict[str, dict[str, float]] = {}
+        by_style: dict[str, dict[str, list[int]]] = {}
         for name in ("sxr", "tesseract"):
             errors = chars = 0
             found = wanted = 0
@@ -161,8 +167,13 @@ def main() -> None:
                     text = tesseract(path, rows, folder)
                 seconds += time.perf_counter() - started
                 cpu += _cpu() - cpu_started
-                errors += distance(normal(text), normal(reference))
+                wrong = distance(normal(text), normal(reference))
+                errors += wrong
                 chars += len(normal(reference))
+                style = by_style.setdefault(_style_of(path, len(shots)), {})
+                got = style.setdefault(name, [0, 0])
+                got[0] += wrong
+                got[1] += len(normal(reference))
                 expected = IDENTIFIERS.findall(reference)
                 wanted += len(expected)
                 found += sum(1 for item in expected if item in text)
@@ -184,6 +195,11 @@ def main() -> None:
             f"{name:<10} {row['seconds']:>12.2f} {row['cpu']:>10.2f} {row['cer']:>8.2%} "
             f"{row['identifiers']:>18.0%}"
         )
+    looks = []
+    for style, counts in sorted(by_style.items()):
+        mine, theirs = (counts[name][0] / max(counts[name][1], 1) for name in ("sxr", "tesseract"))
+        looks.append(f"{style} {mine:.1%} vs {theirs:.1%}")
+    print("CER by look (sxr vs tesseract):", ", ".join(looks))
     sxr, anchor = results["sxr"], results["tesseract"]
     print(
         f"ratio sxr/tesseract: time {sxr['seconds'] / anchor['seconds']:.2f}x, "

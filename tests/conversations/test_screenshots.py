@@ -285,6 +285,9 @@ def test_bad_input_gets_a_clear_error(tmp_path: Path) -> None:
         ("It is Iris", "It is Iris"),
         ("pay £500 orl send", "pay £500 or I send"),
         ("a girl said", "a girl said"),
+        ("I already sent floo please", "I already sent £100 please"),
+        ("what a fool", "what a fool"),
+        ("Flo said", "Flo said"),
     ],
 )
 def test_tidy_text(raw: str, tidy: str) -> None:

@@ -278,7 +278,9 @@ _DIGIT_LOOKALIKE = str.maketrans({"o": "0", "O": "0", "l": "1", "I": "1"})
 def _amount(match: re.Match[str]) -> str:
     """Inside a number, o is 0 and l is 1; before an amount, f is the £ the model cannot read."""
     sign, body = match.group(1), match.group(2)
-    if sum(c.isdigit() for c in body) < 2 or (not body[0].isdigit() and not sign):
+    # "floo" is £100 with every digit misread; "fool" and "flo" are words and stay.
+    round_pounds = sign in ("f", "F") and re.fullmatch(r"[lI1][oO0]{2,}", body) is not None
+    if not round_pounds and (sum(c.isdigit() for c in body) < 2 or (not body[0].isdigit() and not sign)):
         return match.group(0)
     body = body.translate(_DIGIT_LOOKALIKE)
     return ("£" if sign in ("f", "F") else sign) + body

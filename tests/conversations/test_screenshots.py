@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import socket
 import struct
 import zlib
@@ -13,7 +14,9 @@ from pathlib import Path
 import pillow_heif
 import pytest
 from PIL import Image
+from typer.testing import CliRunner
 
+from sxr.cli import app
 from sxr.conversations.chat_layout import Block, TextLine, assign_sides
 from sxr.conversations.chat_render import render_chat
 from sxr.conversations.model import Conversation, ExportError
@@ -308,3 +311,23 @@ def test_a_bubble_as_wide_as_the_screen_takes_the_side_of_its_colour() -> None:
     ]
     assign_sides(blocks, 1170)
     assert [b.side for b in blocks] == ["left", "right", "right", "left"]
+
+
+def test_sxr_import_prints_the_screenshot_conversation(engine: object, shots: dict[str, Path]) -> None:
+    try:
+        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:  # click 8.2 keeps stderr apart already
+        runner = CliRunner()
+    result = runner.invoke(app, ["import", str(shots["light.png"]), "--json"])
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["format"] == "screenshot"
+    assert [m["sender"] for m in doc["messages"]] == [side for side, *_ in CHAT]
+    first = doc["messages"][0]
+    assert first["machine_read"] is True and first["source"]["file"] == "light.png"
+    assert len(first["source"]["box"]) == 4 and 0.5 <= first["source"]["confidence"] <= 1
+    broken = shots["light.png"].with_name("broken.png")
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    failed = runner.invoke(app, ["import", str(broken), "--json"])
+    assert failed.exit_code == 1 and failed.stdout == ""
+    assert "broken.png" in failed.stderr and "Traceback" not in failed.stderr

@@ -171,3 +171,17 @@ def test_not_a_whatsapp_line_after_the_first(tmp_path: Path) -> None:
     path = _write(tmp_path, "chat.txt", "13/03/2026, 21:30 - Sam: see you on\n14/03 at noon\n")
     chat = import_path(path)
     assert chat.messages[0].text == "see you on\n14/03 at noon"
+
+
+def test_typed_words_like_a_notice_stay_a_message(tmp_path: Path) -> None:
+    text = (
+        "[13/06/2026, 18:02:51] Mum: lol you changed the subject\r\n"
+        f"[13/06/2026, 18:03:00] Mum: {LRM}Missed voice call\r\n"
+        "[13/06/2026, 18:04:00] Tobi: Missed voice call from you, sorry\r\n"
+    )
+    chat = import_path(write_zip(tmp_path / "WhatsApp Chat - Mum.zip", {"_chat.txt": text}), date_order="DMY")
+    assert [m.text for m in chat.messages] == [
+        "lol you changed the subject",
+        "Missed voice call from you, sorry",
+    ]
+    assert [n.text for n in chat.notices] == ["Missed voice call"]

@@ -89,6 +89,11 @@ _NOTICE_TEXT = re.compile(
     r"As mensagens e as chamadas são protegidas)",
     re.IGNORECASE,
 )
+_FIXED_NOTICE = re.compile(
+    r"^(?:Messages and calls are end-to-end encrypted\. No one outside|Messages to this (?:chat|group) and "
+    r"calls are now secured|You blocked this contact\. Tap to unblock|You unblocked this contact\.?$|"
+    r"Your security code with .* changed)"
+)
 # What iOS marks with U+200E but a person sent: media, deleted messages, locations, polls.
 _IOS_CONTENT = re.compile(
     r"^(?:<[^>]+>|.* omitted|.* weggelassen|.* omitid[oa]|.* omis|This message was deleted|You deleted|"
@@ -266,7 +271,10 @@ class WhatsApp(Importer):
         if marked or sender == run.title:
             stripped = body.strip()
             ios_notice = marked and sender == run.title and not _IOS_CONTENT.match(stripped)
-            if ios_notice or _NOTICE_TEXT.match(stripped):
+            # Unmarked text from the chat's name is a notice only if it is WhatsApp's own fixed words:
+            # "... changed the subject" could be something the person typed.
+            notice = _NOTICE_TEXT if marked else _FIXED_NOTICE
+            if ios_notice or notice.match(stripped):
                 # iOS writes its system notices as if sent by the chat's name, marked with U+200E.
                 return Notice(text=stripped, source=source, sent_at=sent_at)
         message = Message(i=0, sender=sender, text=body, source=source, sent_at=sent_at, sent_at_raw=stamp)

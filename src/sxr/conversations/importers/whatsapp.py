@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
+from typing import Any
 
 from sxr.conversations.importers import register
 from sxr.conversations.importers.archive import ExportFiles
@@ -102,11 +103,21 @@ _IOS_CONTENT = re.compile(
 )
 # A cheap first look: every placeholder above starts with "<", ends in a "left out" word or a full
 # stop, or holds a bracket; ordinary messages rarely do, so most skip the detailed patterns.
-_MAYBE_PLACEHOLDER = re.compile(
-    r"^<|\)|(?:omitted|weggelassen|omitid[oa]|omise?|deleted|gelöscht|eliminato|apagada|verwijderd|"
-    r"este mensaje|supprimé|message|mensagem|messaggio)\.?$",
-    re.IGNORECASE,
-)
+_PLACEHOLDER_ENDINGS = (
+    "omitted", "weggelassen", "omitido", "omitida", "omis", "omise", "deleted", "gelöscht", "eliminato",
+    "apagada", "verwijderd", "este mensaje", "supprimé", "message", "mensagem", "messaggio",
+)  # fmt: skip
+
+
+def _maybe_placeholder(text: str) -> bool:
+    """A cheap first look: placeholders start with "<", hold a bracket or end in one of a few words."""
+    if not text:
+        return False
+    if text[0] == "<" or ")" in text:
+        return True
+    return text[-16:].lower().rstrip(".").endswith(_PLACEHOLDER_ENDINGS)
+
+
 _PHONE_NAME = re.compile(r"^\+?[\d\s().-]{7,20}$")
 _TITLE = re.compile(r"^WhatsApp(?: Chat)?(?: with| - | mit | con | avec | met | com )?\s*(?P<title>.+?)\s*$")
 
@@ -193,6 +204,7 @@ class WhatsApp(Importer):
         self._senders: dict[str, str] = {}
         self._last_stamp: str | None = None
         self._last_sent_at: datetime | None = None
+        self._clocks: dict[tuple[str | Any, ...], tuple[int, int, int]] = {}
         dates: dict[tuple[str, str, str], tuple[int, int, int]] = {}
         pending: _Pending | None = None
         line_no = 0
@@ -240,7 +252,13 @@ class WhatsApp(Importer):
                 if len(dates) < 100_000:
                     dates[date] = ymd
             try:
-                sent_at = datetime(*ymd, *_clock(match, pending.line), tzinfo=run.zone)
+                clock_key = match.group("h", "mi", "s", "ampm", "pre")
+                clock = self._clocks.get(clock_key)
+                if clock is None:
+                    clock = _clock(match, pending.line)
+                    if len(self._clocks) < 200_000:
+                        self._clocks[clock_key] = clock
+                sent_at = datetime(*ymd, *clock, tzinfo=run.zone)
             except ValueError as exc:
                 raise ExportError(f"{name} line {pending.line}: {stamp!r} is not a real date.") from exc
             self._last_stamp, self._last_sent_at = stamp, sent_at
@@ -291,7 +309,7 @@ def _read_markers(message: Message) -> None:
             message.edited = True
             text = text[: edited.start()]
     stripped = text.strip()
-    if not _MAYBE_PLACEHOLDER.search(stripped):
+    if not _maybe_placeholder(stripped):
         message.text = text  # the common case: ordinary words, no placeholder to read
         return
     if _DELETED.match(stripped):

@@ -162,9 +162,14 @@ def test_instagram_like_avatars_and_a_name_at_the_top_left(engine: object, tmp_p
 
 
 @pytest.mark.slow
-def test_two_overlapping_screenshots_make_one_conversation(engine: object, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("style", "words", "shift"), [("imessage-dark", "", 0), ("whatsapp-light", " and more words to wrap", 80)]
+)
+def test_two_overlapping_screenshots_make_one_conversation(
+    engine: object, tmp_path: Path, style: str, words: str, shift: int
+) -> None:
     chat = [
-        ("left" if n % 3 else "right", f"message {n} {word}")
+        ("left" if n % 3 else "right", f"message {n} {word}{words}")
         for n, word in enumerate(
             [
                 "alpha",
@@ -190,7 +195,9 @@ def test_two_overlapping_screenshots_make_one_conversation(engine: object, tmp_p
             ]
         )
     ]
-    first, second = render_chat(chat, size=(1080, 2400), style="imessage-dark", windows=2, overlap_messages=3)
+    first, second = render_chat(
+        chat, size=(1080, 2400), style=style, windows=2, overlap_messages=3, scroll_shift=shift
+    )
     shared = {b.text for b in first.bubbles} & {b.text for b in second.bubbles}
     assert len(shared) >= 2  # the drawing really overlaps
     paths = [tmp_path / "1.png", tmp_path / "2.webp"]
@@ -202,6 +209,7 @@ def test_two_overlapping_screenshots_make_one_conversation(engine: object, tmp_p
     assert texts == shown
     assert [m.sender for m in conversation.messages] == [s for s, t in chat if t in shown]
     assert [m.i for m in conversation.messages] == list(range(len(texts)))
+    assert not any("does not overlap" in warning for warning in conversation.warnings)
     files = [m.source.file for m in conversation.messages]
     assert files[0] == "1.png" and files[-1] == "2.webp"
 

@@ -209,11 +209,9 @@ def analyse(regions: Regions, lines: list[TextLine]) -> Layout:
     for line in in_chat:
         holder = None
         for box, label in bubbles:
+            # Whole width inside, middle inside: a line sliced by the screen's edge still belongs.
             inside = (
-                box[0] - 6 <= line.box[0]
-                and line.box[2] <= box[2] + 6
-                and box[1] - 6 <= line.box[1]
-                and line.box[3] <= box[3] + 6
+                box[0] - 6 <= line.box[0] and line.box[2] <= box[2] + 6 and box[1] <= middle(line) <= box[3]
             )
             if inside and (holder is None or _area(box) < _area(holder[0])):
                 holder = (box, label)
@@ -236,6 +234,19 @@ def analyse(regions: Regions, lines: list[TextLine]) -> Layout:
         block.cut_bottom = bool(
             labels[y + h - 1, x + inset] == label and labels[y + h - 1, x + w - 1 - inset] == label
         )
+        if (block.cut_top or block.cut_bottom) and len(members) > 1:
+            # A line sliced by the edge of the screen reads as nonsense: leave it to the screenshot
+            # that shows it whole.
+            usual = float(np.median([line.height for line in members]))
+            block.lines = [
+                line
+                for line in members
+                if line.height >= 0.8 * usual
+                or not (
+                    (block.cut_top and line.box[1] <= box[1] + 6)
+                    or (block.cut_bottom and line.box[3] >= box[3] - 6)
+                )
+            ]
         blocks.append(block)
 
     # Messages line up on the screen's left or right margin; a date pill or a system notice is centred

@@ -167,6 +167,7 @@ def render_chat(
     keyboard: bool = False,
     receipt: str | None = None,
     family: str = "dejavu",
+    scroll_shift: int = 0,
     windows: int = 1,
     overlap_messages: int = 2,
 ) -> list[Screenshot]:
@@ -270,6 +271,8 @@ def render_chat(
 
     shots: list[Screenshot] = []
     offsets = _window_offsets(drawn, view_h, windows, overlap_messages, strip.height)
+    # Scrolled a little further than a message boundary: the top bubble is sliced through its text.
+    offsets = [offsets[0]] + [min(offset + scroll_shift, strip.height - view_h) for offset in offsets[1:]]
     for offset in offsets:
         image = Image.new("RGB", (width, height), theme.background)
         image.paste(strip.crop((0, offset, width, offset + view_h)), (0, top_chrome))

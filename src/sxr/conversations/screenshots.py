@@ -280,7 +280,11 @@ def _amount(match: re.Match[str]) -> str:
     sign, body = match.group(1), match.group(2)
     # "floo" is £100 with every digit misread; "fool" and "flo" are words and stay.
     round_pounds = sign in ("f", "F") and re.fullmatch(r"[lI1][oO0]{2,}", body) is not None
-    if not round_pounds and (sum(c.isdigit() for c in body) < 2 or (not body[0].isdigit() and not sign)):
+    digits = sum(c.isdigit() for c in body)
+    # "1l" after "message" is 11: a token that starts with a digit and has only digit look-alikes.
+    if not round_pounds and (digits < 2 and not (sign == "" and body[0].isdigit() and len(body) > 1)):
+        return match.group(0)
+    if not round_pounds and not body[0].isdigit() and not sign:
         return match.group(0)
     body = body.translate(_DIGIT_LOOKALIKE)
     return ("£" if sign in ("f", "F") else sign) + body
@@ -379,7 +383,10 @@ def read_screenshots(paths: Sequence[Path], *, tz: str | None = None) -> Convers
                 old_index = start - overlap + n
                 new_block, new_ref = current[n]
                 old_block = kept[old_index][0]
-                if len(new_block.text) > len(old_block.text):
+                old_cut = old_block.cut_top or old_block.cut_bottom
+                new_cut = new_block.cut_top or new_block.cut_bottom
+                longer = len(new_block.text) > len(old_block.text)
+                if longer or (old_cut and not new_cut and len(new_block.text) >= len(old_block.text)):
                     kept[old_index] = (new_block, new_ref, kept[old_index][2] or kept[start + n][2])
             del kept[start : start + overlap]
         elif previous and current:

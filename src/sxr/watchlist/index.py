@@ -20,6 +20,7 @@ import itertools
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -40,8 +41,6 @@ _MAX_TABLE_BITS = 24
 _WIDEST_CHUNKS_FROM = 1 << 22
 # Queries per pass through one chunk: bounds the temporary candidate arrays.
 _QUERY_BLOCK = 256
-# For a chunk in word w, the order in which the words of a candidate are checked.
-_WORD_ORDER = {w: [(w + k) % WORDS for k in range(1, WORDS)] + [w] for w in range(WORDS)}
 
 
 def hex_to_codes(hexes: Sequence[str]) -> Codes:
@@ -135,51 +134,59 @@ def _chunks_for(size: int) -> int:
     return 11  # 23-24 bits
 
 
-class _ChunkTable:
-    """One chunk's inverted lists: positions sorted by chunk value, found by table or binary search."""
-
-    __slots__ = ("offsets", "order", "sorted_keys")
-
-    def __init__(self, chunk: Chunk, codes: Codes) -> None:
-        keys = chunk.keys(codes)
-        self.order = np.argsort(keys, kind="stable").astype(np.uint32)
-        self.offsets: npt.NDArray[np.uint32] | None = None
-        self.sorted_keys: npt.NDArray[np.uint32] | None = None
-        if chunk.bits <= _MAX_TABLE_BITS and len(codes) >= (1 << chunk.bits) // 64:
-            counts = np.bincount(keys, minlength=1 << chunk.bits)
-            self.offsets = np.zeros((1 << chunk.bits) + 1, dtype=np.uint32)
-            np.cumsum(counts, out=self.offsets[1:])
-        else:
-            self.sorted_keys = keys[self.order]
-
-    def ranges(self, probes: npt.NDArray[np.uint32]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        if self.offsets is not None:
-            starts = self.offsets.take(probes).astype(np.int64)
-            ends = self.offsets.take(probes + np.uint32(1)).astype(np.int64)
-        else:
-            assert self.sorted_keys is not None
-            starts = np.searchsorted(self.sorted_keys, probes, side="left").astype(np.int64)
-            ends = np.searchsorted(self.sorted_keys, probes, side="right").astype(np.int64)
-        return starts, ends
-
-    @property
-    def nbytes(self) -> int:
-        extra = self.offsets if self.offsets is not None else self.sorted_keys
-        return int(self.order.nbytes + (extra.nbytes if extra is not None else 0))
-
-
 class _Segment:
-    """An immutable run of hashes with one inverted table per chunk and a tombstone mask."""
+    """An immutable run of hashes with the inverted lists of every chunk, and a tombstone mask.
+
+    The lists of all chunks share one `order` array (chunk c's positions sorted by chunk value occupy
+    order[c * n : (c + 1) * n]) and one bucket table, so a batch probes every chunk in one vectorised
+    pass instead of one pass per chunk.
+    """
 
     def __init__(self, codes: Codes, labels: Labels, radius: int) -> None:
         self.codes = np.ascontiguousarray(codes, dtype=np.uint64)
         self.labels = np.ascontiguousarray(labels, dtype=np.int64)
         self.alive = np.ones(len(codes), dtype=bool)
         self.chunks = _plan(radius, _chunks_for(len(codes)))
-        self.tables = [_ChunkTable(c, self.codes) for c in self.chunks]
+        n, m = len(codes), len(self.chunks)
+        self.use_table = all(c.bits <= _MAX_TABLE_BITS and n >= (1 << c.bits) // 64 for c in self.chunks)
+        slot_type = np.uint32 if m * n < 2**32 else np.uint64
+        self.order = np.empty(m * n, dtype=slot_type)
+        # Where chunk c's keys start in the shared table (table) or its tag in the high bits (search).
+        self.bases: list[int] = []
+        self.offsets: npt.NDArray[Any] | None = None
+        self.sorted_keys: npt.NDArray[np.uint64] | None = None
+        if self.use_table:
+            self.offsets = np.empty(sum((1 << c.bits) + 1 for c in self.chunks), dtype=slot_type)
+        else:
+            self.sorted_keys = np.empty(m * n, dtype=np.uint64)
+        base = 0
+        for c, chunk in enumerate(self.chunks):
+            keys = chunk.keys(self.codes)
+            order = np.argsort(keys, kind="stable")
+            self.order[c * n : (c + 1) * n] = order
+            if self.offsets is not None:
+                self.bases.append(base)
+                table = self.offsets[base : base + (1 << chunk.bits) + 1]
+                table[0] = c * n
+                np.cumsum(np.bincount(keys, minlength=1 << chunk.bits), out=table[1:])
+                table[1:] += c * n
+                base += (1 << chunk.bits) + 1
+            else:
+                assert self.sorted_keys is not None
+                self.bases.append(c << 32)
+                self.sorted_keys[c * n : (c + 1) * n] = keys[order].astype(np.uint64) | np.uint64(c << 32)
 
     def __len__(self) -> int:
         return len(self.codes)
+
+    def _probes(self, block: Codes) -> tuple[npt.NDArray[Any], int]:
+        """Every probe key of every chunk for each query, as one (queries, probes) array."""
+        parts = []
+        for chunk, base in zip(self.chunks, self.bases, strict=True):
+            keys = chunk.keys(block).astype(np.int64)
+            parts.append((keys[:, None] ^ chunk.flips[None, :].astype(np.int64)) + base)
+        probes = np.concatenate(parts, axis=1)
+        return probes, probes.shape[1]
 
     def search(
         self, queries: Codes, radius: int
@@ -192,35 +199,39 @@ class _Segment:
         for lo in range(0, len(queries), _QUERY_BLOCK):
             block = queries[lo : lo + _QUERY_BLOCK]
             block_words = [np.ascontiguousarray(block[:, w]) for w in range(WORDS)]
-            for chunk, table in zip(self.chunks, self.tables, strict=True):
-                probes = (chunk.keys(block)[:, None] ^ chunk.flips[None, :]).ravel()
-                starts, ends = table.ranges(probes)
-                lengths = ends - starts
-                hit = lengths > 0
-                if not hit.any():
-                    continue
-                starts, lengths = starts[hit], lengths[hit]
-                probe_query = np.nonzero(hit)[0] // len(chunk.flips)
-                total = int(lengths.sum())
-                first = np.cumsum(lengths) - lengths
-                slots = np.arange(total, dtype=np.int64) + np.repeat(starts - first, lengths)
-                positions = table.order.take(slots).astype(np.int64)
-                qi = np.repeat(probe_query, lengths)
-                # Verify one word at a time, the chunk's own word last: two other words already rule
-                # out almost every wrong candidate, so most rows are read once and never fully.
-                # (1-D `take` on the flat codes is much faster than 2-D fancy indexing.)
-                dist = np.zeros(len(positions), dtype=np.uint8)
-                for word in _WORD_ORDER[chunk.word]:
-                    mine = flat.take(positions * WORDS + word)
-                    dist += np.bitwise_count(mine ^ block_words[word].take(qi))
-                    near = dist <= radius
-                    positions, qi, dist = positions[near], qi[near], dist[near]
-                    if len(positions) == 0:
-                        break
-                if len(positions):
-                    found_q.append(qi.astype(np.int64) + lo)
-                    found_p.append(positions)
-                    found_d.append(dist.astype(np.int64))
+            probes, per_query = self._probes(block)
+            probes = probes.ravel()
+            if self.offsets is not None:
+                starts = self.offsets.take(probes).astype(np.int64)
+                ends = self.offsets.take(probes + 1).astype(np.int64)
+            else:
+                assert self.sorted_keys is not None
+                wanted = probes.astype(np.uint64)
+                starts = np.searchsorted(self.sorted_keys, wanted, side="left").astype(np.int64)
+                ends = np.searchsorted(self.sorted_keys, wanted, side="right").astype(np.int64)
+            lengths = ends - starts
+            hit = np.flatnonzero(lengths)
+            if len(hit) == 0:
+                continue
+            starts, lengths = starts[hit], lengths[hit]
+            total = int(lengths.sum())
+            first = np.cumsum(lengths) - lengths
+            slots = np.arange(total, dtype=np.int64) + np.repeat(starts - first, lengths)
+            positions = self.order.take(slots).astype(np.int64)
+            qi = np.repeat(hit // per_query, lengths)
+            # Verify one word at a time: most wrong candidates are ruled out by the first two words,
+            # so most rows are never read whole. (1-D `take` is much faster than 2-D fancy indexing.)
+            dist = np.zeros(len(positions), dtype=np.uint8)
+            for word in range(WORDS):
+                dist += np.bitwise_count(flat.take(positions * WORDS + word) ^ block_words[word].take(qi))
+                near = dist <= radius
+                positions, qi, dist = positions[near], qi[near], dist[near]
+                if len(positions) == 0:
+                    break
+            if len(positions):
+                found_q.append(qi + lo)
+                found_p.append(positions)
+                found_d.append(dist.astype(np.int64))
         if not found_q:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, empty
@@ -235,8 +246,13 @@ class _Segment:
 
     @property
     def nbytes(self) -> int:
+        extra = self.offsets if self.offsets is not None else self.sorted_keys
         return int(
-            self.codes.nbytes + self.labels.nbytes + self.alive.nbytes + sum(t.nbytes for t in self.tables)
+            self.codes.nbytes
+            + self.labels.nbytes
+            + self.alive.nbytes
+            + self.order.nbytes
+            + (extra.nbytes if extra is not None else 0)
         )
 
 

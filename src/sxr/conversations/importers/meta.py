@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -20,7 +21,7 @@ from sxr.conversations.importers.base import (
     json_head_items,
     repair_mojibake,
 )
-from sxr.conversations.model import ExportError, Message, Notice
+from sxr.conversations.model import ExportError, Message, Notice, SourceRef
 
 # message_1.json, message_2.json ... (and message.json in the oldest downloads).
 _MESSAGE_FILE = re.compile(r"^message(?:_(\d+))?\.json$")
@@ -101,15 +102,23 @@ class Meta(Importer):
         else:
             entries.sort(key=lambda entry: (entry[0], -entry[1]))
         senders: dict[str, str] = {}
+        ids = run.files.source(member)  # the file's names and hashes, shared by every source ref
         for ms, index, raw in entries:
-            yield self._item(run, member, index, ms, raw, senders)
+            source = SourceRef(
+                ids.file, ids.sha256, None, f"/messages/{index}", None, None, ids.member, ids.member_sha256
+            )
+            yield self._item(run, source, ms, raw, senders)
 
     def _item(
-        self, run: ImportRun, member: str, index: int, ms: float, raw: dict[str, Any], senders: dict[str, str]
+        self, run: ImportRun, source: SourceRef, ms: float, raw: dict[str, Any], senders: dict[str, str]
     ) -> Item:
-        source = run.files.source(member, pointer=f"/messages/{index}")
-        sent_at = from_epoch(ms / 1000)
-        written = as_text(raw.get("sender_name"))
+        try:
+            sent_at = datetime.fromtimestamp(ms / 1000, UTC)
+        except (OverflowError, ValueError, OSError):
+            sent_at = from_epoch(ms / 1000)  # raises the clear error
+        written = raw.get("sender_name")
+        if written.__class__ is not str:
+            written = as_text(written)
         sender = senders.get(written)
         if sender is None:
             sender = repair_mojibake(written).strip()
@@ -117,7 +126,8 @@ class Meta(Importer):
                 run.sender(sender)
             if len(senders) < 10_000:
                 senders[written] = sender
-        text = repair_mojibake(as_text(raw.get("content")))
+        content = raw.get("content")
+        text = repair_mojibake(content if content.__class__ is str else as_text(content))
         if "call_duration" in raw or raw.get("type") == "Call":
             who = f"{sender}: " if sender else ""
             return Notice(
@@ -128,7 +138,7 @@ class Meta(Importer):
         if not sender:
             return Notice(text=text or "(system message)", source=source, sent_at=sent_at)
         message = Message(i=0, sender=sender, text=text, source=source, sent_at=sent_at)
-        if not raw.keys() & _EXTRA_KEYS:
+        if _EXTRA_KEYS.isdisjoint(raw):
             return message  # a plain text message: nothing more to read
         for key in _MEDIA_KEYS:
             media_list = raw.get(key)

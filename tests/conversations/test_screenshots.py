@@ -10,6 +10,7 @@ import struct
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pillow_heif
 import pytest
@@ -24,6 +25,7 @@ from sxr.conversations.screenshots import (
     is_screenshot,
     load_image,
     ocr_engine,
+    parse_time,
     read_screenshots,
     tidy_text,
 )
@@ -339,3 +341,19 @@ def test_sxr_import_prints_the_screenshot_conversation(engine: object, shots: di
     failed = runner.invoke(app, ["import", str(broken), "--json"])
     assert failed.exit_code == 1 and failed.stdout == ""
     assert "broken.png" in failed.stderr and "Traceback" not in failed.stderr
+
+
+@pytest.mark.parametrize(
+    ("stamp", "iso"),
+    [
+        ("12 February 2024 21:04", "2024-02-12T21:04:00+00:00"),
+        ("Mon, 12 Feb 2024 at 9:04 PM", "2024-02-12T21:04:00+00:00"),
+        ("13/04/2024 21:04", "2024-04-13T21:04:00+01:00"),
+        ("03/04/2024 21:04", None),  # March or April: left for a person to say
+        ("Today 21:04", None),
+        ("12 February 2024", None),
+    ],
+)
+def test_time_stamps_become_times_only_when_complete(stamp: str, iso: str | None) -> None:
+    parsed = parse_time(stamp, ZoneInfo("Europe/London"))
+    assert (parsed.isoformat() if parsed else None) == iso

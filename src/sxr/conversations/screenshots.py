@@ -407,7 +407,7 @@ def read_screenshots(paths: Sequence[Path], *, tz: str | None = None) -> Convers
                 sender=block.side or "left",
                 text=block.text,
                 source=ref,
-                sent_at=_parse_time(stamp, zone),
+                sent_at=parse_time(stamp, zone),
                 sent_at_raw=stamp,
                 machine_read=True,
             )
@@ -456,12 +456,15 @@ def _overlap(previous: list[tuple[Block, SourceRef]], current: list[tuple[Block,
     return 0
 
 
-def _parse_time(stamp: str | None, zone: ZoneInfo | None) -> datetime | None:
+def parse_time(stamp: str | None, zone: ZoneInfo | None) -> datetime | None:
     """A full date and time (with a year) in the given zone; anything less stays raw only."""
     if not stamp or zone is None or not re.search(r"\b(19|20)\d{2}\b", stamp):
         return None
     if not TIME_ANYWHERE.search(stamp):
         return None
+    numeric = re.search(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})\b", stamp)
+    if numeric and int(numeric.group(1)) <= 12 and int(numeric.group(2)) <= 12:
+        return None  # 03/04/2024 is March or April: only a person who knows the phone can say
     try:
         parsed = date_parser.parse(stamp, dayfirst=True, fuzzy=True)
     except (ValueError, OverflowError):

@@ -2,6 +2,10 @@
 
 The OCR models are the ONNX files inside the installed rapidocr-onnxruntime wheel (PP-OCRv4
 detection and recognition); nothing is downloaded. The engine loads once per process.
+Text lines are found on a reduced copy of the screen and read from the full-size image; the
+chat layout (chat_layout.py) groups them into bubbles, sides, times and separators; consecutive
+screenshots are joined where they overlap. Every message is marked machine-read, with its box
+on the image and the recogniser's confidence, for a person to confirm.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sxr.conversations.chat_layout import TIME_ANYWHERE, Block, Box, TextLine, analyse, find_regions
 from sxr.conversations.model import Conversation, ExportError, Message, Notice, Participant, SourceRef
 
-SUFFIXES = {".png", ".jpg", ".jpeg", ".heic", ".heif", ".webp"}
+SUFFIXES = {".png", ".jpg", ".jpeg", ".heic", ".heif", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
 MAX_FILE_BYTES = 60 * 1024 * 1024
 # A long scrolling capture is about 1290 x 20000; anything far bigger is a decompression bomb.
 MAX_PIXELS = 40_000_000

@@ -10,7 +10,7 @@ import importlib
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -206,7 +206,7 @@ PLUGIN_MODULES = (
 )
 
 
-def _load_plugins(names: Sequence[str] = ()) -> None:
+def _load_plugins() -> None:
     """Import the built-in format modules once (each registers itself)."""
     global _loaded
     if _loaded:

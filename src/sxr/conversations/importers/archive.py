@@ -8,6 +8,7 @@ import os
 import stat
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -219,7 +220,7 @@ class ExportFiles:
             stream = extracted
         try:
             yield stream
-        except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib_error()) as exc:
+        except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error) as exc:
             raise ExportError(f"{self.display} is damaged: {name} could not be read ({exc}).") from exc
         finally:
             stream.close()
@@ -264,9 +265,3 @@ class ExportFiles:
             self._zip.close()
         if self._tar is not None:
             self._tar.close()
-
-
-def zlib_error() -> type[Exception]:
-    import zlib
-
-    return zlib.error

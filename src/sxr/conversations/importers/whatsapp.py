@@ -194,8 +194,6 @@ class WhatsApp(Importer):
             f"{run.options.tz} zone (use --tz to change it)."
         )
         run.warn("View-once photos and videos are never included in a WhatsApp export.")
-        if order == "YMD" and run.options.date_order not in (None, "YMD"):
-            raise ExportError("This export writes years first (YYYY-MM-DD); --date-order is not needed.")
         yield from self._parse(run, name, order)
 
     def _parse(self, run: ImportRun, name: str, order: str) -> Iterator[Item]:

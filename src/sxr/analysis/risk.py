@@ -74,10 +74,15 @@ def first_warning(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
         # or "video call?" only from a new contact who has also flattered.
         # "u first" and "my cam is broken" are strong only about pictures or a call: in this message or
         # after the same sender asked for them ("camera's broken so I can't send pics" asks for nothing).
-        strong = c.has("image_request", *STRONG_IMAGE_RULES) and (
-            not c.has("image_request", "you_first", "cam_broken")
+        # The first request's own rule, or a strong one later in the message from someone who flattered
+        # ("send me a pic now, just for me"); a partner's "pic of you in bed?" is neither.
+        cue = c.cues.get("image_request")
+        if cue is not None and cue.rule not in STRONG_IMAGE_RULES and sender in flattered:
+            cue = c.strong_image
+        strong = cue is not None and cue.rule in STRONG_IMAGE_RULES and (
+            cue.rule not in ("you_first", "cam_broken")
             or sender in asked
-            or (c.has("image_request", "you_first") and _IMAGE_WORDS.search(c.cues["image_request"].words))
+            or (cue.rule == "you_first" and _IMAGE_WORDS.search(cue.words) is not None)
         )
         if "image_request" in c.cues:
             asked.add(sender)
@@ -85,7 +90,8 @@ def first_warning(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
             return j, f"message {j}: asks for photos or a video call ({c.cues['image_request'].words!r})"
         # A new contact moving the chat elsewhere is the police's warning sign, once they also flatter:
         # gamers and sellers move apps too.
-        if "platform_move" in c.cues and stranger and sender in flattered:
+        # "I hardly use this app, add my kik" from someone who flatters: the move itself is the sign.
+        if "platform_move" in c.cues and (stranger or c.leaving) and sender in flattered:
             return (
                 j,
                 f"message {j}: a new contact asks to move to another app ({c.cues['platform_move'].words!r})",

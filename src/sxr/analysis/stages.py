@@ -54,6 +54,8 @@ class _Lexicon:
     exposure: re.Pattern[str]
     distress: re.Pattern[str]
     money: re.Pattern[str]
+    strong_image: re.Pattern[str]
+    leaving: re.Pattern[str]
 
 
 @cache
@@ -76,6 +78,10 @@ def _lexicon() -> _Lexicon:
         exposure=compile_fast(data["exposure"]),
         distress=compile_fast(data["victim_distress"]),
         money=compile_fast("|".join(data["demand"][r] for r in ("pay", "amount", "method"))),
+        strong_image=compile_fast(
+            "|".join(f"(?P<{r}>{data['image_request'][r]})" for r in STRONG_IMAGE_RULES)
+        ),
+        leaving=compile_fast(data["platform_move"]["leave_here"]),
     )
 
 
@@ -94,6 +100,9 @@ class MessageCues:
     exposure: bool = False
     distress: bool = False
     money: bool = False
+    strong_image: Cue | None = None  # a strong image request anywhere in the message, not only the first
+    leaving: bool = False  # "I hardly use this app": moving away from where the chat is
+    numbers: tuple[float, ...] = ()  # every number written in a demand, with or without a currency
 
     def has(self, stage: str, *rules: str) -> bool:
         cue = self.cues.get(stage)
@@ -119,6 +128,12 @@ def message_cues(lower: str) -> MessageCues:
     cues = out.cues
     if "image_request" in cues and lex.not_image_request.search(lower):
         del cues["image_request"]
+    if "image_request" in cues:
+        strong = lex.strong_image.search(lower)
+        if strong is not None and strong.lastgroup is not None:
+            out.strong_image = Cue("image_request", strong.lastgroup, strong.group(0).strip())
+    if "platform_move" in cues:
+        out.leaving = lex.leaving.search(lower) is not None
     if "threat" in cues or "self_harm" in cues or "demand" in cues:
         out.joke = lex.joke.search(lower) is not None
         out.reported = lex.reported.search(lower) is not None
@@ -132,12 +147,14 @@ def message_cues(lower: str) -> MessageCues:
         out.more = more.group(0) if more else None
         out.remainder = lex.escalation_remainder.search(lower) is not None
         out.missed_deadline = lex.missed_deadline.search(lower) is not None
+        out.numbers = tuple(float(n.replace(",", "")) for n in _NUMBER.findall(lower))
     out.already = "already" in lower
     out.distress = lex.distress.search(lower) is not None
     out.money = "demand" in out.cues and lex.money.search(lower) is not None
     return out
 
 
+_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w.])")
 _STRETCHED_HINT = re.compile(r"([a-z])\1\1")
 _STRETCHED = re.compile(r"([a-z])\1{2,}")
 
@@ -214,7 +231,9 @@ def find_offender(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
             repeated = any(0 < abs(u - t) <= 2 * _NEAR for u in threats if u != t)
             pleaded = any(senders[k] != sender and cues[k].distress for k in range(t + 1, min(n, t + 3)))
             more_images = any("image_request" in cues[a].cues for a in mine if 0 <= a - t <= _NEAR)
-            if paid_for or ((repeated or pleaded) and (money or more_images)):
+            # "send 3 more or I post it": images demanded under the threat, in the same breath
+            images_now = "image_request" in cues[t].cues and not cues[t].joke
+            if paid_for or images_now or ((repeated or pleaded) and (money or more_images)):
                 backed += 1
         earnest = any(not cues[j].joke for j in threats + money)
         if backed and earnest:
@@ -329,7 +348,9 @@ def assign_stages(
                     first_demand = j
                 escalate = None
                 # The rest of a demand that was part paid ("i want the other $150") is not a new demand.
-                rest_of_demand = remainder is not None and any(abs(a - remainder) < 0.01 for a in amounts)
+                rest_of_demand = remainder is not None and any(
+                    abs(a - remainder) < 0.01 for a in (*amounts, *c.numbers)
+                )
                 # After a payment, or once a deadline has passed ("too late, now it's £800").
                 missed = missed or c.missed_deadline
                 if (any_payment or missed) and not c.remainder and not rest_of_demand:

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# ruff: noqa: E501  (conversations are data: one message a line)
 """Write the held-out corpus: each case's export as the platform writes it, and its labels.json.
 
 The conversations and their labels are written by hand below (labels from reading the chat, per
@@ -12,7 +13,6 @@ import hashlib
 import json
 import random
 import shutil
-import tarfile
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -88,13 +88,22 @@ def case(**kw: Any) -> None:
 
 # 1. Threat first, from an unsaved number; victim refuses. en-GB Android.
 case(
-    id="wa-android-h01", fmt="wa_android_gb", victim="Callum", offender="+44 7700 900561", other_raw="\u202a+44 7700 900561\u202c",
-    start="2026-09-12 23:04", sextortion=True,
+    id="wa-android-h01",
+    fmt="wa_android_gb",
+    victim="Callum",
+    offender="+44 7700 900561",
+    other_raw="\u202a+44 7700 900561\u202c",
+    start="2026-09-12 23:04",
+    sextortion=True,
     msgs=[
         ("*", ENC_NOTICE),
         ("O", "i got ur omegle vid from last nite. every1 on ur insta is gonna see it 📹", ["threat"]),
         ("V", "who is this"),
-        ("O", "doesnt matter who. 300 quid by 9am or it goes to ur whole followers list", ["threat", "demand"]),
+        (
+            "O",
+            "doesnt matter who. 300 quid by 9am or it goes to ur whole followers list",
+            ["threat", "demand"],
+        ),
         ("V", "i dont have 300 quid im a student"),
         ("O", "then find it. bank transfer to DE89370400440532013000 name on acc M. Kraus", ["demand"]),
         ("O", "ok 150 by 9 last offer", ["demand"]),
@@ -108,8 +117,13 @@ case(
 
 # 2. Nigerian Pidgin-flavoured offender, naira, USDT TRC20, payment and a re-demand. iOS zip.
 case(
-    id="wa-ios-h02", fmt="wa_ios", victim="Emeka", offender="Chioma 💋", chat_name="Chioma 💋",
-    start="2026-07-03 21:15", sextortion=True,
+    id="wa-ios-h02",
+    fmt="wa_ios",
+    victim="Emeka",
+    offender="Chioma 💋",
+    chat_name="Chioma 💋",
+    start="2026-07-03 21:15",
+    sextortion=True,
     msgs=[
         ("*", ENC_NOTICE),
         ("O", "good evening dear, how u dey? na ur friend Ada give me ur number", ["contact"]),
@@ -120,11 +134,19 @@ case(
         ("V", "ok"),
         ("O", "why u dey shy? off ur shirt make i see", ["image_request"]),
         ("V", "\u200eimage omitted"),
-        ("O", "i don record everything 😈 if u no send N50,000 tonight i go post am for ur facebook make ur family see am", ["threat", "demand"]),
+        (
+            "O",
+            "i don record everything 😈 if u no send N50,000 tonight i go post am for ur facebook make ur family see am",
+            ["threat", "demand"],
+        ),
         ("V", "abeg no do this thing"),
         ("O", f"send am usdt to this address {TRON_1} or i start with ur mama", ["threat", "demand"]),
         ("V", "ok i don send am. abeg delete", ["payment"]),
-        ("O", "i don see am. my oga say e remain N30,000 before we delete", ["payment", "demand", "escalation"]),
+        (
+            "O",
+            "i don see am. my oga say e remain N30,000 before we delete",
+            ["payment", "demand", "escalation"],
+        ),
         ("V", "i no get again"),
     ],
     indicators=[("tron_address", TRON_1, 10), ("amount", "NGN:50000", 8), ("amount", "NGN:30000", 12)],
@@ -132,8 +154,14 @@ case(
 
 # 3. US teen, Messenger; Zelle to an e-mail; victim refuses; offender names a backup account.
 case(
-    id="msgr-h03", fmt="messenger", victim="Tyler Brooks", offender="Brooke Sanders", start="2026-04-10 19:02",
-    owner="tylerbrooks", tz=-5, sextortion=True,
+    id="msgr-h03",
+    fmt="messenger",
+    victim="Tyler Brooks",
+    offender="Brooke Sanders",
+    start="2026-04-10 19:02",
+    owner="tylerbrooks",
+    tz=-5,
+    sextortion=True,
     msgs=[
         ("O", "hiii idk if u remember me but we have like 12 mutual friends lol", ["contact"]),
         ("V", "oh hey whats up"),
@@ -147,20 +175,38 @@ case(
         ("V", "ok"),
         ("V", ""),
         ("O", "got it. now here's the deal. i screenshotted ur friends list and ur moms page", ["threat"]),
-        ("O", "$1.5k on zelle to brooke.sndrs@example.net in 2 hrs or everyone on that list gets ur pic", ["threat", "demand"]),
+        (
+            "O",
+            "$1.5k on zelle to brooke.sndrs@example.net in 2 hrs or everyone on that list gets ur pic",
+            ["threat", "demand"],
+        ),
         ("V", "wtf i'm 16 i dont have that"),
         ("O", "then $500. last chance", ["demand"]),
         ("V", "no. im telling my mom"),
-        ("O", "if u block me i have my other acc instagram.com/brooke.s.backup u cant hide", ["platform_move", "threat"]),
+        (
+            "O",
+            "if u block me i have my other acc instagram.com/brooke.s.backup u cant hide",
+            ["platform_move", "threat"],
+        ),
     ],
-    indicators=[("email", "brooke.sndrs@example.net", 12), ("instagram_username", "brooke.s.backup", 16),
-                ("amount", "USD:1500", 12), ("amount", "USD:500", 14)],
+    indicators=[
+        ("email", "brooke.sndrs@example.net", 12),
+        ("instagram_username", "brooke.s.backup", 16),
+        ("amount", "USD:1500", 12),
+        ("amount", "USD:500", 14),
+    ],
 )
 
 # 4. UK 15-year-old, Instagram -> snap, Amazon gift card paid, re-demand.
 case(
-    id="ig-h04", fmt="instagram", victim="alfie.w", offender="jade 🦋", start="2026-03-02 17:40",
-    owner="alfie.w", tz=0, sextortion=True,
+    id="ig-h04",
+    fmt="instagram",
+    victim="alfie.w",
+    offender="jade 🦋",
+    start="2026-03-02 17:40",
+    owner="alfie.w",
+    tz=0,
+    sextortion=True,
     msgs=[
         ("O", "heyy saw ur post from the leeds match 👀", ["contact"]),
         ("V", "ha yeah it was sick"),
@@ -177,13 +223,22 @@ case(
         ("O", "ta. now another £100 or it still goes out", ["demand", "escalation", "threat"]),
         ("V", "i cant i dont have any more money"),
     ],
-    indicators=[("snapchat_username", "jade.m0ss", 4), ("gift_card", "amazon:AQ7KPLMN3XR8TT", 11),
-                ("amount", "GBP:100", 9)],
+    indicators=[
+        ("snapchat_username", "jade.m0ss", 4),
+        ("gift_card", "amazon:AQ7KPLMN3XR8TT", 11),
+        ("amount", "GBP:100", 9),
+    ],
 )
 
 # 5. Telegram: crypto, no payment, self-harm in other words.
 case(
-    id="tg-h05", fmt="telegram", victim="Sam", offender="Nika", start="2026-10-20 22:00", tz=1, sextortion=True,
+    id="tg-h05",
+    fmt="telegram",
+    victim="Sam",
+    offender="Nika",
+    start="2026-10-20 22:00",
+    tz=1,
+    sextortion=True,
     msgs=[
         ("O", "hey sam, sorry to randomly message, found u thru the uni freshers group chat", ["contact"]),
         ("V", "hey no worries"),
@@ -192,8 +247,16 @@ case(
         ("O", "call me? video pls, i wanna see u 🙈", ["image_request"]),
         ("V", "ok one sec"),
         ("*", "phone_call"),
-        ("O", "u went quiet on the call 😅 anyway i have the whole call recorded. ur face is very clear", ["threat"]),
-        ("O", f"$600 in btc to {BTC_BECH32} by tmrw noon. otherwise ur course group chat gets it", ["threat", "demand"]),
+        (
+            "O",
+            "u went quiet on the call 😅 anyway i have the whole call recorded. ur face is very clear",
+            ["threat"],
+        ),
+        (
+            "O",
+            f"$600 in btc to {BTC_BECH32} by tmrw noon. otherwise ur course group chat gets it",
+            ["threat", "demand"],
+        ),
         ("V", "please i dont have money, im a student"),
         ("O", "not my problem. tick tock", ["demand"]),
         ("V", "honestly thinking of ending everything tonight", ["self_harm"]),
@@ -204,7 +267,11 @@ case(
 
 # 6. Discord: gamer, Razer Gold paid, "used code" re-demand.
 case(
-    id="discord-h06", fmt="discord", victim="pixelpanda_09", offender="lilymae.gg", start="2026-02-14 20:30",
+    id="discord-h06",
+    fmt="discord",
+    victim="pixelpanda_09",
+    offender="lilymae.gg",
+    start="2026-02-14 20:30",
     sextortion=True,
     msgs=[
         ("O", "yo gg in that last match, ur aim is insane", ["contact", "flattery"]),
@@ -218,60 +285,116 @@ case(
         ("O", "50 dollar razer gold code. now.", ["demand"]),
         ("V", "pls dont ok ok"),
         ("V", "here 3F9K-T2QX-7MWB-PL4Z", ["payment"]),
-        ("O", "this one's already used. send another $100 one or the server sees it", ["demand", "escalation", "threat"]),
+        (
+            "O",
+            "this one's already used. send another $100 one or the server sees it",
+            ["demand", "escalation", "threat"],
+        ),
     ],
-    indicators=[("gift_card", "razer_gold:3F9KT2QX7MWBPL4Z", 9), ("amount", "USD:50", 7), ("amount", "USD:100", 10)],
+    indicators=[
+        ("gift_card", "razer_gold:3F9KT2QX7MWBPL4Z", 9),
+        ("amount", "USD:50", 7),
+        ("amount", "USD:100", 10),
+    ],
 )
 
 # 7. Snapchat: moves to Telegram, legacy BTC, paid, "now 800".
 case(
-    id="snap-h07", fmt="snapchat", victim="marcus.j22", offender="kayla.vibez", start="2026-06-01 01:10",
+    id="snap-h07",
+    fmt="snapchat",
+    victim="marcus.j22",
+    offender="kayla.vibez",
+    start="2026-06-01 01:10",
     sextortion=True,
     msgs=[
         ("O", "heyyy u popped up on my quick add 😊", ["contact"]),
         ("V", "hey"),
-        ("O", "ur cute fr. snap keeps deleting my chats, tg: @kaylavibez_real", ["flattery", "platform_move"]),
+        (
+            "O",
+            "ur cute fr. snap keeps deleting my chats, tg: @kaylavibez_real",
+            ["flattery", "platform_move"],
+        ),
         ("V", "i dont have telegram"),
         ("O", "ok whatever here then. send a pic of u 🥺", ["image_request"]),
         ("V", ""),
         ("O", "now one without ur shirt", ["image_request"]),
         ("V", ""),
-        ("O", "lol saved. $400 in bitcoin or it goes to ur school and ur family. i got ur whole followers", ["threat", "demand"]),
+        (
+            "O",
+            "lol saved. $400 in bitcoin or it goes to ur school and ur family. i got ur whole followers",
+            ["threat", "demand"],
+        ),
         ("O", f"wallet {BTC_LEGACY}", ["demand"]),
         ("V", "ok i sent it. please delete them", ["payment"]),
         ("O", "got it. now 800 or its going out", ["payment", "demand", "escalation", "threat"]),
     ],
-    indicators=[("telegram_username", "kaylavibez_real", 2), ("btc_address", BTC_LEGACY, 9), ("amount", "USD:400", 8)],
+    indicators=[
+        ("telegram_username", "kaylavibez_real", 2),
+        ("btc_address", BTC_LEGACY, 9),
+        ("amount", "USD:400", 8),
+    ],
 )
 
 # 8. Skype: older man, live: id, MoneyGram, French IBAN, euros.
 case(
-    id="skype-h08", fmt="skype", victim="Robert Hall", owner_id="live:robert.hall61", offender="Anna K", start="2025-02-03 20:00",
+    id="skype-h08",
+    fmt="skype",
+    victim="Robert Hall",
+    owner_id="live:robert.hall61",
+    offender="Anna K",
+    start="2025-02-03 20:00",
     sextortion=True,
     msgs=[
-        ("O", "Good evening Robert. I am Anna, a friend of your colleague, he said you are lonely 🙂", ["contact"]),
+        (
+            "O",
+            "Good evening Robert. I am Anna, a friend of your colleague, he said you are lonely 🙂",
+            ["contact"],
+        ),
         ("V", "Hello Anna. Which colleague?"),
         ("O", "It does not matter. You look very kind and distinguished in your photo", ["flattery"]),
         ("V", "Thank you, that is nice to hear"),
         ("O", "Add my other skype too, live:anna.kvcs_91, this one is for work", ["platform_move"]),
         ("O", "Shall we do a video call? I want to see you", ["image_request"]),
         ("*", "call"),
-        ("O", "I have made a recording of you Robert. I have your wife on Facebook and your church", ["threat"]),
-        ("O", f"Send €500 to {IBAN_FR[:4]} {IBAN_FR[4:8]} {IBAN_FR[8:12]} {IBAN_FR[12:16]} {IBAN_FR[16:20]} {IBAN_FR[20:24]} {IBAN_FR[24:]} before tomorrow", ["demand"]),
+        (
+            "O",
+            "I have made a recording of you Robert. I have your wife on Facebook and your church",
+            ["threat"],
+        ),
+        (
+            "O",
+            f"Send €500 to {IBAN_FR[:4]} {IBAN_FR[4:8]} {IBAN_FR[8:12]} {IBAN_FR[12:16]} {IBAN_FR[16:20]} {IBAN_FR[20:24]} {IBAN_FR[24:]} before tomorrow",
+            ["demand"],
+        ),
         ("V", "I cannot do a bank transfer abroad, my bank will ask"),
         ("O", "Then MoneyGram. Send and give me the reference", ["demand"]),
         ("V", "Sent. Reference 4091 7263", ["payment"]),
-        ("O", "Received. My partner says it is €1000 now or the video goes on YouTube", ["payment", "demand", "escalation", "threat"]),
+        (
+            "O",
+            "Received. My partner says it is €1000 now or the video goes on YouTube",
+            ["payment", "demand", "escalation", "threat"],
+        ),
         ("V", "I have nothing left. I can't live like this", ["self_harm"]),
     ],
-    indicators=[("skype_id", "live:anna.kvcs_91", 4), ("iban", IBAN_FR, 7), ("moneygram_reference", "40917263", 10),
-                ("amount", "EUR:500", 7), ("amount", "EUR:1000", 11)],
+    indicators=[
+        ("skype_id", "live:anna.kvcs_91", 4),
+        ("iban", IBAN_FR, 7),
+        ("moneygram_reference", "40917263", 10),
+        ("amount", "EUR:500", 7),
+        ("amount", "EUR:1000", 11),
+    ],
 )
 
 # 9. Spam e-mail: password, bech32 wallet.
 case(
-    id="plain-h09", fmt="email", victim="j.okafor@example.com", offender="Support Desk", from_addr="noreply.9941@example.org",
-    subject="j.okafor - your password is compromised", start="2026-08-19 03:12", sextortion=True,
+    id="plain-h09",
+    fmt="email",
+    victim="j.okafor@example.com",
+    offender="Support Desk",
+    from_addr="noreply.9941@example.org",
+    subject="j.okafor - your password is compromised",
+    start="2026-08-19 03:12",
+    sextortion=True,
     body=(
         "Hi j.okafor,\n\nI will be direct. Your password was in a leak and I used it to get into your computer. "
         "I put a small program on it and it switched on your camera while you watched videos you would not want "
@@ -286,7 +409,12 @@ case(
 
 # 10. Pasted dating-app chat, UK, kik, PayPal.me, part payment then remainder.
 case(
-    id="plain-h10", fmt="plain", victim="Me", offender="Sasha", header="chat from the app then kik, copied 02/05/2026", start="",
+    id="plain-h10",
+    fmt="plain",
+    victim="Me",
+    offender="Sasha",
+    header="chat from the app then kik, copied 02/05/2026",
+    start="",
     sextortion=True,
     msgs=[
         ("O", "hiya, u seem like a really sweet guy x", ["contact", "flattery"]),
@@ -303,21 +431,35 @@ case(
         ("V", "sent £100", ["payment"]),
         ("O", "ok. the other £150 by friday", ["demand"]),
     ],
-    indicators=[("kik_username", "sasha.luvs.u", 2), ("paypal_me", "sashapayz", 8),
-                ("amount", "GBP:250", 8), ("amount", "GBP:100", 9), ("amount", "GBP:150", 12)],
+    indicators=[
+        ("kik_username", "sasha.luvs.u", 2),
+        ("paypal_me", "sashapayz", 8),
+        ("amount", "GBP:250", 8),
+        ("amount", "GBP:100", 9),
+        ("amount", "GBP:150", 12),
+    ],
 )
 
 # 11. Second account: the chat starts after the victim blocked the first; US Android.
 case(
-    id="wa-android-h11", fmt="wa_android_us", victim="Derek", offender="+1 (312) 555-0147", other_raw="\u202a+1 (312) 555-0147\u202c",
-    start="2026-05-22 22:41", sextortion=True,
+    id="wa-android-h11",
+    fmt="wa_android_us",
+    victim="Derek",
+    offender="+1 (312) 555-0147",
+    other_raw="\u202a+1 (312) 555-0147\u202c",
+    start="2026-05-22 22:41",
+    sextortion=True,
     msgs=[
         ("*", ENC_NOTICE),
         ("O", "u really thought blocking me would work? new number same video 🙂", ["threat"]),
         ("V", "leave me alone"),
         ("O", "cash app $ScottyCash22 the $350 u owe me and it ends. 1 hour", ["demand"]),
         ("V", "ok fine. sent it", ["payment"]),
-        ("O", "received. my boy says its $700 now since u made me chase u", ["payment", "demand", "escalation"]),
+        (
+            "O",
+            "received. my boy says its $700 now since u made me chase u",
+            ["payment", "demand", "escalation"],
+        ),
         ("V", "i already paid"),
         ("O", "then ur wife sees it at 8am", ["threat", "demand"]),
     ],
@@ -326,7 +468,13 @@ case(
 
 # 12. Instagram: no money, more images under threat; victim refuses.
 case(
-    id="ig-h12", fmt="instagram", victim="nina.p", offender="leo.kingz", start="2026-01-15 16:05", owner="nina.p", tz=0,
+    id="ig-h12",
+    fmt="instagram",
+    victim="nina.p",
+    offender="leo.kingz",
+    start="2026-01-15 16:05",
+    owner="nina.p",
+    tz=0,
     sextortion=True,
     msgs=[
         ("O", "hey nina its leo from ur cousins party 😄", ["contact"]),
@@ -337,7 +485,11 @@ case(
         ("V", "[photo]"),
         ("O", "nah not like that u know what i mean 😏", ["image_request"]),
         ("V", "no sorry"),
-        ("O", "i've got the one u sent me last week on snap. send 3 more or i post it on ur school's page", ["image_request", "threat"]),
+        (
+            "O",
+            "i've got the one u sent me last week on snap. send 3 more or i post it on ur school's page",
+            ["image_request", "threat"],
+        ),
         ("V", "i never sent u anything. im blocking u"),
     ],
     indicators=[],
@@ -345,10 +497,20 @@ case(
 
 # 13. Messenger, romance style, Google Play cards, self-harm.
 case(
-    id="msgr-h13", fmt="messenger", victim="Carol Dunn", offender="James Whitmore", start="2026-06-12 10:00", owner="caroldunn", tz=-4,
+    id="msgr-h13",
+    fmt="messenger",
+    victim="Carol Dunn",
+    offender="James Whitmore",
+    start="2026-06-12 10:00",
+    owner="caroldunn",
+    tz=-4,
     sextortion=True,
     msgs=[
-        ("O", "Hello dear, I hope you dont mind me writing. I am a soldier on duty overseas and your kind face stood out", ["contact", "flattery"]),
+        (
+            "O",
+            "Hello dear, I hope you dont mind me writing. I am a soldier on duty overseas and your kind face stood out",
+            ["contact", "flattery"],
+        ),
         ("V", "Oh hello. That is kind."),
         ("O", "You are a wonderful woman Carol. I feel a real connection already", ["flattery"]),
         ("V", "Thank you James"),
@@ -362,29 +524,51 @@ case(
         ("O", "I see it. Now 1700 more by tomorrow evening", ["payment", "demand"]),
         ("V", "I don't want to be here anymore", ["self_harm"]),
     ],
-    indicators=[("gift_card", "google_play:GP7M2KXQ9TLR4VWN8CZD", 10), ("amount", "USD:2000", 7), ("amount", "USD:300", 8)],
+    indicators=[
+        ("gift_card", "google_play:GP7M2KXQ9TLR4VWN8CZD", 10),
+        ("amount", "USD:2000", 7),
+        ("amount", "USD:300", 8),
+    ],
 )
 
 # 14. Telegram, Pidgin, ETH EIP-55, naira, re-demand.
 case(
-    id="tg-h14", fmt="telegram", victim="Tunde", offender="Amaka ✨", start="2026-09-02 20:00", tz=1, sextortion=True,
+    id="tg-h14",
+    fmt="telegram",
+    victim="Tunde",
+    offender="Amaka ✨",
+    start="2026-09-02 20:00",
+    tz=1,
+    sextortion=True,
     msgs=[
         ("O", "hi tunde, i see ur pic for twitter, u be fine boy sha", ["contact", "flattery"]),
         ("V", "ehn thank u. who be this?"),
         ("O", "na amaka. i wan know u better", ["flattery"]),
         ("O", "snap ur picture send me now, without shirt", ["image_request"]),
         ("V", ""),
-        ("O", "i don screenshot am. everybody for ur contact go see am if u no pay N200k", ["threat", "demand"]),
+        (
+            "O",
+            "i don screenshot am. everybody for ur contact go see am if u no pay N200k",
+            ["threat", "demand"],
+        ),
         ("O", f"send the crypto to {ETH_MIXED}", ["demand"]),
         ("V", "i don pay. abeg", ["payment"]),
         ("O", "i don see am. add another N100k before 6pm", ["payment", "demand", "escalation"]),
     ],
-    indicators=[("eth_address", ETH_MIXED.lower(), 6), ("amount", "NGN:200000", 5), ("amount", "NGN:100000", 8)],
+    indicators=[
+        ("eth_address", ETH_MIXED.lower(), 6),
+        ("amount", "NGN:200000", 5),
+        ("amount", "NGN:100000", 8),
+    ],
 )
 
 # 15. Discord: contact in a server, moves to main account, Steam card, victim refuses.
 case(
-    id="discord-h15", fmt="discord", victim="tomz_07", offender="nightshade.0x", start="2026-11-02 18:00",
+    id="discord-h15",
+    fmt="discord",
+    victim="tomz_07",
+    offender="nightshade.0x",
+    start="2026-11-02 18:00",
     sextortion=True,
     msgs=[
         ("O", "hey u were in the valorant server right? ur clips are so good", ["contact", "flattery"]),
@@ -403,7 +587,12 @@ case(
 
 # 16. Snapchat, UK girl, steam card threat, refuses.
 case(
-    id="snap-h16", fmt="snapchat", victim="ellie.rx", offender="jaybeatz.uk", start="2026-04-04 19:30", sextortion=True,
+    id="snap-h16",
+    fmt="snapchat",
+    victim="ellie.rx",
+    offender="jaybeatz.uk",
+    start="2026-04-04 19:30",
+    sextortion=True,
     msgs=[
         ("O", "hiya found u on suggested friends, u go to st marys?", ["contact"]),
         ("V", "yeah who r u"),
@@ -421,7 +610,12 @@ case(
 
 # 17. WhatsApp iOS, US: "we matched on hinge", Apple card, partial.
 case(
-    id="wa-ios-h17", fmt="wa_ios", victim="Kevin", offender="Mia Hinge", chat_name="Mia Hinge", start="2026-08-08 21:00",
+    id="wa-ios-h17",
+    fmt="wa_ios",
+    victim="Kevin",
+    offender="Mia Hinge",
+    chat_name="Mia Hinge",
+    start="2026-08-08 21:00",
     sextortion=True,
     msgs=[
         ("*", ENC_NOTICE),
@@ -432,23 +626,40 @@ case(
         ("V", "\u200eimage omitted"),
         ("O", "not that kind 😉", ["image_request"]),
         ("V", "\u200eimage omitted"),
-        ("O", "cute. i have it saved and i found ur mom on fb. $200 apple gift card or she gets it", ["threat", "demand"]),
+        (
+            "O",
+            "cute. i have it saved and i found ur mom on fb. $200 apple gift card or she gets it",
+            ["threat", "demand"],
+        ),
         ("V", "ok here X4KJ8MN2P9QRT7LW its $100 its all i have", ["payment"]),
         ("O", "thats only half. the other 100 by tonight", ["demand"]),
     ],
-    indicators=[("gift_card", "apple:X4KJ8MN2P9QRT7LW", 8), ("amount", "USD:200", 7), ("amount", "USD:100", 8)],
+    indicators=[
+        ("gift_card", "apple:X4KJ8MN2P9QRT7LW", 8),
+        ("amount", "USD:200", 7),
+        ("amount", "USD:100", 8),
+    ],
 )
 
 # 18. Skype: x.com threat, Western Union MTCN, re-demand.
 case(
-    id="skype-h18", fmt="skype", victim="Paul Meyer", owner_id="live:paulmeyer.home", offender="Vera", start="2025-03-10 22:00",
+    id="skype-h18",
+    fmt="skype",
+    victim="Paul Meyer",
+    owner_id="live:paulmeyer.home",
+    offender="Vera",
+    start="2025-03-10 22:00",
     sextortion=True,
     msgs=[
         ("O", "hi paul, do you remember me from the singles forum? 😊", ["contact"]),
         ("V", "I think so?"),
         ("O", "you were so charming there. let's go on cam", ["flattery", "image_request"]),
         ("*", "call"),
-        ("O", "I have it all recorded. it goes up on x.com/expozed_clips tonight, tagged with your name", ["threat"]),
+        (
+            "O",
+            "I have it all recorded. it goes up on x.com/expozed_clips tonight, tagged with your name",
+            ["threat"],
+        ),
         ("O", "western union 400 usd to my cousin in Accra and send the MTCN", ["demand"]),
         ("V", "ok. mtcn 104-739-2815", ["payment"]),
         ("O", "picked up. now another 400 or it goes up", ["payment", "demand", "escalation", "threat"]),
@@ -458,12 +669,21 @@ case(
 
 # 19. Pasted SMS, US, threat in the second message, Cash App + phone.
 case(
-    id="plain-h19", fmt="plain", victim="Me", offender="Unknown", header="texts from a number i dont know, copied 11/3", start="",
+    id="plain-h19",
+    fmt="plain",
+    victim="Me",
+    offender="Unknown",
+    header="texts from a number i dont know, copied 11/3",
+    start="",
     sextortion=True,
     msgs=[
         ("O", "is this Andre? i have the pics u sent on that app last month", ["threat"]),
         ("V", "who is this"),
-        ("O", "ur worst nightmare lol. call me at (646) 555-0188 or all ur IG followers get them", ["threat"]),
+        (
+            "O",
+            "ur worst nightmare lol. call me at (646) 555-0188 or all ur IG followers get them",
+            ["threat"],
+        ),
         ("V", "what do u want"),
         ("O", "$250 to cash app $Dre2Real by 10 pm", ["demand"]),
         ("V", "I'm not paying you"),
@@ -474,7 +694,12 @@ case(
 # ---------------------------- benign hard negatives -----------------------------
 
 case(
-    id="wa-android-b01", fmt="wa_android_gb", victim="Josh", offender=None, other_raw="Kieran", start="2026-10-02 18:10",
+    id="wa-android-b01",
+    fmt="wa_android_gb",
+    victim="Josh",
+    offender=None,
+    other_raw="Kieran",
+    start="2026-10-02 18:10",
     sextortion=False,
     msgs=[
         ("*", ENC_NOTICE),
@@ -493,7 +718,13 @@ case(
 )
 
 case(
-    id="wa-ios-b02", fmt="wa_ios", victim="Ruth", offender=None, chat_name="Dad", start="2026-01-30 09:00", sextortion=False,
+    id="wa-ios-b02",
+    fmt="wa_ios",
+    victim="Ruth",
+    offender=None,
+    chat_name="Dad",
+    start="2026-01-30 09:00",
+    sextortion=False,
     msgs=[
         ("*", ENC_NOTICE),
         ("O", "Morning love. Did the rent go through?"),
@@ -510,8 +741,15 @@ case(
 )
 
 case(
-    id="msgr-b03", fmt="messenger", victim="Hannah Cole", offender=None, other="Dev Patel", start="2026-05-05 12:00",
-    owner="hannahcole", tz=1, sextortion=False,
+    id="msgr-b03",
+    fmt="messenger",
+    victim="Hannah Cole",
+    offender=None,
+    other="Dev Patel",
+    start="2026-05-05 12:00",
+    owner="hannahcole",
+    tz=1,
+    sextortion=False,
     msgs=[
         ("O", "Hi, is the sofa still available?"),
         ("V", "Hi yes it is!"),
@@ -524,12 +762,23 @@ case(
         ("O", "Paid £90 on PayPal, see you Saturday"),
         ("V", "Got it, thanks!"),
     ],
-    indicators=[("phone", "+447700900452", 6), ("paypal_me", "hannahcole88", 7), ("amount", "GBP:80", 4),
-                ("amount", "GBP:90", 5)],
+    indicators=[
+        ("phone", "+447700900452", 6),
+        ("paypal_me", "hannahcole88", 7),
+        ("amount", "GBP:80", 4),
+        ("amount", "GBP:90", 5),
+    ],
 )
 
 case(
-    id="ig-b04", fmt="instagram", victim="zara.k", offender=None, other="dan.m.94", start="2026-02-20 21:00", owner="zara.k", tz=0,
+    id="ig-b04",
+    fmt="instagram",
+    victim="zara.k",
+    offender=None,
+    other="dan.m.94",
+    start="2026-02-20 21:00",
+    owner="zara.k",
+    tz=0,
     sextortion=False,
     msgs=[
         ("O", "happy 1 year babe ❤️ ur so fit in ur new pic"),
@@ -544,7 +793,14 @@ case(
 )
 
 case(
-    id="tg-b05", fmt="telegram", victim="Ollie", offender=None, other="Ben", start="2026-03-14 15:00", tz=0, sextortion=False,
+    id="tg-b05",
+    fmt="telegram",
+    victim="Ollie",
+    offender=None,
+    other="Ben",
+    start="2026-03-14 15:00",
+    tz=0,
+    sextortion=False,
     msgs=[
         ("O", "yo u still owe me the 200 usdt from the concert tickets"),
         ("V", "ah yeah sorry, send me ur address"),
@@ -557,7 +813,12 @@ case(
 )
 
 case(
-    id="discord-b06", fmt="discord", victim="frostfang", offender=None, other="kaizen_x", start="2026-12-01 19:00",
+    id="discord-b06",
+    fmt="discord",
+    victim="frostfang",
+    offender=None,
+    other="kaizen_x",
+    start="2026-12-01 19:00",
     sextortion=False,
     msgs=[
         ("O", "bro i'm going to end you in ranked tonight"),
@@ -572,7 +833,13 @@ case(
 )
 
 case(
-    id="snap-b07", fmt="snapchat", victim="lily.b", offender=None, other="mia.k07", start="2026-09-09 16:00", sextortion=False,
+    id="snap-b07",
+    fmt="snapchat",
+    victim="lily.b",
+    offender=None,
+    other="mia.k07",
+    start="2026-09-09 16:00",
+    sextortion=False,
     msgs=[
         ("O", "omg did u get ur hair done?? send a pic"),
         ("V", ""),
@@ -586,8 +853,14 @@ case(
 )
 
 case(
-    id="skype-b08", fmt="skype", victim="Greta Nilsson", owner_id="live:greta.nilsson.design", offender=None, other="Marco Rossi",
-    start="2025-01-20 09:30", sextortion=False,
+    id="skype-b08",
+    fmt="skype",
+    victim="Greta Nilsson",
+    owner_id="live:greta.nilsson.design",
+    offender=None,
+    other="Marco Rossi",
+    start="2025-01-20 09:30",
+    sextortion=False,
     msgs=[
         ("O", "Hi Greta, the March invoice is still unpaid. It's €1,250"),
         ("V", "Sorry Marco, finance had the wrong IBAN. Can you send it again?"),
@@ -601,11 +874,18 @@ case(
 )
 
 case(
-    id="plain-b09", fmt="email", victim="staff@example.org", offender=None, other="IT Security", from_addr="it.security@example.org",
-    subject="Warning: blackmail e-mails going round", start="2026-07-07 08:00", sextortion=False,
+    id="plain-b09",
+    fmt="email",
+    victim="staff@example.org",
+    offender=None,
+    other="IT Security",
+    from_addr="it.security@example.org",
+    subject="Warning: blackmail e-mails going round",
+    start="2026-07-07 08:00",
+    sextortion=False,
     body=(
-        "Dear all,\n\nSeveral of you have received e-mails that say \"I recorded you through your webcam, pay $500 in "
-        "bitcoin or I send the video to your contacts\". These are a scam: the sender has no video. "
+        'Dear all,\n\nSeveral of you have received e-mails that say "I recorded you through your webcam, pay $500 in '
+        'bitcoin or I send the video to your contacts". These are a scam: the sender has no video. '
         "Do not pay and do not reply. Forward the e-mail to it.security@example.org and delete it.\n\n"
         "If you are worried, call the helpdesk on 07700 900999 or talk to your manager.\n\nIT Security"
     ),
@@ -614,7 +894,12 @@ case(
 )
 
 case(
-    id="wa-android-b10", fmt="wa_android_us", victim="Jaylen", offender=None, other_raw="Mom", start="2026-03-03 16:20",
+    id="wa-android-b10",
+    fmt="wa_android_us",
+    victim="Jaylen",
+    offender=None,
+    other_raw="Mom",
+    start="2026-03-03 16:20",
     sextortion=False,
     msgs=[
         ("*", ENC_NOTICE),
@@ -630,8 +915,15 @@ case(
 )
 
 case(
-    id="ig-b11", fmt="instagram", victim="sophie.l", offender=None, other="becca.jones", start="2026-06-20 20:00",
-    owner="sophie.l", tz=0, sextortion=False,
+    id="ig-b11",
+    fmt="instagram",
+    victim="sophie.l",
+    offender=None,
+    other="becca.jones",
+    start="2026-06-20 20:00",
+    owner="sophie.l",
+    tz=0,
+    sextortion=False,
     msgs=[
         ("O", "omg is that u?? u came up on people you may know, its becca from primary!!"),
         ("V", "BECCA omg hiii"),
@@ -644,10 +936,18 @@ case(
 )
 
 case(
-    id="discord-b12", fmt="discord", victim="pine.cone", offender=None, other="sunny_d", start="2026-08-15 21:00",
+    id="discord-b12",
+    fmt="discord",
+    victim="pine.cone",
+    offender=None,
+    other="sunny_d",
+    start="2026-08-15 21:00",
     sextortion=False,
     msgs=[
-        ("O", "weird thing, some random dm'd me saying they recorded me and will send it to all my followers unless i pay $500"),
+        (
+            "O",
+            "weird thing, some random dm'd me saying they recorded me and will send it to all my followers unless i pay $500",
+        ),
         ("V", "omg thats the scam thing, they said the same to my cousin"),
         ("O", "yeah i blocked them and reported it lol"),
         ("V", "good. never pay those people"),
@@ -656,7 +956,13 @@ case(
 )
 
 case(
-    id="tg-b13", fmt="telegram", victim="Ngozi", offender=None, other="Chinedu", start="2026-05-18 08:00", tz=1,
+    id="tg-b13",
+    fmt="telegram",
+    victim="Ngozi",
+    offender=None,
+    other="Chinedu",
+    start="2026-05-18 08:00",
+    tz=1,
     sextortion=False,
     msgs=[
         ("O", "sis abeg send me N20,000 for transport, i go pay back friday"),
@@ -730,8 +1036,13 @@ def _wa_ios(c: dict[str, Any], d: Path) -> str:
             lines.append(f"{prefix}{stamp} {name}: {text}")
     fname = f"WhatsApp Chat - {chat}.zip"
     with zipfile.ZipFile(d / fname, "w") as z:
-        z.writestr("_chat.txt", "\r\n".join(lines) + "\r\n")
+        _zwrite(z, "_chat.txt", "\r\n".join(lines) + "\r\n")
     return fname
+
+
+def _zwrite(z: zipfile.ZipFile, name: str, data: str | bytes) -> None:
+    """Write one archive member with a fixed date, so a rebuild gives the same bytes."""
+    z.writestr(zipfile.ZipInfo(name, date_time=(2026, 11, 28, 12, 0, 0)), data)
 
 
 def _moji(text: str) -> str:
@@ -742,7 +1053,7 @@ def _meta(c: dict[str, Any], d: Path, instagram: bool) -> str:
     other = _name(c, "O")
     tz = timedelta(hours=c.get("tz", 0))
     thread = "".join(ch for ch in other.lower() if ch.isalnum()) or "user"
-    thread = f"{thread}_{_h((c['id'])) % 10**17:017d}"
+    thread = f"{thread}_{_h(c['id']) % 10**17:017d}"
     base = ("your_instagram_activity/messages/inbox/" if instagram else "messages/inbox/") + thread
     msgs = []
     files: dict[str, bytes] = {}
@@ -772,29 +1083,51 @@ def _meta(c: dict[str, Any], d: Path, instagram: bool) -> str:
     day = _times(c["start"], len(c["msgs"]), c["id"])[-1] + timedelta(days=1)
     fname = f"{'instagram' if instagram else 'facebook'}-{owner}-{day:%Y-%m-%d}.zip"
     with zipfile.ZipFile(d / fname, "w") as z:
-        z.writestr(f"{base}/message_1.json", json.dumps(doc, indent=2))
+        _zwrite(z, f"{base}/message_1.json", json.dumps(doc, indent=2))
         for uri, data in files.items():
-            z.writestr(uri, data)
+            _zwrite(z, uri, data)
     return fname
 
 
 def _telegram(c: dict[str, Any], d: Path) -> str:
     other = _name(c, "O")
     tz = timedelta(hours=c.get("tz", 0))
-    ids = {"V": "user5" + str(_h((c["victim"])) % 10**9).zfill(9), "O": "user6" + str(_h((other)) % 10**9).zfill(9)}
+    ids = {
+        "V": "user5" + str(_h(c["victim"]) % 10**9).zfill(9),
+        "O": "user6" + str(_h(other) % 10**9).zfill(9),
+    }
     out = []
     times = _times(c["start"], len(c["msgs"]), c["id"])
     for k, ((who, text, *_), t) in enumerate(zip(c["msgs"], times, strict=True)):
         base: dict[str, Any] = {"id": 70100 + k}
         unix = str(int((t - tz).replace(tzinfo=UTC).timestamp()))
         if who == "*":
-            base.update({"type": "service", "date": t.isoformat(), "date_unixtime": unix, "actor": c["victim"],
-                         "actor_id": ids["V"], "action": "phone_call", "duration_seconds": 214,
-                         "text": "", "text_entities": []})
+            base.update(
+                {
+                    "type": "service",
+                    "date": t.isoformat(),
+                    "date_unixtime": unix,
+                    "actor": c["victim"],
+                    "actor_id": ids["V"],
+                    "action": "phone_call",
+                    "duration_seconds": 214,
+                    "text": "",
+                    "text_entities": [],
+                }
+            )
         else:
             name = _name(c, who)
-            base.update({"type": "message", "date": t.isoformat(), "date_unixtime": unix, "from": name,
-                         "from_id": ids[who], "text": text, "text_entities": [{"type": "plain", "text": text}]})
+            base.update(
+                {
+                    "type": "message",
+                    "date": t.isoformat(),
+                    "date_unixtime": unix,
+                    "from": name,
+                    "from_id": ids[who],
+                    "text": text,
+                    "text_entities": [{"type": "plain", "text": text}],
+                }
+            )
         out.append(base)
     doc = {"name": other, "type": "personal_chat", "id": int(ids["O"][4:]), "messages": out}
     folder = f"ChatExport_{(times[-1] + timedelta(days=1)):%Y-%m-%d}"
@@ -805,31 +1138,69 @@ def _telegram(c: dict[str, Any], d: Path) -> str:
 
 def _discord(c: dict[str, Any], d: Path) -> str:
     other = _name(c, "O")
-    snow = 1300000000000000000 + _h((c["id"])) % 10**16
+    snow = 1300000000000000000 + _h(c["id"]) % 10**16
     authors = {
-        w: {"id": str(900000000000000000 + _h((n)) % 10**17), "name": n, "discriminator": "0000",
-            "nickname": n.split(".")[0].split("_")[0].title(), "color": None, "isBot": False, "roles": [],
-            "avatarUrl": "https://cdn.discordapp.com/embed/avatars/1.png"}
+        w: {
+            "id": str(900000000000000000 + _h(n) % 10**17),
+            "name": n,
+            "discriminator": "0000",
+            "nickname": n.split(".")[0].split("_")[0].title(),
+            "color": None,
+            "isBot": False,
+            "roles": [],
+            "avatarUrl": "https://cdn.discordapp.com/embed/avatars/1.png",
+        }
         for w, n in (("V", c["victim"]), ("O", other))
     }
     msgs = []
-    for k, ((who, text, *_), t) in enumerate(zip(c["msgs"], _times(c["start"], len(c["msgs"]), c["id"]), strict=True)):
+    for k, ((who, text, *_), t) in enumerate(
+        zip(c["msgs"], _times(c["start"], len(c["msgs"]), c["id"]), strict=True)
+    ):
         stamp = t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{k * 37 % 1000:03d}+00:00"
-        m: dict[str, Any] = {"id": str(snow + k * 4194304), "type": "Call" if who == "*" else "Default",
-                             "timestamp": stamp, "timestampEdited": None,
-                             "callEndedTimestamp": stamp if who == "*" else None, "isPinned": False,
-                             "content": "" if who == "*" else text,
-                             "author": authors["V" if who == "*" else who], "attachments": [], "embeds": [],
-                             "stickers": [], "reactions": [], "mentions": []}
+        m: dict[str, Any] = {
+            "id": str(snow + k * 4194304),
+            "type": "Call" if who == "*" else "Default",
+            "timestamp": stamp,
+            "timestampEdited": None,
+            "callEndedTimestamp": stamp if who == "*" else None,
+            "isPinned": False,
+            "content": "" if who == "*" else text,
+            "author": authors["V" if who == "*" else who],
+            "attachments": [],
+            "embeds": [],
+            "stickers": [],
+            "reactions": [],
+            "mentions": [],
+        }
         if who != "*" and text == "":
-            m["attachments"] = [{"id": str(snow + k), "url": f"https://cdn.discordapp.com/attachments/{snow}/{snow + k}/IMG_{4000 + k}.jpg",
-                                 "fileName": f"IMG_{4000 + k}.jpg", "fileSizeBytes": 182044}]
+            m["attachments"] = [
+                {
+                    "id": str(snow + k),
+                    "url": f"https://cdn.discordapp.com/attachments/{snow}/{snow + k}/IMG_{4000 + k}.jpg",
+                    "fileName": f"IMG_{4000 + k}.jpg",
+                    "fileSizeBytes": 182044,
+                }
+            ]
         msgs.append(m)
-    doc = {"guild": {"id": "0", "name": "Direct Messages", "iconUrl": "https://cdn.discordapp.com/embed/avatars/0.png"},
-           "channel": {"id": str(snow), "type": "DirectTextChat", "categoryId": "0", "category": "Private",
-                       "name": other, "topic": None},
-           "dateRange": {"after": None, "before": None}, "exportedAt": msgs[-1]["timestamp"],
-           "messages": msgs, "messageCount": len(msgs)}
+    doc = {
+        "guild": {
+            "id": "0",
+            "name": "Direct Messages",
+            "iconUrl": "https://cdn.discordapp.com/embed/avatars/0.png",
+        },
+        "channel": {
+            "id": str(snow),
+            "type": "DirectTextChat",
+            "categoryId": "0",
+            "category": "Private",
+            "name": other,
+            "topic": None,
+        },
+        "dateRange": {"after": None, "before": None},
+        "exportedAt": msgs[-1]["timestamp"],
+        "messages": msgs,
+        "messageCount": len(msgs),
+    }
     fname = f"Direct Messages - Private - {other} [{snow}].json"
     (d / fname).write_text(json.dumps(doc, ensure_ascii=False, indent=1), "utf-8")
     return fname
@@ -839,12 +1210,21 @@ def _snapchat(c: dict[str, Any], d: Path) -> str:
     other = _name(c, "O")
     items = []
     for (who, text, *_), t in zip(c["msgs"], _times(c["start"], len(c["msgs"]), c["id"]), strict=True):
-        items.append({"From": c["victim"] if who == "V" else other, "Media Type": "MEDIA" if text == "" else "TEXT",
-                      "Created": t.strftime("%Y-%m-%d %H:%M:%S UTC"), "Content": text, "Conversation Title": None,
-                      "IsSender": who == "V", "Created(microseconds)": int(t.replace(tzinfo=UTC).timestamp() * 1000)})
+        items.append(
+            {
+                "From": c["victim"] if who == "V" else other,
+                "Media Type": "MEDIA" if text == "" else "TEXT",
+                "Created": t.strftime("%Y-%m-%d %H:%M:%S UTC"),
+                "Content": text,
+                "Conversation Title": None,
+                "IsSender": who == "V",
+                "Created(microseconds)": int(t.replace(tzinfo=UTC).timestamp() * 1000),
+            }
+        )
     (d / "json").mkdir()
     (d / "json" / "chat_history.json").write_text(
-        json.dumps({other: list(reversed(items))}, ensure_ascii=False, indent=2), "utf-8")
+        json.dumps({other: list(reversed(items))}, ensure_ascii=False, indent=2), "utf-8"
+    )
     return "json/chat_history.json"
 
 
@@ -859,15 +1239,38 @@ def _skype(c: dict[str, Any], d: Path) -> str:
             content = f'<partlist type="ended" alt=""><part identity="{c["owner_id"]}"><name>{c["victim"]}</name><duration>312</duration></part></partlist>'
             mtype, name, frm = "Event/Call", c["victim"], me
         else:
-            content = text.replace("&", "&amp;").replace("'", "&apos;").replace("<", "&lt;").replace(">", "&gt;")
+            content = (
+                text.replace("&", "&amp;").replace("'", "&apos;").replace("<", "&lt;").replace(">", "&gt;")
+            )
             mtype, name, frm = "RichText", _name(c, who), (me if who == "V" else conv_id)
-        msgs.append({"id": str(ms), "displayName": name, "originalarrivaltime": t.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-                     "messagetype": mtype, "version": ms, "content": content, "conversationid": conv_id,
-                     "from": frm, "properties": None, "amsreferences": None})
-    doc = {"userId": me, "exportDate": (t + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
-           "conversations": [{"id": conv_id, "displayName": other, "version": msgs[-1]["version"],
-                              "properties": {"conversationblocked": False}, "threadProperties": None,
-                              "MessageList": list(reversed(msgs))}]}
+        msgs.append(
+            {
+                "id": str(ms),
+                "displayName": name,
+                "originalarrivaltime": t.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                "messagetype": mtype,
+                "version": ms,
+                "content": content,
+                "conversationid": conv_id,
+                "from": frm,
+                "properties": None,
+                "amsreferences": None,
+            }
+        )
+    doc = {
+        "userId": me,
+        "exportDate": (t + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+        "conversations": [
+            {
+                "id": conv_id,
+                "displayName": other,
+                "version": msgs[-1]["version"],
+                "properties": {"conversationblocked": False},
+                "threadProperties": None,
+                "MessageList": list(reversed(msgs)),
+            }
+        ],
+    }
     (d / "messages.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1), "utf-8")
     return "messages.json"
 
@@ -932,8 +1335,14 @@ def build(c: dict[str, Any]) -> None:
     for i, (who, text, *rest) in enumerate(messages):
         stages = rest[0] if rest else []
         if stages:
-            labelled.append({"i": i, "sender": _name(c, who) if who == "V" or c["offender"] else _name(c, who),
-                             "text_starts": text.replace("\u200e", "")[:14], "stages": stages})
+            labelled.append(
+                {
+                    "i": i,
+                    "sender": _name(c, who),
+                    "text_starts": text.replace("\u200e", "")[:14],
+                    "stages": stages,
+                }
+            )
     threats = [m["i"] for m in labelled if "threat" in m["stages"]]
     inds = []
     for kind, value, first_i in c["indicators"]:

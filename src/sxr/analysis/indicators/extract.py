@@ -180,6 +180,7 @@ _TRON = re.compile(r"(?<![A-Za-z0-9])(T[1-9A-HJ-NP-Za-km-z]{33})(?![A-Za-z0-9])"
 _ETH = re.compile(r"(?<![A-Za-z0-9])(0x[0-9a-fA-F]{40})(?![A-Za-z0-9])")
 _IBAN = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2}\d{2}(?: ?[A-Z0-9]){10,32})", re.I)
 _SORT_CODE = re.compile(r"(?<![\d-])(\d{2})[- ]?(\d{2})[- ]?(\d{2})(?![\d-])")
+_DASHED_SORT_CODE = re.compile(r"\d{2}-\d{2}-\d{2}$")
 _ACCOUNT = re.compile(r"(?<![\d-])(\d{4} ?\d{4})(?![\d-])")
 _TEN_DIGITS = re.compile(r"(?<![\d+-])(\d(?:[ -]?\d){9})(?![\d-])")
 _EIGHT_DIGITS = re.compile(r"(?<![\d+-])(\d(?:[ -]?\d){7})(?![\d-])")
@@ -196,13 +197,15 @@ _GIFT_CODE = re.compile(
     r"|[A-Za-z0-9]{10,25})(?![\w-])"
 )
 _CONTEXT_HANDLE = re.compile(
-    r"\s*(?:(?:is|its|it's|it is|id|name|username|user|handle|me|at|on|add|instead|there|now|pls|please|"
+    r"\s*(?:(?:'s|\u2019s|is|its|it's|it is|id|name|username|user|handle|me|at|on|add|instead|there|"
+    r"now|pls|please|"
     r"plz|too|tho|acc|account|:|-|=|>|👉|,)\s*)*@?(" + _HANDLE + ")"
 )
 _ANSWER_HANDLE = re.compile(r"^\W*(?:it'?s|it is|mine is|i'?m|its|my \w+ is)?\s*@?(" + _HANDLE + r")\b")
 _HANDLE_THEN_PLATFORM = re.compile(r"@?(" + _HANDLE + r")\s+(?:on|in)\s+")
 _ALT_ACCOUNT = re.compile(
-    r"\b(?:alt|backup|other one|other account|new account|second account)\s*(?:is|:)?\s*@?(" + _HANDLE + ")"
+    r"\b(?:alt|backup|my main|main account|main acc|other one|other account|new account|second account)"
+    r"\s*(?:is|:)?\s*@?(" + _HANDLE + ")"
 )
 _NANP = re.compile(r"^\+?1?[\s.-]?\(?[2-9]\d{2}\)?[\s.-]?\d{3}[\s.-]\d{4}$")
 
@@ -262,7 +265,7 @@ class _Extractor:
             window = " \n ".join(self.recent_lower[-4:])
             if digits >= 6:
                 self._ibans(text, add, found)
-                self._uk_accounts(text, lower, add, found)
+                self._uk_accounts(text, lower, window, add, found)
                 self._transfer_references(text, lower, window, add, found)
             self._gift_cards(text, lower, window, sender, add, found)
         if digits >= 7:
@@ -324,12 +327,16 @@ class _Extractor:
             if not _overlaps(found, m.start(1), end):
                 add("iban", candidate, m.start(1), end)
 
-    def _uk_accounts(self, text: str, lower: str, add: Any, found: list[_Found]) -> None:
-        if not self.p.sort_context.search(lower):
+    def _uk_accounts(self, text: str, lower: str, window: str, add: Any, found: list[_Found]) -> None:
+        here = self.p.sort_context.search(lower) is not None
+        # An answer to "what's your sort code?" a message or two earlier, written as 12-34-56.
+        asked = not here and self.p.sort_context.search(window[-160:]) is not None
+        if not here and not asked:
             return
         for sm in _SORT_CODE.finditer(text):
             before = lower[max(0, sm.start() - 25) : sm.start()]
-            if not self.p.sort_context.search(before) or _overlaps(found, sm.start(), sm.end()):
+            context = self.p.sort_context.search(before) if here else _DASHED_SORT_CODE.match(sm.group(0))
+            if not context or _overlaps(found, sm.start(), sm.end()):
                 continue
             sort_code = "".join(sm.groups())
             best = None

@@ -286,3 +286,18 @@ def test_a_rolled_back_withdrawal_keeps_matching_and_a_rolled_back_add_never_mat
     session.close()
     with session_scope(database_url) as other:
         assert services.lookup(other, [{"type": "pdq", "value": near(BANKED, 100)}]) == [[]]
+
+
+def test_dihedral_variants_match_at_the_nearest(case_and_key: tuple[int, str, str]) -> None:
+    _case_id, _reference, key = case_and_key
+    api = client()
+    auth = {"Authorization": f"Bearer {key}"}
+    far = "0" * 64
+    body = {"hashes": [{"type": "pdq", "value": far, "dihedral": [near(BANKED, 60), near(BANKED, 9)]}]}
+    response = api.post("/api/v1/match", json=body, headers=auth)
+    assert response.status_code == 200, response.text
+    result = response.json()["results"][0]
+    assert result["value"] == far
+    assert [m["distance"] for m in result["matches"]] == [9]
+    too_many = {"hashes": [{"type": "pdq", "value": far, "dihedral": [far] * 8}]}
+    assert api.post("/api/v1/match", json=too_many, headers=auth).status_code == 422

@@ -336,33 +336,50 @@ class Hit:
     distance: int
 
 
-def _parse_queries(hashes: Sequence[Any]) -> list[tuple[str, str]]:
+MAX_DIHEDRAL = 7
+
+
+def _parse_queries(hashes: Sequence[Any]) -> list[tuple[str, list[str]]]:
+    """(type, [value, dihedral variants...]) for each query hash."""
     parsed = []
     for n, item in enumerate(hashes, start=1):
         if not isinstance(item, dict) or item.get("type") not in ("pdq", "md5"):
             raise WatchlistError(f"Hash {n}: type must be pdq or md5.")
         pattern, what = (_HEX64, "A PDQ hash") if item["type"] == "pdq" else (_HEX32, "An MD5 hash")
+        variants = item.get("dihedral") or []
         try:
-            parsed.append((item["type"], _hex(item.get("value"), pattern, what)))
+            if (
+                not isinstance(variants, list)
+                or len(variants) > MAX_DIHEDRAL
+                or (variants and item["type"] != "pdq")
+            ):
+                raise WatchlistError(f"dihedral is a list of at most {MAX_DIHEDRAL} more PDQ hashes.")
+            values = [_hex(v, pattern, what) for v in [item.get("value"), *variants]]
         except WatchlistError as exc:
             raise WatchlistError(f"Hash {n}: {exc}") from exc
+        parsed.append((item["type"], values))
     return parsed
 
 
 def lookup(session: Session, hashes: Sequence[dict[str, Any]]) -> list[list[Hit]]:
-    """For each {"type": "pdq"|"md5", "value"} hash, the live entries it matches, nearest first."""
+    """For each {"type": "pdq"|"md5", "value"} hash, the live entries it matches, nearest first.
+
+    A PDQ hash may bring its other dihedral hashes (rotations and mirrors, as Meta's hasher gives them)
+    as "dihedral": an entry matches if any of them is near, at the nearest one's distance.
+    """
     queries = _parse_queries(hashes)
     index = live_index(session)
     radius = index.radius
     candidates: list[list[tuple[int, int]]] = [[] for _ in queries]
     pdq_at = [i for i, (t, _) in enumerate(queries) if t == "pdq"]
     if pdq_at:
-        codes = hex_to_codes([queries[i][1] for i in pdq_at])
-        for k, pairs in enumerate(index.pdq.search(codes, radius).per_query(len(pdq_at))):
+        variants = [hex_to_codes(queries[i][1]) for i in pdq_at]
+        result = index.pdq.search_dihedral(variants, radius)
+        for k, pairs in enumerate(result.per_query(len(pdq_at))):
             candidates[pdq_at[k]] = pairs
-    for i, (kind, value) in enumerate(queries):
+    for i, (kind, values) in enumerate(queries):
         if kind == "md5":
-            candidates[i] = [(label, 0) for label in index.md5.lookup(value)]
+            candidates[i] = [(label, 0) for label in index.md5.lookup(values[0])]
     wanted = sorted({label for pairs in candidates for label, _ in pairs})
     entries: dict[int, WatchlistEntry] = {}
     for lo in range(0, len(wanted), 500):
@@ -371,7 +388,7 @@ def lookup(session: Session, hashes: Sequence[dict[str, Any]]) -> list[list[Hit]
         ):
             entries[entry.id] = entry
     results: list[list[Hit]] = []
-    for (kind, value), pairs in zip(queries, candidates, strict=True):
+    for (kind, values), pairs in zip(queries, candidates, strict=True):
         hits = []
         for label, distance in pairs:
             found = entries.get(label)
@@ -380,10 +397,10 @@ def lookup(session: Session, hashes: Sequence[dict[str, Any]]) -> list[list[Hit]
                 continue
             entry, banked = found, found.value
             if kind == "pdq":
-                distance = int(hamming(hex_to_codes([banked]), hex_to_codes([value]))[0])
+                distance = int(hamming(hex_to_codes([banked]), hex_to_codes(values)).min())
                 if distance > radius:
                     continue
-            elif banked != value:
+            elif banked != values[0]:
                 continue
             hits.append(Hit(entry, distance))
         results.append(hits)

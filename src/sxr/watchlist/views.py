@@ -88,6 +88,11 @@ ApiKeyDep = Annotated[ApiKey, Depends(get_api_key)]
 class HashQuery(BaseModel):
     type: Literal["pdq", "md5"] = Field(description="pdq (64 hex digits) or md5 (32 hex digits)")
     value: str = Field(max_length=64, description="the hash in hex, as Meta's reference prints PDQ")
+    dihedral: list[str] | None = Field(
+        default=None,
+        max_length=7,
+        description="optional: the PDQ hashes of the other 7 rotations/mirrors; the nearest counts",
+    )
 
 
 class MatchRequest(BaseModel):
@@ -129,7 +134,9 @@ def api_match(request: Request, body: MatchRequest, key: ApiKeyDep, session: Ses
     """Each hash's matching watchlist entries with distances. Answers carry no victim or case data."""
     _rate_limit(request, key, len(body.hashes))
     try:
-        results = services.match_hashes(session, [h.model_dump() for h in body.hashes], key.name)
+        results = services.match_hashes(
+            session, [h.model_dump(exclude_none=True) for h in body.hashes], key.name
+        )
     except services.WatchlistError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     session.commit()

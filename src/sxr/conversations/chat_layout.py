@@ -108,15 +108,16 @@ def join_lines(lines: list[TextLine]) -> str:
 
 
 def background_colour(small: np.ndarray) -> np.ndarray:
-    """The most common colour of the middle of the screen (the chat's background)."""
-    h = small.shape[0]
-    band = small[h // 6 : h - h // 6].reshape(-1, 3) // 8
-    keys = band[:, 0].astype(np.int32) * 1024 + band[:, 1].astype(np.int32) * 32 + band[:, 2]
+    """The chat's background: the commonest colour at the screen's side edges, where no bubble reaches."""
+    h, w = small.shape[:2]
+    band = small[h // 6 : h - h // 6]
+    edge = max(1, round(w * 0.02))
+    pixels = np.concatenate([band[:, :edge].reshape(-1, 3), band[:, -edge:].reshape(-1, 3)])
+    quantised = pixels // 8
+    keys = quantised[:, 0].astype(np.int32) * 1024 + quantised[:, 1].astype(np.int32) * 32 + quantised[:, 2]
     values, counts = np.unique(keys, return_counts=True)
     key = int(values[counts.argmax()])
-    quant = np.array([key // 1024, (key // 32) % 32, key % 32])
-    match = (band == quant).all(axis=1)
-    return small[h // 6 : h - h // 6].reshape(-1, 3)[match].mean(axis=0)
+    return pixels[keys == key].mean(axis=0)
 
 
 @dataclass(slots=True)

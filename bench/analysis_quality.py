@@ -7,7 +7,10 @@ share of sextortion chats warned before the first threat, and the share of benig
 Then gives the same message texts to iocsearcher and counts found, missed and false indicators for
 both tools (amounts left out: iocsearcher has no such kind).
 
-usage: bench/analysis_quality.py [CORPUS_DIR] [--sxr PATH]
+With no CORPUS_DIR it scores the shared dev corpus and then the project's held-out corpus
+(tests/analysis/heldout, written by other hands than the dev set); or give the directories to score.
+
+usage: bench/analysis_quality.py [CORPUS_DIR ...] [--sxr PATH]
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "data" / "conversations" / "dev"
+HELDOUT_CORPUS = REPO / "tests" / "analysis" / "heldout"
 
 # iocsearcher's names for the kinds it can report, and how to bring its values to SCHEMA.md's normal form.
 IOC_KINDS = {
@@ -84,21 +88,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("corpus", nargs="*", type=Path)
     default_sxr = Path(sys.executable).parent / "sxr"
     parser.add_argument("--sxr", default=str(default_sxr) if default_sxr.exists() else shutil.which("sxr"))
     args = parser.parse_args()
     if not args.sxr:
         sys.exit("sxr is not installed: pip install -e '.[bench]'")
-    cases = sorted(p.parent for p in args.corpus.glob("*/labels.json"))
-    if not cases:
-        sys.exit(f"no labelled cases in {args.corpus}")
+    corpora = args.corpus or [c for c in (DEFAULT_CORPUS, HELDOUT_CORPUS) if c.is_dir()]
     try:
         from iocsearcher.searcher import Searcher
 
         searcher: Any = Searcher()
     except ImportError:
         searcher = None
+    for n, corpus in enumerate(corpora):
+        if n:
+            print()
+        print(f"== {corpus}")
+        report(corpus, args.sxr, searcher)
+
+
+def report(corpus: Path, sxr: str, searcher: Any) -> None:
+    """Score `sxr analyze` (and iocsearcher, when given) on one labelled corpus and print the figures."""
+    cases = sorted(p.parent for p in corpus.glob("*/labels.json"))
+    if not cases:
+        sys.exit(f"no labelled cases in {corpus}")
 
     ind = defaultdict(lambda: [0, 0, 0])  # kind -> tp, fp, fn
     stg = defaultdict(lambda: [0, 0, 0])
@@ -109,7 +123,7 @@ def main() -> None:
     for case in cases:
         labels = json.loads((case / "labels.json").read_text("utf-8"))
         start = time.perf_counter()
-        out, error = run_sxr(args.sxr, case, labels)
+        out, error = run_sxr(sxr, case, labels)
         sxr_seconds += time.perf_counter() - start
         want = {(i["kind"], i["value"]) for i in labels["indicators"] if i["kind"] != "amount"}
         if out is None:

@@ -115,9 +115,7 @@ def score_corpus(corpus: Path) -> Figures:
                 fig.benign_warned += 1
                 fig.problems.append(f"{name}: benign chat warned at {warn}: {result.risk.reasons}")
         if result.is_sextortion != labels["is_sextortion"]:
-            fig.problems.append(
-                f"{name}: is_sextortion is {result.is_sextortion}"
-            )
+            fig.problems.append(f"{name}: is_sextortion is {result.is_sextortion}")
     return fig
 
 

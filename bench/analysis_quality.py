@@ -114,8 +114,8 @@ def report(corpus: Path, sxr: str, searcher: Any) -> None:
     if not cases:
         sys.exit(f"no labelled cases in {corpus}")
 
-    ind = defaultdict(lambda: [0, 0, 0])  # kind -> tp, fp, fn
-    stg = defaultdict(lambda: [0, 0, 0])
+    ind: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # kind -> tp, fp, fn
+    stg: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     ours = [0, 0, 0]
     ioc = [0, 0, 0]
     sextortion = early = benign = benign_warned = errors = 0

@@ -976,6 +976,393 @@ case(
 )
 
 
+# ------------------ second batch: written after the first was used for tuning ------------------
+# (scored before any rule was changed for them; see the analysis notes in the lead's report)
+ETH_LOWER_2 = "0x" + _rng.randbytes(20).hex()
+BTC_P2SH_2 = _b58check(b"\x05")
+BTC_BECH32_3 = _bech32(0, 20)
+
+case(
+    id="wa-android-h21",
+    fmt="wa_android_gb",
+    victim="Liam",
+    offender="Priya",
+    other_raw="Priya",
+    start="2026-07-19 19:40",
+    sextortion=True,
+    msgs=[
+        ("*", ENC_NOTICE),
+        ("O", "Hey Liam! Priya here, we spoke at Tom's bbq? hope u dont mind me messaging", ["contact"]),
+        ("V", "Oh hi! Course not"),
+        ("O", "You've got such a lovely laugh in your videos haha", ["flattery"]),
+        ("V", "Ha thanks"),
+        ("O", "Fancy swapping some cheeky selfies tonight? 😉", ["image_request"]),
+        ("V", "<Media omitted>"),
+        (
+            "O",
+            "Right. I've got your pic and a list of everyone in your contacts. Your girlfriend Jess first.",
+            ["threat"],
+        ),
+        ("O", "Transfer £450 now. Sort code 20-09-15 account 41011166", ["demand"]),
+        ("V", "ok I've done it, please leave me alone"),
+        ("O", "Cheers. Another £450 tomorrow or Jess still gets it", ["demand", "escalation", "threat"]),
+    ],
+    indicators=[("uk_bank_account", "200915-41011166", 7), ("amount", "GBP:450", 7)],
+)
+CASES[-1]["msgs"][9] = ("V", "ok I've done it, please leave me alone", ["payment"])
+
+case(
+    id="ig-h22",
+    fmt="instagram",
+    victim="noah.b",
+    offender="britt ☁️",
+    start="2026-10-05 22:10",
+    owner="noah.b",
+    tz=-5,
+    sextortion=True,
+    msgs=[
+        ("O", "hey! ur in my econ lecture right?", ["contact"]),
+        ("V", "yeah i think so lol"),
+        ("O", "ur fits are always so clean fr", ["flattery"]),
+        ("V", "haha appreciate it"),
+        ("O", "lets go to snap its easier, mine is brittyy.r", ["platform_move"]),
+        ("V", "bet"),
+        ("O", "sc me a mirror pic 😏", ["image_request"]),
+        ("V", "[photo]"),
+        (
+            "O",
+            "lmaooo ur cooked. i screen recorded that. pay $300 on cashapp $BrittRae22 or ur dad sees it",
+            ["threat", "demand"],
+        ),
+        ("V", "i cant i have like $40"),
+        ("O", "send the 40 now then", ["demand"]),
+        ("V", "sent"),
+    ],
+    indicators=[
+        ("snapchat_username", "brittyy.r", 4),
+        ("cashapp_cashtag", "brittrae22", 8),
+        ("amount", "USD:300", 8),
+        ("amount", "USD:40", 9),
+    ],
+)
+CASES[-1]["msgs"][11] = ("V", "sent", ["payment"])
+
+case(
+    id="tg-h23",
+    fmt="telegram",
+    victim="Andrzej",
+    offender="Daria",
+    start="2026-02-11 21:00",
+    tz=1,
+    sextortion=True,
+    msgs=[
+        ("O", "Hello, this is Daria. Your friend Max gave me your contact", ["contact"]),
+        ("V", "Hi. Which Max?"),
+        ("O", "Your photos are very handsome, I like mature men", ["flattery"]),
+        ("O", "Would you like to see me on video?", ["image_request"]),
+        ("V", "ok"),
+        ("*", "phone_call"),
+        (
+            "O",
+            "Do you know what I have now? Video of you. Your wife and coworkers will be shocked",
+            ["threat"],
+        ),
+        ("O", f"Pay 1000 euro in USDT ERC20 to {ETH_LOWER_2}", ["demand"]),
+        ("V", "I won't pay. I'm reporting this."),
+        ("O", "Then I send now. 10 minutes", ["threat", "demand"]),
+        ("V", "please wait, I will pay tomorrow"),
+    ],
+    indicators=[("eth_address", ETH_LOWER_2, 6), ("amount", "EUR:1000", 6)],
+)
+
+case(
+    id="discord-h24",
+    fmt="discord",
+    victim="quietfox",
+    offender="v0id.walker2",
+    start="2026-06-06 23:00",
+    sextortion=True,
+    msgs=[
+        ("O", "remember me? blocking my old account didnt help u", ["threat"]),
+        ("O", "still got the pics from last week", ["threat"]),
+        ("V", "pls leave me alone"),
+        ("O", "$75 in steam cards or i drop them in the server", ["threat", "demand"]),
+        ("V", "ok here: 4KJ2N-8XQ7P-MM3RT"),
+        ("O", "another one. now.", ["demand", "escalation"]),
+    ],
+    indicators=[("gift_card", "steam:4KJ2N8XQ7PMM3RT", 4), ("amount", "USD:75", 3)],
+)
+CASES[-1]["msgs"][4] = ("V", "ok here: 4KJ2N-8XQ7P-MM3RT", ["payment"])
+
+case(
+    id="snap-h25",
+    fmt="snapchat",
+    victim="kai.sk8",
+    offender="rory.mcc09",
+    start="2026-08-21 17:15",
+    sextortion=True,
+    msgs=[
+        ("O", "yo ur the one from the skate park vid right? sick tricks", ["contact", "flattery"]),
+        ("V", "haha yeah"),
+        ("O", "drop ur insta", ["platform_move"]),
+        ("V", "kai.sk8 same as here"),
+        ("O", "jk just snap me a selfie lol", ["image_request"]),
+        ("V", ""),
+        ("O", "now one in ur boxers", ["image_request"]),
+        ("V", ""),
+        (
+            "O",
+            "ok listen. i have both saved, ur followers are on my screen. £80 amazon card or i post",
+            ["threat", "demand"],
+        ),
+        ("V", "im telling the police"),
+        ("O", "go on then, ur school sees it first", ["threat"]),
+    ],
+    indicators=[("instagram_username", "kai.sk8", 3), ("amount", "GBP:80", 8)],
+)
+
+case(
+    id="skype-h26",
+    fmt="skype",
+    victim="Linda Carter",
+    owner_id="live:linda.carter.59",
+    offender="Mark Olsen",
+    start="2025-01-08 20:00",
+    sextortion=True,
+    msgs=[
+        (
+            "O",
+            "Good evening Linda, I found your profile on the widows support group. I am Mark, an engineer on an oil rig",
+            ["contact"],
+        ),
+        ("V", "Hello Mark"),
+        ("O", "Your smile warms my heart, you are a beautiful woman", ["flattery"]),
+        ("O", "Let us talk on video tonight, I want to see your face", ["image_request"]),
+        ("*", "call"),
+        ("O", "Your husband would be interested in what I recorded tonight", ["threat"]),
+        ("O", "Send 3 Apple cards of $100 each and I delete it", ["demand"]),
+        ("V", "Here is the first one XQ7R2M9K4L8TP3WD"),
+        ("O", "Good. I need 2 more before midnight", ["demand"]),
+    ],
+    indicators=[("gift_card", "apple:XQ7R2M9K4L8TP3WD", 6), ("amount", "USD:100", 5)],
+)
+CASES[-1]["msgs"][7] = ("V", "Here is the first one XQ7R2M9K4L8TP3WD", ["payment"])
+
+case(
+    id="plain-h27",
+    fmt="email",
+    victim="m.osei@example.net",
+    offender="Hacker",
+    from_addr="m.osei@example.net",
+    subject="Security notice",
+    start="2026-11-01 06:00",
+    sextortion=True,
+    body=(
+        "I am a programmer who hacked your e-mail (look, I wrote to you from your own address).\n"
+        "Your router had a hole and I installed spyware. I made a split-screen video: what you watched on one side, "
+        "your face through the camera on the other.\n"
+        f"Send 0.02 BTC (about 1200 USD) to {BTC_P2SH_2}. After payment the video is destroyed.\n"
+        "If no payment in 50 hours, your family and friends get the video."
+    ),
+    body_stages=["threat", "demand"],
+    indicators=[("btc_address", BTC_P2SH_2, 0), ("amount", "USD:1200", 0)],
+)
+
+case(
+    id="wa-ios-h28",
+    fmt="wa_ios",
+    victim="Daniel",
+    offender="Temi",
+    chat_name="Temi",
+    start="2026-04-28 22:00",
+    sextortion=True,
+    msgs=[
+        ("*", ENC_NOTICE),
+        ("O", "Hi dear, we met on Tinder last year, u remember?", ["contact"]),
+        ("V", "Oh hi, not sure tbh"),
+        ("O", "See as you fine 😍", ["flattery"]),
+        ("O", "on ur camera make we video call", ["image_request"]),
+        ("V", "ok"),
+        (
+            "O",
+            "I don get the video. If you no send £200 today your people for Facebook go see am",
+            ["threat", "demand"],
+        ),
+        ("V", "I don't have money"),
+        ("O", "Oya send £100 to Monzo sort code 20-29-59 account 63748472", ["demand"]),
+        ("V", "transferred"),
+        ("O", "Seen.", ["payment"]),
+    ],
+    indicators=[
+        ("uk_bank_account", "202959-63748472", 7),
+        ("amount", "GBP:200", 5),
+        ("amount", "GBP:100", 7),
+    ],
+)
+CASES[-1]["msgs"][9] = ("V", "transferred", ["payment"])
+
+case(
+    id="msgr-h29",
+    fmt="messenger",
+    victim="Owen Price",
+    offender="Kira Lane",
+    start="2026-03-09 18:30",
+    owner="owenprice",
+    tz=0,
+    sextortion=True,
+    msgs=[
+        ("O", "hey handsome, saw your comment on the cycling page 🙂", ["contact", "flattery"]),
+        ("O", "can i see more of you? 😉", ["image_request"]),
+        ("V", "no thanks"),
+        (
+            "O",
+            "you already sent me your pic on my other account, remember? pay $200 or i show your boss",
+            ["threat", "demand"],
+        ),
+        ("V", "That's not me. Blocked."),
+    ],
+    indicators=[("amount", "USD:200", 3)],
+)
+
+case(
+    id="wa-android-b21",
+    fmt="wa_android_us",
+    victim="Rosa",
+    offender=None,
+    other_raw="Jenna (roomie)",
+    start="2026-09-30 18:00",
+    sextortion=False,
+    msgs=[
+        ("*", ENC_NOTICE),
+        ("O", "venmo me $60 for utilities when u can"),
+        ("V", "no venmo, can i zelle u"),
+        ("O", "yep my zelle is jenna.roomie@example.com"),
+        ("V", "sent!"),
+        ("O", "if u eat my leftovers again i will end u"),
+        ("V", "lol no promises"),
+        ("O", "send me a pic of the cat when u get home, i miss her"),
+    ],
+    indicators=[("email", "jenna.roomie@example.com", 2), ("amount", "USD:60", 0)],
+)
+
+case(
+    id="discord-b22",
+    fmt="discord",
+    victim="emberlynn",
+    offender=None,
+    other="drift.king",
+    start="2026-04-14 20:00",
+    sextortion=False,
+    msgs=[
+        ("O", "selling my karambit skin for a $25 steam card"),
+        ("V", "deal, ill buy one now"),
+        ("V", "ok here code: QW9E2-RT7YU-P3ASD"),
+        ("O", "got it, trade sent"),
+        ("O", "if u ever scam me ill post ur name in the scam channel lol"),
+        ("V", "same 😂"),
+    ],
+    indicators=[("gift_card", "steam:QW9E2RT7YUP3ASD", 2), ("amount", "USD:25", 0)],
+)
+
+case(
+    id="tg-b23",
+    fmt="telegram",
+    victim="Hana",
+    offender=None,
+    other="Kenji",
+    start="2026-07-01 12:00",
+    tz=9,
+    sextortion=False,
+    msgs=[
+        ("O", "happy birthday sis!! i'll send u some btc, whats ur address"),
+        ("V", f"aww thank u! {BTC_BECH32_3}"),
+        ("O", "sent 0.001, dont spend it all at once"),
+        ("V", "got it 😭 thank u"),
+        ("O", "and call mum or i'll tell her u forgot her birthday 😂"),
+    ],
+    indicators=[("btc_address", BTC_BECH32_3, 1)],
+)
+
+case(
+    id="snap-b24",
+    fmt="snapchat",
+    victim="lila.draws",
+    offender=None,
+    other="mia.chem",
+    start="2026-02-02 16:00",
+    sextortion=False,
+    msgs=[
+        ("O", "hey its mia from chem class, can i get ur insta?"),
+        ("V", "ya my insta is @lila.draws"),
+        ("O", "ur drawings are so good!!"),
+        ("O", "send a pic of the one u did today"),
+        ("V", ""),
+    ],
+    indicators=[("instagram_username", "lila.draws", 1)],
+)
+
+case(
+    id="msgr-b25",
+    fmt="messenger",
+    victim="Greg Hall",
+    offender=None,
+    other="Tasha Green",
+    start="2026-05-20 09:00",
+    owner="greghall",
+    tz=-6,
+    sextortion=False,
+    msgs=[
+        ("O", "Hi! Is the bike still available?"),
+        ("V", "Yes it is"),
+        ("O", "Can u send more pics of it? The gears especially"),
+        ("V", "[photo]"),
+        ("O", "Great, I can pay $150. Whats your cash app?"),
+        ("V", "$GregHallBikes"),
+        ("O", "sent!"),
+        ("V", "Got it, thanks. Pick up after 5?"),
+    ],
+    indicators=[("cashapp_cashtag", "greghallbikes", 5), ("amount", "USD:150", 4)],
+)
+
+case(
+    id="skype-b26",
+    fmt="skype",
+    victim="Ines Laurent",
+    owner_id="live:ines.laurent.work",
+    offender=None,
+    other="Tom Becker",
+    start="2025-02-17 14:00",
+    sextortion=False,
+    msgs=[
+        ("O", "I recorded the webinar, shall I send it to everyone on the team?"),
+        ("V", "Yes please! And send me your invoice for the slides"),
+        ("O", f"Will do. Same bank as before, {IBAN_BE}"),
+        ("V", "Paid, thanks Tom"),
+    ],
+    indicators=[("iban", IBAN_BE, 2)],
+)
+
+case(
+    id="plain-b27",
+    fmt="plain",
+    victim="Me",
+    offender=None,
+    other="Sis",
+    header="texts with my sister",
+    start="",
+    sextortion=False,
+    msgs=[
+        ("O", "omg dad saw the pic u posted lol ur dead"),
+        ("V", "i'm going to die of embarrassment"),
+        ("O", "also pay me back the £15 for the cinema"),
+        ("V", "whats ur sort code again"),
+        ("O", "20-09-15 41011166"),
+        ("V", "done"),
+    ],
+    indicators=[("uk_bank_account", "200915-41011166", 4), ("amount", "GBP:15", 2)],
+)
+
+
 # ---------------------------------------------------------------------------------------------
 # Renderers: one per export format.
 # ---------------------------------------------------------------------------------------------

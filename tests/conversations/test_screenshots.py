@@ -357,3 +357,17 @@ def test_sxr_import_prints_the_screenshot_conversation(engine: object, shots: di
 def test_time_stamps_become_times_only_when_complete(stamp: str, iso: str | None) -> None:
     parsed = parse_time(stamp, ZoneInfo("Europe/London"))
     assert (parsed.isoformat() if parsed else None) == iso
+
+
+def test_is_screenshot_looks_at_the_bytes_not_the_name(tmp_path: Path) -> None:
+    image = Image.new("RGB", (64, 128), "white")
+    for fmt, suffix in [("PNG", "png"), ("JPEG", "jpg"), ("WEBP", "webp"), ("GIF", "gif"), ("BMP", "bmp")]:
+        path = tmp_path / f"shot.{suffix}"
+        image.save(path, format=fmt)
+        assert is_screenshot(path), fmt
+        renamed = path.rename(tmp_path / f"{suffix}.txt")
+        assert is_screenshot(renamed), fmt
+    for name, data in [("chat.png", b"hello"), ("a.zip", b"PK\x03\x04rest"), ("b.pdf", b"%PDF-1.7")]:
+        (tmp_path / name).write_bytes(data)
+        assert not is_screenshot(tmp_path / name), name
+    assert not is_screenshot(tmp_path / "missing.png")

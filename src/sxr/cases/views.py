@@ -171,9 +171,15 @@ def _case_page(
     problems: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    from sxr.watchlist.services import alerts_for_case, entries_for_case, mark_alerts_seen
+
     items = list_evidence(session, case)
     limits = EvidenceLimits.from_settings(settings)
     zone = ZoneInfo(settings.timezone)  # times as the victim's clock shows them
+    watchlist_alerts = alerts_for_case(session, case.id)
+    watchlist_entries = entries_for_case(session, case.id)
+    if any(not alert.seen for alert in watchlist_alerts):
+        mark_alerts_seen(session, case.id)  # shown as "New" this once
     return _page(
         request,
         settings,
@@ -195,6 +201,8 @@ def _case_page(
             "problems": problems or [],
             "accept": ACCEPT,
             "max_file": human_size(limits.max_file_bytes),
+            "watchlist_alerts": watchlist_alerts,
+            "watchlist_entries": watchlist_entries,
         },
         status_code=status_code,
     )

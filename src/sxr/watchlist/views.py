@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from sxr.accounts.models import ApiKey
 from sxr.accounts.services import authenticate_api_key
 from sxr.cases.deps import VictimCaseDep
+from sxr.cases.views import require_same_origin
 from sxr.deps import SessionDep
 from sxr.watchlist import services
 from sxr.watchlist.settings import get_watchlist_settings
@@ -176,7 +177,20 @@ class BankResponse(BaseModel):
     entries: list[BankedEntry]
 
 
-@router.post("/case/{token}/hashes", response_model=BankResponse, include_in_schema=False)
+@router.get("/case/{token}/protect", include_in_schema=False)
+def victim_protect_page(request: Request, token: str, case: VictimCaseDep) -> Response:
+    """The in-browser hashing page, sending its hashes to this case's watchlist."""
+    from sxr.media.views import render_protect_page
+
+    return render_protect_page(request, submit_url=f"/case/{token}/hashes")
+
+
+@router.post(
+    "/case/{token}/hashes",
+    response_model=BankResponse,
+    include_in_schema=False,
+    dependencies=[Depends(require_same_origin)],
+)
 def victim_bank_hashes(
     payload: Annotated[dict[str, Any], Body()], case: VictimCaseDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -192,7 +206,11 @@ def victim_bank_hashes(
     return {"entries": [{"id": e.public_id, "type": e.type} for e in entries]}
 
 
-@router.post("/case/{token}/hashes/{entry_id}/withdraw", include_in_schema=False)
+@router.post(
+    "/case/{token}/hashes/{entry_id}/withdraw",
+    include_in_schema=False,
+    dependencies=[Depends(require_same_origin)],
+)
 def victim_withdraw(token: str, entry_id: str, case: VictimCaseDep, session: SessionDep) -> RedirectResponse:
     """The victim takes one of their hashes off the watchlist; it stops matching at once."""
     try:

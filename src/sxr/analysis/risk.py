@@ -79,10 +79,14 @@ def first_warning(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
         cue = c.cues.get("image_request")
         if cue is not None and cue.rule not in STRONG_IMAGE_RULES and sender in flattered:
             cue = c.strong_image
-        strong = cue is not None and cue.rule in STRONG_IMAGE_RULES and (
-            cue.rule not in ("you_first", "cam_broken")
-            or sender in asked
-            or (cue.rule == "you_first" and _IMAGE_WORDS.search(cue.words) is not None)
+        strong = (
+            cue is not None
+            and cue.rule in STRONG_IMAGE_RULES
+            and (
+                cue.rule not in ("you_first", "cam_broken")
+                or sender in asked
+                or (cue.rule == "you_first" and _IMAGE_WORDS.search(cue.words) is not None)
+            )
         )
         if "image_request" in c.cues:
             asked.add(sender)
@@ -91,7 +95,9 @@ def first_warning(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
         # A new contact moving the chat elsewhere is the police's warning sign, once they also flatter:
         # gamers and sellers move apps too.
         # "I hardly use this app, add my kik" from someone who flatters: the move itself is the sign.
-        if "platform_move" in c.cues and (stranger or c.leaving) and sender in flattered:
+        # Asking for the other person's number or handle is what old friends do too: not a sign alone.
+        moves = "platform_move" in c.cues and c.cues["platform_move"].rule != "ask_handle"
+        if moves and (stranger or c.leaving) and sender in flattered:
             return (
                 j,
                 f"message {j}: a new contact asks to move to another app ({c.cues['platform_move'].words!r})",

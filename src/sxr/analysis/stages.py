@@ -8,6 +8,7 @@ stranger, payments after a demand, escalation after a payment, and a benign chat
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -202,6 +203,12 @@ def _inferred_threat(senders: Sequence[str], cues: Sequence[MessageCues]) -> tup
     return None
 
 
+def _within(sorted_positions: Sequence[int], low: int, high: int) -> bool:
+    """Whether any of the sorted positions lies in [low, high]."""
+    at = bisect_left(sorted_positions, low)
+    return at < len(sorted_positions) and sorted_positions[at] <= high
+
+
 _NEAR = 10  # messages between a threat and the demand (or another threat) that makes it extortion
 
 
@@ -216,21 +223,23 @@ def find_offender(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
     best: tuple[int, str] | None = None
     for sender in dict.fromkeys(senders):
         mine = [j for j in range(n) if senders[j] == sender]
-        asked = [j for j in mine if "image_request" in cues[j].cues]
+        asked = [j for j in mine if "image_request" in cues[j].cues]  # sorted, as are the lists below
         threats = [
             j
             for j in mine
-            if _threatening(cues[j]) and (cues[j].exposure or any(0 < j - a <= 3 * _NEAR for a in asked))
+            if _threatening(cues[j]) and (cues[j].exposure or _within(asked, j - 3 * _NEAR, j - 1))
         ]
         if not threats:
             continue
         money = [j for j in mine if cues[j].money and j >= threats[0]]
         backed = 0
-        for t in threats:
-            paid_for = any(0 <= m - t <= _NEAR for m in money)
-            repeated = any(0 < abs(u - t) <= 2 * _NEAR for u in threats if u != t)
+        for ti, t in enumerate(threats):
+            paid_for = _within(money, t, t + _NEAR)
+            repeated = (ti > 0 and t - threats[ti - 1] <= 2 * _NEAR) or (
+                ti + 1 < len(threats) and threats[ti + 1] - t <= 2 * _NEAR
+            )
             pleaded = any(senders[k] != sender and cues[k].distress for k in range(t + 1, min(n, t + 3)))
-            more_images = any("image_request" in cues[a].cues for a in mine if 0 <= a - t <= _NEAR)
+            more_images = _within(asked, t, t + _NEAR)
             # "send 3 more or I post it": images demanded under the threat, in the same breath
             images_now = "image_request" in cues[t].cues and not cues[t].joke
             if paid_for or images_now or ((repeated or pleaded) and (money or more_images)):

@@ -202,6 +202,7 @@ _CONTEXT_HANDLE = re.compile(
     r"plz|too|tho|acc|account|:|-|=|>|👉|,)\s*)*@?(" + _HANDLE + ")"
 )
 _ANSWER_HANDLE = re.compile(r"^\W*(?:it'?s|it is|mine is|i'?m|its|my \w+ is)?\s*@?(" + _HANDLE + r")\b")
+_MINE_HANDLE = re.compile(r"\bmine(?:'s|\u2019s| is|:)\s*@?(" + _HANDLE + r")", re.I)
 _HANDLE_THEN_PLATFORM = re.compile(r"@?(" + _HANDLE + r")\s+(?:on|in)\s+")
 _ALT_ACCOUNT = re.compile(
     r"\b(?:alt|backup|my main|main account|main acc|other one|other account|new account|second account)"
@@ -505,6 +506,13 @@ class _Extractor:
                 kind = platform_spans[-1][2] if platform_spans else self.format_kind
                 if kind:
                     self._add_handle(kind, handle, m.start(1), m.end(1), add)
+        # "go to snap, mine is name": the platform named earlier in the message
+        for m in _MINE_HANDLE.finditer(text) if platform_spans and "mine" in lower else ():
+            handle = m.group(1)
+            before = [k for ps, _e, k in platform_spans if ps < m.start()]
+            at = m.group(0)[: m.start(1) - m.start()].endswith("@")
+            if before and (_handle_like(handle) or at) and not _overlaps(found, m.start(1), m.end(1)):
+                self._add_handle(before[-1], handle, m.start(1), m.end(1), add)
         # bare "@name" or an answer "it's name" to "what's your snap?"
         previous_kinds: list[str] = []
         for kinds in reversed(self.recent_kinds[-2:]):

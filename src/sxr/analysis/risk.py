@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sxr.analysis.stages import STRONG_IMAGE_RULES, MessageCues, StageResult
+from sxr.analysis.stages import POSSESSION_RULES, STRONG_IMAGE_RULES, MessageCues, StageResult
 
 # How far along an extortion each stage is; the score is the furthest stage reached.
 STAGE_SCORES = {
@@ -58,6 +58,8 @@ def first_warning(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
     flattered: set[str] = set()
     asked: set[str] = set()
     counts: dict[str, int] = {}
+    laughs: dict[str, int] = {}
+    teased: set[str] = set()  # who has said threat-like things themselves (banter goes both ways)
     for j, (sender, c) in enumerate(zip(senders, cues, strict=True)):
         counts[sender] = counts.get(sender, 0) + 1
         if "contact" in c.cues and counts[sender] <= _EARLY:
@@ -68,8 +70,26 @@ def first_warning(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
         if "flattery" in c.cues:
             flattered.add(sender)
         meant = not c.joke or stranger or c.money
+        # Friends: the others laughed along or teased back earlier, and this sender never asked for
+        # pictures. Among friends only a money threat in earnest warns; an offender's threat comes after
+        # asking for pictures, or with money, or from a stranger, before any rapport.
+        others = [s for s in counts if s != sender]
+        rapport = not stranger and any(laughs.get(s, 0) >= 2 or s in teased for s in others)
+        if rapport and sender not in asked and (c.joke or not c.money):
+            meant = False
+        # "I saved it" or "I have your followers" alone, between people who already talk, is not yet a
+        # threat to share: it is one from a stranger, in the chat's opening, after asking for pictures,
+        # or with money.
+        if c.has("threat", *POSSESSION_RULES) and not (
+            stranger or sender in asked or c.money or j < _EARLY or counts[sender] <= 1
+        ):
+            meant = False
         if "threat" in c.cues and not c.reported and (c.exposure or stranger) and meant:
             return j, f"message {j}: a threat to share images ({c.cues['threat'].words!r})"
+        if c.laugh:
+            laughs[sender] = laughs.get(sender, 0) + 1
+        if c.threat_like:
+            teased.add(sender)
         # A strong request ("u go first", "my cam is broken") warns from anyone; a plain "send a pic"
         # or "video call?" only from a new contact who has also flattered.
         # "u first" and "my cam is broken" are strong only about pictures or a call: in this message or

@@ -103,6 +103,9 @@ class MessageCues:
     money: bool = False
     strong_image: Cue | None = None  # a strong image request anywhere in the message, not only the first
     leaving: bool = False  # "I hardly use this app": moving away from where the chat is
+    debt: bool = False  # money asked back for a shared cost or a loan, not demanded
+    laugh: bool = False  # "lol", "haha", 😂: the tone of friends
+    threat_like: bool = False  # says something that reads as a threat (meant or not)
     numbers: tuple[float, ...] = ()  # every number written in a demand, with or without a currency
 
     def has(self, stage: str, *rules: str) -> bool:
@@ -150,15 +153,26 @@ def message_cues(lower: str) -> MessageCues:
         out.missed_deadline = lex.missed_deadline.search(lower) is not None
         out.numbers = tuple(float(n.replace(",", "")) for n in _NUMBER.findall(lower))
     out.already = "already" in lower
+    out.laugh = any(w in lower for w in _LAUGHS)
+    out.threat_like = "threat" in cues and not out.reported
     out.distress = lex.distress.search(lower) is not None
     out.money = "demand" in out.cues and lex.money.search(lower) is not None
+    if out.money and _DEBT.search(lower):  # "pay me back the £20": a debt between friends
+        out.money, out.debt = False, True
     return out
 
 
+_DEBT = re.compile(
+    r"\bpay (?:me |u |you )?back\b|\bfor the (?:\w+ )?(?:pizza|tickets?|taxi|uber|cab|gas|petrol|rent|bills?|"
+    r"food|drinks|cinema|concert|dinner|lunch|groceries|utilities|takeaway)\b|\bsplit (?:it|the)\b"
+)
+_LAUGHS = ("lol", "haha", "lmao", "lmfao", "jk", "\U0001f602", "\U0001f923", "\U0001f61c", "\U0001f480")
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w.])")
 _STRETCHED_HINT = re.compile(r"([a-z])\1\1")
 _STRETCHED = re.compile(r"([a-z])\1{2,}")
 
+# Threat rules that only say what the sender holds ("I saved it", "I have your followers").
+POSSESSION_RULES = ("recorded", "have_images", "have_your_people", "list_shown")
 # Rules whose image cue is strong enough to warn whoever sends it; the rest warn only from a stranger.
 STRONG_IMAGE_RULES = ("cam_broken", "you_first", "private", "no_one_sees")
 _PAYMENT_KINDS = frozenset({
@@ -224,10 +238,19 @@ def find_offender(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
     for sender in dict.fromkeys(senders):
         mine = [j for j in range(n) if senders[j] == sender]
         asked = [j for j in mine if "image_request" in cues[j].cues]  # sorted, as are the lists below
+        # "I saved it" alone counts from someone who asked for pictures, with money, or in the
+        # chat's opening (a stranger's first words); between people who already talk it is not a threat.
         threats = [
             j
             for j in mine
-            if _threatening(cues[j]) and (cues[j].exposure or _within(asked, j - 3 * _NEAR, j - 1))
+            if _threatening(cues[j])
+            and (cues[j].exposure or _within(asked, j - 3 * _NEAR, j - 1))
+            and (
+                not cues[j].has("threat", *POSSESSION_RULES)
+                or cues[j].money
+                or j < 3
+                or _within(asked, j - 3 * _NEAR, j - 1)
+            )
         ]
         if not threats:
             continue

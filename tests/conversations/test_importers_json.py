@@ -18,7 +18,7 @@ from conversation_builders import (
 )
 
 from sxr.conversations.importers import import_path, sniff_format
-from sxr.conversations.model import ExportError
+from sxr.conversations.model import SeveralChats
 
 MILA = ("Mila 🌙", "user6021845573")
 TOM = ("Tom", "user5120987764")
@@ -114,9 +114,21 @@ def test_telegram_full_export(tmp_path: Path) -> None:
         telegram_chat([telegram_message(1, 1778274631, "Ann", "user1", "hi")], name="Ann")
     )  # type: ignore[index]
     path.write_text(json.dumps(full, ensure_ascii=False))
-    with pytest.raises(ExportError, match="--chat"):
+    with pytest.raises(SeveralChats, match="--chat") as caught:
         import_path(path)
+    assert caught.value.chats == ["Mila", "Ann"]  # the saved messages are the account's own notes
     assert import_path(path, chat="Ann").messages[0].sender == "Ann"
+    # Two chats with one name are listed by their ids, and each id reads its own chat.
+    full["chats"]["list"].append(  # type: ignore[index]
+        dict(telegram_chat([telegram_message(1, 1778274700, "Ann", "user2", "other")], name="Ann"), id=77)
+    )
+    path.write_text(json.dumps(full, ensure_ascii=False))
+    with pytest.raises(SeveralChats) as caught:
+        import_path(path)
+    assert caught.value.chats == ["Mila", "6021845573", "77"]
+    assert import_path(path, chat="77").messages[0].text == "other"
+    assert import_path(path, chat="6021845573").messages[0].text == "hi"
+    assert import_path(path, chat="5120987764").messages[0].text == "note to self"
 
 
 def test_discord_chat_exporter(tmp_path: Path) -> None:
@@ -382,3 +394,32 @@ def test_google_chat_takeout(tmp_path: Path) -> None:
     assert chat.messages[1].attachments == ["File-a.jpg"]
     assert {p.platform_id for p in chat.participants} == {"alex@example.com", "sam@example.com"}
     assert sniff_format(path) == "googlechat"
+
+
+def test_skype_and_google_chat_list_their_chats(tmp_path: Path) -> None:
+    doc = json.loads(skype_export([skype_message("2025-03-01T05:17:46.010Z", "Kayla", "8:live:k", "hi")]))
+    other = dict(doc["conversations"][1], id="8:live:kayla.two", MessageList=[])
+    other["MessageList"] = [skype_message("2025-03-02T05:17:46.010Z", "Kayla", "8:live:k2", "second kayla")]
+    doc["conversations"].append(other)
+    path = tmp_path / "messages.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(SeveralChats) as caught:
+        import_path(path)
+    assert caught.value.chats == ["8:live:.cid.3b91f0c2d7a4e618", "8:live:kayla.two"]  # two called Kayla
+    assert import_path(path, chat="8:live:kayla.two").messages[0].text == "second kayla"
+
+    def takeout(text: str) -> str:
+        message = {"creator": {"name": "Alex"}, "created_date": "Monday, January 6, 2025 at 1:00:00 PM UTC"}
+        return json.dumps({"messages": [dict(message, text=text)]})
+
+    zipped = write_zip(
+        tmp_path / "takeout.zip",
+        {
+            "Takeout/Google Chat/Groups/DM abc/messages.json": takeout("one"),
+            "Takeout/Google Chat/Groups/DM abcd/messages.json": takeout("two"),
+        },
+    )
+    with pytest.raises(SeveralChats) as caught:
+        import_path(zipped)
+    assert caught.value.chats == ["DM abc", "DM abcd"]
+    assert [import_path(zipped, chat=c).messages[0].text for c in caught.value.chats] == ["one", "two"]

@@ -10,7 +10,7 @@ from conversation_builders import meta_message, meta_thread, mojibake, write_zip
 
 from sxr.conversations.importers import import_path
 from sxr.conversations.importers.base import repair_mojibake
-from sxr.conversations.model import ExportError
+from sxr.conversations.model import ExportError, SeveralChats
 
 BASE = 1_768_621_000_000
 
@@ -166,3 +166,27 @@ def test_platform_comes_from_the_download_not_the_words(tmp_path: Path) -> None:
     (plain / "followers_and_following").mkdir()
     (plain / "followers_and_following" / "followers_1.json").write_text("[]")
     assert import_path(plain).format == "instagram"
+
+
+def test_every_listed_chat_selects_exactly_one_thread(tmp_path: Path) -> None:
+    # The same folder name in the inbox and the archive: those two are listed by their paths.
+    members = {
+        "messages/inbox/alice_1/message_1.json": meta_thread(
+            ["Alice", "Sam"], [meta_message("Alice", BASE, "a")]
+        ),
+        "messages/archived_threads/alice_1/message_1.json": meta_thread(
+            ["Alice", "Sam"], [meta_message("Alice", BASE, "b")]
+        ),
+        "messages/inbox/alice_10/message_1.json": meta_thread(["Al", "Sam"], [meta_message("Al", BASE, "c")]),
+    }
+    path = write_zip(tmp_path / "facebook.zip", members)
+    with pytest.raises(SeveralChats, match="--chat") as caught:
+        import_path(path)
+    chats = caught.value.chats
+    assert chats == ["messages/inbox/alice_1", "messages/archived_threads/alice_1", "alice_10"]
+    assert [import_path(path, chat=c).messages[0].text for c in chats] == ["a", "b", "c"]
+    # A part of a name picks a chat only when it picks one; "alice_1" is two threads, so it asks again.
+    with pytest.raises(ExportError, match="more than one chat"):
+        import_path(path, chat="alice_1")
+    with pytest.raises(ExportError, match="no chat called"):
+        import_path(path, chat="zed")

@@ -9,8 +9,10 @@ from pathlib import Path
 
 from PIL import Image
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from sxr.cases.services import create_case
+from sxr.cli import app as cli_app
 from sxr.config import get_settings
 from sxr.conversations.derivers import derive_conversation, install
 from sxr.db import session_factory
@@ -93,3 +95,100 @@ def test_a_damaged_export_is_kept_and_the_problem_is_on_the_ledger(sqlite_url: s
             return  # refusing truncated JSON at the door is also a clear outcome
         assert added.warnings, "a chat that cannot be read must be reported, not silently skipped"
         assert evidence.read_original(get_settings(), added.item) == broken.read_bytes()
+
+
+def _meta_thread(title: str, sender: str, text: str, ms: int) -> str:
+    return json.dumps(
+        {
+            "participants": [{"name": sender}, {"name": "Sam"}],
+            "messages": [{"sender_name": sender, "timestamp_ms": ms, "content": text}],
+            "title": title,
+        }
+    )
+
+
+def test_a_whole_instagram_download_yields_every_chat(database_url: str, tmp_path: Path) -> None:
+    install()
+    download = tmp_path / "instagram-sam-2026-03-14.zip"
+    with zipfile.ZipFile(download, "w") as zf:
+        zf.writestr(
+            "your_instagram_activity/messages/inbox/lily_123/message_1.json",
+            _meta_thread("Lily", "Lily", "add me on snap lily_x09", 1_773_400_000_000),
+        )
+        zf.writestr(
+            "your_instagram_activity/messages/inbox/gran_456/message_1.json",
+            _meta_thread("Gran", "Gran", "see you sunday love", 1_773_300_000_000),
+        )
+    with session_factory(database_url)() as session:
+        case, _pin = create_case(session)
+        added = _add(session, case, download)
+        assert added.warnings == []
+        settings = get_settings()
+        derived = [
+            (d.kind, json.loads(evidence.read_derived(settings, d)))
+            for d in evidence.list_derived(session, added.item)
+        ]
+    assert [kind for kind, _doc in derived] == ["conversation", "analysis"] * 2
+    conversations = [doc for kind, doc in derived if kind == "conversation"]
+    assert sorted(c["title"] for c in conversations) == ["Gran", "Lily"]
+    by_title = {c["title"]: c for c in conversations}
+    assert by_title["Lily"]["messages"][0]["text"] == "add me on snap lily_x09"
+    assert by_title["Lily"]["format"] == "instagram"
+    lily_analysis = derived[[c["title"] for c in conversations].index("Lily") * 2 + 1][1]
+    assert ("snapchat_username", "lily_x09") in {(i["kind"], i["value"]) for i in lily_analysis["indicators"]}
+    with session_factory(database_url)() as session:
+        assert evidence.verify(session, get_settings()).intact
+
+
+def test_a_telegram_full_export_yields_every_chat_and_the_cli_still_asks(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    install()
+
+    def chat(name: str, chat_id: int, text: str) -> dict[str, object]:
+        message = {
+            "id": 1,
+            "type": "message",
+            "date": "2026-03-12T21:04:00",
+            "date_unixtime": "1773349440",
+            "from": name,
+            "from_id": f"user{chat_id}",
+            "text": text,
+        }
+        return {"name": name, "type": "personal_chat", "id": chat_id, "messages": [message]}
+
+    export = tmp_path / "result.json"
+    export.write_text(
+        json.dumps(
+            {
+                "about": "Here is the data you requested.",
+                "personal_information": {"user_id": 1, "first_name": "Sam"},
+                "chats": {
+                    "about": "This page lists all chats from this export.",
+                    "list": [chat("Ann", 11, "hi"), chat("Ann", 12, "other ann"), chat("Max", 13, "yo")],
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    with session_factory(sqlite_url)() as session:
+        case, _pin = create_case(session)
+        added = _add(session, case, export)
+        assert added.warnings == []
+        settings = get_settings()
+        docs = [
+            json.loads(evidence.read_derived(settings, d))
+            for d in evidence.list_derived(session, added.item)
+            if d.kind == "conversation"
+        ]
+    assert [(d["title"], d["messages"][0]["text"]) for d in docs] == [
+        ("Ann", "hi"),
+        ("Ann", "other ann"),
+        ("Max", "yo"),
+    ]
+    result = CliRunner().invoke(cli_app, ["import", str(export), "--json"])
+    assert result.exit_code != 0
+    assert "--chat" in result.stderr and "Max" in result.stderr
+    picked = CliRunner().invoke(cli_app, ["import", str(export), "--chat", "12", "--json"])
+    assert picked.exit_code == 0, picked.stderr
+    assert json.loads(picked.stdout)["messages"][0]["text"] == "other ann"

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from sxr.config import Settings
-from sxr.conversations.model import Conversation, ExportError
+from sxr.conversations.model import Conversation, ExportError, SeveralChats
+from sxr.evidence import ledger
 from sxr.evidence import services as evidence_services
 from sxr.evidence.models import EvidenceItem
 from sxr.evidence.services import DerivedContent
@@ -34,37 +35,92 @@ def _write_original(settings: Settings, item: EvidenceItem, folder: Path) -> Pat
     return path
 
 
+# A whole-account download can hold thousands of chats; a case needs the ones with the offender.
+MAX_CHATS = 200
+
+
 def conversation_of(settings: Settings, item: EvidenceItem) -> Conversation | None:
-    """The conversation held by an evidence item, or None when it holds no chat."""
+    """The (first) conversation held by an evidence item, or None when it holds no chat."""
+    conversations = conversations_of(settings, item)
+    try:
+        return next(conversations, None)
+    finally:
+        conversations.close()
+
+
+def conversations_of(
+    settings: Settings, item: EvidenceItem, problems: list[str] | None = None
+) -> Generator[Conversation]:
+    """Every conversation an evidence item holds, one at a time; chats that fail go to `problems`."""
     if item.kind not in EXPORT_KINDS | SCREENSHOT_KINDS:
-        return None
+        return
     with tempfile.TemporaryDirectory(prefix="sxr-derive-") as folder:
         path = _write_original(settings, item, Path(folder))
         if item.kind in SCREENSHOT_KINDS:
             from sxr.conversations.screenshots import read_screenshots
 
             conversation = read_screenshots([path], tz=settings.timezone)
-            return conversation if conversation.messages else None
+            if conversation.messages:
+                yield conversation
+            return
         from sxr.conversations.importers import import_path
 
-        return import_path(path, tz=settings.timezone)
+        try:
+            yield import_path(path, tz=settings.timezone)
+            return
+        except SeveralChats as several:
+            chats = several.chats
+        skipped = len(chats) - MAX_CHATS
+        for chat in chats[:MAX_CHATS]:
+            try:
+                conversation = import_path(path, tz=settings.timezone, chat=chat)
+            except ExportError as exc:
+                if problems is None:
+                    raise
+                problems.append(f"The chat {chat!r} could not be read: {exc}")
+                continue
+            if conversation.title is None:
+                conversation.title = chat
+            if skipped > 0:
+                conversation.warnings.append(
+                    f"{item.original_name} holds {len(chats)} chats: only the first {MAX_CHATS} were read "
+                    f"and {skipped} were skipped. Import the others one by one with sxr import --chat NAME."
+                )
+            yield conversation
 
 
 def derive_conversation(session: Session, settings: Settings, item: EvidenceItem) -> Iterator[DerivedContent]:
-    """Deriver: the conversation and its analysis, as JSON, for chat exports and screenshots."""
+    """Deriver: a conversation and its analysis (JSON) per chat in a chat export or screenshot."""
+    from sxr.analysis import analyze
+
+    problems: list[str] = []
+    read = 0
+    conversations = conversations_of(settings, item, problems)
     try:
-        conversation = conversation_of(settings, item)
+        for conversation in conversations:
+            read += 1
+            yield DerivedContent("conversation", JSON_TYPE, _dumps(conversation.to_json()))
+            analysis = analyze(conversation, phone_region=settings.phone_region)
+            yield DerivedContent("analysis", JSON_TYPE, _dumps(analysis.to_json()))
+        if problems and not read:
+            raise ExportError(" ".join(problems[:3])[:1000])
+        for problem in problems[:50]:
+            # The other chats were read: keep them, and put each chat that failed on the ledger.
+            ledger.append(
+                session,
+                item.case_id,
+                "warning",
+                actor="system",
+                evidence_item_id=item.id,
+                sha256=item.sha256,
+                details={"deriver": "derive_conversation", "error": problem[:500]},
+            )
     except ExportError as exc:
         if item.kind == "archive" and "no chat" in str(exc).lower():
             return  # a zip of photos is evidence, not a chat export
         raise
-    if conversation is None:
-        return
-    from sxr.analysis import analyze
-
-    yield DerivedContent("conversation", JSON_TYPE, _dumps(conversation.to_json()))
-    analysis = analyze(conversation, phone_region=settings.phone_region)
-    yield DerivedContent("analysis", JSON_TYPE, _dumps(analysis.to_json()))
+    finally:
+        conversations.close()
 
 
 def _dumps(document: object) -> bytes:

@@ -129,3 +129,11 @@ class ExportError(Exception):
 
 class DateOrderAmbiguous(ExportError):
     """The export's dates read both as day/month and month/day: the user must say which."""
+
+
+class SeveralChats(ExportError):
+    """The export holds several chats; `chats` lists a name (or id) for each that `--chat` selects exactly."""
+
+    def __init__(self, message: str, chats: list[str]) -> None:
+        super().__init__(message)
+        self.chats = list(chats)

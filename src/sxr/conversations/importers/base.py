@@ -13,7 +13,7 @@ from typing import IO, Any, ClassVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sxr.conversations.importers.archive import ExportFiles
-from sxr.conversations.model import Conversation, ExportError, Message, Notice, Participant
+from sxr.conversations.model import Conversation, ExportError, Message, Notice, Participant, SeveralChats
 
 DATE_ORDERS = ("DMY", "MDY", "YMD")
 DEFAULT_TZ = "Europe/London"
@@ -76,6 +76,63 @@ class ImportRun:
 
 
 Item = Message | Notice
+
+
+@dataclass(slots=True)
+class ChatChoice:
+    """One chat of a multi-chat export: its name, its stable id and what the importer needs to read it."""
+
+    name: str
+    id: str
+    value: Any
+
+
+def chat_labels(choices: list[ChatChoice]) -> list[str]:
+    """A label per chat that selects it alone: its name where no other chat shares it, else its id."""
+    names: dict[str, int] = {}
+    for choice in choices:
+        key = choice.name.strip().casefold()
+        names[key] = names.get(key, 0) + 1
+    labels: list[str] = []
+    seen: set[str] = set()
+    for n, choice in enumerate(choices):
+        label = choice.name.strip()
+        if not label or names[label.casefold()] > 1:
+            label = choice.id.strip() or f"#{n + 1}"
+        if label.casefold() in seen:
+            label = f"#{n + 1}"
+        seen.add(label.casefold())
+        labels.append(label)
+    return labels
+
+
+def choose_chat(run: ImportRun, choices: list[ChatChoice], where: str, noun: str = "chats") -> ChatChoice:
+    """The chat `--chat` names (exactly: a listed label, name or id), the only one, or SeveralChats."""
+    if not choices:
+        raise ExportError(f"{where} holds no {noun}.")
+    if len(choices) == 1 and not run.options.chat:
+        return choices[0]
+    labels = chat_labels(choices)
+    wanted = (run.options.chat or "").strip().casefold()
+    if wanted:
+        by_label = [c for c, label in zip(choices, labels, strict=True) if label.casefold() == wanted]
+        by_name = [c for c in choices if wanted in (c.name.strip().casefold(), c.id.strip().casefold())]
+        by_part = [c for c in choices if wanted in c.name.casefold()]
+        for hits in (by_label, by_name, by_part):
+            if len(hits) == 1:
+                return hits[0]
+        if by_name or by_part:
+            near = {id(c) for c in (by_name or by_part)}
+            close = [label for c, label in zip(choices, labels, strict=True) if id(c) in near]
+            raise ExportError(
+                f"{where}: more than one chat matches {run.options.chat!r} ({', '.join(close[:15])}). "
+                "Give one of these with --chat."
+            )
+        raise ExportError(f"{where} has no chat called {run.options.chat!r}.")
+    listed = ", ".join(labels[:15]) + (", ..." if len(labels) > 15 else "")
+    raise SeveralChats(
+        f"{where} holds {len(choices)} {noun} ({listed}). Choose one with --chat NAME.", labels
+    )
 
 
 class Importer:

@@ -12,10 +12,12 @@ from typing import Any
 from sxr.conversations.importers import register
 from sxr.conversations.importers.archive import ExportFiles
 from sxr.conversations.importers.base import (
+    ChatChoice,
     Importer,
     ImportRun,
     Item,
     as_text,
+    choose_chat,
     from_iso,
     head_text,
     json_head_items,
@@ -144,16 +146,8 @@ def _package_owner(files: ExportFiles) -> tuple[str | None, str | None]:
 
 
 def _choose(run: ImportRun, names: list[str]) -> str:
-    if len(names) == 1:
-        return names[0]
-    wanted = (run.options.chat or "").lower()
-    matches = [n for n in names if wanted and wanted in n.lower()]
-    if len(matches) == 1:
-        return matches[0]
-    raise ExportError(
-        f"{run.files.display} holds {len(names)} Discord conversations ({', '.join(names[:10])}). "
-        "Choose one with --chat NAME."
-    )
+    choices = [ChatChoice(PurePosixPath(n).name, n, n) for n in names]
+    return str(choose_chat(run, choices, run.files.display, "Discord conversations").value)
 
 
 register(Discord())

@@ -11,10 +11,12 @@ from typing import Any
 from sxr.conversations.importers import register
 from sxr.conversations.importers.archive import ExportFiles
 from sxr.conversations.importers.base import (
+    ChatChoice,
     Importer,
     ImportRun,
     Item,
     as_text,
+    choose_chat,
     from_epoch,
     head_text,
     json_array,
@@ -172,18 +174,8 @@ def _is_instagram(files: ExportFiles, member: str) -> bool:
 
 
 def _choose_thread(run: ImportRun, threads: dict[str, list[str]]) -> str:
-    if len(threads) == 1:
-        return next(iter(threads))
-    wanted = (run.options.chat or "").lower()
-    if wanted:
-        matches = [t for t in threads if wanted in PurePosixPath(t).name.lower()]
-        if len(matches) == 1:
-            return matches[0]
-    listed = ", ".join(PurePosixPath(t).name for t in list(threads)[:15])
-    raise ExportError(
-        f"{run.files.display} holds {len(threads)} conversations ({listed}"
-        f"{', ...' if len(threads) > 15 else ''}). Choose one with --chat NAME."
-    )
+    choices = [ChatChoice(PurePosixPath(t).name, t, t) for t in threads]
+    return str(choose_chat(run, choices, run.files.display, "conversations").value)
 
 
 register(Meta())

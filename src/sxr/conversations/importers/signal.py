@@ -14,10 +14,12 @@ from typing import Any
 from sxr.conversations.importers import register
 from sxr.conversations.importers.archive import ExportFiles
 from sxr.conversations.importers.base import (
+    ChatChoice,
     Importer,
     ImportRun,
     Item,
     as_text,
+    choose_chat,
     from_iso,
     head_text,
     strip_bidi,
@@ -173,16 +175,8 @@ class Signal(Importer):
 
 
 def _choose(run: ImportRun, names: list[str]) -> str:
-    if len(names) == 1:
-        return names[0]
-    wanted = (run.options.chat or "").lower()
-    matches = [n for n in names if wanted and wanted == PurePosixPath(n).parent.name.lower()]
-    if len(matches) == 1:
-        return matches[0]
-    chats = ", ".join(sorted({PurePosixPath(n).parent.name for n in names})[:15])
-    raise ExportError(
-        f"{run.files.display} holds {len(names)} Signal chats ({chats}). Choose one with --chat NAME."
-    )
+    choices = [ChatChoice(PurePosixPath(n).parent.name, n, n) for n in names]
+    return str(choose_chat(run, choices, run.files.display, "Signal chats").value)
 
 
 register(Signal())

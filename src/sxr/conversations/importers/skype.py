@@ -10,10 +10,12 @@ from typing import Any
 from sxr.conversations.importers import register
 from sxr.conversations.importers.archive import ExportFiles
 from sxr.conversations.importers.base import (
+    ChatChoice,
     Importer,
     ImportRun,
     Item,
     as_text,
+    choose_chat,
     from_iso,
     head_text,
     html_to_text,
@@ -51,32 +53,19 @@ class Skype(Importer):
             raise ExportError(f"{run.files.display} holds several Skype messages.json files; import one.")
         name = names[0]
         owner = next(iter(json_head_items(run.files, name, "userId")), None)
-        wanted = (run.options.chat or "").lower()
-        chosen: tuple[int, dict[str, Any]] | None = None
-        listed: list[str] = []
+        choices: list[ChatChoice] = []
         for index, conversation in enumerate(json_items(run.files, name, "conversations.item")):
             if not isinstance(conversation, dict):
                 raise ExportError(f"{name}: conversation {index} is not an object; unknown export version.")
             cid = as_text(conversation.get("id"))
-            messages = conversation.get("MessageList") or []
-            if cid.startswith(_SERVICE_IDS) or not messages:
+            if cid.startswith(_SERVICE_IDS) or not conversation.get("MessageList"):
                 continue
-            label = as_text(conversation.get("displayName")) or cid
-            listed.append(f"{label} ({cid})")
-            if chosen is None and (not wanted or wanted in (label.lower(), cid.lower())):
-                chosen = (index, conversation)
-        if chosen is None:
-            raise ExportError(
-                f"{name} has no conversation {run.options.chat!r}."
-                if wanted
-                else f"{name} holds no conversations."
-            )
-        if len(listed) > 1 and not wanted:
-            raise ExportError(
-                f"{name} holds {len(listed)} conversations ({', '.join(listed[:15])}). "
-                "Choose one with --chat NAME."
-            )
-        index, conversation = chosen
+            choices.append(ChatChoice(as_text(conversation.get("displayName")) or cid, cid, index))
+        index = choose_chat(run, choices, name, "conversations").value
+        # A second pass keeps only the chosen conversation in memory.
+        conversation = next(
+            c for i, c in enumerate(json_items(run.files, name, "conversations.item")) if i == index
+        )
         run.title = as_text(conversation.get("displayName")) or as_text(conversation.get("id"))
         run.warn("Skype exports hold only what was still on Microsoft's servers; shared files expire there.")
         rows = []

@@ -10,10 +10,12 @@ from typing import Any
 from sxr.conversations.importers import register
 from sxr.conversations.importers.archive import ExportFiles
 from sxr.conversations.importers.base import (
+    ChatChoice,
     Importer,
     ImportRun,
     Item,
     as_text,
+    choose_chat,
     from_epoch,
     head_text,
     json_items,
@@ -82,27 +84,21 @@ class Snapchat(Importer):
     def _read_keyed(self, run: ImportRun, name: str) -> Iterator[Item]:
         import ijson
 
-        wanted = (run.options.chat or "").lower()
-        chosen: tuple[str, list[Any]] | None = None
         keys: list[str] = []
         with run.files.open(name) as stream:
             try:
-                for key, entries in ijson.kvitems(stream, "", use_float=True):
+                for key, _entries in ijson.kvitems(stream, "", use_float=True):
                     keys.append(key)
-                    if chosen is None and (not wanted or key.lower() == wanted):
-                        chosen = (key, entries)
             except ijson.JSONError as exc:
                 raise ExportError(f"{name} is damaged or cut short (not valid JSON: {exc}).") from exc
-        if chosen is None:
-            raise ExportError(
-                f"{name} has no conversation {run.options.chat!r}." if wanted else f"{name} holds no chats."
-            )
-        if len(keys) > 1 and not wanted:
-            raise ExportError(
-                f"{name} holds {len(keys)} conversations ({', '.join(keys[:15])}). "
-                "Choose one with --chat NAME."
-            )
-        key, entries = chosen
+        key = choose_chat(run, [ChatChoice(k, k, k) for k in keys], name, "conversations").value
+        # A second pass keeps only the chosen conversation in memory.
+        entries: Any = None
+        with run.files.open(name) as stream:
+            for found, value in ijson.kvitems(stream, "", use_float=True):
+                if found == key:
+                    entries = value
+                    break
         if not isinstance(entries, list):
             raise ExportError(f"{name}: {key!r} is not a list of chats; unknown chat_history version.")
         run.title = key
@@ -131,14 +127,9 @@ class Snapchat(Importer):
                 when, order = _created(entry, f"{name} {where}", run)
                 sender = partner if received else "me (the account holder)"
                 rows.append((order, when, where, entry, sender, partner))
-        wanted = (run.options.chat or "").lower()
-        if len(partners) > 1:
-            if not wanted:
-                raise ExportError(
-                    f"{name} holds chats with {len(partners)} people ({', '.join(sorted(partners)[:15])}). "
-                    "Choose one with --chat NAME."
-                )
-            rows = [row for row in rows if row[5].lower() == wanted]
+        ordered = sorted(partners)
+        partner = choose_chat(run, [ChatChoice(p, p, p) for p in ordered], name, "conversations").value
+        rows = [row for row in rows if row[5] == partner]
         run.title = rows[0][5] if rows else None
         rows.sort(key=lambda row: row[0])
         for _, when, where, entry, sender, _partner in rows:

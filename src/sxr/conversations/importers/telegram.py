@@ -9,10 +9,12 @@ from typing import Any
 from sxr.conversations.importers import register
 from sxr.conversations.importers.archive import ExportFiles
 from sxr.conversations.importers.base import (
+    ChatChoice,
     Importer,
     ImportRun,
     Item,
     as_text,
+    choose_chat,
     from_epoch,
     from_iso,
     head_text,
@@ -160,19 +162,11 @@ def _choose_chat(run: ImportRun, name: str) -> tuple[int, str]:
                     current[prefix.rsplit(".", 1)[1]] = as_text(value)
         except ijson.JSONError as exc:
             raise ExportError(f"{name} is damaged or cut short (not valid JSON: {exc}).") from exc
-    wanted = (run.options.chat or "").strip().lower()
-    if wanted:
-        for chat in chats:
-            if wanted in (chat[1].lower(), chat[3].lower()):
-                return chat[0], chat[1]
-        raise ExportError(f"{name} has no chat called {run.options.chat!r}.")
-    real = [c for c in chats if c[2] != "saved_messages"]
-    if len(real) == 1:
-        return real[0][0], real[0][1]
-    if not real:
-        raise ExportError(f"{name} holds no chats.")
-    listed = ", ".join(f"{c[1] or '?'} ({c[3]})" for c in real[:15])
-    raise ExportError(f"{name} holds {len(real)} chats: {listed}. Choose one with --chat NAME.")
+    real = [ChatChoice(c[1], c[3], c) for c in chats if c[2] != "saved_messages"]
+    if run.options.chat:  # the account's own saved messages can be asked for by name
+        real += [ChatChoice(c[1], c[3], c) for c in chats if c[2] == "saved_messages"]
+    chosen = choose_chat(run, real, name).value
+    return chosen[0], chosen[1]
 
 
 register(Telegram())

@@ -11,7 +11,16 @@ from typing import Any
 
 from sxr.conversations.importers import register
 from sxr.conversations.importers.archive import ExportFiles
-from sxr.conversations.importers.base import BIDI_MARKS, Importer, ImportRun, Item, strip_bidi, text_lines
+from sxr.conversations.importers.base import (
+    BIDI_MARKS,
+    ChatChoice,
+    Importer,
+    ImportRun,
+    Item,
+    choose_chat,
+    strip_bidi,
+    text_lines,
+)
 from sxr.conversations.model import DateOrderAmbiguous, ExportError, Message, Notice
 
 _SPACE = r"[ \t\u00a0\u202f]"
@@ -372,16 +381,8 @@ def _date_order(files: ExportFiles, name: str) -> str:
 
 
 def _choose(run: ImportRun, names: list[str]) -> str:
-    if len(names) == 1:
-        return names[0]
-    if run.options.chat:
-        for name in names:
-            if run.options.chat.lower() in name.lower():
-                return name
-    raise ExportError(
-        f"{run.files.display} holds {len(names)} WhatsApp chats ({', '.join(names[:10])}); "
-        "import one at a time (or choose one with --chat)."
-    )
+    choices = [ChatChoice(PurePosixPath(n).name, n, n) for n in names]
+    return str(choose_chat(run, choices, run.files.display, "WhatsApp chats").value)
 
 
 register(WhatsApp())

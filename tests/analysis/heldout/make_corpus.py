@@ -1363,6 +1363,275 @@ case(
 )
 
 
+# ------------------ third batch: written after the second was used for tuning ------------------
+BTC_BECH32_4 = _bech32(0, 20)
+
+case(
+    id="wa-android-h31",
+    fmt="wa_android_us",
+    victim="Marcus",
+    offender="Ashley",
+    other_raw="Ashley",
+    start="2026-10-11 20:00",
+    sextortion=True,
+    msgs=[
+        ("*", ENC_NOTICE),
+        ("O", "hey is this marcus? we met at planet fitness last week 😊", ["contact"]),
+        ("V", "oh hey yeah"),
+        ("O", "u have such a nice body bro, been thinking about it", ["flattery"]),
+        ("O", "add me on ig too @ashley.fitx", ["platform_move"]),
+        ("O", "send me a gym selfie no shirt 😏", ["image_request"]),
+        ("V", "<Media omitted>"),
+        (
+            "O",
+            "i screenshotted it and found ur family on fb. $250 on cashapp $AshFit09 or they all see it",
+            ["threat", "demand"],
+        ),
+        ("V", "ok sent $100 thats all i have"),
+        ("O", "i need the other 150 by 5pm", ["demand"]),
+    ],
+    indicators=[
+        ("instagram_username", "ashley.fitx", 3),
+        ("cashapp_cashtag", "ashfit09", 6),
+        ("amount", "USD:250", 6),
+        ("amount", "USD:100", 7),
+    ],
+)
+CASES[-1]["msgs"][8] = ("V", "ok sent $100 thats all i have", ["payment"])
+
+case(
+    id="discord-h32",
+    fmt="discord",
+    victim="blockbuilder12",
+    offender="zoe.plays",
+    start="2026-12-12 18:00",
+    sextortion=True,
+    msgs=[
+        ("O", "omg ur builds are so cool, ur actually so talented", ["contact", "flattery"]),
+        ("V", "thanks!!"),
+        ("O", "whats ur snap? discord is so boring", ["platform_move"]),
+        ("V", "i dont have snap"),
+        ("O", "ok then send me a vid of u here, u can delete it after", ["image_request"]),
+        ("V", ""),
+        (
+            "O",
+            "ive got ur vid. ur mods and everyone in ur server get it unless u send 40 quid on a roblox card",
+            ["threat", "demand"],
+        ),
+        ("V", "ok i got one its 8812 4471 0936"),
+        ("O", "now another one or i post it", ["demand", "escalation", "threat"]),
+    ],
+    indicators=[("gift_card", "other:881244710936", 7), ("amount", "GBP:40", 6)],
+)
+CASES[-1]["msgs"][7] = ("V", "ok i got one its 8812 4471 0936", ["payment"])
+
+case(
+    id="tg-h33",
+    fmt="telegram",
+    victim="Javier",
+    offender="Lucia",
+    start="2026-03-30 23:00",
+    tz=2,
+    sextortion=True,
+    msgs=[
+        ("O", "Hola Javier, you don't know me but I like your photos a lot", ["contact", "flattery"]),
+        ("V", "Hello, thank you"),
+        ("O", "We can make a video call now? Only us", ["image_request"]),
+        ("*", "phone_call"),
+        ("O", "I have the video of you. Your daughter will see it", ["threat"]),
+        ("O", "500 euros to ES91 2100 0418 4502 0005 1332 today", ["demand"]),
+        ("V", "I have sent 500 euros, please delete"),
+        (
+            "O",
+            "Received. Now another 1000 euros or I upload to YouTube",
+            ["payment", "demand", "escalation", "threat"],
+        ),
+    ],
+    indicators=[("iban", IBAN_ES, 4), ("amount", "EUR:500", 4), ("amount", "EUR:1000", 6)],
+)
+CASES[-1]["msgs"][6] = ("V", "I have sent 500 euros, please delete", ["payment"])
+
+case(
+    id="plain-h34",
+    fmt="email",
+    victim="p.nwosu@example.org",
+    offender="p.nwosu@example.org",
+    from_addr="p.nwosu@example.org",
+    subject="Re: your recording",
+    start="2026-09-09 04:44",
+    sextortion=True,
+    body=(
+        "Hello pervert,\n\nI have recording of you doing nasty things while you watch adult site. "
+        "I know your contacts and your social network.\n"
+        f"Transfer 900 USD in Bitcoin to address: {BTC_BECH32_4}\n"
+        "You have 2 days. If not, recording go to all your contacts and family. Dont reply."
+    ),
+    body_stages=["threat", "demand"],
+    indicators=[("btc_address", BTC_BECH32_4, 0), ("amount", "USD:900", 0)],
+)
+
+case(
+    id="snap-h35",
+    fmt="snapchat",
+    victim="leo.marsh",
+    offender="hannah.x22",
+    start="2026-05-15 21:00",
+    sextortion=True,
+    msgs=[
+        ("O", "hiii sorry random add, ur mates with jess right?", ["contact"]),
+        ("V", "ye"),
+        ("O", "ur lowkey cute 🙈 send a pic?", ["flattery", "image_request"]),
+        ("V", ""),
+        ("O", "send another or i send the first one to ur mum", ["image_request", "threat"]),
+        ("V", "ok ok"),
+        ("V", ""),
+        ("O", "and now $50 on paypal.me/snapqueen22 too", ["demand"]),
+    ],
+    indicators=[("paypal_me", "snapqueen22", 7), ("amount", "USD:50", 7)],
+)
+
+case(
+    id="wa-android-b31",
+    fmt="wa_android_gb",
+    victim="Rob",
+    offender=None,
+    other_raw="Big Dave",
+    start="2026-11-02 12:00",
+    sextortion=False,
+    msgs=[
+        ("*", ENC_NOTICE),
+        ("O", "mate if u don't bring my charger back i'm selling ur ps5 lol"),
+        ("V", "relax i'll bring it sat"),
+        ("O", "send us a pic of the match tickets when they come"),
+        ("V", "<Media omitted>"),
+        ("O", "transfer me the £45 for ur ticket"),
+        ("V", "done"),
+        ("O", "cheers. ur dead to me if spurs win 😂"),
+    ],
+    indicators=[("amount", "GBP:45", 4)],
+)
+
+case(
+    id="ig-b32",
+    fmt="instagram",
+    victim="mila.creates",
+    offender=None,
+    other="northwind.apparel",
+    start="2026-04-01 10:00",
+    owner="mila.creates",
+    tz=0,
+    sextortion=False,
+    msgs=[
+        ("O", "Hi Mila! We love your content, your photos are stunning 😍"),
+        ("V", "omg thank you!"),
+        (
+            "O",
+            "We'd love to collab on our spring hoodie drop. Could you send your email so our team can send the brief?",
+        ),
+        ("V", "sure, mila.creates@example.com"),
+        ("O", "Perfect. We pay £150 per post, paid by bank transfer after it goes live"),
+        ("V", "sounds great!"),
+    ],
+    indicators=[("email", "mila.creates@example.com", 3), ("amount", "GBP:150", 4)],
+)
+
+case(
+    id="tg-b33",
+    fmt="telegram",
+    victim="Musa",
+    offender=None,
+    other="Oga Femi",
+    start="2026-06-06 09:00",
+    tz=1,
+    sextortion=False,
+    msgs=[
+        ("O", "Musa abeg send the N15,000 for the generator repair"),
+        ("V", "i don send am sir"),
+        ("O", "i don see am, thank you"),
+        ("O", "if you no pay next time i go report you to your wife 😂"),
+        ("V", "haha oga no wahala"),
+    ],
+    indicators=[("amount", "NGN:15000", 0)],
+)
+
+case(
+    id="discord-b34",
+    fmt="discord",
+    victim="ravenwing",
+    offender=None,
+    other="tidal.k",
+    start="2026-10-30 22:00",
+    sextortion=False,
+    msgs=[
+        ("O", "bro someone on here said they'd leak my pics unless i paid 100 bucks"),
+        ("V", "did u pay??"),
+        ("O", "no i blocked them and told my mum"),
+        ("V", "good, its a scam. report the account too"),
+    ],
+    indicators=[],
+)
+
+case(
+    id="snap-b35",
+    fmt="snapchat",
+    victim="amy.h",
+    offender=None,
+    other="ben.r04",
+    start="2026-07-07 22:00",
+    sextortion=False,
+    msgs=[
+        ("O", "miss u already 🥺"),
+        ("V", "me too"),
+        ("O", "ur so hot 😍 send another"),
+        ("V", "only if u send one back"),
+        ("O", "deal"),
+        ("O", ""),
+    ],
+    indicators=[],
+)
+
+case(
+    id="msgr-b36",
+    fmt="messenger",
+    victim="Sam Ellis",
+    offender=None,
+    other="Karen Ellis",
+    start="2026-08-01 08:00",
+    owner="samellis",
+    tz=1,
+    sextortion=False,
+    msgs=[
+        ("O", "Hi love, send me your account number so I can transfer your birthday money"),
+        ("V", "sort code 08-99-99 acc 66374958"),
+        ("O", "Sent £100, happy birthday! Call your gran"),
+        ("V", "Thanks mum x"),
+    ],
+    indicators=[("uk_bank_account", "089999-66374958", 1), ("amount", "GBP:100", 2)],
+)
+
+case(
+    id="wa-ios-b37",
+    fmt="wa_ios",
+    victim="Chris",
+    offender=None,
+    chat_name="Landlord Mike",
+    start="2026-02-25 09:00",
+    sextortion=False,
+    msgs=[
+        ("*", ENC_NOTICE),
+        (
+            "O",
+            "Hi Chris, rent is due Friday. If it's not paid by Monday I'll have to post a notice on your door",
+        ),
+        ("V", "Sorry Mike, paying today"),
+        ("O", "$1,200 via Zelle to landlord.mgmt@example.com as usual"),
+        ("V", "Sent"),
+        ("O", "Received, thanks"),
+    ],
+    indicators=[("email", "landlord.mgmt@example.com", 2), ("amount", "USD:1200", 2)],
+)
+
+
 # ---------------------------------------------------------------------------------------------
 # Renderers: one per export format.
 # ---------------------------------------------------------------------------------------------

@@ -69,7 +69,8 @@ def first_warning(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
         stranger = sender in strangers
         if "flattery" in c.cues:
             flattered.add(sender)
-        meant = not c.joke or stranger or c.money
+        # A joking money threat is meant from a stranger or from whoever asked for pictures.
+        meant = not c.joke or stranger or (c.money and sender in asked)
         # Friends: the others laughed along or teased back earlier, and this sender never asked for
         # pictures. Among friends only a money threat in earnest warns; an offender's threat comes after
         # asking for pictures, or with money, or from a stranger, before any rapport.
@@ -116,7 +117,7 @@ def first_warning(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
         # gamers and sellers move apps too.
         # "I hardly use this app, add my kik" from someone who flatters: the move itself is the sign.
         # Asking for the other person's number or handle is what old friends do too: not a sign alone.
-        moves = "platform_move" in c.cues and c.cues["platform_move"].rule != "ask_handle"
+        moves = "platform_move" in c.cues and (c.cues["platform_move"].rule != "ask_handle" or c.leaving)
         if moves and (stranger or c.leaving) and sender in flattered:
             return (
                 j,

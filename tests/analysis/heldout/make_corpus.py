@@ -1632,6 +1632,276 @@ case(
 )
 
 
+# ------------------ fourth batch: written after the third was used for tuning ------------------
+ETH_MIXED_2 = _eip55()
+
+case(
+    id="wa-ios-h41",
+    fmt="wa_ios",
+    victim="Owen",
+    offender="Ellie 💕",
+    chat_name="Ellie 💕",
+    start="2026-11-20 22:00",
+    sextortion=True,
+    msgs=[
+        ("*", ENC_NOTICE),
+        ("O", "hiya, think we were in the same halls? 🙈", ["contact"]),
+        ("V", "maybe haha, which block?"),
+        ("O", "C block! ur proper gorgeous btw", ["flattery"]),
+        ("O", "move to telegram? whatsapp keeps banning me lol", ["platform_move"]),
+        ("V", "nah i'll stay here"),
+        ("O", "ok then send me something naughty x", ["image_request"]),
+        ("V", "\u200eimage omitted"),
+        (
+            "O",
+            "i've screen recorded it babe. £600 or ur uni mates and ur mum get it: sort code 08-99-99, acc 66374958",
+            ["threat", "demand"],
+        ),
+        ("V", "i cant im a student please"),
+        ("O", "fine £300 by 10pm", ["demand"]),
+        ("V", "I've sent £300"),
+        ("O", "Got it. Now £300 more for my friend who also has it", ["payment", "demand", "escalation"]),
+    ],
+    indicators=[
+        ("uk_bank_account", "089999-66374958", 7),
+        ("amount", "GBP:600", 7),
+        ("amount", "GBP:300", 9),
+    ],
+)
+CASES[-1]["msgs"][11] = ("V", "I've sent £300", ["payment"])
+
+case(
+    id="msgr-h42",
+    fmt="messenger",
+    victim="Aaron Webb",
+    offender="Kelsey Moore",
+    start="2026-09-14 19:00",
+    owner="aaronwebb",
+    tz=-5,
+    sextortion=True,
+    msgs=[
+        ("O", "Hey stranger! Found you through the hiking group 🙂", ["contact"]),
+        ("V", "Oh hi!"),
+        ("O", "You have really kind eyes", ["flattery"]),
+        ("O", "Can you send me a pic of you from today? 😊", ["image_request"]),
+        ("V", "[photo]"),
+        ("O", "how about one with less on 😉", ["image_request"]),
+        ("V", "[photo]"),
+        ("O", "Now I'll make sure your church sees these", ["threat"]),
+        ("O", "$800 on Zelle today or I share them", ["threat", "demand"]),
+        ("V", "I'm calling the police"),
+        ("O", "Go ahead. Pastor Dave gets them first", ["threat"]),
+    ],
+    indicators=[("amount", "USD:800", 8)],
+)
+
+case(
+    id="tg-h43",
+    fmt="telegram",
+    victim="Ifeanyi",
+    offender="Blessing",
+    start="2026-08-30 21:00",
+    tz=1,
+    sextortion=True,
+    msgs=[
+        ("O", "Sweetheart how far? I see your picture for Facebook, you too fine", ["contact", "flattery"]),
+        ("V", "lol thank you"),
+        ("O", "Oya make we do video call now", ["image_request"]),
+        ("*", "phone_call"),
+        (
+            "O",
+            "I record everything. Send N100,000 now or I go share am for all your Facebook friends",
+            ["threat", "demand"],
+        ),
+        ("V", "I no get that kind money"),
+        ("O", "Send N40k now, no story", ["demand"]),
+        ("V", "I don send N40k"),
+        ("O", "I don receive. Remain N60k tomorrow", ["payment", "demand"]),
+    ],
+    indicators=[("amount", "NGN:100000", 3), ("amount", "NGN:40000", 5), ("amount", "NGN:60000", 7)],
+)
+CASES[-1]["msgs"][7] = ("V", "I don send N40k", ["payment"])
+
+case(
+    id="discord-h44",
+    fmt="discord",
+    victim="sk1pper",
+    offender="mochi.vibes",
+    start="2026-03-21 21:00",
+    sextortion=True,
+    msgs=[
+        ("O", "heyy u were in my lobby earlier, ur voice is so cute on vc", ["contact", "flattery"]),
+        ("V", "oh lol thanks"),
+        ("O", "turn on ur cam for me? 🥺", ["image_request"]),
+        ("*", "call"),
+        (
+            "O",
+            "i recorded ur cam 😈 every1 on ur friends list sees it unless u get me a $100 apple card",
+            ["threat", "demand"],
+        ),
+        ("V", "ok the code is XJ4P9LM2Q7RT8WVK"),
+        ("O", "got it. need another", ["payment", "demand", "escalation"]),
+    ],
+    indicators=[("gift_card", "apple:XJ4P9LM2Q7RT8WVK", 4), ("amount", "USD:100", 3)],
+)
+CASES[-1]["msgs"][5] = ("V", "ok the code is XJ4P9LM2Q7RT8WVK", ["payment"])
+
+case(
+    id="plain-h45",
+    fmt="email",
+    victim="k.brandt@example.com",
+    offender="Anonymous",
+    from_addr="anon.7713@example.net",
+    subject="I know your secret",
+    start="2026-10-02 02:30",
+    sextortion=True,
+    body=(
+        "Hi,\n\nI got into your phone months ago and I have been watching. I have a video of you that you would "
+        "not like your wife and co-workers to see.\n\n"
+        f"Send 0.5 ETH (around $1,500) to {ETH_MIXED_2} within 72 hours and I will delete everything. "
+        "Otherwise it goes to everyone in your contact list."
+    ),
+    body_stages=["threat", "demand"],
+    indicators=[("eth_address", ETH_MIXED_2.lower(), 0), ("amount", "USD:1500", 0)],
+)
+
+case(
+    id="ig-h46",
+    fmt="instagram",
+    victim="jordan.k",
+    offender="jade.backup_2",
+    start="2026-06-28 23:30",
+    owner="jordan.k",
+    tz=0,
+    sextortion=True,
+    msgs=[
+        ("O", "this is jade's other acc. u blocked me but i still have ur pic", ["threat"]),
+        ("O", "$200 or i tag ur school", ["threat", "demand"]),
+        ("V", "im not paying. reported"),
+    ],
+    indicators=[("amount", "USD:200", 1)],
+)
+
+case(
+    id="wa-android-b41",
+    fmt="wa_android_us",
+    victim="Kara",
+    offender=None,
+    other_raw="Jess",
+    start="2026-06-10 18:00",
+    sextortion=False,
+    msgs=[
+        ("*", ENC_NOTICE),
+        ("O", "venmo me $120 for the airbnb"),
+        ("V", "omw"),
+        ("O", "lol if u bail again i'm posting the screenshot of u saying ur coming"),
+        ("V", "i won't!!"),
+        ("O", "send me pics from last night!!"),
+        ("V", "<Media omitted>"),
+    ],
+    indicators=[("amount", "USD:120", 0)],
+)
+
+case(
+    id="msgr-b42",
+    fmt="messenger",
+    victim="Tyler Grant",
+    offender=None,
+    other="Margaret Grant",
+    start="2026-05-25 15:00",
+    owner="tylergrant",
+    tz=-5,
+    sextortion=False,
+    msgs=[
+        ("O", "Can you send me a photo of you in your graduation gown?"),
+        ("V", "Here you go"),
+        ("V", "[photo]"),
+        ("O", "So handsome! I want to send you $50, how do I do it?"),
+        ("V", "my paypal is paypal.me/tylerg22"),
+        ("O", "Sent!"),
+        ("V", "Got it, thanks grandma ❤️"),
+    ],
+    indicators=[("paypal_me", "tylerg22", 4), ("amount", "USD:50", 3)],
+)
+
+case(
+    id="discord-b43",
+    fmt="discord",
+    victim="lumen.v",
+    offender=None,
+    other="modbot_sara",
+    start="2026-01-09 17:00",
+    sextortion=False,
+    msgs=[
+        ("O", "if u post that link again i'll ban u and show the screenshot to the other mods"),
+        ("V", "ok sorry, won't happen again"),
+        ("O", "thanks"),
+    ],
+    indicators=[],
+)
+
+case(
+    id="snap-b44",
+    fmt="snapchat",
+    victim="ruby.j",
+    offender=None,
+    other="tia.m",
+    start="2026-04-18 20:00",
+    sextortion=False,
+    msgs=[
+        ("O", "omg ur so pretty in this"),
+        ("O", "send me the pic so i can post it for ur bday"),
+        ("V", "don't u dare post the ugly one 😭"),
+        ("O", "too late lol it's on my story"),
+        ("V", "i'm going to kill u"),
+    ],
+    indicators=[],
+)
+
+case(
+    id="tg-b45",
+    fmt="telegram",
+    victim="Nadia",
+    offender=None,
+    other="Felix Braun",
+    start="2026-09-01 10:00",
+    tz=2,
+    sextortion=False,
+    msgs=[
+        ("O", "Hi Nadia, found your profile on Upwork. Your portfolio looks great"),
+        ("V", "Thank you! How can I help?"),
+        ("O", "We need a logo. Can we continue on WhatsApp? +44 7700 900834"),
+        ("V", "Sure. My rate is $300, half upfront to my IBAN DE89370400440532013000"),
+        ("O", "Paid the $150 deposit"),
+    ],
+    indicators=[
+        ("phone", "+447700900834", 2),
+        ("iban", IBAN_DE, 3),
+        ("amount", "USD:300", 3),
+        ("amount", "USD:150", 4),
+    ],
+)
+
+case(
+    id="wa-ios-b46",
+    fmt="wa_ios",
+    victim="Lucy",
+    offender=None,
+    chat_name="Mum",
+    start="2026-03-03 08:00",
+    sextortion=False,
+    msgs=[
+        ("*", ENC_NOTICE),
+        ("O", "Can you send me a pic of your passport for the booking"),
+        ("V", "\u200eimage omitted"),
+        ("O", "Thanks. Transfer £230 for the flights to 20-09-15 41011166"),
+        ("V", "sent!"),
+        ("O", "If you're late to the airport again I'm telling your dad 😂"),
+    ],
+    indicators=[("uk_bank_account", "200915-41011166", 2), ("amount", "GBP:230", 2)],
+)
+
+
 # ---------------------------------------------------------------------------------------------
 # Renderers: one per export format.
 # ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import tarfile
 import zipfile
@@ -89,16 +90,25 @@ def stream_path(
     chat: str | None = None,
 ) -> Iterator[tuple[ImportRun, Iterator[Item]]]:
     """Open an export and yield (run, items): messages (with `i`) and notices, oldest first, one at a time."""
+    with _open(Path(path), date_order=date_order, tz=tz, chat=chat) as (run, items):
+        yield run, _numbered(items, run.files.display)
+
+
+@contextmanager
+def _open(
+    path: Path, *, date_order: str | None, tz: str | None, chat: str | None
+) -> Iterator[tuple[ImportRun, Iterator[Item]]]:
+    """Open an export and yield (run, items) with messages not yet numbered."""
     options = ImportOptions(date_order=date_order, tz=tz or _default_tz(), chat=chat)
-    with clean_errors(Path(path).name):
-        files = ExportFiles(Path(path))
+    with clean_errors(path.name):
+        files = ExportFiles(path)
     try:
         with clean_errors(files.display):
             importer, names = detect(files)
             run = ImportRun(files, options, importer.format)
             for nested in files.nested_archives()[:3]:
                 run.warn(f"{files.display} holds another archive ({nested}); nested archives are not opened.")
-        yield run, _numbered(importer.read(run, names), files.display)
+        yield run, importer.read(run, names)
     finally:
         files.close()
 
@@ -146,16 +156,29 @@ def _numbered(items: Iterator[Item], display: str) -> Iterator[Item]:
 def collect(importer: Importer, files: ExportFiles, names: list[str], options: ImportOptions) -> Conversation:
     """Run one importer over an export and gather its items into a Conversation."""
     run = ImportRun(files, options, importer.format)
-    return _gather(run, _numbered(importer.read(run, names), files.display))
+    return _gather(run, importer.read(run, names))
 
 
 def _gather(run: ImportRun, items: Iterator[Item]) -> Conversation:
+    """Number the messages and hold them all (the collector is paused: none of these objects form cycles)."""
     conversation = Conversation(format=run.format)
-    for item in items:
-        if isinstance(item, Message):
-            conversation.messages.append(item)
-        else:
-            conversation.notices.append(item)
+    messages = conversation.messages
+    notices = conversation.notices
+    paused = gc.isenabled()
+    if paused:
+        # A growing list of small objects makes the cyclic collector rescan it again and again.
+        gc.disable()
+    try:
+        with clean_errors(run.files.display):
+            for item in items:
+                if item.__class__ is Message:
+                    item.i = len(messages)
+                    messages.append(item)
+                else:
+                    notices.append(item)  # type: ignore[arg-type]
+    finally:
+        if paused:
+            gc.enable()
     conversation.format = run.format
     conversation.participants = list(run.participants.values())
     conversation.title = run.title
@@ -173,7 +196,7 @@ def import_path(
     chat: str | None = None,
 ) -> Conversation:
     """Import any supported chat export (file, folder, zip or tar) as one Conversation."""
-    with stream_path(Path(path), date_order=date_order, tz=tz, chat=chat) as (run, items):
+    with _open(Path(path), date_order=date_order, tz=tz, chat=chat) as (run, items):
         return _gather(run, items)
 
 

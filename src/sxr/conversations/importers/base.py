@@ -311,24 +311,37 @@ def json_items(files: ExportFiles, name: str, prefix: str) -> Iterator[Any]:
 WHOLE_JSON_BYTES = 64 * 1024 * 1024
 
 
-def json_array(files: ExportFiles, name: str, key: str) -> Iterator[Any]:
-    """The items of the array at top-level `key` of a JSON member, streamed when the member is large."""
+def json_document(files: ExportFiles, name: str) -> Any:
+    """A JSON member parsed whole (C speed), or None when it is too big to hold (stream it instead)."""
     if files.size(name) > WHOLE_JSON_BYTES:
-        yield from json_items(files, name, f"{key}.item")
-        return
+        return None
     import json
+
+    import orjson
 
     with files.open(name) as stream:
         data = stream.read()
     try:
-        document = json.loads(data)
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        pass  # orjson is stricter (lone surrogates, NaN, huge numbers): the standard parser decides
+    try:
+        return json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ExportError(
             f"{name} in {files.display} is damaged or cut short (not valid JSON: {exc}). "
             "Download the export again."
         ) from exc
-    del data
+
+
+def json_array(files: ExportFiles, name: str, key: str) -> Iterator[Any]:
+    """The items of the array at top-level `key` of a JSON member, streamed when the member is large."""
+    document = json_document(files, name)
+    if document is None:
+        yield from json_items(files, name, f"{key}.item")
+        return
     values = document.get(key) if isinstance(document, dict) else None
+    del document
     if values is None:
         return
     if not isinstance(values, list):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any
@@ -19,8 +19,9 @@ from sxr.conversations.importers.base import (
     choose_chat,
     from_epoch,
     head_text,
-    json_array,
+    json_document,
     json_head_items,
+    json_items,
     repair_mojibake,
 )
 from sxr.conversations.model import ExportError, Message, Notice, SourceRef
@@ -30,6 +31,8 @@ _MESSAGE_FILE = re.compile(r"^message(?:_(\d+))?\.json$")
 _MEDIA_KEYS = ("photos", "videos", "audio_files", "gifs", "files")
 _INSTAGRAM_FOLDERS = ("followers_and_following/", "connections/followers_and_following/", "your_instagram")
 _EXTRA_KEYS = frozenset({*_MEDIA_KEYS, "sticker", "share", "is_unsent"})
+# A message with none of these keys is plain text (most are): no call, no media, nothing unsent.
+_PLAIN = frozenset({*_EXTRA_KEYS, "call_duration", "type"})
 
 
 def _thread_of(name: str) -> str:
@@ -70,96 +73,141 @@ class Meta(Importer):
             "those must be saved from the app itself (screenshots or its own backup)."
         )
         run.warn(f"View-once photos and videos are never included in a {platform} download.")
+        senders: dict[str, str] = {}
         for member in members:
-            for head in json_head_items(run.files, member, "participants.item"):
+            document = json_document(run.files, member)
+            if isinstance(document, dict):
+                people = document.get("participants")
+                titles = [document.get("title")]
+                raw_messages: Any = document.get("messages")
+                if raw_messages is None:
+                    raw_messages = []
+                elif not isinstance(raw_messages, list):
+                    raise ExportError(f"{member}: 'messages' is not a list; unknown export version.")
+            elif document is None:  # too big to hold whole: stream it
+                people = json_head_items(run.files, member, "participants.item")
+                titles = json_head_items(run.files, member, "title")
+                raw_messages = json_items(run.files, member, "messages.item")
+            else:
+                raise ExportError(f"{member} is not a Meta message file; unknown export version.")
+            del document
+            for head in people if isinstance(people, list) else ():
                 if isinstance(head, dict) and head.get("name"):
                     run.sender(repair_mojibake(as_text(head["name"])))
-            titles = json_head_items(run.files, member, "title")
             if titles and isinstance(titles[0], str) and run.title is None:
                 run.title = repair_mojibake(titles[0])
-            yield from self._read_file(run, member)
+            yield from self._read_file(run, member, raw_messages, senders)
 
-    def _read_file(self, run: ImportRun, member: str) -> Iterator[Item]:
+    def _read_file(
+        self, run: ImportRun, member: str, raw_messages: Any, senders: dict[str, str]
+    ) -> Iterator[Item]:
         # Meta writes each file newest first; reversing needs the file's messages in memory, which
         # Meta bounds itself (it splits threads into files of at most about 10,000 messages).
-        entries: list[tuple[float, int, dict[str, Any]]] = []
+        rows: list[Any] = raw_messages if isinstance(raw_messages, list) else list(raw_messages)
+        stamps: list[float] = []
         newest_first = True
         previous = float("inf")
-        for index, raw in enumerate(json_array(run.files, member, "messages")):
-            if not isinstance(raw, dict):
+        for index, raw in enumerate(rows):
+            if raw.__class__ is not dict:
                 raise ExportError(f"{member}: message {index} is not an object; unknown export version.")
             stamp = raw.get("timestamp_ms")
-            if stamp is None and isinstance(raw.get("timestamp"), int | float):
-                stamp = raw["timestamp"] * 1000  # the oldest downloads wrote seconds
-            if not isinstance(stamp, int | float):
-                raise ExportError(
-                    f"{member}: message {index} has no time (timestamp_ms); this looks like a "
-                    "format version sxr does not know."
-                )
-            newest_first = newest_first and stamp <= previous
+            if stamp.__class__ is not int:
+                stamp = _old_stamp(member, index, raw, stamp)
+            if stamp > previous:
+                newest_first = False
             previous = stamp
-            entries.append((stamp, index, raw))
+            stamps.append(stamp)
         if newest_first:
-            entries.reverse()  # the usual case: no sort needed
+            order: Iterable[int] = range(len(rows) - 1, -1, -1)  # the usual case: no sort needed
         else:
-            entries.sort(key=lambda entry: (entry[0], -entry[1]))
-        senders: dict[str, str] = {}
+            order = sorted(range(len(rows)), key=lambda i: (stamps[i], -i))
         ids = run.files.source(member)  # the file's names and hashes, shared by every source ref
-        for ms, index, raw in entries:
-            source = SourceRef(
-                ids.file, ids.sha256, None, f"/messages/{index}", None, None, ids.member, ids.member_sha256
-            )
-            yield self._item(run, source, ms, raw, senders)
+        file, sha256, inner, inner_sha256 = ids.file, ids.sha256, ids.member, ids.member_sha256
+        # Locals, not globals, in the loop that runs once per message.
+        from_timestamp, utc, source_ref, message_of = datetime.fromtimestamp, UTC, SourceRef, Message
+        plain, cached = _PLAIN.isdisjoint, senders.get
+        for index in order:
+            raw = rows[index]
+            source = source_ref(file, sha256, None, f"/messages/{index}", None, None, inner, inner_sha256)
+            ms = stamps[index]
+            try:
+                sent_at = from_timestamp(ms / 1000, utc)
+            except (OverflowError, ValueError, OSError):
+                sent_at = from_epoch(ms / 1000)  # raises the clear error
+            written = raw.get("sender_name")
+            sender = cached(written) if written.__class__ is str else None
+            if sender is None:
+                sender = self._sender(run, written, senders)
+            content = raw.get("content")
+            if content.__class__ is not str:
+                content = as_text(content)
+            elif not content.isascii():
+                content = repair_mojibake(content)
+            if sender and plain(raw):
+                yield message_of(0, sender, content, source, sent_at)  # a plain text message
+            elif not sender or "call_duration" in raw or raw.get("type") == "Call":
+                yield _notice(sender, content, source, sent_at, raw)
+            else:
+                yield _with_extras(message_of(0, sender, content, source, sent_at), raw)
 
-    def _item(
-        self, run: ImportRun, source: SourceRef, ms: float, raw: dict[str, Any], senders: dict[str, str]
-    ) -> Item:
-        try:
-            sent_at = datetime.fromtimestamp(ms / 1000, UTC)
-        except (OverflowError, ValueError, OSError):
-            sent_at = from_epoch(ms / 1000)  # raises the clear error
-        written = raw.get("sender_name")
-        if written.__class__ is not str:
-            written = as_text(written)
-        sender = senders.get(written)
-        if sender is None:
-            sender = repair_mojibake(written).strip()
-            if sender:
-                run.sender(sender)
-            if len(senders) < 10_000:
-                senders[written] = sender
-        content = raw.get("content")
-        text = repair_mojibake(content if content.__class__ is str else as_text(content))
-        if "call_duration" in raw or raw.get("type") == "Call":
-            who = f"{sender}: " if sender else ""
-            return Notice(
-                text=f"{who}call ({raw.get('call_duration', 0)} s) {text}".strip(),
-                source=source,
-                sent_at=sent_at,
-            )
-        if not sender:
-            return Notice(text=text or "(system message)", source=source, sent_at=sent_at)
-        message = Message(i=0, sender=sender, text=text, source=source, sent_at=sent_at)
-        if _EXTRA_KEYS.isdisjoint(raw):
-            return message  # a plain text message: nothing more to read
-        for key in _MEDIA_KEYS:
-            media_list = raw.get(key)
-            if not isinstance(media_list, list):
-                continue
-            for media in media_list:
-                if isinstance(media, dict) and media.get("uri"):
-                    message.attachments.append(repair_mojibake(as_text(media["uri"])))
-        sticker = raw.get("sticker")
-        if isinstance(sticker, dict) and sticker.get("uri"):
-            message.attachments.append(as_text(sticker["uri"]))
-        share = raw.get("share")
-        if isinstance(share, dict) and share.get("link"):
-            link = as_text(share["link"])
-            if link not in message.text:
-                message.text = f"{message.text}\n{link}".strip()
-        if raw.get("is_unsent"):
-            message.deleted = True
-        return message
+    @staticmethod
+    def _sender(run: ImportRun, written: Any, senders: dict[str, str]) -> str:
+        text = written if written.__class__ is str else as_text(written)
+        sender = repair_mojibake(text).strip()
+        if sender:
+            run.sender(sender)
+        if len(senders) < 10_000 and written.__class__ is str:
+            senders[written] = sender
+        return sender
+
+
+def _old_stamp(member: str, index: int, raw: dict[str, Any], stamp: Any) -> float:
+    """A time that is not integer milliseconds: a float, or seconds in the oldest downloads."""
+    if (
+        stamp is None
+        and isinstance(raw.get("timestamp"), int | float)
+        and not isinstance(raw["timestamp"], bool)
+    ):
+        stamp = raw["timestamp"] * 1000  # the oldest downloads wrote seconds
+    if not isinstance(stamp, int | float) or isinstance(stamp, bool):
+        raise ExportError(
+            f"{member}: message {index} has no time (timestamp_ms); this looks like a "
+            "format version sxr does not know."
+        )
+    if stamp != stamp:  # NaN sorts nowhere
+        raise ExportError(f"{member}: message {index} has a time that is not a number.")
+    return float(stamp)
+
+
+def _notice(sender: str, text: str, source: SourceRef, sent_at: datetime, raw: dict[str, Any]) -> Notice:
+    if "call_duration" in raw or raw.get("type") == "Call":
+        who = f"{sender}: " if sender else ""
+        return Notice(
+            text=f"{who}call ({raw.get('call_duration', 0)} s) {text}".strip(), source=source, sent_at=sent_at
+        )
+    return Notice(text=text or "(system message)", source=source, sent_at=sent_at)
+
+
+def _with_extras(message: Message, raw: dict[str, Any]) -> Message:
+    """A message with its photos, videos, stickers, shared links and unsent mark."""
+    for key in _MEDIA_KEYS:
+        media_list = raw.get(key)
+        if not isinstance(media_list, list):
+            continue
+        for media in media_list:
+            if isinstance(media, dict) and media.get("uri"):
+                message.attachments.append(repair_mojibake(as_text(media["uri"])))
+    sticker = raw.get("sticker")
+    if isinstance(sticker, dict) and sticker.get("uri"):
+        message.attachments.append(as_text(sticker["uri"]))
+    share = raw.get("share")
+    if isinstance(share, dict) and share.get("link"):
+        link = as_text(share["link"])
+        if link not in message.text:
+            message.text = f"{message.text}\n{link}".strip()
+    if raw.get("is_unsent"):
+        message.deleted = True
+    return message
 
 
 def _is_instagram(files: ExportFiles, member: str) -> bool:

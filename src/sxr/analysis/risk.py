@@ -59,6 +59,7 @@ def first_warning(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
     asked: set[str] = set()
     counts: dict[str, int] = {}
     laughs: dict[str, int] = {}
+    business = False  # the chat is about work or a sale: moving app or asking for photos is normal there
     teased: set[str] = set()  # who has said threat-like things themselves (banter goes both ways)
     for j, (sender, c) in enumerate(zip(senders, cues, strict=True)):
         counts[sender] = counts.get(sender, 0) + 1
@@ -87,6 +88,7 @@ def first_warning(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
             meant = False
         if "threat" in c.cues and not c.reported and (c.exposure or stranger) and meant:
             return j, f"message {j}: a threat to share images ({c.cues['threat'].words!r})"
+        business = business or c.business
         if c.laugh:
             laughs[sender] = laughs.get(sender, 0) + 1
         if c.threat_like:
@@ -111,14 +113,14 @@ def first_warning(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
         )
         if "image_request" in c.cues:
             asked.add(sender)
-        if "image_request" in c.cues and (strong or (stranger and sender in flattered)):
+        if "image_request" in c.cues and (strong or (stranger and sender in flattered and not business)):
             return j, f"message {j}: asks for photos or a video call ({c.cues['image_request'].words!r})"
         # A new contact moving the chat elsewhere is the police's warning sign, once they also flatter:
         # gamers and sellers move apps too.
         # "I hardly use this app, add my kik" from someone who flatters: the move itself is the sign.
         # Asking for the other person's number or handle is what old friends do too: not a sign alone.
         moves = "platform_move" in c.cues and (c.cues["platform_move"].rule != "ask_handle" or c.leaving)
-        if moves and (stranger or c.leaving) and sender in flattered:
+        if moves and (stranger or c.leaving) and sender in flattered and not business:
             return (
                 j,
                 f"message {j}: a new contact asks to move to another app ({c.cues['platform_move'].words!r})",

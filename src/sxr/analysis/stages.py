@@ -103,7 +103,9 @@ class MessageCues:
     money: bool = False
     strong_image: Cue | None = None  # a strong image request anywhere in the message, not only the first
     leaving: bool = False  # "I hardly use this app": moving away from where the chat is
+    conditional: bool = False  # "or", "unless", "if": the threat is a condition
     debt: bool = False  # money asked back for a shared cost or a loan, not demanded
+    business: bool = False  # work or a sale: a logo, a quote, "is it still available"
     laugh: bool = False  # "lol", "haha", 😂: the tone of friends
     threat_like: bool = False  # says something that reads as a threat (meant or not)
     numbers: tuple[float, ...] = ()  # every number written in a demand, with or without a currency
@@ -143,6 +145,7 @@ def message_cues(lower: str) -> MessageCues:
         out.reported = lex.reported.search(lower) is not None
     if "threat" in cues:
         out.exposure = lex.exposure.search(lower) is not None
+        out.conditional = _CONDITIONAL.search(lower) is not None
     out.stranger_reply = ("?" in lower or "think so" in lower) and lex.stranger_reply.search(
         lower
     ) is not None
@@ -154,6 +157,7 @@ def message_cues(lower: str) -> MessageCues:
         out.numbers = tuple(float(n.replace(",", "")) for n in _NUMBER.findall(lower))
     out.already = "already" in lower
     out.laugh = any(w in lower for w in _LAUGHS)
+    out.business = _BUSINESS.search(lower) is not None
     out.threat_like = "threat" in cues and not out.reported
     out.distress = lex.distress.search(lower) is not None
     out.money = "demand" in out.cues and lex.money.search(lower) is not None
@@ -162,9 +166,14 @@ def message_cues(lower: str) -> MessageCues:
     return out
 
 
+_CONDITIONAL = re.compile(r"\b(?:or|unless|if|otherwise|else)\b")
 _DEBT = re.compile(
     r"\bpay (?:me |u |you )?back\b|\bfor the (?:\w+ )?(?:pizza|tickets?|taxi|uber|cab|gas|petrol|rent|bills?|"
     r"food|drinks|cinema|concert|dinner|lunch|groceries|utilities|takeaway)\b|\bsplit (?:it|the)\b"
+)
+_BUSINESS = compile_fast(
+    r"\b(?:logo|invoice|quote|project|deposit|delivery|collection|listing|booking|freelanc\w*|upwork|fiverr|"
+    r"commission|my rate|rate is|still available|for sale|brief|contract|portfolio|marketplace)\b"
 )
 _LAUGHS = ("lol", "haha", "lmao", "lmfao", "jk", "\U0001f602", "\U0001f923", "\U0001f61c", "\U0001f480")
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w.])")
@@ -264,7 +273,7 @@ def find_offender(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
             pleaded = any(senders[k] != sender and cues[k].distress for k in range(t + 1, min(n, t + 3)))
             more_images = _within(asked, t, t + _NEAR)
             # "send 3 more or I post it": images demanded under the threat, in the same breath
-            images_now = "image_request" in cues[t].cues and not cues[t].joke
+            images_now = "image_request" in cues[t].cues and not cues[t].joke and cues[t].conditional
             if paid_for or images_now or ((repeated or pleaded) and (money or more_images)):
                 backed += 1
         earnest = any(not cues[j].joke for j in threats + money)

@@ -180,6 +180,7 @@ _TRON = re.compile(r"(?<![A-Za-z0-9])(T[1-9A-HJ-NP-Za-km-z]{33})(?![A-Za-z0-9])"
 _ETH = re.compile(r"(?<![A-Za-z0-9])(0x[0-9a-fA-F]{40})(?![A-Za-z0-9])")
 _IBAN = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2}\d{2}(?: ?[A-Z0-9]){10,32})", re.I)
 _SORT_CODE = re.compile(r"(?<![\d-])(\d{2})[- ]?(\d{2})[- ]?(\d{2})(?![\d-])")
+_TIGHT_PAIR = re.compile(r"(?<![\d-])(\d{2})-(\d{2})-(\d{2})[ ,/]{1,2}(\d{8})(?![\d-])")
 _DASHED_SORT_CODE = re.compile(r"\d{2}-\d{2}-\d{2}$")
 _ACCOUNT = re.compile(r"(?<![\d-])(\d{4} ?\d{4})(?![\d-])")
 _TEN_DIGITS = re.compile(r"(?<![\d+-])(\d(?:[ -]?\d){9})(?![\d-])")
@@ -333,6 +334,11 @@ class _Extractor:
         # An answer to "what's your sort code?" a message or two earlier, written as 12-34-56.
         asked = not here and self.p.sort_context.search(window[-160:]) is not None
         if not here and not asked:
+            # "to 20-09-15 41011166": a dashed sort code and its account side by side need no words.
+            for tm in _TIGHT_PAIR.finditer(text):
+                sort_code, account = "".join(tm.groups()[:3]), tm.group(4)
+                if not _overlaps(found, tm.start(), tm.end()) and uk_account_passes(sort_code, account):
+                    add("uk_bank_account", f"{sort_code}-{account}", tm.start(), tm.end())
             return
         for sm in _SORT_CODE.finditer(text):
             before = lower[max(0, sm.start() - 25) : sm.start()]

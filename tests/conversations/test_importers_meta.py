@@ -190,3 +190,40 @@ def test_every_listed_chat_selects_exactly_one_thread(tmp_path: Path) -> None:
         import_path(path, chat="alice_1")
     with pytest.raises(ExportError, match="no chat called"):
         import_path(path, chat="zed")
+
+
+def test_times_out_of_order_seconds_and_odd_json_are_read_the_slow_way(tmp_path: Path) -> None:
+    thread = "messages/inbox/a_1"
+    doc = {
+        "participants": [{"name": "A"}, {"name": "B"}],
+        "messages": [
+            {"sender_name": "A", "timestamp_ms": BASE + 2000, "content": "third"},
+            {"sender_name": "B", "timestamp": (BASE + 3000) / 1000, "content": "fourth, in seconds"},
+            {"sender_name": "A", "timestamp_ms": BASE, "content": "first"},
+            {"sender_name": "B", "timestamp_ms": BASE + 1000.5, "content": "second \ud83d"},
+        ],
+    }
+    # A lone surrogate escape is valid JSON that orjson refuses: the standard parser reads it.
+    path = write_zip(tmp_path / "facebook.zip", {f"{thread}/message_1.json": json.dumps(doc)})
+    chat = import_path(path)
+    assert [m.text for m in chat.messages] == ["first", "second \ud83d", "third", "fourth, in seconds"]
+    assert [m.source.pointer for m in chat.messages] == [
+        "/messages/2",
+        "/messages/3",
+        "/messages/0",
+        "/messages/1",
+    ]
+    assert (
+        chat.messages[3].sent_at is not None and chat.messages[3].sent_at.timestamp() == (BASE + 3000) / 1000
+    )
+    for bad, match in (
+        ({"messages": [{"sender_name": "A", "timestamp_ms": True}]}, "no time"),
+        ({"messages": {"sender_name": "A"}}, "not a list"),
+        ({"messages": ["hi"]}, "not an object"),
+    ):
+        path = tmp_path / "message_1.json"
+        path.write_text(
+            json.dumps(bad) if not isinstance(bad, dict) else json.dumps({**bad, "participants": []})
+        )
+        with pytest.raises(ExportError, match=match):
+            import_path(write_zip(tmp_path / "bad.zip", {f"{thread}/message_1.json": path.read_text()}))

@@ -423,3 +423,23 @@ def test_skype_and_google_chat_list_their_chats(tmp_path: Path) -> None:
         import_path(zipped)
     assert caught.value.chats == ["DM abc", "DM abcd"]
     assert [import_path(zipped, chat=c).messages[0].text for c in caught.value.chats] == ["one", "two"]
+
+
+def test_big_files_take_the_streaming_path_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sxr.conversations.importers import base
+
+    chats = [
+        telegram_chat(_telegram_messages()),
+        telegram_chat([telegram_message(1, 1778274631, "Ann", "user1", "hi")], name="Ann"),
+    ]
+    full = {"about": "Here is the data you requested.", "personal_information": {}, "chats": {"list": chats}}
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(full, ensure_ascii=False))
+    whole = [m.to_json() for m in import_path(path, chat="Mila").messages]
+    monkeypatch.setattr(base, "WHOLE_JSON_BYTES", 0)  # every file now counts as too big to hold
+    with pytest.raises(SeveralChats) as caught:
+        import_path(path)
+    assert caught.value.chats == ["Mila", "Ann"]
+    assert [m.to_json() for m in import_path(path, chat="Mila").messages] == whole

@@ -227,3 +227,14 @@ def test_times_out_of_order_seconds_and_odd_json_are_read_the_slow_way(tmp_path:
         )
         with pytest.raises(ExportError, match=match):
             import_path(write_zip(tmp_path / "bad.zip", {f"{thread}/message_1.json": path.read_text()}))
+
+
+def test_a_file_too_big_to_hold_is_streamed_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sxr.conversations.importers import base
+
+    path = write_zip(tmp_path / "facebook-brandon-2026-02-02.zip", _split_thread())
+    whole = import_path(path).to_json()
+    monkeypatch.setattr(base, "WHOLE_JSON_BYTES", 0)
+    assert import_path(path).to_json() == whole

@@ -18,6 +18,7 @@ from sxr.conversations.importers.base import (
     from_epoch,
     from_iso,
     head_text,
+    json_document,
     json_items,
     json_top_keys,
 )
@@ -74,6 +75,21 @@ class Telegram(Importer):
         run.warn("View-once photos and videos are never included in a Telegram export.")
         keys = json_top_keys(run.files, name)
         if "chats" in keys and "messages" not in keys:
+            # A full export is read once per chat when every chat is imported: parse it whole when it fits.
+            document = json_document(run.files, name)
+            listed = document.get("chats") if isinstance(document, dict) else None
+            listed = listed.get("list") if isinstance(listed, dict) else None
+            if isinstance(listed, list):
+                index, chat_name = _pick(run, name, _chats_in(listed))
+                run.title = chat_name
+                messages = listed[index].get("messages")
+                del document, listed
+                if not isinstance(messages, list):
+                    raise ExportError(f"The chat {chat_name!r} in {name} has no message list.")
+                for i, raw in enumerate(messages):
+                    yield self._item(run, name, f"/chats/list/{index}/messages/{i}", raw)
+                return
+            del document, listed
             index, chat_name = _choose_chat(run, name)
             run.title = chat_name
             for chat_index, chat in enumerate(json_items(run.files, name, "chats.list.item")):
@@ -162,6 +178,22 @@ def _choose_chat(run: ImportRun, name: str) -> tuple[int, str]:
                     current[prefix.rsplit(".", 1)[1]] = as_text(value)
         except ijson.JSONError as exc:
             raise ExportError(f"{name} is damaged or cut short (not valid JSON: {exc}).") from exc
+    return _pick(run, name, chats)
+
+
+def _chats_in(listed: list[Any]) -> list[tuple[int, str, str, str]]:
+    """(index, name, type, id) of each chat in a parsed full export's chat list."""
+    chats = []
+    for index, chat in enumerate(listed):
+        if not isinstance(chat, dict):
+            raise ExportError(f"Chat {index} of the export is not an object; unknown export version.")
+        fields = [as_text(chat.get(key)) for key in ("name", "type", "id")]
+        chats.append((index, fields[0], fields[1], fields[2]))
+    return chats
+
+
+def _pick(run: ImportRun, name: str, chats: list[tuple[int, str, str, str]]) -> tuple[int, str]:
+    """Which chat of a full export to import: the only real one, or the one named by --chat."""
     real = [ChatChoice(c[1], c[3], c) for c in chats if c[2] != "saved_messages"]
     if run.options.chat:  # the account's own saved messages can be asked for by name
         real += [ChatChoice(c[1], c[3], c) for c in chats if c[2] == "saved_messages"]

@@ -1,14 +1,14 @@
 """Import speed and memory: sxr's importers against chat-miner on the same generated exports, same run.
 
-usage: python bench/import.py [--mb 20] [--full] [--keep DIR]
+usage: python bench/import.py [--mb 20] [--full] [--keep DIR] [--repeat 3]
 
 Generates a WhatsApp Android export (en-US, 12-hour clock with U+202F, month first, every day <= 12 so the
 date order cannot be inferred) and a Messenger download (message_N.json files of 10,000 messages each,
 mojibake included). Each tool runs in its own process; the table shows messages/s, peak RSS and how many
-dates each got right. `seconds` counts from the worker's start, so each tool's imports are in it (a
-user pays them); `parse s` leaves the imports out and `CPU s` is the worker's own CPU time (steadier when
-the machine is busy). sxr runs twice: `import_path` (the whole Conversation in memory) and `stream_path`
-(one message at a time: memory must not grow with the export).
+dates each got right. `seconds` counts from the worker's start, so each tool's imports are in it (a user
+pays them); `parse s` leaves the imports out and `CPU s` is the worker's own CPU time (steadier when the
+machine is busy); each is the best of --repeat runs. sxr runs twice: `import_path` (the whole
+Conversation in memory) and `stream_path` (one message at a time: memory must not grow with the export).
 """
 
 from __future__ import annotations
@@ -241,6 +241,19 @@ def _run_worker(kind: str, tool: str, path: Path) -> dict[str, object]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def _best_of(kind: str, tool: str, path: Path, repeat: int) -> dict[str, object]:
+    """The fastest of `repeat` runs (each in a fresh process): a busy machine only ever slows a run down."""
+    runs = [_run_worker(kind, tool, path) for _ in range(max(1, repeat))]
+    good = [run for run in runs if "error" not in run]
+    if not good:
+        return runs[0]
+    best = dict(good[0])
+    for key in ("seconds", "parse_seconds", "cpu_seconds"):
+        best[key] = min(float(run[key]) for run in good)  # type: ignore[arg-type]
+    best["peak_rss_mb"] = max(float(run["peak_rss_mb"]) for run in good)  # type: ignore[arg-type]
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -248,6 +261,9 @@ def main() -> None:
     parser.add_argument("--mb", type=int, default=20, help="size of each generated export in MB (default 20)")
     parser.add_argument("--full", action="store_true", help="the issue's size: 120 MB exports")
     parser.add_argument("--keep", type=Path, help="write the exports here and keep them")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs per tool; the table shows the fastest (default 3)"
+    )
     parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -278,7 +294,9 @@ def main() -> None:
         print(header)
         print("-" * len(header))
         for kind, path, expected in (("whatsapp", wa, wa_count), ("messenger", meta, meta_count)):
-            rows = {tool: _run_worker(kind, tool, path) for tool in ("chatminer", "sxr", "sxr-stream")}
+            rows = {
+                tool: _best_of(kind, tool, path, args.repeat) for tool in ("chatminer", "sxr", "sxr-stream")
+            }
             for tool, row in rows.items():
                 if "error" in row:
                     print(f"{kind:<10} {tool:<12} error: {row['error']}")

@@ -16,6 +16,7 @@ from sxr.cli import app as cli_app
 from sxr.config import get_settings
 from sxr.conversations.derivers import derive_conversation, install
 from sxr.db import session_factory
+from sxr.evidence import ledger
 from sxr.evidence import services as evidence
 from sxr.evidence.services import DERIVERS
 
@@ -192,3 +193,21 @@ def test_a_telegram_full_export_yields_every_chat_and_the_cli_still_asks(
     picked = CliRunner().invoke(cli_app, ["import", str(export), "--chat", "12", "--json"])
     assert picked.exit_code == 0, picked.stderr
     assert json.loads(picked.stdout)["messages"][0]["text"] == "other ann"
+
+
+def test_one_damaged_chat_costs_only_itself_and_is_on_the_ledger(sqlite_url: str, tmp_path: Path) -> None:
+    install()
+    download = tmp_path / "facebook-sam.zip"
+    damaged = _meta_thread("Max", "Max", "yo", 1_773_300_000_000)[:-30]
+    with zipfile.ZipFile(download, "w") as zf:
+        zf.writestr(
+            "messages/inbox/lily_1/message_1.json", _meta_thread("Lily", "Lily", "hi", 1_773_400_000_000)
+        )
+        zf.writestr("messages/inbox/max_2/message_1.json", damaged)
+    with session_factory(sqlite_url)() as session:
+        case, _pin = create_case(session)
+        added = _add(session, case, download)
+        kinds = [d.kind for d in evidence.list_derived(session, added.item)]
+        warnings = [json.loads(e.details) for e in ledger.entries(session, case.id) if e.action == "warning"]
+    assert kinds == ["conversation", "analysis"]
+    assert len(warnings) == 1 and "max_2" in warnings[0]["error"] and "damaged" in warnings[0]["error"]

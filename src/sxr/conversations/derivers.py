@@ -102,9 +102,7 @@ def derive_conversation(session: Session, settings: Settings, item: EvidenceItem
             yield DerivedContent("conversation", JSON_TYPE, _dumps(conversation.to_json()))
             analysis = analyze(conversation, phone_region=settings.phone_region)
             yield DerivedContent("analysis", JSON_TYPE, _dumps(analysis.to_json()))
-        if problems and not read:
-            raise ExportError(" ".join(problems[:3])[:1000])
-        for problem in problems[:50]:
+        for problem in problems[:50] if read else ():
             # The other chats were read: keep them, and put each chat that failed on the ledger.
             ledger.append(
                 session,
@@ -121,6 +119,8 @@ def derive_conversation(session: Session, settings: Settings, item: EvidenceItem
         raise
     finally:
         conversations.close()
+    if problems and not read:
+        raise ExportError(" ".join(problems[:3])[:1000])
 
 
 def _dumps(document: object) -> bytes:

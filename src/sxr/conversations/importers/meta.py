@@ -132,7 +132,10 @@ class Meta(Importer):
             if content.__class__ is not str:
                 content = as_text(content)
             elif not content.isascii():
-                content = repair_mojibake(content)
+                try:  # the usual case: the whole text is mojibake
+                    content = content.encode("latin-1").decode("utf-8")
+                except (UnicodeEncodeError, UnicodeDecodeError):
+                    content = repair_mojibake(content)
             if sender and plain(raw):
                 yield message_of(0, sender, content, source, sent_at)  # a plain text message
             elif not sender or "call_duration" in raw or raw.get("type") == "Call":

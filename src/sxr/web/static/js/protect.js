@@ -61,6 +61,12 @@
     });
   }
 
+  function hashFrame(video, context, width, height) {
+    context.drawImage(video, 0, 0, width, height);
+    var pixels = context.getImageData(0, 0, width, height).data;
+    return ask({ kind: "frame", rgba: pixels.buffer, width: width, height: height }, [pixels.buffer]);
+  }
+
   // A <video> is moved to each moment in turn and the frame drawn onto a canvas to be hashed.
   async function hashVideo(file, perSecond, onProgress) {
     var url = URL.createObjectURL(file);
@@ -85,14 +91,16 @@
       var step = 1 / perSecond;
       for (var i = 0; i === 0 || i * step < duration; i++) {
         var time = i * step;
-        if (i > 0) {
-          var seeked = waitFor(video, "seeked");
-          video.currentTime = time;
-          await seeked;
+        // Seek even to 0: right after "loadeddata" the first frame may not be painted yet, and a
+        // canvas drawn from it would be blank. Setting currentTime always runs a seek.
+        var seeked = waitFor(video, "seeked");
+        video.currentTime = time;
+        await seeked;
+        var reply = await hashFrame(video, context, width, height);
+        if (reply.pdq.quality === 0) {
+          await new Promise(function (resolve) { setTimeout(resolve, 100); });
+          reply = await hashFrame(video, context, width, height);  // a late frame: draw it once more
         }
-        context.drawImage(video, 0, 0, width, height);
-        var pixels = context.getImageData(0, 0, width, height).data;
-        var reply = await ask({ kind: "frame", rgba: pixels.buffer, width: width, height: height }, [pixels.buffer]);
         frames.push({
           frame: i,
           timestamp: Math.round(video.currentTime * 1000) / 1000,

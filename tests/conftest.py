@@ -86,10 +86,9 @@ def postgres_template() -> Iterator[str | None]:
     try:
         with admin.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # any failure to reach the server means this leg cannot run
+    except Exception:  # any failure to reach the server means this leg cannot run
         admin.dispose()
         yield None
-        _ = exc
         return
     url = make_url(_postgres_admin_url()).set(database=name).render_as_string(hide_password=False)
     upgrade(url)

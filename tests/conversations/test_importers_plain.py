@@ -98,3 +98,21 @@ def test_text_without_names_is_one_message(tmp_path: Path) -> None:
     assert len(chat.messages) == 1 and chat.messages[0].sender == "unknown sender"
     assert chat.messages[0].text == "someone sent me this and\nsaid they would post it"
     assert any("unknown sender" in w for w in chat.warnings)
+
+
+def test_a_remembered_hash_is_used_only_for_the_same_unchanged_file(tmp_path: Path) -> None:
+    import hashlib
+    import os
+
+    from sxr.conversations.importers.archive import ExportFiles, forget_sha256, remember_sha256
+
+    path = tmp_path / "chat.txt"
+    path.write_text("hello")
+    remember_sha256(path, "a" * 64)
+    try:
+        assert ExportFiles(path).sha256() == "a" * 64
+        path.write_text("hello again")  # changed: hashed afresh
+        os.utime(path, ns=(1, 1))
+        assert ExportFiles(path).sha256() == hashlib.sha256(b"hello again").hexdigest()
+    finally:
+        forget_sha256(path)

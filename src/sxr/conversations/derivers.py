@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -64,29 +64,44 @@ def conversations_of(
                 yield conversation
             return
         from sxr.conversations.importers import import_path
+        from sxr.conversations.importers.archive import forget_sha256, remember_sha256
 
+        remember_sha256(path, item.sha256)  # the locker checked it; each chat's import need not rehash
         try:
-            yield import_path(path, tz=settings.timezone)
-            return
-        except SeveralChats as several:
-            chats = several.chats
-        skipped = len(chats) - MAX_CHATS
-        for chat in chats[:MAX_CHATS]:
-            try:
-                conversation = import_path(path, tz=settings.timezone, chat=chat)
-            except ExportError as exc:
-                if problems is None:
-                    raise
-                problems.append(f"The chat {chat!r} could not be read: {exc}")
-                continue
-            if conversation.title is None:
-                conversation.title = chat
-            if skipped > 0:
-                conversation.warnings.append(
-                    f"{item.original_name} holds {len(chats)} chats: only the first {MAX_CHATS} were read "
-                    f"and {skipped} were skipped. Import the others one by one with sxr import --chat NAME."
-                )
-            yield conversation
+            yield from _each_chat(settings, item, path, problems, import_path)
+        finally:
+            forget_sha256(path)
+
+
+def _each_chat(
+    settings: Settings,
+    item: EvidenceItem,
+    path: Path,
+    problems: list[str] | None,
+    import_path: Callable[..., Conversation],
+) -> Generator[Conversation]:
+    try:
+        yield import_path(path, tz=settings.timezone)
+        return
+    except SeveralChats as several:
+        chats = several.chats
+    skipped = len(chats) - MAX_CHATS
+    for chat in chats[:MAX_CHATS]:
+        try:
+            conversation = import_path(path, tz=settings.timezone, chat=chat)
+        except ExportError as exc:
+            if problems is None:
+                raise
+            problems.append(f"The chat {chat!r} could not be read: {exc}")
+            continue
+        if conversation.title is None:
+            conversation.title = chat
+        if skipped > 0:
+            conversation.warnings.append(
+                f"{item.original_name} holds {len(chats)} chats: only the first {MAX_CHATS} were read "
+                f"and {skipped} were skipped. Import the others one by one with sxr import --chat NAME."
+            )
+        yield conversation
 
 
 def derive_conversation(session: Session, settings: Settings, item: EvidenceItem) -> Iterator[DerivedContent]:

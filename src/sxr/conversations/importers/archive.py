@@ -38,6 +38,35 @@ def sha256_stream(stream: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
+# Hashes a caller already knows (the evidence locker knows each item's), by (path, size, mtime, inode):
+# importing each chat of a multi-chat export opens the same, possibly multi-GB, download again and again.
+_KNOWN: dict[tuple[str, int, int, int], str] = {}
+
+
+def _stat_key(path: Path) -> tuple[str, int, int, int]:
+    st = path.stat()
+    return (str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def remember_sha256(path: Path, sha256: str) -> None:
+    """Tell the importers the SHA-256 of a file that will not change (so it is not hashed on every import)."""
+    if len(_KNOWN) >= 16:
+        _KNOWN.pop(next(iter(_KNOWN)))
+    _KNOWN[_stat_key(path)] = sha256
+
+
+def forget_sha256(path: Path) -> None:
+    _KNOWN.pop(_stat_key(path), None)
+
+
+def _file_sha256(path: Path) -> str:
+    found = _KNOWN.get(_stat_key(path))
+    if found is not None:
+        return found
+    with path.open("rb") as stream:
+        return sha256_stream(stream)
+
+
 def _safe_member_name(name: str, archive: str) -> str:
     """A member name as a relative POSIX path; refuse absolute paths and `..` (path traversal)."""
     clean = name.replace("\\", "/")
@@ -235,8 +264,7 @@ class ExportFiles:
                     digest.update(f"{name}\0{self.member_sha256(name)}\n".encode())
                 self._sha256 = digest.hexdigest()
             else:
-                with self.path.open("rb") as stream:
-                    self._sha256 = sha256_stream(stream)
+                self._sha256 = _file_sha256(self.path)
         return self._sha256
 
     def member_sha256(self, name: str) -> str:

@@ -1902,6 +1902,264 @@ case(
 )
 
 
+# ------------------ fifth batch: written after the fourth was used for tuning ------------------
+BTC_TAPROOT_2 = _bech32(1, 32)
+
+case(
+    id="wa-android-h51",
+    fmt="wa_android_gb",
+    victim="Nathan",
+    offender="+44 7700 900742",
+    other_raw="\u202a+44 7700 900742\u202c",
+    start="2026-12-04 21:30",
+    sextortion=True,
+    msgs=[
+        ("*", ENC_NOTICE),
+        ("O", "G'day, sorry if this is weird, you popped up as a suggested contact", ["contact"]),
+        ("V", "no worries, who's this?"),
+        ("O", "Jess. reckon you're a bit of a legend, love your pics", ["flattery"]),
+        ("O", "fancy a cheeky vid call tonight?", ["image_request"]),
+        ("V", "go on then"),
+        ("O", "Got the whole thing on screen record. Your missus is on my list.", ["threat"]),
+        ("O", "€500 to BE68 5390 0754 7034 or she sees it", ["threat", "demand"]),
+        ("V", "I'll pay, give me an hour"),
+        ("O", "Clock's ticking", ["demand"]),
+    ],
+    indicators=[("iban", IBAN_BE, 6), ("amount", "EUR:500", 6)],
+)
+
+case(
+    id="ig-h52",
+    fmt="instagram",
+    victim="rahul.verma",
+    offender="priya_sharma.official",
+    start="2026-05-05 20:00",
+    owner="rahul.verma",
+    tz=5,
+    sextortion=True,
+    msgs=[
+        ("O", "Hello ji, I am Priya from Mumbai, saw your reels", ["contact"]),
+        ("O", "You are very handsome yaar", ["flattery"]),
+        ("V", "Thank you"),
+        ("O", "Do one video call na", ["image_request"]),
+        ("V", "ok"),
+        ("O", "Your video is with me. I will upload on YouTube and send to your relatives", ["threat"]),
+        ("O", "Send 20000 rupees on GPay", ["demand"]),
+        ("V", "I sent 5000 rupees, that is all I have"),
+        ("O", "Received. Send remaining 15000", ["payment", "demand"]),
+    ],
+    indicators=[("amount", "INR:20000", 6), ("amount", "INR:5000", 7)],
+)
+CASES[-1]["msgs"][7] = ("V", "I sent 5000 rupees, that is all I have", ["payment"])
+
+case(
+    id="msgr-h53",
+    fmt="messenger",
+    victim="Ethan Cole",
+    offender="Jake Rivers",
+    start="2026-02-18 16:00",
+    owner="ethancole",
+    tz=-5,
+    sextortion=True,
+    msgs=[
+        (
+            "O",
+            "hey u. remember the pics u sent to maddie? she's my gf and i have them all now. $300 or ur whole school sees",
+            ["threat", "demand"],
+        ),
+        ("V", "please dont, i'm 15"),
+        ("O", "then get ur parents card. cashapp $MadBoi4K", ["demand"]),
+        ("V", "I told my dad. He's calling the police."),
+    ],
+    indicators=[("cashapp_cashtag", "madboi4k", 2), ("amount", "USD:300", 0)],
+)
+
+case(
+    id="tg-h54",
+    fmt="telegram",
+    victim="George",
+    offender="Recovery Team",
+    start="2026-07-22 18:00",
+    tz=0,
+    sextortion=True,
+    msgs=[
+        ("O", "Good evening. I represent a group that has obtained recordings from your webcam.", ["threat"]),
+        ("O", f"Payment of 2,000 USD in Bitcoin to {BTC_TAPROOT_2} is required within 48 hours.", ["demand"]),
+        ("V", "how do I know this is real"),
+        (
+            "O",
+            "Your contacts will receive the footage at 18:00 tomorrow unless payment is made.",
+            ["threat", "demand"],
+        ),
+    ],
+    indicators=[("btc_address", BTC_TAPROOT_2, 1), ("amount", "USD:2000", 1)],
+)
+
+case(
+    id="snap-h55",
+    fmt="snapchat",
+    victim="finn.o",
+    offender="lexi.rose07",
+    start="2026-10-10 20:00",
+    sextortion=True,
+    msgs=[
+        ("O", "ur in my sisters year right? 😊", ["contact"]),
+        ("V", "maybe lol whos ur sister"),
+        ("O", "u r such a cutie tbh", ["flattery"]),
+        ("O", "send a pic in ur towel 😳", ["image_request"]),
+        ("V", ""),
+        (
+            "O",
+            "LOL screenshot. send £30 on a steam card or this goes on the school page",
+            ["threat", "demand"],
+        ),
+        ("V", "ok H7K2P-QX9LM-4TRWZ"),
+        ("O", "£30 more. now.", ["demand", "escalation"]),
+    ],
+    indicators=[("gift_card", "steam:H7K2PQX9LM4TRWZ", 6), ("amount", "GBP:30", 5)],
+)
+CASES[-1]["msgs"][6] = ("V", "ok H7K2P-QX9LM-4TRWZ", ["payment"])
+
+case(
+    id="plain-h56",
+    fmt="plain",
+    victim="Me",
+    offender="Kayla",
+    header="texts 3/14",
+    start="",
+    sextortion=True,
+    msgs=[
+        ("O", "hey it's kayla from tinder 😊 glad u texted", ["contact"]),
+        ("O", "ur cute, send me a pic?", ["flattery", "image_request"]),
+        ("V", "[photo]"),
+        (
+            "O",
+            "lol i got u. $500 on zelle to kayla.moves@example.net or i send it to ur job",
+            ["threat", "demand"],
+        ),
+        ("V", "I'm not paying"),
+        ("O", "ok watch", ["threat"]),
+    ],
+    indicators=[("email", "kayla.moves@example.net", 3), ("amount", "USD:500", 3)],
+)
+
+case(
+    id="wa-android-b51",
+    fmt="wa_android_gb",
+    victim="Zoe",
+    offender=None,
+    other_raw="Hattie flat",
+    start="2026-01-20 19:00",
+    sextortion=False,
+    msgs=[
+        ("*", ENC_NOTICE),
+        ("O", "if u touch my cheese again ur getting evicted lol"),
+        ("V", "it was one slice!!"),
+        ("O", "also send a pic of the electric bill pls"),
+        ("V", "<Media omitted>"),
+        ("O", "£37.50 each. sort code 20-29-59 acc 63748472"),
+        ("V", "paid"),
+        ("O", "legend"),
+    ],
+    indicators=[("uk_bank_account", "202959-63748472", 4), ("amount", "GBP:37.50", 4)],
+)
+
+case(
+    id="ig-b52",
+    fmt="instagram",
+    victim="artbyzoe",
+    offender=None,
+    other="kat.m_91",
+    start="2026-03-12 12:00",
+    owner="artbyzoe",
+    tz=0,
+    sextortion=False,
+    msgs=[
+        ("O", "Hi! love your art, do you take commissions?"),
+        ("V", "yes! £60 for a portrait. Send me a pic of who you want drawn"),
+        ("O", "[photo]"),
+        ("V", "Lovely, paypal.me/artbyzoe when ready"),
+        ("O", "sent £60"),
+        ("V", "received, thank you!"),
+    ],
+    indicators=[("amount", "GBP:60", 1), ("paypal_me", "artbyzoe", 3)],
+)
+
+case(
+    id="discord-b53",
+    fmt="discord",
+    victim="boltz",
+    offender=None,
+    other="crumb.exe",
+    start="2026-09-19 23:00",
+    sextortion=False,
+    msgs=[
+        ("O", "i clipped u dying lmao"),
+        ("O", "im sending it to the whole server"),
+        ("V", "do it and i'll leak ur cringe tiktoks"),
+        ("O", "lol truce"),
+        ("V", "$10 for nitro?"),
+        ("O", "sure"),
+    ],
+    indicators=[("amount", "USD:10", 4)],
+)
+
+case(
+    id="tg-b54",
+    fmt="telegram",
+    victim="Ada",
+    offender=None,
+    other="Daddy",
+    start="2026-10-01 07:00",
+    tz=1,
+    sextortion=False,
+    msgs=[
+        ("O", "Ada, I don send you N30,000 for your books"),
+        ("V", "Thank you daddy, I don see am"),
+        ("O", "If you no call your mama today, I go come that school myself 😂"),
+    ],
+    indicators=[("amount", "NGN:30000", 0)],
+)
+
+case(
+    id="skype-b55",
+    fmt="skype",
+    victim="Mo Rahman",
+    owner_id="live:mo.rahman.tutor",
+    offender=None,
+    other="Helen Price",
+    start="2025-02-02 18:00",
+    sextortion=False,
+    msgs=[
+        ("O", "Hi, I found your profile on the tutoring site. Your reviews are great"),
+        ("V", "Thank you! Happy to help"),
+        ("O", "Could we move to WhatsApp? +44 7700 900451"),
+        ("V", "Of course. It's £25 per lesson, my PayPal is paypal.me/mathswithmo"),
+        ("O", "Great, paid for the first two"),
+    ],
+    indicators=[("phone", "+447700900451", 2), ("amount", "GBP:25", 3), ("paypal_me", "mathswithmo", 3)],
+)
+
+case(
+    id="wa-ios-b56",
+    fmt="wa_ios",
+    victim="Sara",
+    offender=None,
+    chat_name="Tom ❤️",
+    start="2026-08-08 14:00",
+    sextortion=False,
+    msgs=[
+        ("*", ENC_NOTICE),
+        ("V", "Send me a pic of the kids at the park"),
+        ("O", "\u200eimage omitted"),
+        ("V", "they look so cute"),
+        ("O", "Can you transfer £40 for the shopping"),
+        ("V", "done, love you"),
+    ],
+    indicators=[("amount", "GBP:40", 3)],
+)
+
+
 # ---------------------------------------------------------------------------------------------
 # Renderers: one per export format.
 # ---------------------------------------------------------------------------------------------

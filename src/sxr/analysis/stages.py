@@ -276,7 +276,10 @@ def find_offender(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
             images_now = "image_request" in cues[t].cues and not cues[t].joke and cues[t].conditional
             if paid_for or images_now or ((repeated or pleaded) and (money or more_images)):
                 backed += 1
-        earnest = any(not cues[j].joke for j in threats + money)
+        # "lol i got u. $500 or i send it to ur job" after asking for pictures: laughing is no joke there.
+        earnest = any(not cues[j].joke for j in threats + money) or any(
+            cues[t].money and _within(asked, t - 3 * _NEAR, t - 1) for t in threats
+        )
         if backed and earnest:
             score = 2 * len(threats) + len(money)
             if best is None or score > best[0]:

@@ -31,9 +31,13 @@ def _b58check(version: bytes) -> str:
 
 
 def _bech32(witver: int, size: int) -> str:
-    addr = bech32.encode("bc", witver, list(_rng.randbytes(size)))
-    assert addr
-    return addr
+    """A segwit address: bech32 for version 0, bech32m (BIP 350) for version 1 (taproot)."""
+    data = [witver, *bech32.convertbits(list(_rng.randbytes(size)), 8, 5)]
+    const = 1 if witver == 0 else 0x2BC830A3
+    values = bech32.bech32_hrp_expand("bc") + data
+    polymod = bech32.bech32_polymod([*values, 0, 0, 0, 0, 0, 0]) ^ const
+    checksum = [(polymod >> 5 * (5 - i)) & 31 for i in range(6)]
+    return "bc1" + "".join(bech32.CHARSET[d] for d in data + checksum)
 
 
 def _eip55() -> str:

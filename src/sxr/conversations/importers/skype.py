@@ -63,9 +63,10 @@ class Skype(Importer):
             choices.append(ChatChoice(as_text(conversation.get("displayName")) or cid, cid, index))
         index = choose_chat(run, choices, name, "conversations").value
         # A second pass keeps only the chosen conversation in memory.
-        conversation = next(
-            c for i, c in enumerate(json_items(run.files, name, "conversations.item")) if i == index
-        )
+        found = (c for i, c in enumerate(json_items(run.files, name, "conversations.item")) if i == index)
+        conversation = next(found, None)
+        if not isinstance(conversation, dict):
+            raise ExportError(f"{name} changed while it was read; import it again.")
         run.title = as_text(conversation.get("displayName")) or as_text(conversation.get("id"))
         run.warn("Skype exports hold only what was still on Microsoft's servers; shared files expire there.")
         rows = []

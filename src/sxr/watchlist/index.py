@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
 import threading
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,8 +41,18 @@ Labels = npt.NDArray[np.int64]
 _MAX_TABLE_BITS = 24
 # Segments at least this big use 23-24 bit chunks.
 _WIDEST_CHUNKS_FROM = 1 << 22
-# Queries per pass through one chunk: bounds the temporary candidate arrays.
-_QUERY_BLOCK = 256
+# Probes per pass through a segment: blocks of queries this small keep the temporary arrays and the
+# cache lines they gather in the core's own cache (measured at 10M: 4,800 queries/s on one core with
+# blocks of 16-32 queries, 2,900 with 48-256).
+_PROBES_PER_BLOCK = 1 << 16
+# Batches are split over this many threads, in blocks of at least _MIN_THREAD_BLOCK queries.
+_THREADS = max(1, min(os.cpu_count() or 1, 8))
+_MIN_THREAD_BLOCK = 16
+
+
+@functools.cache
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="sxr-pdq")
 
 
 def hex_to_codes(hexes: Sequence[str]) -> Codes:
@@ -148,6 +160,9 @@ class _Segment:
         self.alive = np.ones(len(codes), dtype=bool)
         self.chunks = _plan(radius, _chunks_for(len(codes)))
         n, m = len(codes), len(self.chunks)
+        # Queries per block: small enough that a block's probes and candidates stay in the core's cache.
+        probes_per_query = sum(len(c.flips) for c in self.chunks)
+        self.block = min(max(_PROBES_PER_BLOCK // probes_per_query, 8), 256)
         self.use_table = all(c.bits <= _MAX_TABLE_BITS and n >= (1 << c.bits) // 64 for c in self.chunks)
         slot_type = np.uint32 if m * n < 2**32 else np.uint64
         self.order = np.empty(m * n, dtype=slot_type)
@@ -188,56 +203,75 @@ class _Segment:
         probes = np.concatenate(parts, axis=1)
         return probes, probes.shape[1]
 
+    def _search_block(
+        self, block: Codes, radius: int
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[Any]]:
+        """(query index in the block, position, distance) of every hash within `radius`, duplicates kept."""
+        probes, per_query = self._probes(block)
+        probes = probes.ravel()
+        if self.offsets is not None:
+            starts = self.offsets.take(probes)
+            lengths = self.offsets.take(probes + 1)
+            lengths -= starts
+        else:
+            assert self.sorted_keys is not None
+            wanted = probes.astype(np.uint64)
+            starts = np.searchsorted(self.sorted_keys, wanted, side="left")
+            lengths = np.searchsorted(self.sorted_keys, wanted, side="right") - starts
+        hit = np.flatnonzero(lengths)
+        nothing = np.zeros(0, dtype=np.int64)
+        if len(hit) == 0:
+            return nothing, nothing, nothing
+        # Widen only the probes that hit something: most do not.
+        first = starts.take(hit).astype(np.int64)
+        lengths = lengths.take(hit).astype(np.int64)
+        ends = np.cumsum(lengths)
+        total = int(ends[-1])
+        first -= ends - lengths
+        slots = np.repeat(first, lengths)
+        slots += np.arange(total, dtype=np.int64)
+        positions = self.order.take(slots).astype(np.int64)
+        # Probes are laid out query by query, so each query's candidates are one run of `slots`.
+        bounds = np.searchsorted(hit, np.arange(len(block) + 1) * per_query)
+        cumulative = np.where(bounds > 0, ends.take(bounds - 1), 0)
+        qi = np.repeat(np.arange(len(block), dtype=np.int64), np.diff(cumulative))
+        # Words 0 and 1 first, fetched together as one 16-byte item (one random read per candidate, where
+        # a take per word reads every candidate's cache line twice): together they rule out nearly every
+        # wrong candidate (word 0 alone only about a third), so words 2 and 3 are read for few rows.
+        pair = self.codes.view(np.complex128).reshape(-1).take(positions * 2).view(np.uint64).reshape(-1, 2)
+        pair[:, 0] ^= block[:, 0].take(qi)
+        pair[:, 1] ^= block[:, 1].take(qi)
+        counts = np.bitwise_count(pair)
+        dist = counts[:, 0] + counts[:, 1]
+        near = np.flatnonzero(dist <= radius)
+        positions, qi, dist = positions.take(near), qi.take(near), dist.take(near)
+        rest = self.codes.take(positions, axis=0)[:, 2:] ^ block.take(qi, axis=0)[:, 2:]
+        dist = dist.astype(np.uint16) + np.bitwise_count(rest).sum(axis=1, dtype=np.uint16)
+        near = np.flatnonzero(dist <= radius)
+        return qi.take(near), positions.take(near), dist.take(near)
+
     def search(
         self, queries: Codes, radius: int
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """(query index, position, distance) of every live hash within `radius` of each query."""
-        found_q: list[npt.NDArray[np.int64]] = []
-        found_p: list[npt.NDArray[np.int64]] = []
-        found_d: list[npt.NDArray[np.int64]] = []
-        flat = self.codes.reshape(-1)
-        for lo in range(0, len(queries), _QUERY_BLOCK):
-            block = queries[lo : lo + _QUERY_BLOCK]
-            block_words = [np.ascontiguousarray(block[:, w]) for w in range(WORDS)]
-            probes, per_query = self._probes(block)
-            probes = probes.ravel()
-            if self.offsets is not None:
-                starts = self.offsets.take(probes).astype(np.int64)
-                ends = self.offsets.take(probes + 1).astype(np.int64)
-            else:
-                assert self.sorted_keys is not None
-                wanted = probes.astype(np.uint64)
-                starts = np.searchsorted(self.sorted_keys, wanted, side="left").astype(np.int64)
-                ends = np.searchsorted(self.sorted_keys, wanted, side="right").astype(np.int64)
-            lengths = ends - starts
-            hit = np.flatnonzero(lengths)
-            if len(hit) == 0:
-                continue
-            starts, lengths = starts[hit], lengths[hit]
-            total = int(lengths.sum())
-            first = np.cumsum(lengths) - lengths
-            slots = np.arange(total, dtype=np.int64) + np.repeat(starts - first, lengths)
-            positions = self.order.take(slots).astype(np.int64)
-            qi = np.repeat(hit // per_query, lengths)
-            # Verify one word at a time: most wrong candidates are ruled out by the first two words,
-            # so most rows are never read whole. (1-D `take` is much faster than 2-D fancy indexing.)
-            dist = np.zeros(len(positions), dtype=np.uint8)
-            for word in range(WORDS):
-                dist += np.bitwise_count(flat.take(positions * WORDS + word) ^ block_words[word].take(qi))
-                near = dist <= radius
-                positions, qi, dist = positions[near], qi[near], dist[near]
-                if len(positions) == 0:
-                    break
-            if len(positions):
-                found_q.append(qi + lo)
-                found_p.append(positions)
-                found_d.append(dist.astype(np.int64))
-        if not found_q:
+        n_blocks = -(-len(queries) // self.block)
+        if len(queries) >= 2 * _MIN_THREAD_BLOCK:
+            # Enough queries for every core: numpy releases the GIL in takes, ufuncs and repeats.
+            n_blocks = max(n_blocks, min(_THREADS, len(queries) // _MIN_THREAD_BLOCK))
+        size = -(-len(queries) // max(n_blocks, 1))
+        los = list(range(0, len(queries), size))
+        blocks = [queries[lo : lo + size] for lo in los]
+        if len(blocks) > 1 and _THREADS > 1:
+            parts = list(_pool().map(lambda b: self._search_block(b, radius), blocks))
+        else:
+            parts = [self._search_block(b, radius) for b in blocks]
+        found = [(q + lo, p, d) for lo, (q, p, d) in zip(los, parts, strict=True) if len(q)]
+        if not found:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, empty
-        q = np.concatenate(found_q)
-        p = np.concatenate(found_p)
-        d = np.concatenate(found_d)
+        q = np.concatenate([f[0] for f in found])
+        p = np.concatenate([f[1] for f in found])
+        d = np.concatenate([f[2] for f in found]).astype(np.int64)
         # A near hash is usually found through several chunks: keep it once.
         _, first_seen = np.unique(q * len(self.codes) + p, return_index=True)
         q, p, d = q[first_seen], p[first_seen], d[first_seen]

@@ -148,3 +148,28 @@ def test_vpdq_percentages_as_upstream() -> None:
     assert index.match(query, [100] * 11) == []
     index.remove(7)
     assert index.match(clip, [100] * 8) == []
+
+
+def test_threaded_batches_find_exactly_what_single_queries_find(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(5)
+    corpus = clustered_corpus(60_000, rng)
+    index = PDQIndex(radius=31)
+    index.add(corpus, np.arange(len(corpus)))
+    # Near copies at every distance 0..40 of corpus members, so most queries have several matches.
+    picks = rng.integers(0, len(corpus), size=300)
+    queries = np.stack([flip_bits(corpus[i], int(i % 41), rng) for i in picks])
+
+    def rows(result: index_module.SearchResult) -> list[tuple[int, int, int]]:
+        return sorted(
+            zip(result.query.tolist(), result.label.tolist(), result.distance.tolist(), strict=True)
+        )
+
+    monkeypatch.setattr(index_module, "_THREADS", 1)
+    one_thread = rows(index.search(queries))
+    monkeypatch.setattr(index_module, "_THREADS", 4)
+    four_threads = rows(index.search(queries))
+    singles = sorted(
+        (q, label, d) for q in range(len(queries)) for _, label, d in rows(index.search(queries[q : q + 1]))
+    )
+    assert one_thread == four_threads == singles
+    assert sum(1 for q, label, _ in one_thread if label == picks[q]) == sum(1 for i in picks if i % 41 <= 31)

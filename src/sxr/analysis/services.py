@@ -95,29 +95,74 @@ def review(session: Session, case_id: int, indicators: Iterable[Indicator]) -> R
     return out
 
 
-def found_details(session: Session, settings: Any, case: Any) -> list[Indicator]:
-    """The indicators of every analysed conversation among a case's evidence, each once, in order found."""
+@dataclass(slots=True)
+class CaseAnalysis:
+    """One analysed conversation of a case: its evidence item, the analysis document, and whether it
+    bears on the offender."""
+
+    item: Any
+    document: dict[str, Any]
+    relevant: bool
+
+
+def flagged(document: dict[str, Any]) -> bool:
+    """True when the analysis calls the conversation sextortion or would warn on it."""
+    risk = document.get("risk")
+    warned = isinstance(risk, dict) and risk.get("first_warning_i") is not None
+    return bool(document.get("is_sextortion")) or warned
+
+
+def case_analyses(session: Session, settings: Any, case: Any) -> tuple[list[CaseAnalysis], list[str]]:
+    """Every readable analysis of a case's evidence, oldest first, and the problems met reading them.
+
+    An evidence item holding one chat is about the offender: it is always relevant. When one item holds
+    many chats (a whole-account download), only the chats the analysis flags are relevant, so that
+    friends' and family's handles and numbers never reach the offender's details or a report pack.
+    """
     from sxr.evidence import services as evidence_services
 
-    found: dict[tuple[str, str], Indicator] = {}
+    out: list[CaseAnalysis] = []
+    problems: list[str] = []
     for item in evidence_services.list_evidence(session, case):
+        documents: list[dict[str, Any]] = []
         for derived in evidence_services.list_derived(session, item):
             if derived.kind != "analysis":
                 continue
             try:
                 document = json.loads(evidence_services.read_derived(settings, derived))
             except (ValueError, OSError):
+                problems.append(f"The analysis of {item.original_name} could not be read.")
                 continue
-            for raw in document.get("indicators", []) if isinstance(document, dict) else []:
-                try:
-                    indicator = Indicator(
-                        kind=str(raw["kind"]),
-                        value=str(raw["value"]),
-                        first_i=int(raw.get("first_i", 0)),
-                        raw=str(raw.get("raw", "")),
-                        messages=[int(i) for i in raw.get("messages", [])],
-                    )
-                except (KeyError, TypeError, ValueError):
-                    continue
-                found.setdefault((indicator.kind, indicator.value), indicator)
+            if isinstance(document, dict):
+                documents.append(document)
+        for document in documents:
+            out.append(CaseAnalysis(item, document, relevant=len(documents) == 1 or flagged(document)))
+        left_out = sum(1 for d in documents if len(documents) > 1 and not flagged(d))
+        if left_out:
+            problems.append(
+                f"{item.original_name} holds {len(documents)} chats; {left_out} of them show no sign of "
+                "extortion and are left out of the offender's details."
+            )
+    return out, problems
+
+
+def found_details(session: Session, settings: Any, case: Any) -> list[Indicator]:
+    """The indicators of every relevant analysed conversation of a case, each once, in order found."""
+    found: dict[tuple[str, str], Indicator] = {}
+    analyses, _problems = case_analyses(session, settings, case)
+    for analysis in analyses:
+        if not analysis.relevant:
+            continue
+        for raw in analysis.document.get("indicators", []):
+            try:
+                indicator = Indicator(
+                    kind=str(raw["kind"]),
+                    value=str(raw["value"]),
+                    first_i=int(raw.get("first_i", 0)),
+                    raw=str(raw.get("raw", "")),
+                    messages=[int(i) for i in raw.get("messages", [])],
+                )
+            except (KeyError, TypeError, ValueError):
+                continue
+            found.setdefault((indicator.kind, indicator.value), indicator)
     return list(found.values())

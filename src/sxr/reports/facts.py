@@ -411,20 +411,30 @@ def _collect_evidence(session: Any, settings: Any, case: Any, facts: ReportFacts
         entry = evidence_entry(item, n, used)
         facts.evidence.append(entry)
         names[entry.id] = entry
+    from sxr.analysis.services import case_analyses
+
+    analyses, problems = case_analyses(session, settings, case)
+    facts.gaps.extend(problems)
+    relevant: dict[str, list[dict[str, Any]]] = {}
+    for analysis in analyses:
+        if analysis.relevant:
+            relevant.setdefault(str(_attr(analysis.item, "id")), []).append(analysis.document)
     seen: set[tuple[str, str]] = set()
     for item in items:
         entry = names[str(_attr(item, "id"))]
-        derived = list(evidence_services.list_derived(session, item))
-        kinds = {str(_attr(d, "kind") or "") for d in derived}
-        # The analysis holds the conversation and more; a bare conversation still tells what was missing.
-        wanted = "analysis" if "analysis" in kinds else "conversation"
-        for one in derived:
-            if str(_attr(one, "kind") or "") != wanted:
-                continue
-            doc = _derived_json(evidence_services, settings, one)
-            if not doc:
-                facts.gaps.append(f"{entry.name}: its {wanted} could not be read.")
-                continue
+        docs = relevant.get(entry.id)
+        if docs is None:
+            # No analysis: a bare conversation still tells what the export could not contain.
+            docs = []
+            for one in evidence_services.list_derived(session, item):
+                if str(_attr(one, "kind") or "") != "conversation":
+                    continue
+                doc = _derived_json(evidence_services, settings, one)
+                if not doc:
+                    facts.gaps.append(f"{entry.name}: its conversation could not be read.")
+                    continue
+                docs.append(doc)
+        for doc in docs:
             idents, payments, timeline, warnings, self_harm = facts_from_analysis(
                 doc, evidence_item=entry.name, evidence_sha256=entry.sha256
             )

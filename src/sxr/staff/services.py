@@ -434,7 +434,7 @@ def case_queue(session: Session, settings: Settings, *, status: str | None = Non
         query = query.where(Case.status == status)
     cases = list(session.scalars(query))
     ids = [c.id for c in cases]
-    latest: dict[int, DerivedItem] = {}
+    latest: dict[int, list[DerivedItem]] = {}
     if ids:
         rows = session.execute(
             select(EvidenceItem.case_id, DerivedItem)
@@ -443,15 +443,16 @@ def case_queue(session: Session, settings: Settings, *, status: str | None = Non
             .order_by(DerivedItem.id)
         )
         for case_id, derived in rows:
-            latest[int(case_id)] = derived  # ordered by id: the last one wins
+            latest.setdefault(int(case_id), []).append(derived)
     alerts = _alert_counts(session, ids) if ids else {}
     out = []
     for case in cases:
         risk_level = None
-        if case.id in latest:
-            doc = _read_json(settings, latest[case.id]) or {}
-            risk = doc.get("risk")
-            risk_level = str(risk.get("level")) if isinstance(risk, dict) and risk.get("level") else None
+        # The case is as risky as its riskiest conversation (a download may hold many chats).
+        risks = [(_read_json(settings, d) or {}).get("risk") for d in latest.get(case.id, [])]
+        scored = [r for r in risks if isinstance(r, dict) and r.get("level")]
+        if scored:
+            risk_level = str(max(scored, key=lambda r: float(r.get("score") or 0))["level"])
         out.append(QueueRow(case.reference, case.status, case.created_at, risk_level, alerts.get(case.id, 0)))
     return out
 
@@ -509,22 +510,18 @@ class CaseOverview:
 
 def case_overview(session: Session, settings: Settings, case: Case) -> CaseOverview:
     """Gather a case's evidence, the offender's details with their reviews, timeline, risk and alerts."""
-    from sxr.analysis.services import current_decisions
-    from sxr.evidence.services import list_derived, list_evidence
+    from sxr.analysis.services import case_analyses, current_decisions
+    from sxr.evidence.services import list_evidence
 
     overview = CaseOverview(case=case)
     overview.evidence = list_evidence(session, case)
     seen: set[tuple[str, str]] = set()
     details: list[Detail] = []
-    for item in overview.evidence:
-        for derived in list_derived(session, item):
-            if derived.kind != "analysis":
-                continue
-            doc = _read_json(settings, derived)
-            if doc is None:
-                overview.warnings.append(f"The analysis of {item.original_name} could not be read.")
-                continue
-            _add_analysis(overview, details, seen, item, doc)
+    analyses, problems = case_analyses(session, settings, case)
+    overview.warnings.extend(problems)
+    for analysis in analyses:
+        if analysis.relevant:
+            _add_analysis(overview, details, seen, analysis.item, analysis.document)
     decisions = current_decisions(session, case.id)
     for detail in details:
         row = decisions.get((detail.kind, detail.value))

@@ -4,39 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from sxr.analysis.core import Analysis, analyze
-from sxr.conversations.model import Conversation, ExportError
+from sxr.conversations.cli import ChatOption, DateOrderOption, FilesArgument, TzOption, load_conversation
+from sxr.conversations.model import ExportError
 
 
 def _fail(text: str) -> None:
     typer.echo(f"sxr analyze: {text}", err=True)
     raise typer.Exit(code=1)
-
-
-def load(files: list[Path], *, date_order: str | None, tz: str | None) -> Conversation:
-    """The conversation in FILE (an export) or FILE... (screenshots); ExportError when it cannot be read."""
-    missing = [str(path) for path in files if not path.exists()]
-    if missing:
-        raise ExportError(f"No such file: {', '.join(missing)}.")
-    from sxr.conversations.screenshots import is_screenshot
-
-    if files and all(path.is_file() and is_screenshot(path) for path in files):
-        from sxr.conversations.screenshots import read_screenshots
-
-        return read_screenshots(files, tz=tz)
-    if len(files) != 1:
-        raise ExportError(
-            f"Give one chat export (a file, folder or zip), or only screenshots; {len(files)} files were "
-            "given and not all of them are images."
-        )
-    from sxr.conversations.importers import import_path
-
-    return import_path(files[0], date_order=date_order, tz=tz)
 
 
 def summary(analysis: Analysis) -> str:
@@ -74,17 +53,10 @@ def register(app: typer.Typer) -> None:
 
     @app.command("analyze")
     def analyze_command(
-        files: Annotated[
-            list[Path], typer.Argument(help="a chat export (file, folder, zip, tar) or screenshots")
-        ],
-        date_order: Annotated[
-            str | None,
-            typer.Option("--date-order", help="DMY or MDY, for WhatsApp exports whose dates could be either"),
-        ] = None,
-        tz: Annotated[
-            str | None,
-            typer.Option("--tz", help="time zone of exports that write local times (default SXR_TIMEZONE)"),
-        ] = None,
+        files: FilesArgument,
+        date_order: DateOrderOption = None,
+        tz: TzOption = None,
+        chat: ChatOption = None,
         as_json: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
     ) -> None:
         """Find the offender's details, the payments, the stages of the extortion and the risk."""
@@ -94,8 +66,11 @@ def register(app: typer.Typer) -> None:
             _fail(f"--date-order must be DMY or MDY, not {date_order!r}.")
         settings = get_settings()
         try:
-            conversation = load(
-                files, date_order=date_order.upper() if date_order else None, tz=tz or settings.timezone
+            conversation = load_conversation(
+                files,
+                date_order=date_order.upper() if date_order else None,
+                tz=tz or settings.timezone,
+                chat=chat,
             )
         except ExportError as error:
             _fail(str(error))

@@ -11,26 +11,26 @@ import typer
 
 from sxr.conversations.model import Conversation, ExportError
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".heic", ".heif", ".gif", ".bmp", ".tif", ".tiff"}
-
 
 def _fail(text: str) -> None:
     typer.echo(f"sxr import: {text}", err=True)
     raise typer.Exit(code=1)
 
 
-def _is_image(path: Path) -> bool:
-    return path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES
-
-
 def load_conversation(
     files: list[Path], *, date_order: str | None, tz: str | None, chat: str | None = None
 ) -> Conversation:
     """The conversation in FILE (an export) or FILE... (screenshots); ExportError when it cannot be read."""
-    if files and all(_is_image(path) for path in files):
+    missing = [str(path) for path in files if not path.exists()]
+    if missing:
+        raise ExportError(f"{', '.join(missing)} does not exist.")
+    from sxr.conversations.screenshots import is_screenshot
+
+    # An image is known by its bytes, not its name, as everywhere else.
+    if files and all(path.is_file() and is_screenshot(path) for path in files):
         from sxr.conversations.screenshots import read_screenshots
 
-        return read_screenshots(files, tz=tz) if tz else read_screenshots(files)
+        return read_screenshots(files, tz=tz)
     if len(files) != 1:
         raise ExportError(
             "Give one chat export (a file, folder or zip), or only screenshots; "
@@ -39,6 +39,23 @@ def load_conversation(
     from sxr.conversations.importers import import_path
 
     return import_path(files[0], date_order=date_order, tz=tz, chat=chat)
+
+
+# The options `sxr import` and `sxr analyze` share.
+FilesArgument = Annotated[
+    list[Path], typer.Argument(help="a chat export (file, folder, zip, tar) or screenshots")
+]
+DateOrderOption = Annotated[
+    str | None,
+    typer.Option("--date-order", help="DMY or MDY, for WhatsApp exports whose dates could be either"),
+]
+TzOption = Annotated[
+    str | None,
+    typer.Option("--tz", help="time zone of exports that write local times (default SXR_TIMEZONE)"),
+]
+ChatOption = Annotated[
+    str | None, typer.Option("--chat", help="which conversation, when the export holds several")
+]
 
 
 def _summary(conversation: Conversation) -> str:
@@ -65,27 +82,14 @@ def register(app: typer.Typer) -> None:
 
     @app.command("import")
     def import_command(
-        files: Annotated[
-            list[Path], typer.Argument(help="a chat export (file, folder, zip, tar) or screenshots")
-        ],
-        date_order: Annotated[
-            str | None,
-            typer.Option("--date-order", help="DMY or MDY, for WhatsApp exports whose dates could be either"),
-        ] = None,
-        tz: Annotated[
-            str | None,
-            typer.Option("--tz", help="time zone of exports that write local times (default SXR_TIMEZONE)"),
-        ] = None,
-        chat: Annotated[
-            str | None, typer.Option("--chat", help="which conversation, when the export holds several")
-        ] = None,
+        files: FilesArgument,
+        date_order: DateOrderOption = None,
+        tz: TzOption = None,
+        chat: ChatOption = None,
         as_json: Annotated[bool, typer.Option("--json", help="print the conversation as JSON")] = False,
     ) -> None:
         """Read a chat export (WhatsApp, Messenger, Instagram, Telegram, Discord, Snapchat, Skype, Signal,
         Google Chat, e-mail, pasted text) or chat screenshots into one conversation."""
-        for path in files:
-            if not path.exists():
-                _fail(f"{path} does not exist.")
         try:
             conversation = load_conversation(files, date_order=date_order, tz=tz, chat=chat)
         except ExportError as exc:

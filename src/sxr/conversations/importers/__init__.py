@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sxr.conversations.importers.archive import ExportFiles
 from sxr.conversations.importers.base import DEFAULT_TZ, Importer, ImportOptions, ImportRun, Item
-from sxr.conversations.model import Conversation, ExportError, Message
+from sxr.conversations.model import Conversation, ExportError, Message, Notice
 
 __all__ = [
     "IMPORTERS",
@@ -51,8 +51,7 @@ def _default_tz() -> str:
 
 def detect(files: ExportFiles) -> tuple[Importer, list[str]]:
     """The importer for an export and the chat files it will read, or a clear ExportError."""
-    _load_plugins()
-    for importer in IMPORTERS:
+    for importer in _in_order():
         names = importer.find(files)
         if names:
             return importer, names
@@ -99,6 +98,15 @@ def _open(
     path: Path, *, date_order: str | None, tz: str | None, chat: str | None
 ) -> Iterator[tuple[ImportRun, Iterator[Item]]]:
     """Open an export and yield (run, items) with messages not yet numbered."""
+    with _open_run(path, date_order=date_order, tz=tz, chat=chat) as (run, importer, names):
+        yield run, importer.read(run, names)
+
+
+@contextmanager
+def _open_run(
+    path: Path, *, date_order: str | None, tz: str | None, chat: str | None
+) -> Iterator[tuple[ImportRun, Importer, list[str]]]:
+    """Open an export and yield (run, importer, chat files), nothing read yet."""
     options = ImportOptions(date_order=date_order, tz=tz or _default_tz(), chat=chat)
     with clean_errors(path.name):
         files = ExportFiles(path)
@@ -108,7 +116,7 @@ def _open(
             run = ImportRun(files, options, importer.format)
             for nested in files.nested_archives()[:3]:
                 run.warn(f"{files.display} holds another archive ({nested}); nested archives are not opened.")
-        yield run, importer.read(run, names)
+        yield run, importer, names
     finally:
         files.close()
 
@@ -156,11 +164,43 @@ def _numbered(items: Iterator[Item], display: str) -> Iterator[Item]:
 def collect(importer: Importer, files: ExportFiles, names: list[str], options: ImportOptions) -> Conversation:
     """Run one importer over an export and gather its items into a Conversation."""
     run = ImportRun(files, options, importer.format)
-    return _gather(run, importer.read(run, names))
+    return _gather(run, importer, names)
 
 
-def _gather(run: ImportRun, items: Iterator[Item]) -> Conversation:
+def _gather(run: ImportRun, importer: Importer, names: list[str]) -> Conversation:
     """Number the messages and hold them all (the collector is paused: none of these objects form cycles)."""
+    batches = getattr(importer, "batches", None)
+    if batches is not None:
+        return _gather_batches(run, batches(run, names))
+    return _gather_items(run, importer.read(run, names))
+
+
+def _gather_batches(run: ImportRun, batches: Iterator[list[Item]]) -> Conversation:
+    """Gather an importer's lists of items (oldest first, messages numbered by the importer)."""
+    conversation = Conversation(format=run.format)
+    messages = conversation.messages
+    notices = conversation.notices
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()  # a growing list of small objects makes the cyclic collector rescan it again and again
+    try:
+        with clean_errors(run.files.display):
+            for batch in batches:
+                found = [item for item in batch if isinstance(item, Message)]
+                if len(found) != len(batch):
+                    notices.extend(item for item in batch if isinstance(item, Notice))
+                if found and (found[0].i != len(messages) or found[-1].i != len(messages) + len(found) - 1):
+                    for i, message in enumerate(found, len(messages)):
+                        message.i = i
+                messages.extend(found)
+    finally:
+        if paused:
+            gc.enable()
+    return _finish(run, conversation)
+
+
+def _gather_items(run: ImportRun, items: Iterator[Item]) -> Conversation:
+    """Gather an importer's items one at a time, numbering the messages."""
     conversation = Conversation(format=run.format)
     messages = conversation.messages
     notices = conversation.notices
@@ -179,6 +219,11 @@ def _gather(run: ImportRun, items: Iterator[Item]) -> Conversation:
     finally:
         if paused:
             gc.enable()
+    return _finish(run, conversation)
+
+
+def _finish(run: ImportRun, conversation: Conversation) -> Conversation:
+    """The run's format, participants, title and warnings, on the gathered conversation."""
     conversation.format = run.format
     conversation.participants = list(run.participants.values())
     conversation.title = run.title
@@ -196,8 +241,8 @@ def import_path(
     chat: str | None = None,
 ) -> Conversation:
     """Import any supported chat export (file, folder, zip or tar) as one Conversation."""
-    with _open(Path(path), date_order=date_order, tz=tz, chat=chat) as (run, items):
-        return _gather(run, items)
+    with _open_run(Path(path), date_order=date_order, tz=tz, chat=chat) as (run, importer, names):
+        return _gather(run, importer, names)
 
 
 def sniff_format(path: Path) -> str | None:
@@ -227,6 +272,37 @@ PLUGIN_MODULES = (
     "googlechat",
     "plaintext",
 )
+
+
+# Each built-in module and the format it registers, in the order they are tried (before any other plug-in).
+_FIRST = (
+    ("whatsapp", "whatsapp"),
+    ("meta", "messenger"),
+    ("telegram", "telegram"),
+    ("discord", "discord"),
+    ("snapchat", "snapchat"),
+    ("skype", "skype"),
+    ("signal", "signal"),
+    ("googlechat", "googlechat"),
+)
+
+
+def _in_order() -> Iterator[Importer]:
+    """The importers in the order `detect` tries them, each module imported only when its turn comes."""
+    tried: list[Importer] = []
+    if not _loaded:
+        # Importing every format costs more than reading a small export: stop at the one that matches.
+        for module, wanted in _FIRST:
+            importlib.import_module(f"sxr.conversations.importers.{module}")
+            for importer in IMPORTERS:
+                if importer.format == wanted and importer not in tried:
+                    tried.append(importer)
+                    yield importer
+                    break
+    _load_plugins()
+    for importer in IMPORTERS:
+        if importer not in tried:
+            yield importer
 
 
 def _load_plugins() -> None:

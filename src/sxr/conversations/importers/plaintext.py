@@ -6,17 +6,17 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from email import policy
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.parser import BytesParser
-from email.utils import parsedate_to_datetime
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from sxr.conversations.importers import register
 from sxr.conversations.importers.archive import ExportFiles
 from sxr.conversations.importers.base import Importer, ImportRun, Item, html_to_text, strip_bidi, text_lines
 from sxr.conversations.model import ExportError, Message, Notice
+
+if TYPE_CHECKING:
+    from email.headerregistry import Address
+    from email.message import EmailMessage
 
 MAX_EMAIL_BYTES = 64 * 1024 * 1024
 TEXT_SUFFIXES = (".txt", ".text", ".log", ".md", ".eml", "")
@@ -105,6 +105,12 @@ class Email(Importer):
         run.format = "plain"
         if run.files.size(name) > MAX_EMAIL_BYTES:
             raise ExportError(f"{name} is larger than any e-mail sxr reads ({MAX_EMAIL_BYTES // 2**20} MB).")
+        # The e-mail package costs more to import than most exports take to read: only e-mail pays it.
+        from email import policy
+        from email.message import EmailMessage
+        from email.parser import BytesParser
+        from email.utils import parsedate_to_datetime
+
         with run.files.open(name) as stream:
             data = stream.read()
         try:

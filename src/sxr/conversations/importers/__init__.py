@@ -186,6 +186,9 @@ def _gather_batches(run: ImportRun, batches: Iterator[list[Item]]) -> Conversati
     try:
         with clean_errors(run.files.display):
             for batch in batches:
+                if _numbered_messages_only(batch, len(messages)):
+                    messages.extend(batch)  # type: ignore[arg-type]
+                    continue
                 found = [item for item in batch if isinstance(item, Message)]
                 if len(found) != len(batch):
                     notices.extend(item for item in batch if isinstance(item, Notice))
@@ -197,6 +200,14 @@ def _gather_batches(run: ImportRun, batches: Iterator[list[Item]]) -> Conversati
         if paused:
             gc.enable()
     return _finish(run, conversation)
+
+
+def _numbered_messages_only(batch: list[Item], start: int) -> bool:
+    """Whether a batch is messages only, numbered from `start` on (an importer numbers them one by one)."""
+    if not batch or set(map(type, batch)) != {Message}:
+        return False
+    first, last = batch[0], batch[-1]
+    return first.i == start and last.i == start + len(batch) - 1  # type: ignore[union-attr]
 
 
 def _gather_items(run: ImportRun, items: Iterator[Item]) -> Conversation:

@@ -173,7 +173,7 @@ class Meta(Importer):
             )
         )
         count = len(rows)
-        if all(names) and all(map(_PLAIN.isdisjoint, rows)):  # every row a plain text message
+        if all(names) and _PLAIN.isdisjoint(set().union(*rows)):  # every row a plain text message
             return list(map(Message, range(start, start + count), names, contents, sources, sent)), count
         items: list[Item] = []
         i = start

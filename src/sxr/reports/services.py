@@ -43,7 +43,8 @@ def build_case_pack(
     key = load_signing_key(settings.ensure_data_dir())
     assert key is not None  # created on first use
     files: dict[str, Path | bytes] = {}
-    with tempfile.TemporaryDirectory(prefix="sxr-pack-", dir=settings.data_dir) as tmp:
+    # Decrypted originals live outside the data dir, which must never hold an original in plaintext.
+    with tempfile.TemporaryDirectory(prefix="sxr-pack-") as tmp:
         if facts.evidence:
             try:
                 from sxr.evidence import services as evidence_services

@@ -28,7 +28,7 @@ def report_download(
     token: str, case: VictimCaseDep, session: SessionDep, settings: SettingsDep
 ) -> FileResponse:
     """Build the case's report pack and send it as a download (the file is removed once sent)."""
-    folder = Path(tempfile.mkdtemp(prefix="sxr-download-", dir=settings.ensure_data_dir()))
+    folder = Path(tempfile.mkdtemp(prefix="sxr-download-"))  # a pack holds originals: never in the data dir
     out = folder / "pack.zip"
     try:
         build_case_pack(session, settings, case, out, actor="victim (download)")

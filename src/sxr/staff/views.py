@@ -383,7 +383,7 @@ def build_report_pack(
         why = services.clean_reason(reason)
     except services.StaffError as exc:
         return _case_page(request, session, settings, staff_session, case, problem=str(exc), status_code=400)
-    folder = Path(tempfile.mkdtemp(prefix="sxr-staff-pack-", dir=settings.ensure_data_dir()))
+    folder = Path(tempfile.mkdtemp(prefix="sxr-staff-pack-"))  # a pack holds originals: never in the data dir
     out = folder / "pack.zip"
     try:
         result, _facts = build_case_pack(session, settings, case, out, actor=user.actor)

@@ -17,6 +17,23 @@ _SPACES = frozenset(" \t\n\r\f\v")
 _MAX_CLASS = 200
 
 
+def _class_chars(members: Any, max_range: int) -> set[str] | None:
+    """The characters a `[...]` class matches, or None when it is too wide to list."""
+    chars: set[str] = set()
+    for o, a in members:
+        if o is sc.LITERAL:
+            chars.add(chr(a))
+        elif o is sc.RANGE and a[1] - a[0] <= max_range:
+            chars.update(chr(c) for c in range(a[0], a[1] + 1))
+        elif o is sc.CATEGORY and a is sc.CATEGORY_DIGIT:
+            chars |= _DIGITS
+        elif o is sc.CATEGORY and a is sc.CATEGORY_SPACE:
+            chars |= _SPACES
+        else:
+            return None
+    return chars
+
+
 def _first(items: Any) -> tuple[frozenset[str] | None, bool]:
     """(possible first characters or None for any, whether the sequence can match the empty string)."""
     out: set[str] = set()
@@ -28,18 +45,9 @@ def _first(items: Any) -> tuple[frozenset[str] | None, bool]:
         if op is sc.LITERAL:
             chars = {chr(av)}
         elif op is sc.IN:
-            chars = set()
-            for o, a in av:
-                if o is sc.LITERAL:
-                    chars.add(chr(a))
-                elif o is sc.RANGE and a[1] - a[0] <= _MAX_CLASS:
-                    chars.update(chr(c) for c in range(a[0], a[1] + 1))
-                elif o is sc.CATEGORY and a is sc.CATEGORY_DIGIT:
-                    chars |= _DIGITS
-                elif o is sc.CATEGORY and a is sc.CATEGORY_SPACE:
-                    chars |= _SPACES
-                else:
-                    return None, False
+            chars = _class_chars(av, _MAX_CLASS)
+            if chars is None:
+                return None, False
         elif op is sc.BRANCH:
             chars = set()
             for branch in av[1]:
@@ -129,19 +137,7 @@ def _expand(items: list[Any], paths: set[str], done: set[str]) -> None:
         if op is sc.LITERAL:
             chars = {chr(av)}
         elif op is sc.IN:
-            chars = set()
-            for o, a in av:
-                if o is sc.LITERAL:
-                    chars.add(chr(a))
-                elif o is sc.RANGE and a[1] - a[0] <= _MAX_CLASS_EXPANSION:
-                    chars.update(chr(c) for c in range(a[0], a[1] + 1))
-                elif o is sc.CATEGORY and a is sc.CATEGORY_DIGIT:
-                    chars |= _DIGITS
-                elif o is sc.CATEGORY and a is sc.CATEGORY_SPACE:
-                    chars |= _SPACES
-                else:
-                    chars = None
-                    break
+            chars = _class_chars(av, _MAX_CLASS_EXPANSION)
         elif op is sc.CATEGORY and av is sc.CATEGORY_DIGIT:
             chars = set(_DIGITS)
         elif op is sc.BRANCH:

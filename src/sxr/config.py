@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     max_archive_unpacked_bytes: int = 2 * 1024**3
     max_archive_ratio: int = 100
     neutral_exit_url: str = "https://www.bbc.co.uk/weather"
+    import_helper: bool = Field(
+        default=True, description="read big Meta downloads with a second process (parse ahead) on 2+ cores"
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,19 @@ class SourceRef:
     # `member` is the path of the chat file inside it and `member_sha256` that file's own hash.
     member: str | None = None
     member_sha256: str | None = None
+
+    def at(self, pointer: str) -> SourceRef:
+        """The same file, at another JSON pointer."""
+        return SourceRef(
+            self.file,
+            self.sha256,
+            self.lines,
+            pointer,
+            self.box,
+            self.confidence,
+            self.member,
+            self.member_sha256,
+        )
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"file": self.file, "sha256": self.sha256}
@@ -51,20 +65,97 @@ class Participant:
         return {"id": self.id, "name": self.name, "platform_id": self.platform_id}
 
 
-@dataclass(slots=True)
 class Message:
-    """One message with a sender. `i` counts from 0, oldest first."""
+    """One message with a sender. `i` counts from 0, oldest first.
 
-    i: int
-    sender: str
-    text: str
-    source: SourceRef
-    sent_at: datetime | None = None
-    sent_at_raw: str | None = None
-    attachments: list[str] = field(default_factory=list)
-    edited: bool = False
-    deleted: bool = False
-    machine_read: bool = False
+    `source` says where it came from. An importer reading thousands of messages from one JSON file may
+    give the file's SourceRef once and each message's `pointer` on its own; `source` then joins the two
+    when asked (one small object fewer per message). `attachments` is a shared empty tuple until
+    `attach` adds one (most messages have none).
+    """
+
+    __slots__ = (
+        "_pointer",
+        "_source",
+        "attachments",
+        "deleted",
+        "edited",
+        "i",
+        "machine_read",
+        "sender",
+        "sent_at",
+        "sent_at_raw",
+        "text",
+    )
+
+    def __init__(
+        self,
+        i: int,
+        sender: str,
+        text: str,
+        source: SourceRef,
+        sent_at: datetime | None = None,
+        sent_at_raw: str | None = None,
+        attachments: Sequence[str] = (),
+        edited: bool = False,
+        deleted: bool = False,
+        machine_read: bool = False,
+        pointer: str | None = None,
+    ) -> None:
+        self.i = i
+        self.sender = sender
+        self.text = text
+        self._source = source
+        self._pointer = pointer
+        self.sent_at = sent_at
+        self.sent_at_raw = sent_at_raw
+        self.attachments = attachments
+        self.edited = edited
+        self.deleted = deleted
+        self.machine_read = machine_read
+
+    @property
+    def source(self) -> SourceRef:
+        if self._pointer is None:
+            return self._source
+        return self._source.at(self._pointer)
+
+    @source.setter
+    def source(self, value: SourceRef) -> None:
+        self._source = value
+        self._pointer = None
+
+    def attach(self, *names: str) -> None:
+        """Add attachments (names or placeholders) to the message."""
+        self.attachments = [*self.attachments, *names]
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.i,
+            self.sender,
+            self.text,
+            self.source,
+            self.sent_at,
+            self.sent_at_raw,
+            list(self.attachments),
+            self.edited,
+            self.deleted,
+            self.machine_read,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Message):
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, so unhashable (as the dataclass it was)
+
+    def __repr__(self) -> str:
+        return (
+            f"Message(i={self.i!r}, sender={self.sender!r}, text={self.text!r}, source={self.source!r}, "
+            f"sent_at={self.sent_at!r}, sent_at_raw={self.sent_at_raw!r}, attachments={self.attachments!r}, "
+            f"edited={self.edited!r}, deleted={self.deleted!r}, machine_read={self.machine_read!r})"
+        )
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {

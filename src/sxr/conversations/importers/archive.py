@@ -275,6 +275,24 @@ class ExportFiles:
                 self._member_sha[name] = sha256_stream(stream)
         return self._member_sha[name]
 
+    def remember_member_sha256(self, name: str, sha256: str) -> None:
+        """A member's SHA-256 computed elsewhere from its bytes (the parse-ahead helper reads each once)."""
+        if self.kind in ("folder", "zip") and name in self._entries:
+            self._member_sha.setdefault(name, sha256)
+
+    def location(self, name: str) -> tuple[str, str | None, int] | None:
+        """Where another process can read a member itself: (file, zip member or None, size); None for tars."""
+        entry = self._entries.get(name)
+        if entry is None:
+            return None
+        if self.kind == "folder":
+            return (str(self.path / name), None, entry.size)
+        if self.kind == "zip":
+            return (str(self.path), entry.original, entry.size)
+        if self.kind == "file":
+            return (str(self.path), None, entry.size)
+        return None
+
     def source(
         self, name: str, *, lines: tuple[int, int] | None = None, pointer: str | None = None
     ) -> SourceRef:

@@ -81,10 +81,10 @@ class Discord(Importer):
         message = Message(i=0, sender=sender, text=text, source=source, sent_at=sent_at, sent_at_raw=stamp)
         for attachment in raw.get("attachments") or []:
             if isinstance(attachment, dict):
-                message.attachments.append(as_text(attachment.get("fileName") or attachment.get("url")))
+                message.attach(as_text(attachment.get("fileName") or attachment.get("url")))
         for sticker in raw.get("stickers") or []:
             if isinstance(sticker, dict):
-                message.attachments.append(f"sticker: {as_text(sticker.get('name'))}")
+                message.attach(f"sticker: {as_text(sticker.get('name'))}")
         message.edited = bool(raw.get("timestampEdited"))
         return message
 
@@ -121,7 +121,7 @@ class Discord(Importer):
                 sent_at_raw=stamp,
             )
             attachments = as_text(row.get("Attachments")).split()
-            message.attachments.extend(attachments)
+            message.attach(*attachments)
             yield message
 
     def _csv_rows(self, run: ImportRun, name: str) -> Iterator[tuple[str, dict[str, Any]]]:

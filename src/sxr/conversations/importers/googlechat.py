@@ -79,9 +79,7 @@ class GoogleChat(Importer):
         message = Message(i=0, sender=sender, text=text, source=source, sent_at=sent_at, sent_at_raw=stamp)
         for attached in raw.get("attached_files") or []:
             if isinstance(attached, dict):
-                message.attachments.append(
-                    as_text(attached.get("export_name") or attached.get("original_name"))
-                )
+                message.attach(as_text(attached.get("export_name") or attached.get("original_name")))
         message.edited = bool(raw.get("updated_date"))
         message.deleted = as_text(raw.get("message_state")).upper() == "DELETED"
         return message

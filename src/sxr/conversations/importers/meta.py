@@ -28,14 +28,19 @@ from sxr.conversations.importers.base import (
     repair_mojibake,
 )
 from sxr.conversations.model import ExportError, Message, Notice, SourceRef
+from sxr.conversations.parse_ahead import (
+    MEDIA_KEYS,
+    PLAIN,
+    Helper,
+    MetaColumns,
+    MetaFile,
+    Request,
+    meta_columns,
+)
 
 # message_1.json, message_2.json ... (and message.json in the oldest downloads).
 _MESSAGE_FILE = re.compile(r"^message(?:_(\d+))?\.json$")
-_MEDIA_KEYS = ("photos", "videos", "audio_files", "gifs", "files")
 _INSTAGRAM_FOLDERS = ("followers_and_following/", "connections/followers_and_following/", "your_instagram")
-_EXTRA_KEYS = frozenset({*_MEDIA_KEYS, "sticker", "share", "is_unsent"})
-# A message with none of these keys is plain text (most are): no call, no media, nothing unsent.
-_PLAIN = frozenset({*_EXTRA_KEYS, "call_duration", "type"})
 
 
 def _thread_of(name: str) -> str:
@@ -83,71 +88,92 @@ class Meta(Importer):
         run.warn(f"View-once photos and videos are never included in a {platform} download.")
         senders: dict[str, str] = {}
         start = 0
+        # A helper process reads the files after the first while this one builds each file's messages.
+        helper = self._helper(run.files, members[1:])
+        try:
+            for position, member in enumerate(members):
+                ahead = helper.next_file() if helper is not None and position else None
+                found = self._read_ahead(run, member, ahead, senders, start) if ahead is not None else None
+                if found is None:
+                    found = self._read_member(run, member, senders, start)
+                batch, count = found
+                start += count
+                yield batch
+        finally:
+            if helper is not None:
+                helper.close()
+
+    @staticmethod
+    def _helper(files: ExportFiles, members: list[str]) -> Helper | None:
+        """A helper process for these files, or None (too small, a tar, switched off, one core)."""
+        # A folder's own hash is made of every member's, so this process hashes them all anyway.
+        hash_them = files.kind != "folder"
+        requests: list[Request] = []
         for member in members:
-            document = json_document(run.files, member)
-            if isinstance(document, dict):
-                people = document.get("participants")
-                titles = [document.get("title")]
-                raw_messages: Any = document.get("messages")
-                if raw_messages is None:
-                    raw_messages = []
-                elif not isinstance(raw_messages, list):
-                    raise ExportError(f"{member}: 'messages' is not a list; unknown export version.")
-            elif document is None:  # too big to hold whole: stream it
-                people = json_head_items(run.files, member, "participants.item")
-                titles = json_head_items(run.files, member, "title")
-                raw_messages = json_items(run.files, member, "messages.item")
-            else:
-                raise ExportError(f"{member} is not a Meta message file; unknown export version.")
-            del document
-            for head in people if isinstance(people, list) else ():
-                if isinstance(head, dict) and head.get("name"):
-                    run.sender(repair_mojibake(as_text(head["name"])))
-            if titles and isinstance(titles[0], str) and run.title is None:
-                run.title = repair_mojibake(titles[0])
-            batch, count = self._read_file(run, member, raw_messages, senders, start)
-            start += count
-            yield batch
+            where = files.location(member)
+            if where is None:
+                return None
+            requests.append((*where, hash_them))
+        return Helper.start(requests) if requests else None
 
-    def _read_file(
-        self, run: ImportRun, member: str, raw_messages: Any, senders: dict[str, str], start: int
-    ) -> tuple[list[Item], int]:
-        """One file's items, oldest first, and how many are messages (numbered from `start`)."""
-        # Meta writes each file newest first; reversing needs the file's messages in memory, which
-        # Meta bounds itself (it splits threads into files of at most about 10,000 messages).
-        rows: list[Any] = raw_messages if isinstance(raw_messages, list) else list(raw_messages)
-        stamps, newest_first = _stamps(member, rows)
-        order: Sequence[int]
-        if newest_first:
-            order = range(len(rows) - 1, -1, -1)  # the usual case: no sort needed
-            rows, stamps = rows[::-1], stamps[::-1]
-        else:
-            order = sorted(range(len(rows)), key=lambda i: (stamps[i], -i))
-            rows, stamps = [rows[i] for i in order], [stamps[i] for i in order]
-        ids = run.files.source(member)  # the file's names and hashes, shared by every source ref
-        fast = self._read_columns(run, ids, rows, stamps, order, senders, start)
-        if fast is not None:
-            return fast
-        return self._read_rows(run, ids, rows, stamps, order, senders, start)
-
-    def _read_columns(
-        self,
-        run: ImportRun,
-        ids: SourceRef,
-        rows: list[Any],
-        stamps: list[Any],
-        order: Sequence[int],
-        senders: dict[str, str],
-        start: int,
+    def _read_ahead(
+        self, run: ImportRun, member: str, ahead: MetaFile, senders: dict[str, str], start: int
     ) -> tuple[list[Item], int] | None:
-        """The usual file, a column at a time in C (map over orjson's lists); None where a row is unusual."""
-        if not rows:
-            return [], 0
-        if set(map(type, rows)) != {dict}:
+        """A file the helper has read; None where this process must read it (anything unusual)."""
+        if ahead.sha256 is not None:
+            run.files.remember_member_sha256(member, ahead.sha256)
+        if ahead.columns is None:
             return None
-        written: list[Any] = list(map(dict.get, rows, repeat("sender_name")))
-        if set(map(type, written)) != {str}:
-            return None
+        self._heads(run, ahead.people, ahead.title)
+        return self._from_columns(run, run.files.source(member), ahead.columns, senders, start)
+
+    def _read_member(
+        self, run: ImportRun, member: str, senders: dict[str, str], start: int
+    ) -> tuple[list[Item], int]:
+        """One message file read here: whole where it fits in memory, else streamed."""
+        document = json_document(run.files, member)
+        if isinstance(document, dict):
+            people = document.get("participants")
+            title = document.get("title")
+            raw_messages: Any = document.get("messages")
+            if raw_messages is None:
+                raw_messages = []
+            elif not isinstance(raw_messages, list):
+                raise ExportError(f"{member}: 'messages' is not a list; unknown export version.")
+        elif document is None:  # too big to hold whole: stream it
+            people = json_head_items(run.files, member, "participants.item")
+            titles = json_head_items(run.files, member, "title")
+            title = titles[0] if titles else None
+            raw_messages = json_items(run.files, member, "messages.item")
+        else:
+            raise ExportError(f"{member} is not a Meta message file; unknown export version.")
+        del document
+        self._heads(run, people, title)
+        # Meta writes each file newest first; putting it in order needs the file's messages in memory,
+        # which Meta bounds itself (it splits threads into files of at most about 10,000 messages).
+        rows: list[Any] = raw_messages if isinstance(raw_messages, list) else list(raw_messages)
+        ids = run.files.source(member)  # the file's names and hashes, shared by every source ref
+        columns = meta_columns(rows, _content)
+        if columns is not None:
+            found = self._from_columns(run, ids, columns, senders, start)
+            if found is not None:
+                return found
+        return self._read_rows(run, member, ids, rows, senders, start)
+
+    @staticmethod
+    def _heads(run: ImportRun, people: Any, title: Any) -> None:
+        """The file's participants and the thread's title."""
+        for head in people if isinstance(people, list) else ():
+            if isinstance(head, dict) and head.get("name"):
+                run.sender(repair_mojibake(as_text(head["name"])))
+        if isinstance(title, str) and run.title is None:
+            run.title = repair_mojibake(title)
+
+    def _from_columns(
+        self, run: ImportRun, ids: SourceRef, columns: MetaColumns, senders: dict[str, str], start: int
+    ) -> tuple[list[Item], int] | None:
+        """A usual file's items, a column at a time in C (map over lists); None where a row is unusual."""
+        stamps, order, written, texts, unusual = columns
         # Each distinct name once, in the order the messages first use it (participant ids follow it).
         for name in dict.fromkeys(written):
             if name not in senders:
@@ -157,48 +183,63 @@ class Meta(Importer):
             sent = list(map(datetime.fromtimestamp, map(truediv, stamps, repeat(1000)), repeat(UTC)))
         except (KeyError, OverflowError, ValueError, OSError):
             return None  # too many names to cache, or a time out of range: the row loop says which
-        contents = _contents(rows)
-        file, sha256, inner, inner_sha256 = ids.file, ids.sha256, ids.member, ids.member_sha256
-        sources = list(
-            map(
-                SourceRef,
-                repeat(file),
-                repeat(sha256),
-                repeat(None),
-                _pointers(order),
-                repeat(None),
-                repeat(None),
-                repeat(inner),
-                repeat(inner_sha256),
-            )
-        )
-        count = len(rows)
-        if all(names) and _PLAIN.isdisjoint(set().union(*rows)):  # every row a plain text message
-            return list(map(Message, range(start, start + count), names, contents, sources, sent)), count
+        contents = texts.split("\x00")
+        count = len(stamps)
+        pointers = _pointers(count, order)
+        if not unusual and all(names):  # every row a plain text message: the file's ref, shared
+            return list(
+                map(
+                    Message,
+                    range(start, start + count),
+                    names,
+                    contents,
+                    repeat(ids),
+                    sent,
+                    repeat(None),
+                    repeat(()),
+                    repeat(False),
+                    repeat(False),
+                    repeat(False),
+                    pointers,
+                )
+            ), count
         items: list[Item] = []
         i = start
-        for raw, sender, text, source, sent_at in zip(rows, names, contents, sources, sent, strict=True):
-            if sender and _PLAIN.isdisjoint(raw):
-                items.append(Message(i, sender, text, source, sent_at))
+        for k, (sender, text, pointer, sent_at) in enumerate(
+            zip(names, contents, pointers, sent, strict=True)
+        ):
+            raw = unusual.get(k)
+            if sender and raw is None:
+                items.append(Message(i, sender, text, ids, sent_at, pointer=pointer))
+            elif raw is None:
+                items.append(Notice(text=text or "(system message)", source=ids.at(pointer), sent_at=sent_at))
+                continue
             elif not sender or "call_duration" in raw or raw.get("type") == "Call":
-                items.append(_notice(sender, text, source, sent_at, raw))
+                items.append(_notice(sender, text, ids.at(pointer), sent_at, raw))
                 continue
             else:
-                items.append(_with_extras(Message(i, sender, text, source, sent_at), raw))
+                items.append(_with_extras(Message(i, sender, text, ids, sent_at, pointer=pointer), raw))
             i += 1
         return items, i - start
 
     def _read_rows(
         self,
         run: ImportRun,
+        member: str,
         ids: SourceRef,
         rows: list[Any],
-        stamps: list[Any],
-        order: Sequence[int],
         senders: dict[str, str],
         start: int,
     ) -> tuple[list[Item], int]:
         """Any file, a row at a time, with a clear error for the row that cannot be read."""
+        stamps, newest_first = _stamps(member, rows)
+        order: Sequence[int]
+        if newest_first:
+            order = range(len(rows) - 1, -1, -1)
+            rows, stamps = rows[::-1], stamps[::-1]
+        else:
+            order = sorted(range(len(rows)), key=lambda i: (stamps[i], -i))
+            rows, stamps = [rows[i] for i in order], [stamps[i] for i in order]
         file, sha256, inner, inner_sha256 = ids.file, ids.sha256, ids.member, ids.member_sha256
         cached = senders.get
         items: list[Item] = []
@@ -214,7 +255,7 @@ class Meta(Importer):
             if sender is None:
                 sender = self._sender(run, written, senders)
             content = _content(raw.get("content"))
-            if sender and _PLAIN.isdisjoint(raw):
+            if sender and PLAIN.isdisjoint(raw):
                 items.append(Message(i, sender, content, source, sent_at))  # a plain text message
             elif not sender or "call_duration" in raw or raw.get("type") == "Call":
                 items.append(_notice(sender, content, source, sent_at, raw))
@@ -239,32 +280,13 @@ class Meta(Importer):
 _POINTERS: list[str] = []
 
 
-def _pointers(order: Sequence[int]) -> Iterator[str]:
-    """The JSON pointer of each row, in `order`."""
-    if len(order) > len(_POINTERS):
-        _POINTERS.extend(map("/messages/{}".format, range(len(_POINTERS), max(len(order), 10_000))))
-    if isinstance(order, range) and order.step == -1 and order.stop == -1:
-        return reversed(_POINTERS[: len(order)])  # newest first, the usual file
+def _pointers(count: int, order: list[int] | None) -> Iterator[str]:
+    """The JSON pointer of each row, in `order` (None: the file's rows reversed, the usual case)."""
+    if count > len(_POINTERS):
+        _POINTERS.extend(map("/messages/{}".format, range(len(_POINTERS), max(count, 10_000))))
+    if order is None:
+        return reversed(_POINTERS[:count])
     return map(_POINTERS.__getitem__, order)
-
-
-def _contents(rows: list[dict[str, Any]]) -> list[str]:
-    """Every row's text, its mojibake repaired: in one piece where every text is text, else one by one."""
-    texts: list[Any] = list(map(dict.get, rows, repeat("content")))
-    if set(map(type, texts)) == {str}:
-        # Meta writes UTF-8 bytes as Latin-1 characters. NUL never occurs inside a multi-byte sequence,
-        # so the joined texts decode exactly when each does, and split back into the same pieces.
-        joined = "\x00".join(texts)
-        try:
-            if not joined.isascii():
-                joined = joined.encode("latin-1").decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            pass  # some text is not mojibake: repair each on its own
-        else:
-            parts = joined.split("\x00")
-            if len(parts) == len(texts):  # no text held a NUL of its own
-                return parts
-    return [text if text.__class__ is str and text.isascii() else _content(text) for text in texts]
 
 
 def _content(content: Any) -> str:
@@ -331,16 +353,16 @@ def _notice(sender: str, text: str, source: SourceRef, sent_at: datetime, raw: d
 
 def _with_extras(message: Message, raw: dict[str, Any]) -> Message:
     """A message with its photos, videos, stickers, shared links and unsent mark."""
-    for key in _MEDIA_KEYS:
+    for key in MEDIA_KEYS:
         media_list = raw.get(key)
         if not isinstance(media_list, list):
             continue
         for media in media_list:
             if isinstance(media, dict) and media.get("uri"):
-                message.attachments.append(repair_mojibake(as_text(media["uri"])))
+                message.attach(repair_mojibake(as_text(media["uri"])))
     sticker = raw.get("sticker")
     if isinstance(sticker, dict) and sticker.get("uri"):
-        message.attachments.append(as_text(sticker["uri"]))
+        message.attach(as_text(sticker["uri"]))
     share = raw.get("share")
     if isinstance(share, dict) and share.get("link"):
         link = as_text(share["link"])

@@ -139,7 +139,7 @@ class Email(Importer):
             i=0, sender=sender, text=body, source=source, sent_at=sent_at, sent_at_raw=raw_date or None
         )
         for part in mail.iter_attachments():
-            message.attachments.append(str(part.get_filename() or part.get_content_type()))
+            message.attach(str(part.get_filename() or part.get_content_type()))
         yield message
 
 
@@ -269,7 +269,7 @@ class PlainChat(Importer):
         )
         placeholder = text.strip().lower()
         if placeholder in ("[photo]", "[image]", "[video]", "[picture]", "<media omitted>", "[sticker]"):
-            message.attachments.append(placeholder.strip("[]<>") + " (not included)")
+            message.attach(placeholder.strip("[]<>") + " (not included)")
         return message
 
 

@@ -115,10 +115,10 @@ class Signal(Importer):
         )
         for attachment in entry.get("attachments") or []:
             if isinstance(attachment, dict):
-                message.attachments.append(as_text(attachment.get("path") or attachment.get("name")))
+                message.attach(as_text(attachment.get("path") or attachment.get("name")))
         sticker = entry.get("sticker")
         if isinstance(sticker, dict):
-            message.attachments.append(f"sticker {as_text(sticker.get('emoji'))}".strip())
+            message.attach(f"sticker {as_text(sticker.get('emoji'))}".strip())
         message.deleted = bool(entry.get("deleted"))
         return message
 
@@ -168,7 +168,7 @@ class Signal(Importer):
             message.deleted = True
             message.text = ""
         for attachment in _MD_ATTACHMENT.finditer(body):
-            message.attachments.append(attachment["path"].removeprefix("./"))
+            message.attach(attachment["path"].removeprefix("./"))
         if message.attachments:
             message.text = _MD_ATTACHMENT.sub("", body).strip()
         return message

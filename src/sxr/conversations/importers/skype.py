@@ -105,7 +105,7 @@ class Skype(Importer):
         )
         if kind.startswith(_MEDIA_PREFIX):
             original = _ORIGINAL_NAME.search(content)
-            message.attachments.append(original.group(1) if original else kind.removeprefix(_MEDIA_PREFIX))
+            message.attach(original.group(1) if original else kind.removeprefix(_MEDIA_PREFIX))
         else:
             message.text = html_to_text(content)
         properties = raw.get("properties")

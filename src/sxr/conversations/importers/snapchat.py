@@ -154,7 +154,7 @@ class Snapchat(Importer):
         )
         if media and media != "TEXT":
             ids = as_text(entry.get("Media IDs"))
-            message.attachments.append(f"{media.lower()}{': ' + ids if ids else ''}")
+            message.attach(f"{media.lower()}{': ' + ids if ids else ''}")
         return message
 
 

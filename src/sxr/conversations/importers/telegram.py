@@ -142,9 +142,9 @@ class Telegram(Importer):
             if isinstance(value, str) and value:
                 kind_name = as_text(raw.get("media_type")) or key
                 if value.startswith(_NOT_INCLUDED):
-                    message.attachments.append(f"{kind_name} (not included in the export)")
+                    message.attach(f"{kind_name} (not included in the export)")
                 else:
-                    message.attachments.append(value)
+                    message.attach(value)
         if raw.get("edited") or raw.get("edited_unixtime"):
             message.edited = True
         return message

@@ -322,13 +322,13 @@ def _read_markers(message: Message) -> None:
     if _DELETED.match(stripped):
         message.deleted = True
     elif _OMITTED.match(stripped):
-        message.attachments.append(stripped.strip("<>") + " (not included in the export)")
+        message.attach(stripped.strip("<>") + " (not included in the export)")
         text = ""
     elif (attached := _ATTACHED_IOS.match(stripped)) is not None:
-        message.attachments.append(attached["file"].strip())
+        message.attach(attached["file"].strip())
         text = ""
     elif (attached := _ATTACHED_ANDROID.match(stripped)) is not None:
-        message.attachments.append(attached["file"].strip())
+        message.attach(attached["file"].strip())
         text = attached["caption"] or ""
     message.text = text
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,9 @@ import pytest
 from conversation_builders import meta_message, meta_thread, mojibake, write_zip
 
 from sxr.conversations import parse_ahead
-from sxr.conversations.importers import import_path, stream_path
+from sxr.conversations.importers import base, import_path, stream_path
 from sxr.conversations.model import ExportError, Message, SourceRef
-from sxr.conversations.parse_ahead import Helper, Request, meta_columns, read_meta_file
+from sxr.conversations.parse_ahead import SKIP, Helper, Request, meta_columns, read_meta_file
 
 THREAD = "your_facebook_activity/messages/inbox/kaimercer_10160000000000001"
 BASE = 1_768_621_000_000
@@ -61,17 +62,21 @@ def always_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def helpers_started(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many files each helper started was asked for (so a test knows the helper really ran)."""
+def helpers_started(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """How many files each helper started was asked for (so a test knows the helper really ran);
+    afterwards, that every helper was stopped and waited for."""
     started: list[int] = []
+    helpers: list[Helper] = []
     original = Helper.__init__
 
     def counting(self: Helper, requests: list[Request]) -> None:
         started.append(len(requests))
+        helpers.append(self)
         original(self, requests)
 
     monkeypatch.setattr(Helper, "__init__", counting)
-    return started
+    yield started
+    assert all(helper._process is None for helper in helpers), "a helper process was left running"
 
 
 def _one_process(path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
@@ -158,6 +163,32 @@ def test_unusual_files_are_read_here_the_same_way(tmp_path: Path, monkeypatch: p
     assert "café and café" in texts and "a\x00b" in texts
     stamps = [m["sent_at"] for m in with_helper["messages"]]
     assert stamps == sorted(stamps)
+
+
+@pytest.mark.usefixtures("always_ahead")
+def test_a_file_too_big_to_hold_is_streamed_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, helpers_started: list[int]
+) -> None:
+    members = _thread(files=3, count=100)
+    folder = _write_folder(tmp_path / "facebook-kai", members)
+    alone = _one_process(folder, monkeypatch)
+    sizes = {name.rsplit("/", 1)[1]: len(text.encode()) for name, text in members.items()}
+    monkeypatch.setattr(base, "WHOLE_JSON_BYTES", sizes["message_2.json"] - 1)
+    asked: list[Request] = []
+    start = Helper.start.__func__  # type: ignore[attr-defined]
+
+    def recording(cls: type[Helper], requests: list[Request]) -> Helper | None:
+        asked.extend(requests)
+        return start(cls, requests)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(Helper, "start", classmethod(recording))
+    assert import_path(folder).to_json() == alone
+    assert helpers_started == [2]
+    # The helper is never asked to hold a file bigger than this process would hold.
+    skipped = [Path(path).name for path, _member, size, _hash in asked if size == SKIP]
+    assert skipped == [
+        name for name in ("message_2.json", "message_1.json") if sizes[name] > sizes["message_2.json"] - 1
+    ]
 
 
 def test_the_helper_reads_a_file_as_this_process_does(tmp_path: Path) -> None:

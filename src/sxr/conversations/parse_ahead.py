@@ -42,7 +42,9 @@ _LENGTH = 8
 
 
 # What the helper is asked for each file: (path, zip member or None, size from the scan, hash it?).
+# A size of SKIP asks for nothing (a file too big to hold, which the importer streams itself).
 Request = tuple[str, str | None, int, bool]
+SKIP = -1
 
 
 class MetaColumns(NamedTuple):
@@ -171,7 +173,7 @@ class Helper:
     @classmethod
     def start(cls, requests: list[Request]) -> Helper | None:
         """A helper for these files, or None where one would not help (few bytes, one core, switched off)."""
-        if sum(request[2] for request in requests) < MIN_AHEAD_BYTES or not helper_allowed():
+        if sum(max(request[2], 0) for request in requests) < MIN_AHEAD_BYTES or not helper_allowed():
             return None
         try:
             return cls(requests)
@@ -246,6 +248,8 @@ def _read_frame(stream: IO[bytes]) -> bytes | None:
 def _answer(request: Request, archives: dict[str, zipfile.ZipFile]) -> Any:
     """One request's answer, marshal-ready: a plain tuple, or None for "read it yourself"."""
     path, member, size, hash_it = request
+    if size == SKIP:
+        return None
     try:
         if member is None:
             with open(path, "rb") as stream:

@@ -11,7 +11,7 @@ from operator import truediv
 from pathlib import PurePosixPath
 from typing import Any
 
-from sxr.conversations.importers import register
+from sxr.conversations.importers import base, register
 from sxr.conversations.importers.archive import ExportFiles
 from sxr.conversations.importers.base import (
     ChatChoice,
@@ -31,6 +31,7 @@ from sxr.conversations.model import ExportError, Message, Notice, SourceRef
 from sxr.conversations.parse_ahead import (
     MEDIA_KEYS,
     PLAIN,
+    SKIP,
     Helper,
     MetaColumns,
     MetaFile,
@@ -113,7 +114,10 @@ class Meta(Importer):
             where = files.location(member)
             if where is None:
                 return None
-            requests.append((*where, hash_them))
+            path, inner, size = where
+            if size > base.WHOLE_JSON_BYTES:
+                size = SKIP  # too big to hold whole: this process streams it
+            requests.append((path, inner, size, hash_them))
         return Helper.start(requests) if requests else None
 
     def _read_ahead(

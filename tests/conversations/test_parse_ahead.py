@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ from conversation_builders import meta_message, meta_thread, mojibake, write_zip
 from sxr.conversations import parse_ahead
 from sxr.conversations.importers import base, import_path, stream_path
 from sxr.conversations.model import ExportError, Message, SourceRef
-from sxr.conversations.parse_ahead import SKIP, Helper, Request, meta_columns, read_meta_file
+from sxr.conversations.parse_ahead import SKIP, Helper, Request, free_cores, meta_columns, read_meta_file
 
 THREAD = "your_facebook_activity/messages/inbox/kaimercer_10160000000000001"
 BASE = 1_768_621_000_000
@@ -235,3 +236,22 @@ def test_message_keeps_a_shared_file_ref_and_its_own_pointer() -> None:
     assert other.attachments == () and message != other
     message.source = ref
     assert message.source is ref
+
+
+def test_a_helper_starts_only_where_a_core_is_free() -> None:
+    idle = "0.52 0.40 0.31 1/310 4242\n"
+    busy = "2.10 1.80 1.20 3/312 4243\n"
+    assert free_cores(2, [idle, idle, idle]) == 1
+    assert free_cores(2, [busy, idle, busy]) == 1  # one look with only this task running is enough
+    assert free_cores(2, [busy, busy, busy]) <= 0
+    assert free_cores(1, [idle]) == 0  # one core: never a helper
+    assert free_cores(8, ["0.1 0.1 0.1 2/100 1"]) == 6
+    assert free_cores(2, []) == 1  # no /proc/loadavg: assume the other core is free
+    assert free_cores(2, ["garbage"]) == 1
+
+
+def test_switched_off_means_no_helper(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(sys.modules, "sxr.config", raising=False)
+    monkeypatch.setenv("SXR_IMPORT_HELPER", "false")
+    assert parse_ahead.helper_allowed() is False
+    assert Helper.start([("/nowhere", None, 10 * parse_ahead.MIN_AHEAD_BYTES, True)]) is None

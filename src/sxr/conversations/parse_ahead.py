@@ -25,6 +25,7 @@ import operator
 import os
 import subprocess
 import sys
+import time
 import zipfile
 from array import array
 from collections.abc import Callable
@@ -217,9 +218,17 @@ class Helper:
 
 
 def helper_allowed() -> bool:
-    """Whether a helper may start: two or more cores, and not switched off (SXR_IMPORT_HELPER=false)."""
-    if (os.cpu_count() or 1) < 2:
+    """Whether a helper may start: switched on (SXR_IMPORT_HELPER), and a core free for it now.
+
+    On a busy machine a helper only takes time from this process (and from everyone else), so it starts
+    only where fewer tasks are running than there are cores for this process.
+    """
+    if not _switched_on():
         return False
+    return free_cores(_cores(), _read_loadavg()) >= 1
+
+
+def _switched_on() -> bool:
     config = sys.modules.get("sxr.config")
     if config is not None:  # the app's settings, where they are loaded (loading them takes 0.1 s)
         with contextlib.suppress(Exception):  # invalid settings are the app's to report
@@ -228,6 +237,43 @@ def helper_allowed() -> bool:
 
 
 _FALSE = frozenset({"0", "off", "f", "false", "n", "no"})
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _read_loadavg() -> list[str]:
+    """Three looks at /proc/loadavg a millisecond apart (empty where there is none)."""
+    looks = []
+    for look in range(3):
+        if look:
+            time.sleep(0.001)
+        try:
+            with open("/proc/loadavg", encoding="ascii") as stream:
+                looks.append(stream.read())
+        except OSError:
+            return []
+    return looks
+
+
+def free_cores(cores: int, loadavg: list[str]) -> int:
+    """Cores with nothing running on them: `cores` less the tasks running now, this one included.
+
+    /proc/loadavg's fourth field is "running/all" at the moment it is read; the fewest running of a
+    few looks is taken (a kernel thread can wake for a moment). Without it, every other core is free.
+    """
+    running: list[int] = []
+    for text in loadavg:
+        fields = text.split()
+        if len(fields) >= 4 and fields[3].split("/")[0].isdigit():
+            running.append(int(fields[3].split("/")[0]))
+    if not running:
+        return cores - 1
+    return cores - max(min(running), 1)
 
 
 def _write_frame(stream: IO[bytes], payload: bytes) -> None:

@@ -115,6 +115,62 @@ def test_unsent_message_is_deleted(tmp_path: Path) -> None:
     assert import_path(path).messages[0].deleted
 
 
+def test_shares_keep_their_words_and_owner(tmp_path: Path) -> None:
+    thread = "your_instagram_activity/messages/inbox/amelia_17984523016749012"
+    shared = {
+        "link": "https://www.instagram.com/reel/C4xyz/",
+        "share_text": mojibake("look at this — send a pic"),
+        "original_content_owner": "some.account",
+    }
+    path = write_zip(
+        tmp_path / "instagram-ollie-2026-03-21.zip",
+        {
+            f"{thread}/message_1.json": meta_thread(
+                ["Amelia 🦋", "Ollie"],
+                [
+                    meta_message(
+                        "Amelia 🦋", BASE + 1000, "https://www.instagram.com/reel/C4xyz/", share=shared
+                    ),
+                    meta_message("Amelia 🦋", BASE, None, share={"link": "https://example.com/pay"}),
+                ],
+            )
+        },
+    )
+    chat = import_path(path)
+    assert chat.messages[0].text == "https://example.com/pay"
+    assert chat.messages[1].text.split("\n") == [
+        "https://www.instagram.com/reel/C4xyz/",
+        "look at this — send a pic",
+        "(shared from some.account)",
+    ]
+
+
+def test_people_joining_and_leaving_a_group_are_notices(tmp_path: Path) -> None:
+    thread = "your_activity_across_facebook/messages/inbox/thelads_1000000000000001"
+    rows = [
+        meta_message("Tom Smith", BASE + 3000, "Sam Jones left the group.", type="Unsubscribe", users=[]),
+        meta_message("Tom Smith", BASE + 2000, "pay up or else", type="Generic"),
+        meta_message(
+            "Tom Smith",
+            BASE + 1000,
+            "Tom Smith added Sam Jones to the group.",
+            type="Subscribe",
+            users=[{"name": "Sam Jones"}],
+        ),
+    ]
+    path = write_zip(
+        tmp_path / "facebook-tom.zip",
+        {f"{thread}/message_1.json": meta_thread(["Tom Smith", "Sam Jones"], rows, title="The Lads")},
+    )
+    chat = import_path(path)
+    assert [m.text for m in chat.messages] == ["pay up or else"]
+    assert [n.text for n in chat.notices] == [
+        "Tom Smith added Sam Jones to the group.",
+        "Sam Jones left the group.",
+    ]
+    assert chat.title == "The Lads"
+
+
 @pytest.mark.parametrize(
     ("written", "expected"),
     [

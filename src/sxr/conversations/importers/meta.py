@@ -218,7 +218,7 @@ class Meta(Importer):
             elif raw is None:
                 items.append(Notice(text=text or "(system message)", source=ids.at(pointer), sent_at=sent_at))
                 continue
-            elif not sender or "call_duration" in raw or raw.get("type") == "Call":
+            elif not sender or _is_notice(raw):
                 items.append(_notice(sender, text, ids.at(pointer), sent_at, raw))
                 continue
             else:
@@ -261,7 +261,7 @@ class Meta(Importer):
             content = _content(raw.get("content"))
             if sender and PLAIN.isdisjoint(raw):
                 items.append(Message(i, sender, content, source, sent_at))  # a plain text message
-            elif not sender or "call_duration" in raw or raw.get("type") == "Call":
+            elif not sender or _is_notice(raw):
                 items.append(_notice(sender, content, source, sent_at, raw))
                 continue
             else:
@@ -355,6 +355,14 @@ def _notice(sender: str, text: str, source: SourceRef, sent_at: datetime, raw: d
     return Notice(text=text or "(system message)", source=source, sent_at=sent_at)
 
 
+# Rows that record something happening, not something said: calls, and people joining or leaving a group.
+_NOTICE_TYPES = frozenset({"Call", "Subscribe", "Unsubscribe"})
+
+
+def _is_notice(raw: dict[str, Any]) -> bool:
+    return "call_duration" in raw or raw.get("type") in _NOTICE_TYPES
+
+
 def _with_extras(message: Message, raw: dict[str, Any]) -> Message:
     """A message with its photos, videos, stickers, shared links and unsent mark."""
     for key in MEDIA_KEYS:
@@ -368,10 +376,17 @@ def _with_extras(message: Message, raw: dict[str, Any]) -> Message:
     if isinstance(sticker, dict) and sticker.get("uri"):
         message.attach(as_text(sticker["uri"]))
     share = raw.get("share")
-    if isinstance(share, dict) and share.get("link"):
-        link = as_text(share["link"])
-        if link not in message.text:
-            message.text = f"{message.text}\n{link}".strip()
+    if isinstance(share, dict):
+        # A shared post or link: its address, the words shared with it and whose it was.
+        owner = repair_mojibake(as_text(share.get("original_content_owner"))).strip()
+        for part in (
+            as_text(share.get("link")),
+            repair_mojibake(as_text(share.get("share_text"))),
+            f"(shared from {owner})" if owner else "",
+        ):
+            part = part.strip()
+            if part and part not in message.text:
+                message.text = f"{message.text}\n{part}".strip()
     if raw.get("is_unsent"):
         message.deleted = True
     return message

@@ -53,6 +53,18 @@ def _created(entry: dict[str, Any], where: str, run: ImportRun) -> tuple[datetim
     return parsed, parsed.timestamp()
 
 
+def _group_title(entries: Any) -> str:
+    """A group chat's "Conversation Title" (one-to-one chats have none)."""
+    if not isinstance(entries, list):
+        return ""
+    for entry in entries:
+        if isinstance(entry, dict):
+            title = as_text(entry.get("Conversation Title")).strip()
+            if title:
+                return title
+    return ""
+
+
 class Snapchat(Importer):
     format = "snapchat"
     title = "Snapchat"
@@ -84,14 +96,19 @@ class Snapchat(Importer):
     def _read_keyed(self, run: ImportRun, name: str) -> Iterator[Item]:
         import ijson
 
-        keys: list[str] = []
+        choices: list[ChatChoice] = []
+        titles: dict[str, str] = {}
         with run.files.open(name) as stream:
             try:
-                for key, _entries in ijson.kvitems(stream, "", use_float=True):
-                    keys.append(key)
+                for key, listed in ijson.kvitems(stream, "", use_float=True):
+                    # A group is keyed by an id; people know it by its "Conversation Title".
+                    title = _group_title(listed)
+                    if title:
+                        titles[key] = title
+                    choices.append(ChatChoice(title or key, key, key))
             except ijson.JSONError as exc:
                 raise ExportError(f"{name} is damaged or cut short (not valid JSON: {exc}).") from exc
-        key = choose_chat(run, [ChatChoice(k, k, k) for k in keys], name, "conversations").value
+        key = choose_chat(run, choices, name, "conversations").value
         # A second pass keeps only the chosen conversation in memory.
         entries: Any = None
         with run.files.open(name) as stream:
@@ -101,7 +118,7 @@ class Snapchat(Importer):
                     break
         if not isinstance(entries, list):
             raise ExportError(f"{name}: {key!r} is not a list of chats; unknown chat_history version.")
-        run.title = key
+        run.title = titles.get(key, key)
         rows = []
         for i, entry in enumerate(entries):
             where = f"/{pointer_escape(key)}/{i}"

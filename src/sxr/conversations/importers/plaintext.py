@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sxr.conversations.importers import register
 from sxr.conversations.importers.archive import ExportFiles
 from sxr.conversations.importers.base import Importer, ImportRun, Item, html_to_text, strip_bidi, text_lines
-from sxr.conversations.model import ExportError, Message, Notice
+from sxr.conversations.model import ExportError, Message, Notice, SourceRef
 
 if TYPE_CHECKING:
     from email.headerregistry import Address
@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 MAX_EMAIL_BYTES = 64 * 1024 * 1024
 TEXT_SUFFIXES = (".txt", ".text", ".log", ".md", ".eml", "")
 _HEADER = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9-]{1,40}):[ \t]?(?P<value>.*)$")
+# mbox's separator line before each e-mail: "From sender@example.com Fri Mar 14 21:00:00 2025".
+_MBOX_FROM = re.compile(r"^From \S+ .*\d")
+_MBOX_FROM_BYTES = re.compile(rb"^From \S+ .*\d")
 _MAIL_KEYS = {
     "from",
     "to",
@@ -87,7 +90,10 @@ class Email(Importer):
         if not _is_text(head):
             return []
         keys = set()
-        for line in _decode(head).splitlines():
+        lines = _decode(head).splitlines()
+        if lines and _MBOX_FROM.match(lines[0]):
+            lines = lines[1:]  # an mbox file's "From " separator line, before the first e-mail's headers
+        for line in lines:
             if not line.strip():
                 break
             if line[:1] in " \t":
@@ -109,20 +115,31 @@ class Email(Importer):
         from email import policy
         from email.message import EmailMessage
         from email.parser import BytesParser
-        from email.utils import parsedate_to_datetime
 
         with run.files.open(name) as stream:
             data = stream.read()
-        try:
-            mail = BytesParser(policy=policy.default).parsebytes(data)
-        except Exception as exc:  # the stdlib parser is lenient; anything it raises means a broken file
-            raise ExportError(f"{name} is not a readable e-mail ({exc}).") from exc
-        assert isinstance(mail, EmailMessage)
-        lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-        source = run.files.source(name, lines=(1, max(lines, 1)))
+        mails = _mbox_split(data)
+        if len(mails) > 1:
+            run.warn(
+                f"This file holds {len(mails)} e-mails (an mbox file): each is one message, "
+                "in the order the file keeps them."
+            )
+        run.warn("An e-mail's From address is easily forged; the headers are kept in the original file.")
+        for first, last, chunk in mails:
+            try:
+                mail = BytesParser(policy=policy.default).parsebytes(chunk)
+            except Exception as exc:  # the stdlib parser is lenient; anything it raises means a broken file
+                raise ExportError(f"{name} is not a readable e-mail ({exc}).") from exc
+            assert isinstance(mail, EmailMessage)
+            yield self._message(run, mail, run.files.source(name, lines=(first, last)))
+
+    def _message(self, run: ImportRun, mail: EmailMessage, source: SourceRef) -> Message:
+        from email.utils import parsedate_to_datetime
+
         sender, address = _from(mail)
         subject = str(mail.get("subject", "") or "")
-        run.title = subject or None
+        if run.title is None:
+            run.title = subject or None
         sent_at = None
         raw_date = str(mail.get("date", "") or "")
         if raw_date:
@@ -132,7 +149,6 @@ class Email(Importer):
                 run.warn(f"The e-mail's Date header ({raw_date!r}) could not be read.")
             if sent_at is not None and sent_at.tzinfo is None:
                 sent_at = run.local(sent_at)
-        run.warn("An e-mail's From address is easily forged; the headers are kept in the original file.")
         body = _body(mail)
         run.sender(sender, address or None)
         message = Message(
@@ -140,7 +156,26 @@ class Email(Importer):
         )
         for part in mail.iter_attachments():
             message.attach(str(part.get_filename() or part.get_content_type()))
-        yield message
+        return message
+
+
+def _mbox_split(data: bytes) -> list[tuple[int, int, bytes]]:
+    """The e-mails in a file with their first and last line: one, or each after an mbox "From " line."""
+    lines = data.splitlines(keepends=True)
+    if not lines or not _MBOX_FROM_BYTES.match(lines[0]):
+        return [(1, max(len(lines), 1), data)]
+    mails: list[tuple[int, int, bytes]] = []
+    start = 0
+    for n in range(1, len(lines) + 1):
+        # mbox writes ">From " for a body line that starts with "From ": a bare one after a blank line is
+        # the next e-mail's separator.
+        if n == len(lines) or (_MBOX_FROM_BYTES.match(lines[n]) and not lines[n - 1].strip()):
+            end = n
+            while end > start + 1 and not lines[end - 1].strip():
+                end -= 1  # the blank line before the next separator belongs to no e-mail
+            mails.append((start + 1, end, b"".join(lines[start:end])))
+            start = n
+    return mails
 
 
 def _from(mail: EmailMessage) -> tuple[str, str]:

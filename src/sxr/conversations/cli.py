@@ -41,6 +41,17 @@ def load_conversation(
     return import_path(files[0], date_order=date_order, tz=tz, chat=chat)
 
 
+def read_failure(exc: BaseException) -> str:
+    """One line for an export the system could not read (MemoryError says nothing of itself)."""
+    if isinstance(exc, MemoryError):
+        return (
+            "the export could not be read: it needs more memory than this computer has free. "
+            "Close other programs and try again, or import one chat at a time."
+        )
+    detail = " ".join(str(exc).split()) or type(exc).__name__
+    return f"the export could not be read ({detail})."
+
+
 # The options `sxr import` and `sxr analyze` share.
 FilesArgument = Annotated[
     list[Path], typer.Argument(help="a chat export (file, folder, zip, tar) or screenshots")
@@ -96,7 +107,7 @@ def register(app: typer.Typer) -> None:
             _fail(str(exc))
             return
         except (OSError, MemoryError) as exc:
-            _fail(f"the export could not be read ({exc}).")
+            _fail(read_failure(exc))
             return
         if as_json:
             json.dump(conversation.to_json(), sys.stdout, ensure_ascii=False)

@@ -19,6 +19,7 @@ from sxr.conversations.importers.base import (
     from_iso,
     head_text,
     json_document,
+    json_events,
     json_items,
     json_top_keys,
 )
@@ -54,10 +55,11 @@ class Telegram(Importer):
             if not name.lower().endswith(".json"):
                 continue
             head = head_text(files, name, 16384)
+            if '"sender_name"' in head or '"MessageList"' in head:
+                continue
             single = '"messages"' in head and ('"date_unixtime"' in head or '"from_id"' in head)
             single = single or ('"type": "personal_chat"' in head or '"type": "private_group"' in head)
-            full = '"chats"' in head and ('"personal_information"' in head or '"about"' in head)
-            if (single or full) and '"sender_name"' not in head and '"MessageList"' not in head:
+            if single or _is_full_export(files, name, head):
                 found.append(name)
         return found
 
@@ -74,37 +76,44 @@ class Telegram(Importer):
         run.warn("Secret chats are never included in a Telegram export.")
         run.warn("View-once photos and videos are never included in a Telegram export.")
         keys = json_top_keys(run.files, name)
-        if "chats" in keys and "messages" not in keys:
-            # A full export is read once per chat when every chat is imported: parse it whole when it fits.
-            document = json_document(run.files, name)
-            listed = document.get("chats") if isinstance(document, dict) else None
-            listed = listed.get("list") if isinstance(listed, dict) else None
-            if isinstance(listed, list):
-                index, chat_name = _pick(run, name, _chats_in(listed))
-                run.title = chat_name
-                messages = listed[index].get("messages")
-                del document, listed
-                if not isinstance(messages, list):
-                    raise ExportError(f"The chat {chat_name!r} in {name} has no message list.")
-                for i, raw in enumerate(messages):
-                    yield self._item(run, name, f"/chats/list/{index}/messages/{i}", raw)
-                return
-            del document, listed
-            index, chat_name = _choose_chat(run, name)
-            run.title = chat_name
-            for chat_index, chat in enumerate(json_items(run.files, name, "chats.list.item")):
-                if chat_index == index:
-                    messages = chat.get("messages") if isinstance(chat, dict) else None
-                    if not isinstance(messages, list):
-                        raise ExportError(f"The chat {chat_name!r} in {name} has no message list.")
-                    for i, raw in enumerate(messages):
-                        yield self._item(run, name, f"/chats/list/{index}/messages/{i}", raw)
-                    return
-            raise ExportError(f"{name} ended before the chat {chat_name!r}.")
+        if "messages" not in keys and ("chats" in keys or keys[:2] == list(_FULL_EXPORT_START)):
+            yield from self._read_full(run, name)
+            return
         for title in json_items_head(run.files, name, "name"):
             run.title = as_text(title) or None
         for i, raw in enumerate(json_items(run.files, name, "messages.item")):
             yield self._item(run, name, f"/messages/{i}", raw)
+
+    def _read_full(self, run: ImportRun, name: str) -> Iterator[Item]:
+        """One chat of an "Export Telegram data" result.json (its chats and the groups the account left)."""
+        # Read once per chat when every chat is imported: parse it whole when it fits.
+        document = json_document(run.files, name)
+        if isinstance(document, dict):
+            lists = {section: _chat_list(document, section) for section in _SECTIONS}
+            del document
+            section, index, chat_name = _pick(run, name, _chats_in(lists))
+            run.title = chat_name
+            chat = lists[section][index]
+            del lists
+            messages = chat.get("messages")
+            if not isinstance(messages, list):
+                raise ExportError(f"The chat {chat_name!r} in {name} has no message list.")
+            for i, raw in enumerate(messages):
+                yield self._item(run, name, f"/{section}/list/{index}/messages/{i}", raw)
+            return
+        if document is not None:
+            raise ExportError(f"{name} is not a Telegram export; unknown export version.")
+        section, index, chat_name = _choose_chat(run, name)
+        run.title = chat_name
+        for chat_index, chat in enumerate(json_items(run.files, name, f"{section}.list.item")):
+            if chat_index == index:
+                messages = chat.get("messages") if isinstance(chat, dict) else None
+                if not isinstance(messages, list):
+                    raise ExportError(f"The chat {chat_name!r} in {name} has no message list.")
+                for i, raw in enumerate(messages):
+                    yield self._item(run, name, f"/{section}/list/{index}/messages/{i}", raw)
+                return
+        raise ExportError(f"{name} ended before the chat {chat_name!r}.")
 
     def _item(self, run: ImportRun, name: str, pointer: str, raw: Any) -> Item:
         if not isinstance(raw, dict):
@@ -157,48 +166,80 @@ def json_items_head(files: ExportFiles, name: str, key: str) -> list[Any]:
     return [v for v in json_head_items(files, name, key) if isinstance(v, str)][:1]
 
 
-def _choose_chat(run: ImportRun, name: str) -> tuple[int, str]:
-    """Which chat of a full export to import: the only real one, or the one named by --chat."""
-    import ijson
+# Telegram Desktop's "Export Telegram data" writes these keys first, then contacts, sessions... and chats.
+_FULL_EXPORT_START = ("about", "personal_information")
+# Where a full export lists chats: the chats the account is in, then the groups and channels it left.
+_SECTIONS = ("chats", "left_chats")
 
-    chats: list[tuple[int, str, str, str]] = []  # index, name, type, id
-    index = -1
+Chat = tuple[str, int, str, str, str]  # section, index in it, name, type, id
+
+
+def _is_full_export(files: ExportFiles, name: str, head: str) -> bool:
+    """Whether a JSON member is a full Telegram export, known by its first top-level keys."""
+    if not all(f'"{key}"' in head for key in _FULL_EXPORT_START):
+        return False
+    keys = json_top_keys(files, name, 16384)
+    return keys[:2] == list(_FULL_EXPORT_START) or ("chats" in keys and "messages" not in keys)
+
+
+def _chat_list(document: dict[str, Any], section: str) -> list[Any]:
+    """The chat list of one section of a parsed full export (empty when the export has none)."""
+    listed = document.get(section)
+    listed = listed.get("list") if isinstance(listed, dict) else None
+    if listed is None:
+        return []
+    if not isinstance(listed, list):
+        raise ExportError(f"The {section} list of the export is not a list; unknown export version.")
+    return listed
+
+
+def _choose_chat(run: ImportRun, name: str) -> tuple[str, int, str]:
+    """Which chat of a full export too big to hold to import, listed in one streamed pass."""
+    chats: list[Chat] = []
+    starts = {f"{section}.list.item": section for section in _SECTIONS}
+    fields = {f"{item}.{key}": key for item in starts for key in ("name", "type", "id")}
+    counts = dict.fromkeys(_SECTIONS, -1)
     current: dict[str, str] = {}
     with run.files.open(name) as stream:
-        try:
-            for prefix, event, value in ijson.parse(stream):
-                if prefix == "chats.list.item" and event == "start_map":
-                    index += 1
-                    current = {}
-                elif prefix == "chats.list.item" and event == "end_map":
-                    chats.append(
-                        (index, current.get("name", ""), current.get("type", ""), current.get("id", ""))
+        for prefix, event, value in json_events(run.files, name, stream):
+            if prefix in starts and event == "start_map":
+                counts[starts[prefix]] += 1
+                current = {}
+            elif prefix in starts and event == "end_map":
+                section = starts[prefix]
+                chats.append(
+                    (
+                        section,
+                        counts[section],
+                        current.get("name", ""),
+                        current.get("type", ""),
+                        current.get("id", ""),
                     )
-                elif prefix in ("chats.list.item.name", "chats.list.item.type", "chats.list.item.id"):
-                    current[prefix.rsplit(".", 1)[1]] = as_text(value)
-        except ijson.JSONError as exc:
-            raise ExportError(f"{name} is damaged or cut short (not valid JSON: {exc}).") from exc
+                )
+            elif prefix in fields:
+                current[fields[prefix]] = as_text(value)
     return _pick(run, name, chats)
 
 
-def _chats_in(listed: list[Any]) -> list[tuple[int, str, str, str]]:
-    """(index, name, type, id) of each chat in a parsed full export's chat list."""
+def _chats_in(lists: dict[str, list[Any]]) -> list[Chat]:
+    """(section, index, name, type, id) of each chat in a parsed full export's chat lists."""
     chats = []
-    for index, chat in enumerate(listed):
-        if not isinstance(chat, dict):
-            raise ExportError(f"Chat {index} of the export is not an object; unknown export version.")
-        fields = [as_text(chat.get(key)) for key in ("name", "type", "id")]
-        chats.append((index, fields[0], fields[1], fields[2]))
+    for section, listed in lists.items():
+        for index, chat in enumerate(listed):
+            if not isinstance(chat, dict):
+                raise ExportError(f"Chat {index} of the export is not an object; unknown export version.")
+            fields = [as_text(chat.get(key)) for key in ("name", "type", "id")]
+            chats.append((section, index, fields[0], fields[1], fields[2]))
     return chats
 
 
-def _pick(run: ImportRun, name: str, chats: list[tuple[int, str, str, str]]) -> tuple[int, str]:
+def _pick(run: ImportRun, name: str, chats: list[Chat]) -> tuple[str, int, str]:
     """Which chat of a full export to import: the only real one, or the one named by --chat."""
-    real = [ChatChoice(c[1], c[3], c) for c in chats if c[2] != "saved_messages"]
+    real = [ChatChoice(c[2], c[4], c) for c in chats if c[3] != "saved_messages"]
     if run.options.chat:  # the account's own saved messages can be asked for by name
-        real += [ChatChoice(c[1], c[3], c) for c in chats if c[2] == "saved_messages"]
+        real += [ChatChoice(c[2], c[4], c) for c in chats if c[3] == "saved_messages"]
     chosen = choose_chat(run, real, name).value
-    return chosen[0], chosen[1]
+    return chosen[0], chosen[1], chosen[2]
 
 
 register(Telegram())

@@ -128,7 +128,71 @@ def _maybe_placeholder(text: str) -> bool:
 
 
 _PHONE_NAME = re.compile(r"^\+?[\d\s().-]{7,20}$")
+# "WhatsApp Chat with X" in the languages WhatsApp names its exports in (iOS: "WhatsApp Chat - X").
+_TITLE_LOCALISED = re.compile(
+    r"^(?:WhatsApp[ -]Chat (?:with|mit|met|con|com|avec)|Chat de WhatsApp con|Chat WhatsApp (?:avec|con|com)|"
+    r"Discussion WhatsApp avec|Conversa do WhatsApp com|WhatsApp[ -]Chat -)\s+(?P<title>.+?)\s*$",
+    re.IGNORECASE,
+)
 _TITLE = re.compile(r"^WhatsApp(?: Chat)?(?: with| - | mit | con | avec | met | com )?\s*(?P<title>.+?)\s*$")
+# A browser saving the same download twice names the second "... (1)".
+_DOWNLOAD_COPY = re.compile(r"\s\(\d{1,3}\)$")
+# Group notices Android writes without a name, whose words can hold ": " (in a group's or a person's
+# name), so that splitting "Name: text" would invent a sender. English; other languages are caught by
+# the unclosed quote mark rule in `_not_a_sender`.
+_GROUP_NOTICE = re.compile(
+    r"^(?:.+ created group [\"“].*[\"”]|.+ created this group|"
+    r".+ changed the subject (?:from [\"“].*[\"”] )?to [\"“].*[\"”]|"
+    r".+ changed (?:this group's|the group) (?:icon|description|settings|name)\b.*|"
+    r".+ deleted this group's icon|.+ (?:added|removed) .+|.+ left|.+ joined using this group's invite link|"
+    r".+ was (?:added|removed)|"
+    r".+ changed their phone number\b.*|.+ changed to .+|Your security code with .+ changed\b.*|"
+    r".+ turned (?:on|off) disappearing messages\b.*|.+ pinned a message|You were added\b.*)$"
+)
+# The fixed words of those notices: a "sender" holding one of them is no person's name.
+_NOTICE_WORDS = re.compile(
+    r" (?:created (?:group|this group)|changed (?:the subject|this group's|the group|their phone number|to)|"
+    r"deleted this group's|added|removed|left|joined using|was (?:added|removed)|turned (?:on|off)|"
+    r"pinned a message)(?: |$)"
+)
+# The group notices of iOS (marked with U+200E, "sent" by the group's name): who joined, left, was added.
+_IOS_GROUP_NOTICE = re.compile(
+    r"^(?:.+ created group [\"“].*[\"”]|.+ created this group|.+ (?:added|removed) .+|.+ left|"
+    r".+ joined using this group's invite link|.+ (?:was|were) (?:added|removed)|"
+    r".+ changed (?:this group's|the group) (?:icon|description|settings|name)\b.*|"
+    r".+ deleted this group's icon|.+ changed to .+|.+ turned (?:on|off) disappearing messages\b.*|"
+    r".+ pinned a message|You were added\b.*)$"
+)
+# Notices only the chat itself "sends" on iOS: their sender is the chat's (or group's) name.
+_CHAT_NAME_NOTICE = re.compile(
+    r"^(?:Messages and calls are end-to-end encrypted|Messages to this (?:chat|group) and calls are now "
+    r"secured|.+ created group [\"“]|Nachrichten und Anrufe sind Ende-zu-Ende-verschlüsselt|"
+    r"Los mensajes y las llamadas están cifrados|Les messages et les appels sont chiffrés|"
+    r"I messaggi e le chiamate sono crittografati|As mensagens e as chamadas são protegidas)"
+)
+_OPEN_QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»", "「": "」", "‹": "›"}
+
+
+def _not_a_sender(sender: str, rest: str, text: str) -> bool:
+    """Whether a first-seen "Name" of "Name: text" is really part of a notice that holds ": "."""
+    if _NOTICE_WORDS.search(sender) and _GROUP_NOTICE.match(rest):
+        return True
+    # 'Tom hat die Gruppe „Trip: Ibiza“ erstellt': a quote mark opened in the "name" and closed in the text.
+    for opening, closing in _OPEN_QUOTES.items():
+        at = sender.find(" " + opening)
+        if at >= 0 and closing not in sender[at + 2 :] and closing in text:
+            return True
+    return False
+
+
+def _title(stem: str) -> str | None:
+    """The chat's name from the export's file name, without a browser's " (1)"."""
+    match = _TITLE_LOCALISED.match(stem)
+    if match is None and stem.lower().startswith("whatsapp"):
+        match = _TITLE.match(stem)
+    if match is None:
+        return None
+    return _DOWNLOAD_COPY.sub("", match["title"]).strip() or None
 
 
 @dataclass(slots=True)
@@ -195,8 +259,7 @@ class WhatsApp(Importer):
     def read(self, run: ImportRun, names: list[str]) -> Iterator[Item]:
         name = _choose(run, names)
         stem = PurePosixPath(run.files.display if run.files.kind != "folder" else name).stem
-        title = _TITLE.match(stem)
-        run.title = title["title"] if title and stem.lower().startswith("whatsapp") else None
+        run.title = _title(stem)
         order = run.options.date_order or _date_order(run.files, name)
         run.warn(
             "WhatsApp exports give local times without a zone: times are read in the "
@@ -208,7 +271,12 @@ class WhatsApp(Importer):
     def _parse(self, run: ImportRun, name: str, order: str) -> Iterator[Item]:
         files = run.files
         # Per-import caches (an importer object is shared, so they are reset here).
-        self._senders: dict[str, str] = {}
+        self._senders: dict[str, str] = {}  # only senders of messages: notices register no one
+        self._chat_names: set[str] = {run.title} if run.title else set()
+        # Names holding ": " that a line showed (or the file name gave), by their part before it.
+        self._colon_names: dict[str, list[str]] = {}
+        if run.title and ": " in run.title:
+            self._learn_colon_name(run.title)
         self._last_stamp: str | None = None
         self._last_sent_at: datetime | None = None
         self._clocks: dict[tuple[str | Any, ...], tuple[int, int, int]] = {}
@@ -278,33 +346,69 @@ class WhatsApp(Importer):
             rest = "\n".join([rest, *pending.more])
         source = run.files.source(name, lines=(pending.line, pending.end))
         raw_sender, sep, text = rest.partition(": ")
+        if sep and "\u200e" in text and text[0] != "\u200e":
+            # iOS marks what WhatsApp wrote right after "Name: ": a later ": \u200e" ends a name holding ": ".
+            at = rest.find(": \u200e")
+            if at > 0 and "\n" not in rest[:at]:
+                raw_sender, text = rest[:at], rest[at + 2 :]
+                self._learn_colon_name(raw_sender)
+        if self._colon_names and sep:
+            raw_sender, text = self._longest_name(raw_sender, text, rest)
         known = self._senders.get(raw_sender) if sep else None
+        platform_id = None
         if known is None:
             sender = strip_bidi(raw_sender).strip()
-            if not sep or not sender or len(sender) > 80 or "\n" in sender:
+            if (
+                not sep
+                or not sender
+                or len(sender) > 80
+                or "\n" in sender
+                or (sender not in self._chat_names and _not_a_sender(sender, rest, text))
+            ):
                 return Notice(text=strip_bidi(rest).strip(), source=source, sent_at=sent_at)
-            platform_id = None
             if sender.startswith("+") and _PHONE_NAME.match(sender):
                 platform_id = "+" + re.sub(r"\D", "", sender)
-            run.sender(sender, platform_id)
-            known = sender
-            if len(self._senders) < 10_000:
-                self._senders[raw_sender] = sender
-        sender = known
+        else:
+            sender = known
         marked = text.startswith("\u200e")
         body = strip_bidi(text)
-        if marked or sender == run.title:
+        if marked or sender in self._chat_names:
             stripped = body.strip()
-            ios_notice = marked and sender == run.title and not _IOS_CONTENT.match(stripped)
+            if marked and _CHAT_NAME_NOTICE.match(stripped) and len(self._chat_names) < 100:
+                self._chat_names.add(sender)  # iOS "sends" these as the chat (or group) itself
+            ios_notice = marked and sender in self._chat_names and not _IOS_CONTENT.match(stripped)
             # Unmarked text from the chat's name is a notice only if it is WhatsApp's own fixed words:
             # "... changed the subject" could be something the person typed.
-            notice = _NOTICE_TEXT if marked else _FIXED_NOTICE
-            if ios_notice or notice.match(stripped):
+            if marked:
+                notice = _NOTICE_TEXT.match(stripped) or _IOS_GROUP_NOTICE.match(stripped)
+            else:
+                notice = _FIXED_NOTICE.match(stripped)
+            if ios_notice or notice:
                 # iOS writes its system notices as if sent by the chat's name, marked with U+200E.
                 return Notice(text=stripped, source=source, sent_at=sent_at)
+        if known is None:
+            # A participant is recorded only once one of their lines is known to be a message.
+            run.sender(sender, platform_id)
+            if len(self._senders) < 10_000:
+                self._senders[raw_sender] = sender
         message = Message(i=0, sender=sender, text=body, source=source, sent_at=sent_at, sent_at_raw=stamp)
         _read_markers(message)
         return message
+
+    def _learn_colon_name(self, name: str) -> None:
+        """Remember a name holding ": " so that later "Name: with: colon: text" lines split after it."""
+        first = name.partition(": ")[0]
+        names = self._colon_names.setdefault(first, [])
+        if name not in names and len(self._colon_names) < 1000:
+            names.append(name)
+            names.sort(key=len, reverse=True)
+
+    def _longest_name(self, raw_sender: str, text: str, rest: str) -> tuple[str, str]:
+        """The longest name already seen that this line starts with, and the text after it."""
+        for name in self._colon_names.get(raw_sender, ()):
+            if rest.startswith(name + ": "):
+                return name, rest[len(name) + 2 :]
+        return raw_sender, text
 
 
 def _read_markers(message: Message) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
 import html
 import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO, Any, ClassVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -45,6 +46,12 @@ def zone_for(name: str) -> ZoneInfo:
         ) from exc
 
 
+def _offset_at(zone: ZoneInfo, moment: datetime) -> timedelta | None:
+    """The zone's offset at a local time that happens exactly once, else None (skipped or repeated)."""
+    offset = zone.utcoffset(moment)
+    return offset if offset == zone.utcoffset(moment.replace(fold=1)) else None
+
+
 class ImportRun:
     """The state of one import: the export's files, the options, the participants and the warnings."""
 
@@ -56,6 +63,12 @@ class ImportRun:
         self.participants: dict[str, Participant] = {}
         self.warnings: list[str] = []
         self.title: str | None = None
+        # `local`: the day (local midnight to midnight) known to hold no clock change, the UTC time of the
+        # last local time read on a day that holds one, and how many times a clock change made uncertain.
+        self._steady_from = self._steady_until = datetime.min
+        self._last_utc: datetime | None = None
+        self._uncertain = 0
+        self._uncertain_at = -1
 
     def sender(self, name: str, platform_id: str | None = None) -> str:
         """Record a participant (keyed by the platform's stable id where there is one); return the name."""
@@ -71,8 +84,62 @@ class ImportRun:
             self.warnings.append(text)
 
     def local(self, naive: datetime) -> datetime:
-        """A wall-clock time the export wrote without a zone, read in the `--tz` zone."""
-        return naive.replace(tzinfo=self.zone)
+        """A wall-clock time the export wrote without a zone, read in the `--tz` zone.
+
+        Call it for each time in the order the export wrote them: in the hour the clocks go back, a time
+        earlier than the one before is the second time round.
+        """
+        if self._steady_from <= naive < self._steady_until:
+            return naive.replace(tzinfo=self.zone)  # the usual case: a day without a clock change
+        return self._local_on_change_day(naive)
+
+    def _local_on_change_day(self, naive: datetime) -> datetime:
+        zone = self.zone
+        day = naive.replace(hour=0, minute=0, second=0, microsecond=0)
+        try:
+            end = day + timedelta(days=1)
+        except OverflowError:
+            end = day
+        if end > day and _offset_at(zone, day) == _offset_at(zone, end) is not None:
+            # No clock change between these midnights (zones change their clocks at most once a day).
+            self._steady_from, self._steady_until = day, end
+            return naive.replace(tzinfo=zone)
+        before = zone.utcoffset(naive)
+        after = zone.utcoffset(naive.replace(fold=1))
+        if before is None or after is None or before == after:
+            result = naive.replace(tzinfo=zone)
+            self._last_utc = naive - before if before is not None else None
+            return result
+        self._count_uncertain()
+        if before < after:
+            # Skipped when the clocks went forward: the time the clock would have shown had it not changed.
+            utc = naive - before
+            self._last_utc = utc
+            return utc.replace(tzinfo=UTC).astimezone(zone)
+        # Shown twice when the clocks went back: the first time round, unless that would go back in time.
+        utc = naive - before
+        if self._last_utc is not None and utc < self._last_utc:
+            utc = naive - after
+            self._last_utc = utc
+            return naive.replace(tzinfo=timezone(after))  # a fixed offset: compares by its real instant
+        self._last_utc = utc
+        return naive.replace(tzinfo=zone)
+
+    def _count_uncertain(self) -> None:
+        """One warning, kept up to date, on how many local times fall where the clocks changed."""
+        self._uncertain += 1
+        n = self._uncertain
+        text = (
+            f"{n} {'time falls' if n == 1 else 'times fall'} in an hour when the clocks changed in the "
+            f"{self.options.tz} zone (an hour that was skipped or that happened twice), so "
+            f"{'it' if n == 1 else 'each'} could be an hour out. Check against the platform if the exact "
+            "hour matters."
+        )
+        if 0 <= self._uncertain_at < len(self.warnings):
+            self.warnings[self._uncertain_at] = text
+        else:
+            self._uncertain_at = len(self.warnings)
+            self.warnings.append(text)
 
 
 Item = Message | Notice
@@ -250,18 +317,61 @@ def repair_mojibake(text: str) -> str:
 
 _TAG = re.compile(r"<[^>]{0,2000}>")
 _LINK = re.compile(r"<a\b[^>]*\bhref=\"([^\"]*)\"[^>]*>(.*?)</a>", re.IGNORECASE | re.DOTALL)
+# Elements whose content is not text a person reads: style sheets, scripts, the page's head.
+_HIDDEN_OPEN = re.compile(r"<(style|script|head)\b[^>]{0,2000}>", re.IGNORECASE)
+_HIDDEN_CLOSE = {tag: re.compile(rf"</{tag}\s*>", re.IGNORECASE) for tag in ("style", "script", "head")}
+# Tags that start or end a block (paragraph, line, list item, table row, heading): a line break.
+_BLOCK = re.compile(
+    r"</?(?:p|div|li|ul|ol|tr|table|h[1-6]|blockquote|pre|hr|section|article|header|footer)\b[^>]{0,2000}>",
+    re.IGNORECASE,
+)
+_BREAK = "\x00"
+_BREAKS = re.compile(r"\s*\x00[\s\x00]*")
+
+
+def _drop_hidden(text: str) -> str:
+    """The text without <style>, <script> and <head> elements and HTML comments (linear time)."""
+    parts: list[str] = []
+    at = 0
+    while True:
+        comment = text.find("<!--", at)
+        hidden = _HIDDEN_OPEN.search(text, at)
+        if comment < 0 and hidden is None:
+            break
+        if hidden is None or 0 <= comment < hidden.start():
+            close = text.find("-->", comment + 4)
+            if close < 0:
+                break  # an unclosed comment: keep the rest as it is (tags still go below)
+            parts.append(text[at:comment])
+            at = close + 3
+            continue
+        closing = _HIDDEN_CLOSE[hidden.group(1).lower()].search(text, hidden.end())
+        if closing is None:
+            break  # an unclosed element: keep the rest as it is (tags still go below)
+        parts.append(text[at : hidden.start()])
+        at = closing.end()
+    if not parts:
+        return text
+    parts.append(text[at:])
+    return "".join(parts)
 
 
 def html_to_text(text: str) -> str:
-    """Text of a small HTML fragment (Skype): links keep their address, tags go, entities are decoded."""
+    """Text of HTML (a Skype message, an HTML-only e-mail): links keep their address, tags go, entities
+    are decoded; style sheets and scripts are dropped and paragraphs, list items and rows are lines."""
 
     def link(match: re.Match[str]) -> str:
         href, label = html.unescape(match.group(1)), _TAG.sub("", match.group(2))
         label = html.unescape(label)
         return label if label.strip() == href.strip() or not href else f"{label} ({href})"
 
+    if "<!--" in text or _HIDDEN_OPEN.search(text):
+        text = _drop_hidden(text)
     text = _LINK.sub(link, text)
     text = re.sub(r"<br\s*/?>", "\n", text, flags=re.IGNORECASE)
+    if _BLOCK.search(text):
+        text = _TAG.sub("", _BLOCK.sub(_BREAK, text.replace(_BREAK, "")))
+        return html.unescape(_BREAKS.sub("\n", text.strip().strip(_BREAK).strip()))
     return html.unescape(_TAG.sub("", text))
 
 
@@ -472,11 +582,106 @@ def json_top_keys(files: ExportFiles, name: str, size: int = HEAD_BYTES) -> list
     return [str(value) for prefix, event, value in events if prefix == "" and event == "map_key"]
 
 
-def text_lines(stream: IO[bytes]) -> Iterator[str]:
-    """Lines of a text member (UTF-8, or UTF-16 with a byte-order mark), without their line ends."""
+# What Windows-1252 ("ANSI", Windows Notepad's old default) makes of each byte; the five bytes it leaves
+# undefined are kept as the Latin-1 control characters of the same number, so every byte reads as one
+# character and nothing is replaced.
+_CP1252 = tuple(bytes([byte]).decode("cp1252", errors="ignore") or chr(byte) for byte in range(256))
+_CP1252_ERRORS = "sxr-cp1252"
+
+
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: bytes that are not UTF-8 read as Windows-1252."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return "".join(_CP1252[byte] for byte in exc.object[exc.start : exc.end]), exc.end
+
+
+codecs.register_error(_CP1252_ERRORS, _cp1252_fallback)
+
+_TEXT_CHUNK = 256 * 1024
+
+
+def _decoded(stream: IO[bytes], run: ImportRun | None, name: str | None) -> Iterator[str]:
+    """The text of a member in chunks: UTF-8, or UTF-16 with a byte-order mark; never silently replaced.
+
+    Bytes that are not UTF-8 are read as Windows-1252 (what Windows Notepad writes as "ANSI"), so
+    "café £50" keeps its letters and its amount, and the run says so.
+    """
     reader = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(cast(Any, stream))
-    encoding = "utf-16" if reader.peek(2)[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
-    text = io.TextIOWrapper(reader, encoding=encoding, errors="replace", newline=None)
-    for line in text:
-        yield line.rstrip("\n")
-    text.detach()
+    start = reader.peek(3)[:3]
+    if start[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        encoding, fallback = "utf-16", "replace"
+        said = (
+            f"{name or 'This file'} has bytes that are not UTF-16 text; they show as \ufffd. "
+            "Check those lines against the original."
+        )
+    else:
+        encoding, fallback = "utf-8", _CP1252_ERRORS
+        said = (
+            f"{name or 'This file'} is not all UTF-8 text: sxr read the bytes that are not UTF-8 as "
+            'Windows-1252 (the "ANSI" of Windows Notepad), so letters like é and £ are kept. '
+            "Check accented letters and symbols against the original."
+        )
+        if start == b"\xef\xbb\xbf":
+            reader.read(3)
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    while True:
+        chunk = reader.read(_TEXT_CHUNK)
+        final = not chunk
+        try:
+            text = decoder.decode(chunk, final)
+        except UnicodeDecodeError:
+            # From here on the fallback reads what UTF-8 cannot; what was read stays as it was.
+            state = decoder.getstate()
+            decoder = codecs.getincrementaldecoder(encoding)(fallback)
+            decoder.setstate(state)
+            text = decoder.decode(chunk, final)
+            if run is not None:
+                run.warn(said)
+        if text:
+            yield text
+        if final:
+            return
+
+
+def text_lines(stream: IO[bytes], run: ImportRun | None = None, name: str | None = None) -> Iterator[str]:
+    """Lines of a text member (UTF-8, or UTF-16 with a byte-order mark), without their line ends.
+
+    Lines end at \\n, \\r\\n or \\r. Bytes that are not UTF-8 are read as Windows-1252; pass `run` (and the
+    member's `name`) so the import says so.
+    """
+    held: list[str] = []  # text whose line has not ended yet
+    for text in _decoded(stream, run, name):
+        # A chunk can end inside a line, or between the \\r and \\n of one line end: hold it.
+        if text[-1] == "\r" or ("\n" not in text and "\r" not in text):
+            held.append(text)
+            continue
+        if held:
+            held.append(text)
+            text = "".join(held)
+            held.clear()
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        lines = text.split("\n")
+        last = lines.pop()
+        if last:
+            held.append(last)
+        yield from lines
+    rest = "".join(held).replace("\r\n", "\n").replace("\r", "\n")
+    if rest:
+        lines = rest.split("\n")
+        if not lines[-1]:
+            lines.pop()
+        yield from lines
+
+
+def text_stream(stream: IO[bytes], run: ImportRun | None = None, name: str | None = None) -> Iterator[str]:
+    """Lines of a text member with their line ends as written (for the csv module), decoded as text_lines."""
+    held = ""
+    for text in _decoded(stream, run, name):
+        lines = (held + text).split("\n")
+        held = lines.pop()
+        for line in lines:
+            yield line + "\n"
+    if held:
+        yield held

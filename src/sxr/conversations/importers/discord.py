@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
@@ -22,6 +21,7 @@ from sxr.conversations.importers.base import (
     head_text,
     json_head_items,
     json_items,
+    text_stream,
 )
 from sxr.conversations.model import ExportError, Message, Notice
 
@@ -126,8 +126,7 @@ class Discord(Importer):
 
     def _csv_rows(self, run: ImportRun, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
         with run.files.open(name) as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
-            reader = csv.DictReader(text)
+            reader = csv.DictReader(text_stream(raw, run, name))
             try:
                 for row in reader:
                     yield str(reader.line_num), row

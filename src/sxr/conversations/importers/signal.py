@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from sxr.conversations.importers.base import (
     from_iso,
     head_text,
     strip_bidi,
+    text_lines,
 )
 from sxr.conversations.model import ExportError, Message, Notice
 
@@ -86,8 +86,7 @@ class Signal(Importer):
 
     def _read_json_lines(self, run: ImportRun, name: str) -> Iterator[Item]:
         with run.files.open(name) as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace")
-            for line_no, line in enumerate(text, start=1):
+            for line_no, line in enumerate(text_lines(raw, run, name), start=1):
                 if not line.strip():
                     continue
                 try:
@@ -97,7 +96,6 @@ class Signal(Importer):
                 if not isinstance(entry, dict) or "date" not in entry:
                     raise ExportError(f"{name} line {line_no} has no date; unknown signal-export version.")
                 yield self._json_item(run, name, line_no, entry)
-            text.detach()
 
     def _json_item(self, run: ImportRun, name: str, line_no: int, entry: dict[str, Any]) -> Item:
         source = run.files.source(name, lines=(line_no, line_no))
@@ -125,9 +123,7 @@ class Signal(Importer):
     def _read_markdown(self, run: ImportRun, name: str) -> Iterator[Item]:
         pending: _Pending | None = None
         with run.files.open(name) as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace")
-            for line_no, line in enumerate(text, start=1):
-                line = line.rstrip("\n")
+            for line_no, line in enumerate(text_lines(raw, run, name), start=1):
                 match = _MD_LINE.match(line)
                 if match is None:
                     if pending is None:
@@ -142,7 +138,6 @@ class Signal(Importer):
                 pending = _Pending(
                     match["stamp"], strip_bidi(match["sender"]).strip(), line_no, line_no, [match["text"]]
                 )
-            text.detach()
         if pending is not None:
             yield self._md_item(run, name, pending)
 

@@ -7,7 +7,14 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from conversation_builders import discord_export, discord_message, telegram_chat, telegram_message
+from conversation_builders import (
+    discord_export,
+    discord_message,
+    skype_export,
+    skype_message,
+    telegram_chat,
+    telegram_message,
+)
 
 from sxr.conversations.cli import read_failure
 from sxr.conversations.importers import import_path
@@ -58,8 +65,28 @@ def _meta(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def _skype(tmp_path: Path) -> Path:
+    message = skype_message("2025-03-14T21:00:00.000Z", "Kayla", "8:kayla", "hi")
+    document = json.loads(skype_export([message]))
+    document["conversations"][1]["properties"] = {"deep": _deep()}
+    return _write(tmp_path / "messages.json", document)
+
+
+def _google_chat(tmp_path: Path) -> Path:
+    folder = tmp_path / "Google Chat" / "Groups" / "DM abc"
+    folder.mkdir(parents=True)
+    message = {
+        "creator": {"name": "Alex Example", "email": "alex@example.com"},
+        "created_date": "Monday, January 6, 2025 at 12:00:05 PM UTC",
+        "text": "hi",
+        "annotations": _deep(),
+    }
+    _write(folder / "messages.json", {"messages": [message]})
+    return tmp_path
+
+
 @pytest.mark.parametrize("streamed", [False, True])
-@pytest.mark.parametrize("build", [_telegram, _discord, _full_telegram, _meta])
+@pytest.mark.parametrize("build", [_telegram, _discord, _full_telegram, _meta, _skype, _google_chat])
 def test_deep_json_is_refused_in_one_line_with_little_memory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, build, streamed: bool
 ) -> None:

@@ -19,7 +19,7 @@ from conversation_builders import (
 from sxr.conversations.cli import read_failure
 from sxr.conversations.importers import import_path
 from sxr.conversations.importers.archive import ExportFiles
-from sxr.conversations.importers.base import MAX_JSON_DEPTH, json_head_items, json_top_keys
+from sxr.conversations.importers.base import MAX_JSON_DEPTH, json_head_items, json_kvitems, json_top_keys
 from sxr.conversations.model import ExportError
 
 DEEP = 20_000
@@ -164,3 +164,15 @@ def test_an_error_without_words_still_gets_a_clear_line() -> None:
     assert "more memory" in read_failure(MemoryError())
     assert read_failure(OSError()) == "the export could not be read (OSError)."
     assert read_failure(OSError("disk\n  gone")) == "the export could not be read (disk gone)."
+
+
+def test_streamed_key_value_pairs_are_guarded_too(tmp_path: Path) -> None:
+    path = _write(tmp_path / "chat_history.json", {"lily": [{"From": "lily"}], "tom": _deep()})
+    files = ExportFiles(path)
+    try:
+        pairs = json_kvitems(files, "chat_history.json", "")
+        assert next(pairs) == ("lily", [{"From": "lily"}])
+        with pytest.raises(ExportError, match="levels deep"):
+            next(pairs)
+    finally:
+        files.close()

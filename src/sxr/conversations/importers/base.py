@@ -507,6 +507,13 @@ def json_items(files: ExportFiles, name: str, prefix: str) -> Iterator[Any]:
         yield from _bounded(files, name, stream, ("items_basecoro", (prefix,)), ("parse_basecoro", ()))
 
 
+def json_kvitems(files: ExportFiles, name: str, prefix: str) -> Iterator[tuple[str, Any]]:
+    """The (key, value) pairs of the object at `prefix` of a JSON member, streamed, refused past
+    MAX_JSON_DEPTH (ijson.kvitems, with the same guard as json_items)."""
+    with files.open(name) as stream:
+        yield from _bounded(files, name, stream, ("kvitems_basecoro", (prefix,)), ("parse_basecoro", ()))
+
+
 # Files up to this size are parsed whole (C speed); larger ones are streamed, so memory stays bounded.
 WHOLE_JSON_BYTES = 64 * 1024 * 1024
 

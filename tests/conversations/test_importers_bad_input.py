@@ -96,6 +96,18 @@ def test_password_protected_zip_flag(tmp_path: Path) -> None:
         import_path(path)
 
 
+def test_zip_compressed_a_way_zipfile_cannot_read(tmp_path: Path) -> None:
+    path = write_zip(tmp_path / "WhatsApp Chat with Maya.zip", {"_chat.txt": ANDROID_GB})
+    data = bytearray(path.read_bytes())
+    # Compression method 99 (AES, from some zip tools): zipfile raises NotImplementedError for it.
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        at = data.find(signature)
+        data[at + offset : at + offset + 2] = (99).to_bytes(2, "little")
+    path.write_bytes(bytes(data))
+    with pytest.raises(ExportError, match=r"could not be read|damaged|cannot"):
+        import_path(path)
+
+
 @pytest.mark.parametrize(
     "content",
     [

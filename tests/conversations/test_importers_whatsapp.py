@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,32 @@ def test_typed_words_like_a_notice_stay_a_message(tmp_path: Path) -> None:
         "Missed voice call from you, sorry",
     ]
     assert [n.text for n in chat.notices] == ["Missed voice call"]
+
+
+def test_times_where_the_clocks_change_keep_going_forward(tmp_path: Path) -> None:
+    text = (
+        "30/03/2025, 00:50 - Maya: before the clocks go forward\n"
+        "30/03/2025, 01:30 - Maya: a time that never was\n"
+        "26/10/2025, 01:30 - Sam: first time round\n"
+        "26/10/2025, 01:10 - Maya: second time round\n"
+        "26/10/2025, 02:05 - Sam: after\n"
+    )
+    chat = import_path(_write(tmp_path, "WhatsApp Chat with Maya.txt", text), tz="Europe/London")
+    stamps = [m.sent_at for m in chat.messages if m.sent_at is not None]
+    assert [s.isoformat() for s in stamps] == [
+        "2025-03-30T00:50:00+00:00",
+        "2025-03-30T02:30:00+01:00",
+        "2025-10-26T01:30:00+01:00",
+        "2025-10-26T01:10:00+00:00",
+        "2025-10-26T02:05:00+00:00",
+    ]
+    assert all(a < b for a, b in itertools.pairwise(stamps))
+    assert [m.sent_at_raw for m in chat.messages][1] == "30/03/2025, 01:30"
+    assert any("clock" in w for w in chat.warnings)
+
+
+def test_a_windows_ansi_export_keeps_every_character(tmp_path: Path) -> None:
+    text = "12/04/2026, 21:40 - Maya: café £50 now\n13/04/2026, 08:00 - Sam: no\n"
+    chat = import_path(_write(tmp_path, "WhatsApp Chat with Maya.txt", text, "cp1252"), tz="Europe/London")
+    assert chat.messages[0].text == "café £50 now"
+    assert any("Windows-1252" in w for w in chat.warnings)

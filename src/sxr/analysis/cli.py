@@ -9,7 +9,14 @@ from typing import Annotated
 import typer
 
 from sxr.analysis.core import Analysis, analyze
-from sxr.conversations.cli import ChatOption, DateOrderOption, FilesArgument, TzOption, load_conversation
+from sxr.conversations.cli import (
+    ChatOption,
+    DateOrderOption,
+    FilesArgument,
+    TzOption,
+    load_conversation,
+    read_failure,
+)
 from sxr.conversations.model import ExportError
 
 
@@ -75,8 +82,8 @@ def register(app: typer.Typer) -> None:
         except ExportError as error:
             _fail(str(error))
             return
-        except OSError as error:
-            _fail(f"could not read the export: {error.strerror or error}.")
+        except (OSError, MemoryError) as error:
+            _fail(read_failure(error))
             return
         result = analyze(conversation, phone_region=settings.phone_region)
         if as_json:

@@ -132,6 +132,7 @@ _DAMAGE = (
     OverflowError,
     EOFError,
     OSError,
+    NotImplementedError,  # zipfile: a compression method or feature it cannot read
     zipfile.BadZipFile,
     tarfile.TarError,
     zlib.error,

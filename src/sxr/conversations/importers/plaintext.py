@@ -254,7 +254,7 @@ class PlainChat(Importer):
             )
         pending: _Pending | None = None
         with run.files.open(name) as stream:
-            for line_no, line in enumerate(text_lines(stream), start=1):
+            for line_no, line in enumerate(text_lines(stream, run, name), start=1):
                 match = _speaker(line) if speakers else None
                 if match is not None and strip_bidi(match["name"]).strip() in speakers:
                     if pending is not None:

@@ -19,6 +19,7 @@ from sxr.conversations.importers.base import (
     from_epoch,
     head_text,
     json_items,
+    json_kvitems,
     pointer_escape,
 )
 from sxr.conversations.model import ExportError, Message, Notice
@@ -94,28 +95,21 @@ class Snapchat(Importer):
             yield from self._read_keyed(run, name)
 
     def _read_keyed(self, run: ImportRun, name: str) -> Iterator[Item]:
-        import ijson
-
         choices: list[ChatChoice] = []
         titles: dict[str, str] = {}
-        with run.files.open(name) as stream:
-            try:
-                for key, listed in ijson.kvitems(stream, "", use_float=True):
-                    # A group is keyed by an id; people know it by its "Conversation Title".
-                    title = _group_title(listed)
-                    if title:
-                        titles[key] = title
-                    choices.append(ChatChoice(title or key, key, key))
-            except ijson.JSONError as exc:
-                raise ExportError(f"{name} is damaged or cut short (not valid JSON: {exc}).") from exc
+        for key, listed in json_kvitems(run.files, name, ""):
+            # A group is keyed by an id; people know it by its "Conversation Title".
+            title = _group_title(listed)
+            if title:
+                titles[key] = title
+            choices.append(ChatChoice(title or key, key, key))
         key = choose_chat(run, choices, name, "conversations").value
         # A second pass keeps only the chosen conversation in memory.
         entries: Any = None
-        with run.files.open(name) as stream:
-            for found, value in ijson.kvitems(stream, "", use_float=True):
-                if found == key:
-                    entries = value
-                    break
+        for found, value in json_kvitems(run.files, name, ""):
+            if found == key:
+                entries = value
+                break
         if not isinstance(entries, list):
             raise ExportError(f"{name}: {key!r} is not a list of chats; unknown chat_history version.")
         run.title = titles.get(key, key)

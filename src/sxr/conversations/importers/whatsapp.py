@@ -284,7 +284,7 @@ class WhatsApp(Importer):
         pending: _Pending | None = None
         line_no = 0
         with files.open(name) as raw:
-            for line in text_lines(raw):
+            for line in text_lines(raw, run, name):
                 line_no += 1
                 stripped = line.lstrip(BIDI_MARKS) if line and line[0] in BIDI_MARKS else line
                 match = _match(stripped) if stripped[:1].isdigit() or stripped[:1] == "[" else None
@@ -333,7 +333,7 @@ class WhatsApp(Importer):
                     clock = _clock(match, pending.line)
                     if len(self._clocks) < 200_000:
                         self._clocks[clock_key] = clock
-                sent_at = datetime(*ymd, *clock, tzinfo=run.zone)
+                sent_at = run.local(datetime(*ymd, *clock))
             except ValueError as exc:
                 raise ExportError(f"{name} line {pending.line}: {stamp!r} is not a real date.") from exc
             self._last_stamp, self._last_sent_at = stamp, sent_at

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from conversation_builders import ANDROID_US
 from typer.testing import CliRunner
 
 from sxr.cli import app
+from sxr.conversations.cli import write_json
+from sxr.conversations.model import Conversation, Message, Notice, Participant, SourceRef
 
 
 @pytest.fixture
@@ -52,3 +55,19 @@ def test_import_summary_and_errors(runner: CliRunner, tmp_path: Path) -> None:
     assert two.exit_code == 1 and "one chat export" in two.stderr
     missing = runner.invoke(app, ["import", str(tmp_path / "nope.zip")])
     assert missing.exit_code == 1 and "does not exist" in missing.stderr
+
+
+@pytest.mark.parametrize("messages", [0, 1, 3])
+def test_json_is_written_a_message_at_a_time_exactly_as_json_dumps(messages: int) -> None:
+    ref = SourceRef("WhatsApp Chat with Maya.txt", "ab" * 32)
+    conversation = Conversation(
+        format="whatsapp",
+        participants=[Participant("p1", "Maya 🌸", "+447700900123")],
+        messages=[Message(k, "Maya 🌸", f'say "{k}" \\ £5 😂\n', ref.at(f"/{k}")) for k in range(messages)],
+        notices=[Notice("Messages are end-to-end encrypted.", ref)],
+        warnings=["one", "two"],
+        title=None,
+    )
+    out = io.StringIO()
+    write_json(conversation, out)
+    assert out.getvalue() == json.dumps(conversation.to_json(), ensure_ascii=False) + "\n"

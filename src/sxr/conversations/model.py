@@ -204,11 +204,22 @@ class Conversation:
     title: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        head = self.to_json_head()
+        return {
+            "format": head["format"],
+            "title": head["title"],
+            "participants": head["participants"],
+            "messages": [m.to_json() for m in self.messages],
+            "notices": head["notices"],
+            "warnings": head["warnings"],
+        }
+
+    def to_json_head(self) -> dict[str, Any]:
+        """Everything of to_json but the messages (for writing them one at a time)."""
         return {
             "format": self.format,
             "title": self.title,
             "participants": [p.to_json() for p in self.participants],
-            "messages": [m.to_json() for m in self.messages],
             "notices": [n.to_json() for n in self.notices],
             "warnings": list(self.warnings),
         }

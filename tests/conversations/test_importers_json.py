@@ -208,6 +208,32 @@ def test_discord_own_package_warns_it_holds_only_sent_messages(tmp_path: Path) -
     assert any("only the messages this account sent" in w for w in chat.warnings)
 
 
+def test_discord_package_channels_are_listed_by_their_names(tmp_path: Path) -> None:
+    def rows(text: str) -> str:
+        return json.dumps(
+            [{"ID": 1, "Timestamp": "2026-02-21 16:25:05", "Contents": text, "Attachments": ""}]
+        )
+
+    path = write_zip(
+        tmp_path / "package.zip",
+        {
+            "messages/c111/messages.json": rows("in the DM"),
+            "messages/c222/messages.json": rows("in general"),
+            "messages/c333/messages.json": rows("no name in the index"),
+            "messages/index.json": json.dumps(
+                {"111": "Direct Message with kai.m#0", "222": "general in Study Group", "333": None}
+            ),
+        },
+    )
+    with pytest.raises(SeveralChats) as several:
+        import_path(path, tz="UTC")
+    assert several.value.chats == ["Direct Message with kai.m#0", "general in Study Group", "channel 333"]
+    chat = import_path(path, tz="UTC", chat="Direct Message with kai.m#0")
+    assert chat.title == "Direct Message with kai.m#0" and chat.messages[0].text == "in the DM"
+    assert import_path(path, tz="UTC", chat="222").messages[0].text == "in general"  # the id works too
+    assert import_path(path, tz="UTC", chat="channel 333").title == "channel 333"
+
+
 def _snap(sender: str, stamp: str, ms: int, content: str, media: str = "TEXT", me: bool = False) -> dict:
     return {
         "From": sender,

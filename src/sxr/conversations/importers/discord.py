@@ -19,6 +19,7 @@ from sxr.conversations.importers.base import (
     choose_chat,
     from_iso,
     head_text,
+    json_document,
     json_head_items,
     json_items,
     text_stream,
@@ -93,7 +94,9 @@ class Discord(Importer):
         owner = _package_owner(run.files)
         sender = run.sender(owner[1] or "me (the account holder)", owner[0])
         channel = _PACKAGE_FILE.search(name.lower())
-        run.title = f"channel {channel.group(1)}" if channel else None
+        run.title = _package_channel_names(run.files).get(channel.group(1)) if channel else None
+        if channel and not run.title:
+            run.title = f"channel {channel.group(1)}"
         if name.lower().endswith(".csv"):
             rows = self._csv_rows(run, name)
         else:
@@ -144,8 +147,34 @@ def _package_owner(files: ExportFiles) -> tuple[str | None, str | None]:
     return None, None
 
 
+def _package_channel_names(files: ExportFiles) -> dict[str, str]:
+    """Channel id -> name ("Direct Message with jordan#0") from messages/index.json in a Discord package."""
+    for name in files.names():
+        if PurePosixPath(name.lower()).as_posix().endswith("messages/index.json"):
+            document = json_document(files, name)
+            if isinstance(document, dict):
+                return {
+                    str(key).removeprefix("c"): value
+                    for key, value in document.items()
+                    if isinstance(value, str)
+                }
+    return {}
+
+
 def _choose(run: ImportRun, names: list[str]) -> str:
-    choices = [ChatChoice(PurePosixPath(n).name, n, n) for n in names]
+    """One chat file: an exporter's file by its name, a package's channel by its name in index.json."""
+    channels = (
+        _package_channel_names(run.files) if any(_PACKAGE_FILE.search(n.lower()) for n in names) else {}
+    )
+    choices = []
+    for n in names:
+        channel = _PACKAGE_FILE.search(n.lower())
+        label = (
+            (channels.get(channel.group(1)) or f"channel {channel.group(1)}")
+            if channel
+            else PurePosixPath(n).name
+        )
+        choices.append(ChatChoice(label, channel.group(1) if channel else n, n))
     return str(choose_chat(run, choices, run.files.display, "Discord conversations").value)
 
 

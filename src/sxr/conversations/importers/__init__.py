@@ -181,25 +181,18 @@ def _gather_batches(run: ImportRun, batches: Iterator[list[Item]]) -> Conversati
     conversation = Conversation(format=run.format)
     messages = conversation.messages
     notices = conversation.notices
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()  # a growing list of small objects makes the cyclic collector rescan it again and again
-    try:
-        with clean_errors(run.files.display):
-            for batch in batches:
-                if _numbered_messages_only(batch, len(messages)):
-                    messages.extend(batch)  # type: ignore[arg-type]
-                    continue
-                found = [item for item in batch if isinstance(item, Message)]
-                if len(found) != len(batch):
-                    notices.extend(item for item in batch if isinstance(item, Notice))
-                if found and (found[0].i != len(messages) or found[-1].i != len(messages) + len(found) - 1):
-                    for i, message in enumerate(found, len(messages)):
-                        message.i = i
-                messages.extend(found)
-    finally:
-        if paused:
-            gc.enable()
+    with _collector_paused(), clean_errors(run.files.display):
+        for batch in batches:
+            if _numbered_messages_only(batch, len(messages)):
+                messages.extend(batch)  # type: ignore[arg-type]
+                continue
+            found = [item for item in batch if isinstance(item, Message)]
+            if len(found) != len(batch):
+                notices.extend(item for item in batch if isinstance(item, Notice))
+            if found and (found[0].i != len(messages) or found[-1].i != len(messages) + len(found) - 1):
+                for i, message in enumerate(found, len(messages)):
+                    message.i = i
+            messages.extend(found)
     return _finish(run, conversation)
 
 
@@ -216,22 +209,37 @@ def _gather_items(run: ImportRun, items: Iterator[Item]) -> Conversation:
     conversation = Conversation(format=run.format)
     messages = conversation.messages
     notices = conversation.notices
-    paused = gc.isenabled()
-    if paused:
-        # A growing list of small objects makes the cyclic collector rescan it again and again.
-        gc.disable()
-    try:
-        with clean_errors(run.files.display):
-            for item in items:
-                if item.__class__ is Message:
-                    item.i = len(messages)
-                    messages.append(item)
-                else:
-                    notices.append(item)  # type: ignore[arg-type]
-    finally:
-        if paused:
-            gc.enable()
+    with _collector_paused(), clean_errors(run.files.display):
+        for item in items:
+            if item.__class__ is Message:
+                item.i = len(messages)
+                messages.append(item)
+            else:
+                notices.append(item)  # type: ignore[arg-type]
     return _finish(run, conversation)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic collector while a conversation is gathered, then count what was built as old.
+
+    A growing list of small objects makes the collector rescan it again and again; none of these
+    objects form cycles, and all of them live as long as the conversation. When it is done, the
+    collector's young generations are moved whole into its oldest (gc.freeze then gc.unfreeze: a list
+    splice, no scan), so the first collection afterwards does not walk every message once more. Where
+    something else has frozen objects (a server before it forks), they are left as they are.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
+        gc.enable()
 
 
 def _finish(run: ImportRun, conversation: Conversation) -> Conversation:

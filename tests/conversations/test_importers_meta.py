@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -294,3 +295,23 @@ def test_a_file_too_big_to_hold_is_streamed_with_the_same_result(
     whole = import_path(path).to_json()
     monkeypatch.setattr(base, "WHOLE_JSON_BYTES", 0)
     assert import_path(path).to_json() == whole
+
+
+def test_gathering_leaves_the_collector_as_it_found_it(tmp_path: Path) -> None:
+    path = write_zip(tmp_path / "facebook-brandon.zip", _split_thread())
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    import_path(path)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.freeze()  # as a server might before it forks: those stay frozen
+    try:
+        frozen = gc.get_freeze_count()
+        import_path(path)
+        assert gc.isenabled() and gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+    gc.disable()
+    try:
+        import_path(path)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

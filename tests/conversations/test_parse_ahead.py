@@ -16,6 +16,7 @@ from conversation_builders import meta_message, meta_thread, mojibake, write_zip
 
 from sxr.conversations import parse_ahead
 from sxr.conversations.importers import base, import_path, stream_path
+from sxr.conversations.importers.meta import Meta
 from sxr.conversations.model import ExportError, Message, SourceRef
 from sxr.conversations.parse_ahead import SKIP, Helper, Request, free_cores, meta_columns, read_meta_file
 
@@ -64,18 +65,20 @@ def always_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def helpers_started(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """How many files each helper started was asked for (so a test knows the helper really ran);
+    """How many files each helper started was for (so a test knows the helper really ran);
     afterwards, that every helper was stopped and waited for."""
     started: list[int] = []
     helpers: list[Helper] = []
-    original = Helper.__init__
+    original = Helper.start.__func__  # type: ignore[attr-defined]
 
-    def counting(self: Helper, requests: list[Request]) -> None:
-        started.append(len(requests))
-        helpers.append(self)
-        original(self, requests)
+    def counting(cls: type[Helper], requests: list[Request]) -> Helper | None:
+        helper: Helper | None = original(cls, requests)
+        if helper is not None:
+            started.append(len(requests))
+            helpers.append(helper)
+        return helper
 
-    monkeypatch.setattr(Helper, "__init__", counting)
+    monkeypatch.setattr(Helper, "start", classmethod(counting))
     yield started
     assert all(helper._process is None for helper in helpers), "a helper process was left running"
 
@@ -180,7 +183,7 @@ def test_a_file_too_big_to_hold_is_streamed_here(
 
     def recording(cls: type[Helper], requests: list[Request]) -> Helper | None:
         asked.extend(requests)
-        return start(cls, requests)  # type: ignore[no-any-return]
+        return start(cls, requests)
 
     monkeypatch.setattr(Helper, "start", classmethod(recording))
     assert import_path(folder).to_json() == alone
@@ -192,6 +195,48 @@ def test_a_file_too_big_to_hold_is_streamed_here(
     ]
 
 
+@pytest.mark.usefixtures("always_ahead")
+def test_a_slow_helper_leaves_files_to_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, helpers_started: list[int]
+) -> None:
+    folder = _write_folder(tmp_path / "facebook-kai", _thread(files=7, count=120))
+    alone = _one_process(folder, monkeypatch)
+    read_here: list[str] = []
+    original = Meta._read_here
+
+    def counting(run: Any, member: str) -> Any:
+        read_here.append(Path(member).name)
+        return original(run, member)
+
+    monkeypatch.setattr(Meta, "_read_here", staticmethod(counting))
+    monkeypatch.setattr(Helper, "ready", lambda self: False)  # never an answer in time
+    assert import_path(folder).to_json() == alone
+    assert helpers_started == [6]
+    # The first file, and files nobody had asked the helper for while it was busy, were read here.
+    assert read_here[0] == "message_7.json" and len(read_here) >= 3
+    assert len(read_here) == len(set(read_here))  # none read twice
+
+
+@pytest.mark.usefixtures("always_ahead")
+def test_a_file_read_ahead_fails_in_its_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, helpers_started: list[int]
+) -> None:
+    members = _thread(files=6, count=50)
+    damaged = f"{THREAD}/message_2.json"  # the fifth file in time order
+    members[damaged] = members[damaged][:-40]
+    folder = _write_folder(tmp_path / "facebook-kai", members)
+    monkeypatch.setattr(Helper, "ready", lambda self: False)
+    delivered = 0
+    with (
+        pytest.raises(ExportError, match=r"message_2\.json.*damaged or cut short"),
+        stream_path(folder) as (_run, items),
+    ):
+        for item in items:
+            delivered += isinstance(item, Message)
+    assert delivered >= 4 * 45  # the four files before it came first
+    assert helpers_started == [5]
+
+
 def test_the_helper_reads_a_file_as_this_process_does(tmp_path: Path) -> None:
     data = meta_thread(PEOPLE, _rows(0, 120)).encode()
     found = read_meta_file(data)
@@ -200,25 +245,33 @@ def test_the_helper_reads_a_file_as_this_process_does(tmp_path: Path) -> None:
     assert found.people == [{"name": name} for name in PEOPLE]
     path = tmp_path / "message_1.json"
     path.write_bytes(data)
-    requests: list[Request] = [(str(path), None, len(data), True), (str(path), None, len(data) + 1, True)]
-    with Helper([(str(path), None, len(data), False), *requests]) as helper:
+    with Helper() as helper:
+        assert helper.next_file() is None  # asked for nothing: nothing to wait for
+        helper.ask((str(path), None, len(data), False))
+        helper.ask((str(path), None, len(data), True))
+        helper.ask((str(path), None, len(data) + 1, True))
+        helper.ask((str(path), None, SKIP, True))
         assert helper.next_file() == found._replace(sha256=None)  # not asked to hash it
         assert helper.next_file() == found
         assert helper.next_file() is None  # the size changed since the scan: read it here
-        assert helper.next_file() is None  # no more answers
+        assert helper.next_file() is None  # too big to hold: not read at all
+        assert helper.asked == 0 and helper.next_file() is None
 
 
 def test_a_helper_that_stops_leaves_the_rest_to_this_process(tmp_path: Path) -> None:
     path = tmp_path / "message_1.json"
     data = meta_thread(PEOPLE, _rows(0, 10)).encode()
     path.write_bytes(data)
-    helper = Helper([(str(path), None, len(data), True)] * 3)
+    helper = Helper()
+    for _ in range(3):
+        helper.ask((str(path), None, len(data), True))
     process = helper._process
     assert process is not None
     process.kill()
     process.wait()
     assert helper.next_file() is None
     assert helper._process is None  # closed: nothing left running
+    assert helper.ready() and helper.next_file() is None and helper.next_file() is None
 
 
 def test_message_keeps_a_shared_file_ref_and_its_own_pointer() -> None:

@@ -11,9 +11,10 @@ its usual clear errors: the helper only ever saves time, it never decides anythi
 `MetaColumns` and `meta_columns` are also what the importer uses when it reads a file itself, so both
 ways give the same messages. This module imports nothing of sxr's, so the helper starts in milliseconds.
 
-Run as `python -m sxr.conversations.parse_ahead`: it reads one length-prefixed, marshalled list of
-requests (`Request`) from stdin and writes one length-prefixed, marshalled answer per request to
-stdout, in order; the pipe's buffer keeps it at most one answer ahead of its reader.
+Run as `python -m sxr.conversations.parse_ahead`: it reads length-prefixed, marshalled requests
+(`Request`) from stdin, one at a time, and writes one length-prefixed, marshalled answer per request to
+stdout, in order. The importer asks only a few files ahead, and reads the next file itself when the
+helper has not answered yet (on a busy machine the helper may get less of a core than it does).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import hashlib
 import marshal
 import operator
 import os
+import select
 import subprocess
 import sys
 import time
@@ -154,22 +156,18 @@ def read_meta_file(data: bytes, *, hash_it: bool = True) -> MetaFile:
 
 
 class Helper:
-    """A helper process reading `requests` in order; `next_file()` gives its answers, one per request."""
+    """A helper process: `ask` it for files one at a time; `next_file()` gives its answers in order."""
 
-    def __init__(self, requests: list[Request]) -> None:
+    def __init__(self) -> None:
         self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
             [sys.executable, "-m", __name__],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             close_fds=True,
+            bufsize=0,  # unbuffered: `ready` asks the pipe itself whether an answer has begun
         )
-        assert self._process.stdin is not None
-        try:
-            _write_frame(self._process.stdin, marshal.dumps(requests))
-            self._process.stdin.close()
-        except OSError:
-            self.close()
+        self.asked = 0  # requests sent and not yet answered
 
     @classmethod
     def start(cls, requests: list[Request]) -> Helper | None:
@@ -177,12 +175,36 @@ class Helper:
         if sum(max(request[2], 0) for request in requests) < MIN_AHEAD_BYTES or not helper_allowed():
             return None
         try:
-            return cls(requests)
+            return cls()
         except OSError:
             return None
 
+    def ask(self, request: Request) -> None:
+        """Ask for one more file (answers come in the order asked). A request is a few hundred bytes,
+        so this never waits on the helper (the pipe holds far more than the few asked ahead)."""
+        self.asked += 1
+        if self._process is None:
+            return
+        assert self._process.stdin is not None
+        try:
+            _write_frame(self._process.stdin, marshal.dumps(request))
+        except OSError:
+            self.close()
+
+    def ready(self) -> bool:
+        """Whether the next answer has begun to arrive (or the helper has stopped): reading won't wait."""
+        if self._process is None:
+            return True
+        assert self._process.stdout is not None
+        readable, _, _ = select.select([self._process.stdout], [], [], 0)
+        return bool(readable)
+
     def next_file(self) -> MetaFile | None:
-        """The next file's answer; None where the helper could not read it (or has stopped)."""
+        """The next file's answer; None where the helper could not read it (or has stopped, or was asked
+        for nothing more)."""
+        if self.asked <= 0:
+            return None
+        self.asked -= 1
         if self._process is None:
             return None
         assert self._process.stdout is not None
@@ -277,18 +299,30 @@ def free_cores(cores: int, loadavg: list[str]) -> int:
 
 
 def _write_frame(stream: IO[bytes], payload: bytes) -> None:
-    stream.write(len(payload).to_bytes(_LENGTH, "little"))
-    stream.write(payload)
+    view = memoryview(len(payload).to_bytes(_LENGTH, "little") + payload)
+    while view:
+        written = stream.write(view)  # an unbuffered pipe may take part of it
+        view = view[written if written is not None else 0 :]
     stream.flush()
 
 
 def _read_frame(stream: IO[bytes]) -> bytes | None:
-    head = stream.read(_LENGTH)
-    if len(head) < _LENGTH:
+    head = _read_exactly(stream, _LENGTH)
+    if head is None:
         return None
-    size = int.from_bytes(head, "little")
-    payload = stream.read(size)
-    return payload if len(payload) == size else None
+    return _read_exactly(stream, int.from_bytes(head, "little"))
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes | None:
+    """`size` bytes from a pipe (an unbuffered read can return fewer); None where it ends first."""
+    parts = []
+    while size > 0:
+        part = stream.read(size)
+        if not part:
+            return None
+        parts.append(part)
+        size -= len(part)
+    return b"".join(parts)
 
 
 def _answer(request: Request, archives: dict[str, zipfile.ZipFile]) -> Any:
@@ -347,15 +381,12 @@ def _unpack(packed: tuple[Any, ...]) -> MetaColumns:
 
 
 def main() -> None:
-    """The helper: answer each request on stdin, in order, on stdout."""
-    payload = _read_frame(sys.stdin.buffer)
-    if payload is None:
-        return
-    requests = marshal.loads(payload)  # noqa: S302  (written by the importer that started us)
+    """The helper: answer each request on stdin, in order, on stdout, until stdin ends."""
     archives: dict[str, zipfile.ZipFile] = {}
     out = sys.stdout.buffer
     try:
-        for request in requests:
+        while (payload := _read_frame(sys.stdin.buffer)) is not None:
+            request = marshal.loads(payload)  # noqa: S302  (written by the importer that started us)
             answer = _answer(request, archives)
             try:
                 encoded = marshal.dumps(answer)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import closing
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice, repeat
 from operator import truediv
@@ -42,6 +45,15 @@ from sxr.conversations.parse_ahead import (
 # message_1.json, message_2.json ... (and message.json in the oldest downloads).
 _MESSAGE_FILE = re.compile(r"^message(?:_(\d+))?\.json$")
 _INSTAGRAM_FOLDERS = ("followers_and_following/", "connections/followers_and_following/", "your_instagram")
+
+
+@dataclass(slots=True)
+class _Read:
+    """A message file read here and not yet built: its raw participants, title and rows."""
+
+    people: Any
+    title: Any
+    rows: list[Any] | Iterator[Any]  # an iterator for a file too big to hold whole (streamed)
 
 
 def _thread_of(name: str) -> str:
@@ -89,38 +101,83 @@ class Meta(Importer):
         run.warn(f"View-once photos and videos are never included in a {platform} download.")
         senders: dict[str, str] = {}
         start = 0
-        # A helper process reads the files after the first while this one builds each file's messages.
-        helper = self._helper(run.files, members[1:])
-        try:
-            for position, member in enumerate(members):
-                ahead = helper.next_file() if helper is not None and position else None
-                found = self._read_ahead(run, member, ahead, senders, start) if ahead is not None else None
-                if found is None:
-                    found = self._read_member(run, member, senders, start)
-                batch, count = found
+        with closing(self._reads(run, members)) as reads:
+            for member, found in zip(members, reads, strict=True):
+                built = None
+                if isinstance(found, MetaFile):
+                    built = self._from_helper(run, member, found, senders, start)
+                if built is None:
+                    here = found if isinstance(found, _Read) else self._read_here(run, member)
+                    built = self._build_here(run, member, here, senders, start)
+                batch, count = built
                 start += count
                 yield batch
+
+    def _reads(self, run: ImportRun, members: list[str]) -> Generator[MetaFile | _Read | None, None, None]:
+        """Each file read, in order: by the helper process (a MetaFile), here ahead of its turn while the
+        helper was still busy (a _Read), or not yet (None: read it here now).
+
+        The helper is asked for two files at a time. While its next answer has not begun to arrive,
+        this process reads the next file nobody has asked for (at most two ahead, so memory stays
+        bounded); a file read ahead that fails raises its error in its turn, as it would have.
+        """
+        requests = self._requests(run.files, members)
+        helper = None
+        if None not in requests[1:]:
+            helper = Helper.start([request for request in requests[1:] if request is not None])
+        if helper is None:
+            yield from (None for _ in members)
+            return
+        asked: deque[int] = deque()
+        here: dict[int, _Read | Exception] = {}
+        unasked = 1
+        try:
+            for position in range(len(members)):
+                while helper.asked < 2 and unasked < len(members):
+                    helper.ask(requests[unasked])  # type: ignore[arg-type]
+                    asked.append(unasked)
+                    unasked += 1
+                if not asked or asked[0] != position:
+                    read = here.pop(position, None)
+                    if isinstance(read, Exception):
+                        raise read
+                    yield read
+                    continue
+                while not helper.ready() and len(here) < 2 and unasked < len(members):
+                    request = requests[unasked]
+                    if request is None or request[2] == SKIP:
+                        break  # a file to stream: only in its turn
+                    here[unasked] = self._read_ahead_here(run, members[unasked])
+                    unasked += 1
+                asked.popleft()
+                yield helper.next_file()
         finally:
-            if helper is not None:
-                helper.close()
+            helper.close()
+
+    def _read_ahead_here(self, run: ImportRun, member: str) -> _Read | Exception:
+        try:
+            return self._read_here(run, member)
+        except Exception as exc:  # its turn raises it
+            return exc
 
     @staticmethod
-    def _helper(files: ExportFiles, members: list[str]) -> Helper | None:
-        """A helper process for these files, or None (too small, a tar, switched off, one core)."""
+    def _requests(files: ExportFiles, members: list[str]) -> list[Request | None]:
+        """What the helper would be asked for each file (None where it cannot read it: a tar)."""
         # A folder's own hash is made of every member's, so this process hashes them all anyway.
         hash_them = files.kind != "folder"
-        requests: list[Request] = []
+        requests: list[Request | None] = []
         for member in members:
             where = files.location(member)
             if where is None:
-                return None
+                requests.append(None)
+                continue
             path, inner, size = where
             if size > base.WHOLE_JSON_BYTES:
                 size = SKIP  # too big to hold whole: this process streams it
             requests.append((path, inner, size, hash_them))
-        return Helper.start(requests) if requests else None
+        return requests
 
-    def _read_ahead(
+    def _from_helper(
         self, run: ImportRun, member: str, ahead: MetaFile, senders: dict[str, str], start: int
     ) -> tuple[list[Item], int] | None:
         """A file the helper has read; None where this process must read it (anything unusual)."""
@@ -131,31 +188,34 @@ class Meta(Importer):
         self._heads(run, ahead.people, ahead.title)
         return self._from_columns(run, run.files.source(member), ahead.columns, senders, start)
 
-    def _read_member(
-        self, run: ImportRun, member: str, senders: dict[str, str], start: int
-    ) -> tuple[list[Item], int]:
-        """One message file read here: whole where it fits in memory, else streamed."""
+    @staticmethod
+    def _read_here(run: ImportRun, member: str) -> _Read:
+        """One message file read here (nothing built yet): whole where it fits in memory, else streamed."""
         document = json_document(run.files, member)
         if isinstance(document, dict):
-            people = document.get("participants")
-            title = document.get("title")
             raw_messages: Any = document.get("messages")
             if raw_messages is None:
                 raw_messages = []
             elif not isinstance(raw_messages, list):
                 raise ExportError(f"{member}: 'messages' is not a list; unknown export version.")
-        elif document is None:  # too big to hold whole: stream it
-            people = json_head_items(run.files, member, "participants.item")
+            return _Read(document.get("participants"), document.get("title"), raw_messages)
+        if document is None:  # too big to hold whole: stream it
             titles = json_head_items(run.files, member, "title")
-            title = titles[0] if titles else None
-            raw_messages = json_items(run.files, member, "messages.item")
-        else:
-            raise ExportError(f"{member} is not a Meta message file; unknown export version.")
-        del document
-        self._heads(run, people, title)
+            return _Read(
+                json_head_items(run.files, member, "participants.item"),
+                titles[0] if titles else None,
+                json_items(run.files, member, "messages.item"),
+            )
+        raise ExportError(f"{member} is not a Meta message file; unknown export version.")
+
+    def _build_here(
+        self, run: ImportRun, member: str, read: _Read, senders: dict[str, str], start: int
+    ) -> tuple[list[Item], int]:
+        """The items of a file read here."""
+        self._heads(run, read.people, read.title)
         # Meta writes each file newest first; putting it in order needs the file's messages in memory,
         # which Meta bounds itself (it splits threads into files of at most about 10,000 messages).
-        rows: list[Any] = raw_messages if isinstance(raw_messages, list) else list(raw_messages)
+        rows: list[Any] = read.rows if isinstance(read.rows, list) else list(read.rows)
         ids = run.files.source(member)  # the file's names and hashes, shared by every source ref
         columns = meta_columns(rows, _content)
         if columns is not None:

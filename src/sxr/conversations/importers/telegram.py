@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
@@ -26,6 +27,8 @@ from sxr.conversations.importers.base import (
 from sxr.conversations.model import ExportError, Message, Notice
 
 _NOT_INCLUDED = "(File not included"
+# An ISO time that says its zone: "...Z" or "...+01:00" after the clock time.
+_OFFSET = re.compile(r"T.*(?:[Zz]|[+-]\d{2}:?\d{2})$")
 
 
 def text_of(value: Any) -> str:
@@ -127,6 +130,11 @@ class Telegram(Importer):
                 raise ExportError(f"{name}: {pointer} has a bad date_unixtime.") from exc
         elif raw_date:
             sent_at = from_iso(raw_date, run)
+            if _OFFSET.search(raw_date.strip()) is None:
+                run.warn(
+                    "This older Telegram export gives local times without a zone: times are read in the "
+                    f"{run.options.tz} zone (use --tz to change it)."
+                )
         else:
             raise ExportError(f"{name}: {pointer} has no date; unknown export version.")
         text = text_of(raw.get("text"))
@@ -143,6 +151,12 @@ class Telegram(Importer):
         if not sender:
             return Notice(text=text or "(message without a sender)", source=source, sent_at=sent_at)
         run.sender(sender, sender_id)
+        shared = _shared(raw)
+        if shared:
+            text = f"{text}\n{shared}" if text else shared
+        forwarded = as_text(raw.get("forwarded_from")).strip()
+        if forwarded:
+            text = f"(forwarded from {forwarded}) {text}".rstrip()
         message = Message(
             i=0, sender=sender, text=text, source=source, sent_at=sent_at, sent_at_raw=raw_date or None
         )
@@ -157,6 +171,31 @@ class Telegram(Importer):
         if raw.get("edited") or raw.get("edited_unixtime"):
             message.edited = True
         return message
+
+
+def _shared(raw: dict[str, Any]) -> str:
+    """A shared contact, poll or location as words (Telegram keeps them outside the message's text)."""
+    lines = []
+    contact = raw.get("contact_information")
+    if isinstance(contact, dict):
+        parts = [as_text(contact.get(key)).strip() for key in ("first_name", "last_name", "phone_number")]
+        lines.append("Contact: " + (" ".join(p for p in parts if p) or "(no name or number)"))
+    poll = raw.get("poll")
+    if isinstance(poll, dict):
+        answers = [as_text(a.get("text")) for a in poll.get("answers") or [] if isinstance(a, dict)]
+        lines.append(" / ".join([f"Poll: {as_text(poll.get('question'))}", *answers]))
+    location = raw.get("location_information")
+    if isinstance(location, dict):
+        where = f"{as_text(location.get('latitude'))}, {as_text(location.get('longitude'))}"
+        place = ", ".join(p for p in (as_text(raw.get("place_name")), as_text(raw.get("address"))) if p)
+        if place:
+            where = f"{place} ({where})"
+        live = raw.get("live_location_period_seconds")
+        if live:
+            lines.append(f"Live location: {where} (shared for {as_text(live)} s)")
+        else:
+            lines.append(f"Location: {where}")
+    return "\n".join(lines)
 
 
 def json_items_head(files: ExportFiles, name: str, key: str) -> list[Any]:

@@ -104,7 +104,7 @@ def test_zip_compressed_a_way_zipfile_cannot_read(tmp_path: Path) -> None:
         at = data.find(signature)
         data[at + offset : at + offset + 2] = (99).to_bytes(2, "little")
     path.write_bytes(bytes(data))
-    with pytest.raises(ExportError, match=r"could not be read|damaged|cannot"):
+    with pytest.raises(ExportError, match=r"packed in a way sxr cannot unpack"):
         import_path(path)
 
 

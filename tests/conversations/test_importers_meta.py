@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conversation_builders import meta_message, meta_thread, mojibake, write_zip
 
-from sxr.conversations.importers import import_path
+from sxr.conversations.importers import base, import_path
 from sxr.conversations.importers.base import repair_mojibake
 from sxr.conversations.model import ExportError, SeveralChats
 
@@ -289,8 +289,6 @@ def test_times_out_of_order_seconds_and_odd_json_are_read_the_slow_way(tmp_path:
 def test_a_file_too_big_to_hold_is_streamed_with_the_same_result(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sxr.conversations.importers import base
-
     path = write_zip(tmp_path / "facebook-brandon-2026-02-02.zip", _split_thread())
     whole = import_path(path).to_json()
     monkeypatch.setattr(base, "WHOLE_JSON_BYTES", 0)
@@ -315,3 +313,82 @@ def test_gathering_leaves_the_collector_as_it_found_it(tmp_path: Path) -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _folder(root: Path, members: dict[str, str]) -> Path:
+    for name, text in members.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def _three_files() -> dict[str, str]:
+    thread = "messages/inbox/lilyrose_1234567890"
+    people = ["Lily Rose", "Tom"]
+    return {
+        f"{thread}/message_{n}.json": meta_thread(
+            people,
+            [meta_message("Lily Rose", BASE + (3 - n) * 10_000 + k, f"file {n} row {k}") for k in (1, 0)],
+        )
+        for n in (1, 2, 3)
+    }
+
+
+def test_a_missing_message_file_is_said_not_silently_skipped(tmp_path: Path) -> None:
+    members = _three_files()
+    complete = import_path(_folder(tmp_path / "whole", members))
+    assert not any("missing" in w for w in complete.warnings)
+    del members["messages/inbox/lilyrose_1234567890/message_2.json"]
+    chat = import_path(_folder(tmp_path / "gap", members))
+    assert len(chat.messages) == 4
+    assert any("message_2.json is not there" in w for w in chat.warnings)
+
+
+def test_a_message_file_that_is_a_link_is_not_followed_but_said(tmp_path: Path) -> None:
+    members = _three_files()
+    outside = tmp_path / "outside.json"
+    outside.write_text(members.pop("messages/inbox/lilyrose_1234567890/message_2.json"), encoding="utf-8")
+    folder = _folder(tmp_path / "facebook-tom", members)
+    (folder / "messages/inbox/lilyrose_1234567890/message_2.json").symlink_to(outside)
+    chat = import_path(folder)
+    assert [m.text for m in chat.messages] == ["file 3 row 0", "file 3 row 1", "file 1 row 0", "file 1 row 1"]
+    assert any("message_2.json is not there, or not a file sxr can open" in w for w in chat.warnings)
+
+
+def test_a_row_without_a_sender_keeps_its_photo(tmp_path: Path) -> None:
+    thread = "messages/inbox/lilyrose_1234567890"
+    row = meta_message("x", BASE + 1, None, photos=[{"uri": f"{thread}/photos/9_n.jpg"}])
+    row["sender_name"] = None
+    path = write_zip(
+        tmp_path / "facebook-tom.zip",
+        {
+            f"{thread}/message_1.json": meta_thread(
+                ["Lily Rose"], [row, meta_message("Lily Rose", BASE, "hi")]
+            )
+        },
+    )
+    chat = import_path(path)
+    assert [m.text for m in chat.messages] == ["hi"]
+    assert chat.notices[0].text == f"({thread}/photos/9_n.jpg)"
+
+
+def test_a_download_in_html_format_asks_for_json(tmp_path: Path) -> None:
+    path = write_zip(
+        tmp_path / "facebook-tom.zip",
+        {"your_activity_across_facebook/messages/inbox/lilyrose_1234567890/message_1.html": "<html></html>"},
+    )
+    with pytest.raises(ExportError, match=r"HTML format.*choose JSON"):
+        import_path(path)
+
+
+def test_a_byte_order_mark_is_read_alike_whole_or_streamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    members = _three_files()
+    folder = _folder(tmp_path / "facebook-tom", members)
+    first = folder / "messages/inbox/lilyrose_1234567890/message_2.json"
+    first.write_bytes(b"\xef\xbb\xbf" + first.read_bytes())
+    whole = import_path(folder).to_json()
+    monkeypatch.setattr(base, "WHOLE_JSON_BYTES", 0)  # every file now streamed
+    assert import_path(folder).to_json() == whole
+    assert len(whole["messages"]) == 6

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import re
 import tarfile
 import zipfile
 import zlib
@@ -28,6 +29,11 @@ __all__ = [
     "register",
     "stream_path",
 ]
+
+# A Meta download made in HTML format (messages/inbox/<thread>/message_1.html).
+_META_HTML = re.compile(
+    r"(?:^|/)messages/(?:inbox|message_requests|archived_threads)/[^/]+/message_\d+\.html$"
+)
 
 # The table of formats, tried in order: the most specific first, plain text last.
 IMPORTERS: list[Importer] = []
@@ -55,6 +61,12 @@ def detect(files: ExportFiles) -> tuple[Importer, list[str]]:
         names = importer.find(files)
         if names:
             return importer, names
+    if any(_META_HTML.search(name) for name in files.names()):
+        raise ExportError(
+            f"{files.display} is a Facebook or Instagram download in HTML format. sxr reads the JSON "
+            "format: ask for a new download and choose JSON as its format (the HTML one cannot be read "
+            "reliably)."
+        )
     nested = files.nested_archives()
     if nested:
         raise ExportError(
@@ -132,7 +144,6 @@ _DAMAGE = (
     OverflowError,
     EOFError,
     OSError,
-    NotImplementedError,  # zipfile: a compression method or feature it cannot read
     zipfile.BadZipFile,
     tarfile.TarError,
     zlib.error,
@@ -145,6 +156,11 @@ def clean_errors(display: str) -> Iterator[None]:
         yield
     except ExportError:
         raise
+    except NotImplementedError as exc:  # zipfile: a compression method or feature it cannot read
+        raise ExportError(
+            f"{display} is packed in a way sxr cannot unpack ({str(exc)[:120]}). Unpack it with your "
+            "computer's own tool and import the folder instead."
+        ) from exc
     except _DAMAGE as exc:
         raise ExportError(
             f"{display} could not be read: its contents do not match the format it looks like "

@@ -124,6 +124,9 @@ class ExportFiles:
         self._sha256: str | None = None
         self._member_sha: dict[str, str] = {}
         self._source_ids: dict[str, tuple[str, str, str | None, str | None]] = {}
+        # Names in a folder that are not plain files (links, pipes, devices): never opened, but an
+        # importer can say that they are missing from what it read.
+        self.skipped: list[str] = []
         if not path.exists():
             raise ExportError(f"{path} does not exist.")
         if path.is_dir():
@@ -164,7 +167,10 @@ class ExportFiles:
                 full = Path(dirpath) / filename
                 st = full.lstat()
                 if not stat.S_ISREG(st.st_mode):
-                    continue  # symlinks and devices could point outside the export
+                    # Symlinks and devices could point outside the export: never followed.
+                    if len(self.skipped) < 1000:
+                        self.skipped.append(full.relative_to(root).as_posix())
+                    continue
                 count += 1
                 if count > MAX_FOLDER_FILES:
                     raise ExportError(f"{self.display} holds more than {MAX_FOLDER_FILES} files.")

@@ -437,6 +437,16 @@ def json_damaged(files: ExportFiles, name: str, exc: Exception) -> ExportError:
 _DEPTH_STEP = {"start_map": 1, "start_array": 1, "end_map": -1, "end_array": -1}
 
 
+def _without_bom(source: Any) -> Any:
+    """Bytes or a binary stream, past a UTF-8 byte-order mark where it starts with one."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        return source[3:] if bytes(source[:3]) == codecs.BOM_UTF8 else source
+    reader = source if hasattr(source, "peek") else io.BufferedReader(source)
+    if reader.peek(3)[:3] == codecs.BOM_UTF8:
+        reader.read(3)
+    return reader
+
+
 def _bounded(
     files: ExportFiles, name: str, source: Any, *stages: tuple[str, tuple[Any, ...]]
 ) -> Iterator[Any]:
@@ -453,6 +463,7 @@ def _bounded(
     send = utils.chain(out, *((getattr(backend, stage), args, {}) for stage, args in stages)).send
     depth = 0
     step = _DEPTH_STEP
+    source = _without_bom(source)  # as json_document reads a file whole (utf-8-sig)
     try:
         for event in ijson.basic_parse(source, use_float=True):
             kind = event[0]

@@ -91,6 +91,7 @@ class Meta(Importer):
         thread = _choose_thread(run, threads)
         # message_1.json holds the newest messages: read the highest number first.
         members = sorted(threads[thread], key=_file_number, reverse=True)
+        _warn_missing_files(run, thread, members)
         instagram = _is_instagram(run.files, members[0])
         run.format = "instagram" if instagram else "messenger"
         platform = "Instagram" if instagram else "Facebook"
@@ -412,7 +413,26 @@ def _notice(sender: str, text: str, source: SourceRef, sent_at: datetime, raw: d
         return Notice(
             text=f"{who}call ({raw.get('call_duration', 0)} s) {text}".strip(), source=source, sent_at=sent_at
         )
+    media = _media(raw)  # a row without a sender can still hold a photo: keep its name
+    if media:
+        text = f"{text} ({', '.join(media)})".strip()
     return Notice(text=text or "(system message)", source=source, sent_at=sent_at)
+
+
+def _media(raw: dict[str, Any]) -> list[str]:
+    """The names of a row's photos, videos, audio, gifs, files and sticker."""
+    found = []
+    for key in MEDIA_KEYS:
+        media_list = raw.get(key)
+        if not isinstance(media_list, list):
+            continue
+        for media in media_list:
+            if isinstance(media, dict) and media.get("uri"):
+                found.append(repair_mojibake(as_text(media["uri"])))
+    sticker = raw.get("sticker")
+    if isinstance(sticker, dict) and sticker.get("uri"):
+        found.append(as_text(sticker["uri"]))
+    return found
 
 
 # Rows that record something happening, not something said: calls, and people joining or leaving a group.
@@ -425,16 +445,9 @@ def _is_notice(raw: dict[str, Any]) -> bool:
 
 def _with_extras(message: Message, raw: dict[str, Any]) -> Message:
     """A message with its photos, videos, stickers, shared links and unsent mark."""
-    for key in MEDIA_KEYS:
-        media_list = raw.get(key)
-        if not isinstance(media_list, list):
-            continue
-        for media in media_list:
-            if isinstance(media, dict) and media.get("uri"):
-                message.attach(repair_mojibake(as_text(media["uri"])))
-    sticker = raw.get("sticker")
-    if isinstance(sticker, dict) and sticker.get("uri"):
-        message.attach(as_text(sticker["uri"]))
+    media = _media(raw)
+    if media:
+        message.attach(*media)
     share = raw.get("share")
     if isinstance(share, dict):
         # A shared post or link: its address, the words shared with it and whose it was.
@@ -461,6 +474,25 @@ def _is_instagram(files: ExportFiles, member: str) -> bool:
         return False
     # Folders only Instagram's download has.
     return any(name.startswith(_INSTAGRAM_FOLDERS) for name in files.names())
+
+
+def _warn_missing_files(run: ImportRun, thread: str, members: list[str]) -> None:
+    """Say which message_N.json files of the thread are not there (numbers run 1..N with no gap)."""
+    numbers = {_file_number(member) for member in members}
+    missing = [f"message_{n}.json" for n in range(1, max(numbers) + 1) if n not in numbers]
+    for name in run.files.skipped:
+        if _thread_of(name) == thread and _MESSAGE_FILE.match(PurePosixPath(name).name):
+            missing.append(PurePosixPath(name).name)
+    missing = sorted(set(missing), key=_file_number)
+    if not missing:
+        return
+    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    run.warn(
+        f"Part of this chat is missing from the download: {shown} "
+        f"{'is' if len(missing) == 1 else 'are'} not there, or not a file sxr can open. "
+        "The messages in that part are not in this import. Download the chat again, or add "
+        "screenshots of that part."
+    )
 
 
 def _choose_thread(run: ImportRun, threads: dict[str, list[str]]) -> str:

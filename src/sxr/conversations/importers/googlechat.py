@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
@@ -18,6 +19,7 @@ from sxr.conversations.importers.base import (
     as_text,
     choose_chat,
     head_text,
+    json_document,
     json_items,
 )
 from sxr.conversations.model import ExportError, Message, Notice
@@ -54,15 +56,19 @@ class GoogleChat(Importer):
         return found
 
     def read(self, run: ImportRun, names: list[str]) -> Iterator[Item]:
-        name = _choose(run, names)
+        name, info = _choose(run, names)
         parent = PurePosixPath(name).parent
-        if str(parent) != ".":
+        if info.name:
+            run.title = info.name
+        elif str(parent) != ".":
             run.title = parent.name
         else:  # the chat's own folder (or file) was given: its folder is named after the chat
             run.title = run.files.path.name if run.files.kind == "folder" else run.files.path.parent.name
         run.warn("Google Takeout leaves out messages a Workspace administrator's retention rules deleted.")
         for i, raw in enumerate(json_items(run.files, name, "messages.item")):
             yield self._item(run, name, i, raw)
+        for member, email in info.members:  # members who never wrote are in the chat too
+            run.sender(member, email)
 
     def _item(self, run: ImportRun, name: str, i: int, raw: Any) -> Item:
         if not isinstance(raw, dict) or "created_date" not in raw:
@@ -85,9 +91,49 @@ class GoogleChat(Importer):
         return message
 
 
-def _choose(run: ImportRun, names: list[str]) -> str:
-    choices = [ChatChoice(PurePosixPath(n).parent.name, n, n) for n in names]
-    return str(choose_chat(run, choices, run.files.display, "Google Chat conversations").value)
+@dataclass(slots=True)
+class _Info:
+    """What a chat's group_info.json says: the space's name (or the DM's members' names) and its members."""
+
+    name: str = ""
+    members: list[tuple[str, str | None]] = field(default_factory=list)
+
+
+def _info(run: ImportRun, name: str, present: set[str]) -> _Info:
+    parent = PurePosixPath(name).parent
+    info_name = "group_info.json" if str(parent) == "." else f"{parent}/group_info.json"
+    if info_name not in present:
+        return _Info()
+    try:
+        document = json_document(run.files, info_name)
+    except ExportError:
+        run.warn(f"{info_name} could not be read, so a chat is named by its folder.")
+        return _Info()
+    if not isinstance(document, dict):
+        return _Info()
+    members = []
+    for member in document.get("members") or []:
+        if isinstance(member, dict):
+            email = as_text(member.get("email")).strip() or None
+            shown = as_text(member.get("name")).strip() or email
+            if shown:
+                members.append((shown, email))
+    title = as_text(document.get("name")).strip()
+    if not title and members:
+        title = " and ".join(shown for shown, _ in members) if len(members) <= 4 else ""
+    return _Info(title, members)
+
+
+def _choose(run: ImportRun, names: list[str]) -> tuple[str, _Info]:
+    """One conversation, by the name group_info.json gives (a space's name, a DM's members) or its folder."""
+    present = set(run.files.names())
+    choices = []
+    for n in names:
+        info = _info(run, n, present)
+        folder = PurePosixPath(n).parent.name
+        choices.append(ChatChoice(info.name or folder, folder or n, (n, info)))
+    chosen, info = choose_chat(run, choices, run.files.display, "Google Chat conversations").value
+    return str(chosen), info
 
 
 register(GoogleChat())

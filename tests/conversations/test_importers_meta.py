@@ -226,13 +226,13 @@ def test_platform_comes_from_the_download_not_the_words(tmp_path: Path) -> None:
 
 
 def test_every_listed_chat_selects_exactly_one_thread(tmp_path: Path) -> None:
-    # The same folder name in the inbox and the archive: those two are listed by their paths.
+    # The same folder name (the thread's id) in the inbox and the archive is one thread, filed twice.
     members = {
         "messages/inbox/alice_1/message_1.json": meta_thread(
             ["Alice", "Sam"], [meta_message("Alice", BASE, "a")]
         ),
         "messages/archived_threads/alice_1/message_1.json": meta_thread(
-            ["Alice", "Sam"], [meta_message("Alice", BASE, "b")]
+            ["Alice", "Sam"], [meta_message("Alice", BASE + 1, "b")]
         ),
         "messages/inbox/alice_10/message_1.json": meta_thread(["Al", "Sam"], [meta_message("Al", BASE, "c")]),
     }
@@ -240,11 +240,11 @@ def test_every_listed_chat_selects_exactly_one_thread(tmp_path: Path) -> None:
     with pytest.raises(SeveralChats, match="--chat") as caught:
         import_path(path)
     chats = caught.value.chats
-    assert chats == ["messages/inbox/alice_1", "messages/archived_threads/alice_1", "alice_10"]
-    assert [import_path(path, chat=c).messages[0].text for c in chats] == ["a", "b", "c"]
-    # A part of a name picks a chat only when it picks one; "alice_1" is two threads, so it asks again.
+    assert chats == ["alice_1", "alice_10"]
+    assert [[m.text for m in import_path(path, chat=c).messages] for c in chats] == [["a", "b"], ["c"]]
+    # A part of a name picks a chat only when it picks one; "alice" is two threads, so it asks again.
     with pytest.raises(ExportError, match="more than one chat"):
-        import_path(path, chat="alice_1")
+        import_path(path, chat="alice")
     with pytest.raises(ExportError, match="no chat called"):
         import_path(path, chat="zed")
 
@@ -392,3 +392,41 @@ def test_a_byte_order_mark_is_read_alike_whole_or_streamed(
     monkeypatch.setattr(base, "WHOLE_JSON_BYTES", 0)  # every file now streamed
     assert import_path(folder).to_json() == whole
     assert len(whole["messages"]) == 6
+
+
+def test_one_thread_filed_in_several_folders_is_put_together(tmp_path: Path) -> None:
+    people = ["Lily Rose", "Tom"]
+    root = "your_activity_across_facebook/messages"
+    path = write_zip(
+        tmp_path / "facebook-tom.zip",
+        {
+            f"{root}/message_requests/lilyrose_1234567890/message_1.json": meta_thread(
+                people,
+                [meta_message("Lily Rose", BASE + 1000, "hey cutie"), meta_message("Lily Rose", BASE, "hi")],
+            ),
+            f"{root}/inbox/lilyrose_1234567890/message_1.json": meta_thread(
+                people,
+                [
+                    meta_message("Lily Rose", BASE + 3000, "send a pic"),
+                    meta_message("Tom", BASE + 2000, "who is this"),
+                    meta_message("Lily Rose", BASE + 1000, "hey cutie"),  # in both folders
+                ],
+            ),
+            f"{root}/inbox/someoneelse_99/message_1.json": meta_thread(
+                ["Sam", "Tom"], [meta_message("Sam", BASE, "football at 5?")]
+            ),
+        },
+    )
+    with pytest.raises(SeveralChats) as several:
+        import_path(path)
+    assert several.value.chats == ["lilyrose_1234567890", "someoneelse_99"]
+    chat = import_path(path, chat="lilyrose_1234567890")
+    assert [(m.i, m.text) for m in chat.messages] == [
+        (0, "hi"),
+        (1, "hey cutie"),
+        (2, "who is this"),
+        (3, "send a pic"),
+    ]
+    assert chat.messages[0].source.member.startswith(f"{root}/message_requests/")  # type: ignore[union-attr]
+    assert chat.messages[3].source.member.startswith(f"{root}/inbox/")  # type: ignore[union-attr]
+    assert any("filed in 2 places" in w and "message_requests, inbox" in w for w in chat.warnings)

@@ -85,13 +85,17 @@ class Meta(Importer):
 
     def batches(self, run: ImportRun, names: list[str]) -> Iterator[list[Item]]:
         """The chosen thread's items, oldest first, one list per message file, messages already numbered."""
+        # A thread is its folder's name (name_id); Meta may file parts of one thread under several
+        # folders (inbox, message_requests, archived_threads, filtered_threads, e2ee_cutover).
         threads: dict[str, list[str]] = {}
         for name in names:
-            threads.setdefault(_thread_of(name), []).append(name)
-        thread = _choose_thread(run, threads)
+            threads.setdefault(PurePosixPath(_thread_of(name)).name, []).append(name)
+        chosen = threads[_choose_thread(run, threads)]
+        folders = sorted({_thread_of(name) for name in chosen}, key=_folder_rank)
         # message_1.json holds the newest messages: read the highest number first.
-        members = sorted(threads[thread], key=_file_number, reverse=True)
-        _warn_missing_files(run, thread, members)
+        members = sorted(chosen, key=_file_number, reverse=True)
+        for folder in folders:
+            _warn_missing_files(run, folder, [m for m in members if _thread_of(m) == folder])
         instagram = _is_instagram(run.files, members[0])
         run.format = "instagram" if instagram else "messenger"
         platform = "Instagram" if instagram else "Facebook"
@@ -101,6 +105,9 @@ class Meta(Importer):
         )
         run.warn(f"View-once photos and videos are never included in a {platform} download.")
         senders: dict[str, str] = {}
+        if len(folders) > 1:
+            yield self._merged(run, folders, members, senders)
+            return
         start = 0
         with closing(self._reads(run, members)) as reads:
             for member, found in zip(members, reads, strict=True):
@@ -160,6 +167,36 @@ class Meta(Importer):
             return self._read_here(run, member)
         except Exception as exc:  # its turn raises it
             return exc
+
+    def _merged(
+        self, run: ImportRun, folders: list[str], members: list[str], senders: dict[str, str]
+    ) -> list[Item]:
+        """One thread filed under several folders: every part read, put in time order, numbered."""
+        places = ", ".join(PurePosixPath(folder).parent.name for folder in folders)
+        run.warn(
+            f"This chat is filed in {len(folders)} places in the download ({places}): sxr put the parts "
+            "together in time order, and kept a message found in two places once."
+        )
+        items: list[tuple[datetime, int, int, Item]] = []
+        seen: set[tuple[str, datetime | None, str]] = set()
+        for rank, folder in enumerate(folders):
+            for member in (m for m in members if _thread_of(m) == folder):
+                batch, _count = self._build_here(run, member, self._read_here(run, member), senders, 0)
+                for item in batch:
+                    if isinstance(item, Message):
+                        key = (item.sender, item.sent_at, item.text)
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                    items.append((item.sent_at or _EPOCH, rank, len(items), item))
+        items.sort(key=lambda entry: entry[:3])
+        merged = [entry[3] for entry in items]
+        i = 0
+        for item in merged:
+            if isinstance(item, Message):
+                item.i = i
+                i += 1
+        return merged
 
     @staticmethod
     def _requests(files: ExportFiles, members: list[str]) -> list[Request | None]:
@@ -474,6 +511,16 @@ def _is_instagram(files: ExportFiles, member: str) -> bool:
         return False
     # Folders only Instagram's download has.
     return any(name.startswith(_INSTAGRAM_FOLDERS) for name in files.names())
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Where a thread's parts are first looked for (ties in time keep this order).
+_FOLDERS = ("message_requests", "filtered_threads", "inbox", "archived_threads", "e2ee_cutover")
+
+
+def _folder_rank(folder: str) -> tuple[int, str]:
+    kind = PurePosixPath(folder).parent.name
+    return (_FOLDERS.index(kind) if kind in _FOLDERS else len(_FOLDERS), folder)
 
 
 def _warn_missing_files(run: ImportRun, thread: str, members: list[str]) -> None:

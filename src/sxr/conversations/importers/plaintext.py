@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -206,12 +207,28 @@ def _body(mail: EmailMessage) -> str:
 
 # --- a pasted chat --------------------------------------------------------------------------------
 
-# "Name: text", optionally after a time ("[12:01] Name: text", "12:01 Name: text").
+_DATE = r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})"
+_TIME = r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?"
+_DATE_GAP = r"(?:,\s*|\s*[-–]\s*|\s+)"
+# "Name: text", optionally after a time and date ("[12:01] Name: text", "14/03/2025 21:00 Name: text").
 _SPEAKER = re.compile(
-    r"^(?P<stamp>\[[^\]]{1,40}\]\s*|\d{1,2}[:.]\d{2}(?:\s?[AaPp][Mm])?\s+[-–]?\s*)?"
+    rf"^(?P<stamp>\[[^\]]{{1,40}}\]\s*|(?:{_DATE}{_DATE_GAP})?{_TIME}\s*[-–]?\s+)?"
     r"(?P<name>[^:\n\[\]<>]{1,40}?)\s?:\s(?P<text>.*)$"
 )
+# A stamp's parts, once the brackets and dashes around it are gone.
+_STAMP = re.compile(
+    r"^(?:(?P<date>(?P<d1>\d{1,4})[/.-](?P<d2>\d{1,2})[/.-](?P<d3>\d{2,4}))" + _DATE_GAP + r")?"
+    r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?\s?(?:(?P<half>[AaPp])\.?[Mm]\.?)?$"
+)
 _NOT_NAMES = re.compile(r"https?|www\.|^\d+$", re.IGNORECASE)
+# Words before ": " that label a detail inside a message rather than name who wrote it.
+_LABELS = frozenset(
+    """sort code|account|account number|account no|acc|acct|ref|reference|amount|address|note|notes|nb|ps|p.s|
+    re|fwd|fw|subject|http|https|from|to|date|time|cc|bcc|tel|phone|mobile|number|email|e-mail|iban|bic|swift|
+    bank|payee|name|total|price|cost|btc|bitcoin|wallet|paypal|cash app|cashapp|venmo|card|pin|password|
+    username|user|link|url|id|code|edit|update|warning|important|reply|attachment|location|postcode|
+    order|deadline|step 1|step 2|step 3|q|a|question|answer|tip|info|p.p.s|pps""".replace("\n", "").split("|")
+)
 MAX_CANDIDATES = 10_000
 
 
@@ -231,6 +248,12 @@ def _speaker(line: str) -> re.Match[str] | None:
     return match
 
 
+def _looks_like_a_name(name: str) -> bool:
+    """Whether a one-off 'Name: ' could be someone writing (not 'Sort code: ...' inside a message)."""
+    key = " ".join(name.split()).strip(" .").casefold()
+    return bool(key) and key not in _LABELS and len(key) <= 30 and len(key.split()) <= 3
+
+
 class PlainChat(Importer):
     format = "plain"
     title = "pasted chat"
@@ -243,7 +266,8 @@ class PlainChat(Importer):
 
     def read(self, run: ImportRun, names: list[str]) -> Iterator[Item]:
         name = names[0]
-        speakers = self._speakers(run, name)
+        speakers, self._order = self._speakers(run, name)
+        self._dated = False
         run.warn(
             "This is pasted or typed text, not a platform's export: who wrote each line and when "
             "cannot be checked against the platform."
@@ -252,6 +276,7 @@ class PlainChat(Importer):
             run.warn(
                 "No 'Name: message' lines were found, so the whole text is one message of unknown sender."
             )
+        kept: list[int] = []  # "Name: " lines kept inside the message before them
         pending: _Pending | None = None
         with run.files.open(name) as stream:
             for line_no, line in enumerate(text_lines(stream, run, name), start=1):
@@ -271,14 +296,34 @@ class PlainChat(Importer):
                 elif pending is None:
                     pending = _Pending("unknown sender", None, line_no, line_no, [line])
                 else:
+                    if match is not None:
+                        kept.append(line_no)
                     pending.lines.append(line)
                     pending.last = line_no
         if pending is not None:
             yield self._message(run, name, pending)
+        if kept:
+            where = ", ".join(str(n) for n in kept[:10]) + (", ..." if len(kept) > 10 else "")
+            run.warn(
+                f"{len(kept)} line{'s' if len(kept) > 1 else ''} that look like 'Name: message' "
+                f"(line {where}) {'were' if len(kept) > 1 else 'was'} kept as part of the message "
+                "before, because the word before ':' looks like a label (like 'Sort code') and not a "
+                "person. Please check them in the original text."
+            )
+        if self._dated:
+            run.warn(
+                "Pasted text gives local times without a zone: times are read in the "
+                f"{run.options.tz} zone (use --tz to change it)."
+            )
 
-    def _speakers(self, run: ImportRun, name: str) -> set[str]:
-        """Names that begin at least two lines (one-off 'Sort code: ...' lines are continuations)."""
+    def _speakers(self, run: ImportRun, name: str) -> tuple[set[str], str | None]:
+        """Who writes in the text, and the order of its dates (DMY, MDY, YMD, or None when unknown).
+
+        A name that begins at least two lines writes. Once two people write, a one-off name writes too
+        unless it looks like a label inside a message ('Sort code: ...').
+        """
         counts: Counter[str] = Counter()
+        first_big = second_big = False
         with run.files.open(name) as stream:
             for line in text_lines(stream):
                 match = _speaker(line)
@@ -287,7 +332,57 @@ class PlainChat(Importer):
                 key = strip_bidi(match["name"]).strip()
                 if key in counts or len(counts) < MAX_CANDIDATES:
                     counts[key] += 1
-        return {key for key, count in counts.items() if count >= 2}
+                stamp = _STAMP.match((match["stamp"] or "").strip(" []-–"))
+                if stamp is not None and stamp["date"] and len(stamp["d1"]) != 4:  # ISO needs no order
+                    first_big = first_big or int(stamp["d1"]) > 12
+                    second_big = second_big or int(stamp["d2"]) > 12
+        speakers = {key for key, count in counts.items() if count >= 2}
+        named = speakers | {key for key, count in counts.items() if count == 1 and _looks_like_a_name(key)}
+        if len(named) >= 2:
+            speakers = named
+        order = run.options.date_order
+        if order is None and first_big and second_big:
+            run.warn(
+                "The dates in this text mix day-first and month-first, so message times are left empty "
+                "(the written times are kept)."
+            )
+        elif order is None and (first_big or second_big):
+            order = "DMY" if first_big else "MDY"
+        return speakers, order
+
+    def _sent_at(self, run: ImportRun, raw: str | None) -> datetime | None:
+        """The time a stamp writes, when it writes a full date whose order is known; else None."""
+        stamp = _STAMP.match(raw or "")
+        if stamp is None or not stamp["date"]:
+            return None
+        d1, d2, d3 = int(stamp["d1"]), int(stamp["d2"]), int(stamp["d3"])
+        if len(stamp["d1"]) == 4:
+            year, month, day = d1, d2, d3
+        elif self._order is None:
+            run.warn(
+                "The dates in this text could be day/month or month/day (no day is above 12), so message "
+                "times are left empty (the written times are kept). Say which with --date-order DMY (day "
+                "first, as in the UK) or --date-order MDY (month first, as in the US)."
+            )
+            return None
+        elif self._order == "MDY":
+            month, day, year = d1, d2, d3
+        else:
+            day, month, year = d1, d2, d3
+        if year < 100:
+            year += 2000
+        hour, minute, second = int(stamp["hour"]), int(stamp["minute"]), int(stamp["second"] or 0)
+        if stamp["half"] and 1 <= hour <= 12:
+            hour = hour % 12 + (12 if stamp["half"] in "Pp" else 0)
+        elif stamp["half"]:
+            hour = 24  # "0:30 PM" or "13:00 AM": not a time
+        try:
+            naive = datetime(year, month, day, hour, minute, second)
+        except ValueError:
+            run.warn(f"The time {raw!r} in this text is not a real date and time, so its time is left empty.")
+            return None
+        self._dated = True
+        return run.local(naive)
 
     def _message(self, run: ImportRun, name: str, pending: _Pending) -> Message:
         while len(pending.lines) > 1 and not pending.lines[-1].strip():
@@ -300,6 +395,7 @@ class PlainChat(Importer):
             sender=pending.sender,
             text=text,
             source=run.files.source(name, lines=(pending.first, pending.last)),
+            sent_at=self._sent_at(run, pending.stamp),
             sent_at_raw=pending.stamp,
         )
         placeholder = text.strip().lower()

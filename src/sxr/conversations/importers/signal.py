@@ -24,13 +24,18 @@ from sxr.conversations.importers.base import (
     strip_bidi,
     text_lines,
 )
-from sxr.conversations.model import ExportError, Message, Notice
+from sxr.conversations.model import ExportError, Message, Notice, SourceRef
 
 # chat.md: "[2025-01-31 18:02:11] Name: text", continuation lines until the next stamp.
 _MD_LINE = re.compile(
     r"^\[(?P<stamp>\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?)\] (?P<sender>[^:\n]{1,100}): ?(?P<text>.*)$"
 )
 _MD_ATTACHMENT = re.compile(r"!?\[(?P<name>[^\]]*)\]\((?P<path>[^)]*)\)")
+# chat.md writes a message's reactions on a line of their own, "(- Name: 😂, Other: 👍 -)", and a sticker
+# without its image as "(( 😂 ))": neither is text the sender wrote.
+_MD_REACTIONS = re.compile(r"^\(- (?P<list>.+) -\)$")
+_MD_REACTION = re.compile(r"(?P<name>[^,]+?): (?P<emoji>[^,]+)(?:, |$)")
+_MD_STICKER = re.compile(r"^\(\( (?P<label>.*) \)\)$")
 _DELETED = "(This message was deleted)"
 
 
@@ -95,30 +100,39 @@ class Signal(Importer):
                     raise ExportError(f"{name} line {line_no} is not valid JSON ({exc.msg}).") from exc
                 if not isinstance(entry, dict) or "date" not in entry:
                     raise ExportError(f"{name} line {line_no} has no date; unknown signal-export version.")
-                yield self._json_item(run, name, line_no, entry)
+                yield from self._json_items(run, name, line_no, entry)
 
-    def _json_item(self, run: ImportRun, name: str, line_no: int, entry: dict[str, Any]) -> Item:
+    def _json_items(self, run: ImportRun, name: str, line_no: int, entry: dict[str, Any]) -> Iterator[Item]:
         source = run.files.source(name, lines=(line_no, line_no))
         stamp = as_text(entry.get("date"))
         sent_at = from_iso(stamp, run)
         sender = strip_bidi(as_text(entry.get("sender"))).strip()
-        body = as_text(entry.get("body"))
+        body = _unpad(as_text(entry.get("body")))
         if entry.get("call") or not sender:
             missed = " (missed)" if entry.get("missed") else ""
-            return Notice(text=f"{sender} call{missed} {body}".strip(), source=source, sent_at=sent_at)
+            yield Notice(text=f"{sender} call{missed} {body}".strip(), source=source, sent_at=sent_at)
+            return
         run.sender(sender)
-        quote = as_text(entry.get("quote"))
-        message = Message(
-            i=0, sender=sender, text=f"{quote}{body}", source=source, sent_at=sent_at, sent_at_raw=stamp
-        )
+        # sigexport writes the quoted message ("\n\n> words\n\n") before the body: the quoted words are
+        # someone else's (often the victim's), so they stay out of this sender's text.
+        quote = _quoted(as_text(entry.get("quote")).split("\n"))
+        if quote:
+            yield _quote_notice(sender, quote, source, sent_at)
+        message = Message(i=0, sender=sender, text=body, source=source, sent_at=sent_at, sent_at_raw=stamp)
         for attachment in entry.get("attachments") or []:
             if isinstance(attachment, dict):
                 message.attach(as_text(attachment.get("path") or attachment.get("name")))
         sticker = entry.get("sticker")
         if isinstance(sticker, dict):
             message.attach(f"sticker {as_text(sticker.get('emoji'))}".strip())
+        elif isinstance(sticker, str) and sticker.strip():  # older sigexport: the sticker's emoji alone
+            message.attach(f"sticker {sticker.strip()}")
         message.deleted = bool(entry.get("deleted"))
-        return message
+        yield message
+        for reaction in entry.get("reactions") or []:
+            if isinstance(reaction, (list, tuple)) and len(reaction) == 2:
+                who, emoji = (strip_bidi(as_text(part)).strip() for part in reaction)
+                yield _reaction_notice(who, emoji, sender, source, sent_at)
 
     def _read_markdown(self, run: ImportRun, name: str) -> Iterator[Item]:
         pending: _Pending | None = None
@@ -134,28 +148,58 @@ class Signal(Importer):
                     pending.last = line_no
                     continue
                 if pending is not None:
-                    yield self._md_item(run, name, pending)
+                    yield from self._md_items(run, name, pending)
                 pending = _Pending(
                     match["stamp"], strip_bidi(match["sender"]).strip(), line_no, line_no, [match["text"]]
                 )
         if pending is not None:
-            yield self._md_item(run, name, pending)
+            yield from self._md_items(run, name, pending)
 
-    def _md_item(self, run: ImportRun, name: str, pending: _Pending) -> Item:
+    def _md_items(self, run: ImportRun, name: str, pending: _Pending) -> Iterator[Item]:
         while len(pending.lines) > 1 and not pending.lines[-1].strip():
             pending.lines.pop()
             pending.last -= 1
-        body = "\n".join(pending.lines)
         try:
             sent_at = run.local(datetime.fromisoformat(pending.stamp))
         except ValueError as exc:
             raise ExportError(f"{name} line {pending.first}: {pending.stamp!r} is not a real date.") from exc
+        source = run.files.source(name, lines=(pending.first, pending.last))
         run.sender(pending.sender)
+        lines = pending.lines
+        # A quote: the first line empty, a blank line, the quoted lines ("> ..."), a blank line, the body.
+        quote = ""
+        if len(lines) > 2 and not lines[0].strip() and not lines[1].strip() and lines[2].startswith(">"):
+            end = 2
+            while end < len(lines) and lines[end].startswith(">"):
+                end += 1
+            quote = _quoted(lines[2:end])
+            lines = lines[end + 1 :] if end < len(lines) and not lines[end].strip() else lines[end:]
+        kept: list[str] = []
+        reactions: list[tuple[str, str]] = []
+        stickers: list[str] = []
+        # The stamp's own line is the start of the body; reactions and stickers come on lines of their own.
+        own_line = not quote
+        for line in lines:
+            line = line.rstrip(" ")
+            reacted = None if own_line else _MD_REACTIONS.match(line)
+            sticker = None if own_line or reacted else _MD_STICKER.match(line)
+            own_line = False
+            if reacted is not None:
+                reactions += [
+                    (r["name"].strip(), r["emoji"].strip()) for r in _MD_REACTION.finditer(reacted["list"])
+                ]
+            elif sticker is not None:
+                stickers.append(sticker["label"].strip())
+            else:
+                kept.append(line)
+        body = "\n".join(kept).strip("\n")
+        if quote:
+            yield _quote_notice(pending.sender, quote, source, sent_at)
         message = Message(
             i=0,
             sender=pending.sender,
             text=body,
-            source=run.files.source(name, lines=(pending.first, pending.last)),
+            source=source,
             sent_at=sent_at,
             sent_at_raw=pending.stamp,
         )
@@ -166,7 +210,32 @@ class Signal(Importer):
             message.attach(attachment["path"].removeprefix("./"))
         if message.attachments:
             message.text = _MD_ATTACHMENT.sub("", body).strip()
-        return message
+        message.attach(*(f"sticker {label}".strip() for label in stickers))
+        yield message
+        for who, emoji in reactions:
+            yield _reaction_notice(who, emoji, pending.sender, source, sent_at)
+
+
+def _unpad(text: str) -> str:
+    """Text without sigexport's markdown line breaks (two spaces at the end of each line)."""
+    return "\n".join(line.rstrip(" ") for line in text.split("\n"))
+
+
+def _quoted(lines: list[str]) -> str:
+    """The words of a quoted message from its "> " lines."""
+    words = [line.removeprefix(">").removeprefix(" ").rstrip(" ") for line in lines if line.startswith(">")]
+    return "\n".join(words).strip()
+
+
+def _quote_notice(sender: str, quote: str, source: SourceRef, sent_at: datetime | None) -> Notice:
+    return Notice(text=f'{sender} replied to this earlier message: "{quote}"', source=source, sent_at=sent_at)
+
+
+def _reaction_notice(
+    who: str, emoji: str, sender: str, source: SourceRef, sent_at: datetime | None
+) -> Notice:
+    # The export does not say when the reaction was made: the notice carries the message's time.
+    return Notice(text=f"{who} reacted {emoji} to a message from {sender}", source=source, sent_at=sent_at)
 
 
 def _choose(run: ImportRun, names: list[str]) -> str:

@@ -170,7 +170,7 @@ def test_discord_chat_exporter(tmp_path: Path) -> None:
     assert chat.messages[1].attachments == ["IMG_4421.jpg"]
     assert (
         chat.messages[1].sent_at is not None
-        and chat.messages[1].sent_at.isoformat() == "2026-02-21T17:08:42.147000-06:00"
+        and chat.messages[1].sent_at.isoformat() == "2026-02-21T23:08:42.147000+00:00"
     )
     assert chat.messages[2].edited
     assert "Call" in chat.notices[0].text

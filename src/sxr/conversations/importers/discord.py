@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
+from datetime import UTC
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -71,7 +72,8 @@ class Discord(Importer):
             raise ExportError(f"{name}: message {i} has no timestamp; unknown export version.")
         source = run.files.source(name, pointer=f"/messages/{i}")
         stamp = as_text(raw["timestamp"])
-        sent_at = from_iso(stamp, run)
+        # DiscordChatExporter writes the exporting computer's offset; one zone (UTC) for every message.
+        sent_at = from_iso(stamp, run).astimezone(UTC)
         text = as_text(raw.get("content"))
         author: dict[str, Any] = raw["author"] if isinstance(raw.get("author"), dict) else {}
         sender = as_text(author.get("name")).strip()
@@ -80,12 +82,16 @@ class Discord(Importer):
             return Notice(text=f"{who}{raw.get('type')}: {text}".strip(), source=source, sent_at=sent_at)
         run.sender(sender, as_text(author.get("id")) or None)
         message = Message(i=0, sender=sender, text=text, source=source, sent_at=sent_at, sent_at_raw=stamp)
-        for attachment in raw.get("attachments") or []:
-            if isinstance(attachment, dict):
-                message.attach(as_text(attachment.get("fileName") or attachment.get("url")))
-        for sticker in raw.get("stickers") or []:
-            if isinstance(sticker, dict):
-                message.attach(f"sticker: {as_text(sticker.get('name'))}")
+        _add_content(message, raw)
+        # A forwarded message keeps what was forwarded in a snapshot of its own, not in "content".
+        forwarded = raw.get("forwardedMessage")
+        if isinstance(forwarded, dict):
+            shown = Message(i=0, sender=sender, text=as_text(forwarded.get("content")), source=source)
+            _add_content(shown, forwarded)
+            message.text = "\n".join(
+                part for part in (message.text, f"(forwarded) {shown.text}".rstrip()) if part
+            )
+            message.attach(*shown.attachments)
         message.edited = bool(raw.get("timestampEdited"))
         return message
 
@@ -135,6 +141,37 @@ class Discord(Importer):
                     yield str(reader.line_num), row
             except csv.Error as exc:
                 raise ExportError(f"{name} is not a readable CSV file ({exc}).") from exc
+
+
+def _add_content(message: Message, raw: dict[str, Any]) -> None:
+    """Attachments, stickers and the words of embeds (a link's title, a bot's text) of a message."""
+    for attachment in raw.get("attachments") or []:
+        if isinstance(attachment, dict):
+            message.attach(as_text(attachment.get("fileName") or attachment.get("url")))
+    for sticker in raw.get("stickers") or []:
+        if isinstance(sticker, dict):
+            message.attach(f"sticker: {as_text(sticker.get('name'))}")
+    for embed in raw.get("embeds") or []:
+        if isinstance(embed, dict):
+            words = _embed_text(embed, message.text)
+            if words:
+                message.text = f"{message.text}\n{words}" if message.text else words
+
+
+def _embed_text(embed: dict[str, Any], text: str) -> str:
+    """An embed's title, link, description and fields, one to a line, marked as an embed."""
+    lines = [as_text(embed.get("title")).strip()]
+    url = as_text(embed.get("url")).strip()
+    if url and url not in text:
+        lines.append(url)
+    lines.append(as_text(embed.get("description")).strip())
+    for embed_field in embed.get("fields") or []:
+        if isinstance(embed_field, dict):
+            field_name = as_text(embed_field.get("name")).strip()
+            value = as_text(embed_field.get("value")).strip()
+            lines.append(f"{field_name}: {value}" if field_name and value else field_name or value)
+    kept = [line for line in lines if line]
+    return "(embed) " + "\n".join(kept) if kept else ""
 
 
 def _package_owner(files: ExportFiles) -> tuple[str | None, str | None]:

@@ -78,7 +78,7 @@ FilesArgument = Annotated[
 ]
 DateOrderOption = Annotated[
     str | None,
-    typer.Option("--date-order", help="DMY or MDY, for WhatsApp exports whose dates could be either"),
+    typer.Option("--date-order", help="DMY or MDY, where the dates could be either (WhatsApp, pasted text)"),
 ]
 TzOption = Annotated[
     str | None,

@@ -71,3 +71,22 @@ def test_two_dms_with_the_same_people_are_told_apart_by_folder(tmp_path: Path) -
     with pytest.raises(ExportError, match="DM One1, DM Two2"):
         import_path(tmp_path / "Takeout", chat="Lily")
     assert import_path(tmp_path / "Takeout", chat="DM Two2").messages[0].sender == "Tom Smith"
+
+
+def test_google_chats_own_membership_note_is_a_notice(tmp_path: Path) -> None:
+    _group(tmp_path, "Space AAAAbbbbCCC", {"name": "Year 10 chat", "members": [LILY, TOM]}, LILY)
+    messages_file = tmp_path / "Takeout" / "Google Chat" / "Groups" / "Space AAAAbbbbCCC" / "messages.json"
+    doc = json.loads(messages_file.read_text(encoding="utf-8"))
+    doc["messages"].append(
+        {
+            "creator": {"name": "Google Chat", "email": "", "user_type": "Bot"},
+            "created_date": "Monday, July 14, 2025 at 9:05:00 PM UTC",
+            "text": "",
+            "annotations": [{"membership_changed_metadata": {"type": "ADDED"}}],
+        }
+    )
+    messages_file.write_text(json.dumps(doc), encoding="utf-8")
+    chat = import_path(tmp_path / "Takeout")
+    assert [m.sender for m in chat.messages] == ["Lily Rose"]
+    assert [n.text for n in chat.notices] == ["Membership change: added"]
+    assert "Google Chat" not in {p.name for p in chat.participants}

@@ -81,6 +81,10 @@ class GoogleChat(Importer):
         text = as_text(raw.get("text"))
         if not sender:
             return Notice(text=text or "(system message)", source=source, sent_at=sent_at)
+        change = _membership_change(raw)
+        if change is not None and not text:
+            # Google Chat's own note that someone joined or left, "sent" by "Google Chat".
+            return Notice(text=f"Membership change: {change}", source=source, sent_at=sent_at)
         run.sender(sender, as_text(creator.get("email")) or None)
         message = Message(i=0, sender=sender, text=text, source=source, sent_at=sent_at, sent_at_raw=stamp)
         for attached in raw.get("attached_files") or []:
@@ -89,6 +93,15 @@ class GoogleChat(Importer):
         message.edited = bool(raw.get("updated_date"))
         message.deleted = as_text(raw.get("message_state")).upper() == "DELETED"
         return message
+
+
+def _membership_change(raw: dict[str, Any]) -> str | None:
+    """ "added", "removed" ... where a message is Google Chat's note of a membership change."""
+    for annotation in raw.get("annotations") or []:
+        if isinstance(annotation, dict) and isinstance(annotation.get("membership_changed_metadata"), dict):
+            kind = as_text(annotation["membership_changed_metadata"].get("type")).strip().lower()
+            return kind or "changed"
+    return None
 
 
 @dataclass(slots=True)

@@ -123,3 +123,18 @@ def test_markdown_line_that_only_looks_like_a_reaction_on_the_stamp_line_is_text
     (folder / "chat.md").write_text("[2025-02-01 20:00:00] Rosa Vale: (- Tom: ok -)\n\n", encoding="utf-8")
     chat = import_path(folder, tz="Europe/London")
     assert chat.messages[0].text == "(- Tom: ok -)" and chat.notices == []
+
+
+def test_markdown_attachment_names_are_decoded_and_web_links_stay_text(tmp_path: Path) -> None:
+    folder = tmp_path / "Rosa Vale"
+    folder.mkdir()
+    (folder / "chat.md").write_text(
+        "[2025-02-01 20:00:00] Rosa Vale: "
+        "![screenshot of your followers.jpg](./media/screenshot%20of%20your%20followers.jpg)\n"
+        "[2025-02-01 20:01:00] Rosa Vale: pay here [link](https://paypal.me/rosavale99)\n",
+        encoding="utf-8",
+    )
+    chat = import_path(folder)
+    assert chat.messages[0].attachments == ["media/screenshot of your followers.jpg"]
+    assert chat.messages[1].text == "pay here [link](https://paypal.me/rosavale99)"
+    assert not chat.messages[1].attachments

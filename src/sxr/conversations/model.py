@@ -127,7 +127,8 @@ class Message:
 
     def attach(self, *names: str) -> None:
         """Add attachments (names or placeholders) to the message."""
-        self.attachments = [*self.attachments, *names]
+        if names:
+            self.attachments = [*self.attachments, *names]
 
     def _key(self) -> tuple[Any, ...]:
         return (

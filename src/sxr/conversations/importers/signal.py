@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 
 from sxr.conversations.importers import register
 from sxr.conversations.importers.archive import ExportFiles
@@ -30,7 +31,9 @@ from sxr.conversations.model import ExportError, Message, Notice, SourceRef
 _MD_LINE = re.compile(
     r"^\[(?P<stamp>\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?)\] (?P<sender>[^:\n]{1,100}): ?(?P<text>.*)$"
 )
-_MD_ATTACHMENT = re.compile(r"!?\[(?P<name>[^\]]*)\]\((?P<path>[^)]*)\)")
+# sigexport writes an attachment as a markdown link to its file, the path URL-encoded; a web link someone
+# typed ([text](https://...)) is text, not an attachment.
+_MD_ATTACHMENT = re.compile(r"!?\[(?P<name>[^\]]*)\]\((?P<path>(?![a-zA-Z][a-zA-Z0-9+.-]*:)[^)]*)\)")
 # chat.md writes a message's reactions on a line of their own, "(- Name: 😂, Other: 👍 -)", and a sticker
 # without its image as "(( 😂 ))": neither is text the sender wrote.
 _MD_REACTIONS = re.compile(r"^\(- (?P<list>.+) -\)$")
@@ -207,7 +210,7 @@ class Signal(Importer):
             message.deleted = True
             message.text = ""
         for attachment in _MD_ATTACHMENT.finditer(body):
-            message.attach(attachment["path"].removeprefix("./"))
+            message.attach(unquote(attachment["path"].removeprefix("./")))
         if message.attachments:
             message.text = _MD_ATTACHMENT.sub("", body).strip()
         message.attach(*(f"sticker {label}".strip() for label in stickers))

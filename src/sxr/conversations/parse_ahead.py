@@ -71,13 +71,8 @@ def meta_columns(rows: list[Any], odd_text: Callable[[Any], str] | None) -> Meta
     stamps: list[Any] = list(map(dict.get, rows, repeat("timestamp_ms")))
     if set(map(type, stamps)) != {int}:
         return None  # seconds (old downloads), floats or missing times: the row-by-row rules say which
-    order: list[int] | None
-    if all(map(operator.ge, stamps, islice(stamps, 1, None))):
-        order = None  # Meta writes each file newest first: reversed, it is in order
-        rows, stamps = rows[::-1], stamps[::-1]
-    else:
-        order = sorted(range(len(rows)), key=lambda i: (stamps[i], -i))
-        rows, stamps = [rows[i] for i in order], [stamps[i] for i in order]
+    newest_first = all(map(operator.ge, stamps, islice(stamps, 1, None)))
+    rows, stamps, order = in_time_order(rows, stamps, newest_first)
     written: list[Any] = list(map(dict.get, rows, repeat("sender_name")))
     if set(map(type, written)) != {str}:
         return None
@@ -88,6 +83,20 @@ def meta_columns(rows: list[Any], odd_text: Callable[[Any], str] | None) -> Meta
     if not PLAIN.isdisjoint(set().union(*rows)):
         unusual = {k: row for k, row in enumerate(rows) if not PLAIN.isdisjoint(row)}
     return MetaColumns(stamps, order, written, texts, unusual)
+
+
+def in_time_order(
+    rows: list[Any], stamps: list[Any], newest_first: bool
+) -> tuple[list[Any], list[Any], list[int] | None]:
+    """A file's rows and times oldest first, and each row's index in the file (None: the file reversed).
+
+    Meta writes each file newest first, so reversing it is the usual case; otherwise rows are sorted by
+    time, rows of the same time keeping the order the file gives (newest first, so last comes first).
+    """
+    if newest_first:
+        return rows[::-1], stamps[::-1], None
+    order = sorted(range(len(rows)), key=lambda i: (stamps[i], -i))
+    return [rows[i] for i in order], [stamps[i] for i in order], order
 
 
 def _texts(rows: list[dict[str, Any]], odd_text: Callable[[Any], str] | None) -> str | None:

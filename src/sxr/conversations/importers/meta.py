@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import operator
 import re
 from collections import deque
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import islice, repeat
+from itertools import repeat
 from operator import truediv
 from pathlib import PurePosixPath
 from typing import Any
@@ -39,6 +38,7 @@ from sxr.conversations.parse_ahead import (
     MetaColumns,
     MetaFile,
     Request,
+    in_time_order,
     meta_columns,
 )
 
@@ -335,13 +335,8 @@ class Meta(Importer):
     ) -> tuple[list[Item], int]:
         """Any file, a row at a time, with a clear error for the row that cannot be read."""
         stamps, newest_first = _stamps(member, rows)
-        order: Sequence[int]
-        if newest_first:
-            order = range(len(rows) - 1, -1, -1)
-            rows, stamps = rows[::-1], stamps[::-1]
-        else:
-            order = sorted(range(len(rows)), key=lambda i: (stamps[i], -i))
-            rows, stamps = [rows[i] for i in order], [stamps[i] for i in order]
+        rows, stamps, sorted_order = in_time_order(rows, stamps, newest_first)
+        order: Sequence[int] = range(len(rows) - 1, -1, -1) if sorted_order is None else sorted_order
         file, sha256, inner, inner_sha256 = ids.file, ids.sha256, ids.member, ids.member_sha256
         cached = senders.get
         items: list[Item] = []
@@ -405,12 +400,7 @@ def _content(content: Any) -> str:
 
 def _stamps(member: str, rows: list[Any]) -> tuple[list[float], bool]:
     """Each message's time in milliseconds, and whether the file lists them newest first."""
-    # The usual file (objects with integer timestamp_ms, newest first) is checked in C, not per message.
-    if rows and set(map(type, rows)) == {dict}:
-        stamps: list[Any] = list(map(dict.get, rows, repeat("timestamp_ms")))
-        if set(map(type, stamps)) == {int}:
-            return stamps, all(map(operator.ge, stamps, islice(stamps, 1, None)))
-    stamps = []
+    stamps: list[float] = []
     newest_first = True
     previous = float("inf")
     for index, raw in enumerate(rows):

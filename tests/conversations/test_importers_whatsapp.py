@@ -154,7 +154,7 @@ def test_warnings_and_time_zone(tmp_path: Path) -> None:
     assert any("America/Chicago" in w for w in chat.warnings)
     with pytest.raises(ExportError, match="time zone"):
         import_path(path, tz="Mars/Olympus")
-    with pytest.raises(ExportError, match="DMY or MDY"):
+    with pytest.raises(ExportError, match="DMY, MDY or YMD"):
         import_path(path, date_order="YDM")
 
 

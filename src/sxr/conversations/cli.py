@@ -54,6 +54,7 @@ def write_json(conversation: Conversation, out: TextIO) -> None:
     doc = conversation.to_json_head()
     out.write(
         f'{{"format": {dumps(doc["format"])}, "title": {dumps(doc["title"])}, '
+        f'"date_reading": {dumps(doc["date_reading"])}, '
         f'"participants": {dumps(doc["participants"])}, "messages": ['
     )
     for k, message in enumerate(conversation.messages):

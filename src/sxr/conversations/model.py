@@ -193,6 +193,26 @@ class Notice:
 
 
 @dataclass(slots=True)
+class DateReading:
+    """How an export's written dates were read (day/month order), and why: never decided in silence."""
+
+    order: str  # "DMY", "MDY" or "YMD"
+    how: str  # "given" (the user said), "inferred" (the export settles it), "assumed" (the region's custom)
+    why: str  # plain words: "a day above 12: 25/03/2026", "the custom in GB (day first)"
+    example_raw: str | None = None  # the first date as the export wrote it ("03/12/2026")
+    example: str | None = None  # that date as read, ISO 8601 ("2026-12-03")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "order": self.order,
+            "how": self.how,
+            "why": self.why,
+            "example_raw": self.example_raw,
+            "example": self.example,
+        }
+
+
+@dataclass(slots=True)
 class Conversation:
     """A whole conversation from one export (or one set of screenshots)."""
 
@@ -203,12 +223,15 @@ class Conversation:
     warnings: list[str] = field(default_factory=list)
     # The chat's name in the export (WhatsApp's "Chat with ...", a Telegram chat name), when it has one.
     title: str | None = None
+    # How written dates were read; None where the export gives unambiguous times (JSON exports, ISO dates).
+    date_reading: DateReading | None = None
 
     def to_json(self) -> dict[str, Any]:
         head = self.to_json_head()
         return {
             "format": head["format"],
             "title": head["title"],
+            "date_reading": head["date_reading"],
             "participants": head["participants"],
             "messages": [m.to_json() for m in self.messages],
             "notices": head["notices"],
@@ -220,6 +243,7 @@ class Conversation:
         return {
             "format": self.format,
             "title": self.title,
+            "date_reading": self.date_reading.to_json() if self.date_reading else None,
             "participants": [p.to_json() for p in self.participants],
             "notices": [n.to_json() for n in self.notices],
             "warnings": list(self.warnings),

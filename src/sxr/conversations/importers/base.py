@@ -27,13 +27,22 @@ class ImportOptions:
     date_order: str | None = None
     tz: str = DEFAULT_TZ
     chat: str | None = None
+    # The deployment region's custom (GB: DMY, US: MDY), used only where the export itself cannot settle the
+    # order, and then said in Conversation.date_reading (how="assumed"). None: ambiguity is an error.
+    fallback_date_order: str | None = None
 
     def __post_init__(self) -> None:
-        if self.date_order is not None:
-            order = self.date_order.strip().upper()
-            if order not in DATE_ORDERS:
-                raise ExportError(f"--date-order must be DMY or MDY, not {self.date_order!r}.")
-            self.date_order = order
+        self.date_order = _date_order(self.date_order, "--date-order")
+        self.fallback_date_order = _date_order(self.fallback_date_order, "fallback_date_order")
+
+
+def _date_order(value: str | None, what: str) -> str | None:
+    if value is None:
+        return None
+    order = value.strip().upper()
+    if order not in DATE_ORDERS:
+        raise ExportError(f"{what} must be DMY, MDY or YMD, not {value!r}.")
+    return order
 
 
 def zone_for(name: str) -> ZoneInfo:

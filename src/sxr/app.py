@@ -11,8 +11,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sxr.config import Settings, get_settings
 from sxr.conversations.derivers import install as install_derivers
-from sxr.web.security import SecurityHeadersMiddleware
+from sxr.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
 from sxr.web.templating import STATIC_DIR, templates
+from sxr.web.uploads import sweep as sweep_uploads
 
 # Domains whose `views.router` is mounted, in this order.
 DOMAINS_WITH_VIEWS = (
@@ -44,6 +45,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_derivers()
     app.add_middleware(SecurityHeadersMiddleware)
+    # Outermost: a body too big for its route is refused before anything reads it.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+    sweep_uploads(settings.data_dir)  # what a crash left behind
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for domain in DOMAINS_WITH_VIEWS:
         try:

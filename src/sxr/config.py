@@ -40,6 +40,21 @@ class Settings(BaseSettings):
     max_archive_unpacked_bytes: int = 2 * 1024**3
     max_archive_ratio: int = 100
     neutral_exit_url: str = "https://www.bbc.co.uk/weather"
+    max_body_bytes: int = Field(
+        default=2 * 1024 * 1024, description="largest request body outside evidence uploads (forms, hashes)"
+    )
+    max_upload_bytes: int = Field(
+        default=1024 * 1024 * 1024, description="largest evidence upload request (all its files together)"
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="comma-separated addresses or networks of reverse proxies whose X-Forwarded-For is "
+        "believed; empty: the connection's own address is the client's",
+    )
+    cookie_secure: bool = Field(
+        default=True, description="staff cookies carry Secure; false only for plain-HTTP development hosts"
+    )
+    rate_limits: bool = Field(default=True, description="per-address and global limits on anonymous routes")
     import_helper: bool = Field(
         default=True, description="read big Meta downloads with a second process (parse ahead) on 2+ cores"
     )
@@ -51,7 +66,10 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'sxr.sqlite3').resolve()}"
 
     def ensure_data_dir(self) -> Path:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        """The data dir, made if needed and kept private (0700): it holds the keys and the evidence."""
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if self.data_dir.stat().st_mode & 0o077:
+            self.data_dir.chmod(0o700)
         return self.data_dir
 
 

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from sxr.cases import services
 from sxr.cases.models import VictimSession, utcnow
+from sxr.cases.sealing import unseal
+from sxr.config import Settings
 from sxr.db import session_factory
 
 
@@ -32,12 +34,17 @@ def test_references_use_only_unambiguous_characters() -> None:
     assert services.normalize_reference("'; DROP TABLE cases; --") is None
 
 
-def test_a_new_case_keeps_only_a_hash_of_its_pin(session: Session) -> None:
+def test_a_new_case_keeps_only_a_hash_of_its_pin(session: Session, settings: Settings) -> None:
     answers = services.NewCaseAnswers(
         age_band="13-15", platforms=("Instagram", "Not a platform"), what_happened="They asked me to pay."
     )
-    case, pin = services.create_case(session, answers)
+    case, pin = services.create_case(session, answers, settings)
     session.commit()
+    # The victim's words are sealed at rest, and open again with the master key.
+    assert case.what_happened is not None and "pay" not in case.what_happened
+    assert unseal(settings, case.what_happened) == "They asked me to pay."
+    with pytest.raises(ValueError, match="settings"):
+        services.create_case(session, answers)
     assert re.fullmatch(r"\d{6}", pin)
     assert case.pin_hash.startswith("$argon2id$") and pin not in case.pin_hash
     assert case.platform_list == ["Instagram"] and case.age_band == "13-15"

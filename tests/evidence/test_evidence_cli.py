@@ -16,7 +16,9 @@ import sqlalchemy as sa
 from evidence_samples import CHAT, make_pdf, make_txt
 
 from sxr.audit.models import AuditEvent
+from sxr.config import get_settings
 from sxr.db import session_factory
+from sxr.evidence.store import BlobStore
 
 SXR = [str(Path(sys.executable).parent / "sxr")]
 
@@ -86,7 +88,10 @@ def test_the_cli_round_trip(database_url: str, samples: Path, tmp_path: Path) ->
     check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=out, capture_output=True, text=True)
     assert check.returncode == 0 and check.stdout.count(": OK") == 2
 
-    blob = next(p for p in (Path(os.environ["SXR_DATA_DIR"]) / "blobs").rglob(added["items"][1]["sha256"]))
+    blobs = Path(os.environ["SXR_DATA_DIR"]) / "blobs"
+    # Blob names are keyed by the master key: the plain SHA-256 names no file.
+    assert not list(blobs.rglob(added["items"][1]["sha256"]))
+    blob = BlobStore.for_settings(get_settings()).path_for(added["items"][1]["sha256"])
     data = bytearray(blob.read_bytes())
     data[-3] ^= 1
     blob.write_bytes(bytes(data))

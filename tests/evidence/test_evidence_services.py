@@ -91,7 +91,7 @@ def test_the_same_file_is_stored_once(session: Session, cfg: Settings, case: Cas
     elsewhere = services.add_evidence(session, cfg, other, png, received_by="victim")
     assert not elsewhere.duplicate and elsewhere.item.case_id == other.id
     blobs = [p for p in (cfg.data_dir / "blobs").rglob("*") if p.is_file() and p.name != "key-id"]
-    assert [p.name for p in blobs] == [first.item.sha256]
+    assert blobs == [BlobStore.for_settings(cfg).path_for(first.item.sha256)]
     assert services.verify(session, cfg).intact
 
 

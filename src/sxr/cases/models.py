@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sxr.db import Base
@@ -33,9 +33,10 @@ class Case(Base):
     reference: Mapped[str] = mapped_column(String(16), unique=True, index=True)
     pin_hash: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(32), default="open")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     age_band: Mapped[str | None] = mapped_column(String(32), default=None)
     platforms: Mapped[str | None] = mapped_column(Text, default=None)
+    # The victim's own words, sealed with the master key (cases.sealing): never plain text at rest.
     what_happened: Mapped[str | None] = mapped_column(Text, default=None)
     failed_pin_attempts: Mapped[int] = mapped_column(Integer, default=0)
     lockouts: Mapped[int] = mapped_column(Integer, default=0)
@@ -43,6 +44,11 @@ class Case(Base):
     # The ledger's head, kept on the case row: appends lock this row, and a cut-off tail is detectable.
     ledger_seq: Mapped[int] = mapped_column(Integer, default=0)
     ledger_head: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH)
+    # What the staff queue shows, kept here so a queue page never decrypts a blob.
+    evidence_count: Mapped[int] = mapped_column(Integer, default=0)
+    risk_level: Mapped[str | None] = mapped_column(String(16), default=None)
+    risk_score: Mapped[float | None] = mapped_column(Float, default=None)
+    last_activity_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
     @property
     def platform_list(self) -> list[str]:

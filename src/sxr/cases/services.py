@@ -17,6 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sxr.cases.models import Case, VictimSession, as_utc, utcnow
+from sxr.cases.sealing import seal
+from sxr.config import Settings
 
 # No 0/O, 1/I/L or U/V confusion: what is read aloud or copied by hand comes back the same.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
@@ -26,6 +28,8 @@ MAX_FAILED_ATTEMPTS = 5
 FIRST_LOCKOUT = timedelta(minutes=15)
 LONGEST_LOCKOUT = timedelta(hours=24)
 SESSION_IDLE = timedelta(minutes=30)
+# However busy, a case page link stops working this long after the PIN opened it.
+SESSION_LIFETIME = timedelta(hours=8)
 # last_used_at is written at most this often, so reading pages is not a write per request.
 SESSION_TOUCH_EVERY = timedelta(minutes=1)
 
@@ -89,13 +93,22 @@ def normalize_pin(text: str) -> str:
     return re.sub(r"\s", "", text)
 
 
-def create_case(session: Session, answers: NewCaseAnswers | None = None) -> tuple[Case, str]:
-    """Create a case; returns it with its PIN, which is shown once and never stored in the clear."""
+def create_case(
+    session: Session, answers: NewCaseAnswers | None = None, settings: Settings | None = None
+) -> tuple[Case, str]:
+    """Create a case; returns it with its PIN, which is shown once and never stored in the clear.
+
+    The victim's own words are sealed with the master key, so `settings` is needed when there are any.
+    """
     answers = answers or NewCaseAnswers()
     pin = new_pin()
     age_band = answers.age_band if answers.age_band in AGE_BANDS else None
     platforms = "\n".join(p for p in answers.platforms if p in PLATFORMS) or None
     what = (answers.what_happened or "").strip()[:5000] or None
+    if what is not None:
+        if settings is None:
+            raise ValueError("create_case needs the settings to seal what the victim wrote")
+        what = seal(settings, what)
     pin_hash = _hasher.hash(pin)
     for _attempt in range(5):
         case = Case(
@@ -126,29 +139,37 @@ def get_case_by_reference(session: Session, reference: str) -> Case | None:
 def check_reference_and_pin(
     session: Session, reference: str, pin: str, *, now: datetime | None = None
 ) -> Case:
-    """The case when reference and PIN match; raises AccessDenied or CaseLocked (and counts failures)."""
+    """The case when reference and PIN match; raises AccessDenied or CaseLocked.
+
+    Each guess is counted (and committed) before its PIN is checked, by one atomic update that refuses
+    once MAX_FAILED_ATTEMPTS are in flight or spent: parallel guesses cannot get more tries than that.
+    """
     now = now or utcnow()
     case = get_case_by_reference(session, reference)
     if case is None:
         _burn_time(pin)
         raise AccessDenied("reference or PIN not right")
-    if case.locked_until is not None and as_utc(case.locked_until) > now:
-        raise CaseLocked(as_utc(case.locked_until))
+    if not _take_attempt(session, case, now):
+        session.refresh(case)
+        until = as_utc(case.locked_until) if case.locked_until is not None else now + FIRST_LOCKOUT
+        raise CaseLocked(max(until, now + timedelta(minutes=1)))
     ok: bool
     try:
         ok = _hasher.verify(case.pin_hash, normalize_pin(pin))
     except (VerificationError, InvalidHashError):
         ok = False
     if ok:
-        if case.failed_pin_attempts or case.lockouts:
-            case.failed_pin_attempts = 0
-            case.lockouts = 0
-            case.locked_until = None
-            session.flush()
+        session.execute(
+            update(Case)
+            .where(Case.id == case.id)
+            .values(failed_pin_attempts=0, lockouts=0, locked_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        session.refresh(case)
         return case
-    _count_failure(session, case, now)
-    if case.locked_until is not None and as_utc(case.locked_until) > now:
-        raise CaseLocked(as_utc(case.locked_until))
+    if case.failed_pin_attempts >= MAX_FAILED_ATTEMPTS:
+        until = _lock(session, case, now)
+        raise CaseLocked(until)
     raise AccessDenied("reference or PIN not right")
 
 
@@ -157,25 +178,40 @@ def _burn_time(pin: str) -> None:
         _hasher.verify(_DUMMY_HASH, normalize_pin(pin))
 
 
-def _count_failure(session: Session, case: Case, now: datetime) -> None:
-    # One atomic increment, so parallel guesses are all counted.
-    failed = session.execute(
+def _take_attempt(session: Session, case: Case, now: datetime) -> bool:
+    """Count one guess before it is checked; False when the case is locked or out of tries."""
+    taken = session.execute(
         update(Case)
-        .where(Case.id == case.id)
+        .where(
+            Case.id == case.id,
+            Case.failed_pin_attempts < MAX_FAILED_ATTEMPTS,
+            (Case.locked_until.is_(None)) | (Case.locked_until <= now),
+        )
         .values(failed_pin_attempts=Case.failed_pin_attempts + 1)
         .returning(Case.failed_pin_attempts)
         .execution_options(synchronize_session=False)
-    ).scalar_one()
-    case.failed_pin_attempts = failed
-    if failed >= MAX_FAILED_ATTEMPTS:
-        # Each lockout doubles the wait: 15 min, 30 min, 1 h ... up to a day.
-        wait = min(FIRST_LOCKOUT * (2**case.lockouts), LONGEST_LOCKOUT)
-        case.lockouts = case.lockouts + 1
-        case.failed_pin_attempts = 0
-        case.locked_until = now + wait
-    session.flush()
-    # The count must survive even though the caller will show an error page.
+    ).scalar_one_or_none()
+    # The count must survive whatever the caller does next (an error page rolls back).
     session.commit()
+    if taken is None:
+        return False
+    case.failed_pin_attempts = int(taken)
+    return True
+
+
+def _lock(session: Session, case: Case, now: datetime) -> datetime:
+    # Each lockout doubles the wait: 15 min, 30 min, 1 h ... up to a day.
+    session.refresh(case)
+    wait = min(FIRST_LOCKOUT * (2**case.lockouts), LONGEST_LOCKOUT)
+    until = now + wait
+    session.execute(
+        update(Case)
+        .where(Case.id == case.id)
+        .values(failed_pin_attempts=0, lockouts=Case.lockouts + 1, locked_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return until
 
 
 def _token_hash(token: str) -> str:
@@ -204,7 +240,7 @@ def resolve_victim_session(session: Session, token: str, *, now: datetime | None
     if not hmac.compare_digest(victim_session.token_hash, _token_hash(token)):
         return None
     last_used = as_utc(victim_session.last_used_at)
-    if now - last_used > SESSION_IDLE:
+    if now - last_used > SESSION_IDLE or now - as_utc(victim_session.created_at) > SESSION_LIFETIME:
         return None
     if now - last_used > SESSION_TOUCH_EVERY:
         victim_session.last_used_at = now

@@ -6,14 +6,13 @@ short-lived capability (stored hashed). Form posts must come from this site (Ori
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from sxr.cases import services
 from sxr.cases.deps import VictimCaseDep
@@ -23,7 +22,10 @@ from sxr.deps import SessionDep, SettingsDep
 from sxr.evidence.limits import EvidenceLimits, EvidenceRejected, human_size
 from sxr.evidence.services import add_evidence, check_upload, list_evidence
 from sxr.evidence.store import BlobError
+from sxr.ratelimits.deps import limit_by_address
+from sxr.ratelimits.services import EVIDENCE_UPLOAD, PIN_CHECK, REPORT_START
 from sxr.web.templating import templates
+from sxr.web.uploads import Upload, UploadRefused, private_folder, receive_upload
 
 router = APIRouter()
 
@@ -99,10 +101,11 @@ def start_submit(
 ) -> Response:
     """Open the case and show its reference and PIN, once."""
     require_same_origin(request)
+    limit_by_address(request, REPORT_START)
     answers = services.NewCaseAnswers(
         age_band=age_band or None, platforms=tuple(platforms or ()), what_happened=what_happened
     )
-    case, pin = services.create_case(session, answers)
+    case, pin = services.create_case(session, answers, settings)
     token = services.open_victim_session(session, case)
     # Committed before the page goes out: the victim may follow its link at once.
     session.commit()
@@ -135,6 +138,8 @@ def return_submit(
     if not reference.strip() or not pin.strip():
         error = "Please enter both your reference and your PIN."
     else:
+        # Counted before the PIN check's Argon2 work, so a flood of guesses costs little.
+        limit_by_address(request, PIN_CHECK)
         try:
             case = services.check_reference_and_pin(session, reference, pin)
         except services.CaseLocked as exc:
@@ -217,44 +222,57 @@ def case_page(
 
 
 @router.post("/case/{token}/evidence")
-def case_upload(
-    request: Request,
-    token: str,
-    case: VictimCaseDep,
-    session: SessionDep,
-    settings: SettingsDep,
-    files: Annotated[list[UploadFile] | None, File()] = None,
+async def case_upload(
+    request: Request, token: str, case: VictimCaseDep, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    """Store each uploaded file as evidence; say plainly which were saved and which were not, and why."""
+    """Store each uploaded file as evidence; say plainly which were saved and which were not, and why.
+
+    The files are streamed to a private folder under the data dir and the upload stops at the first limit
+    it goes past (size of a file, number of files), before anything more is written.
+    """
     require_same_origin(request)
-    chosen = [f for f in files or () if f.filename]
+    await run_in_threadpool(limit_by_address, request, EVIDENCE_UPLOAD)
+    limits = EvidenceLimits.from_settings(settings)
+    with private_folder(settings.data_dir, "upload") as folder:
+        try:
+            upload = await receive_upload(
+                request, folder, max_files=limits.max_upload_files, max_file_bytes=limits.max_file_bytes
+            )
+        except UploadRefused as exc:
+            return await run_in_threadpool(
+                _case_page,
+                request,
+                session,
+                settings,
+                case,
+                token,
+                problems=[str(exc)],
+                status_code=exc.status,
+            )
+        return await run_in_threadpool(_store_upload, request, session, settings, case, token, upload)
+
+
+def _store_upload(
+    request: Request, session: Session, settings: Settings, case: Case, token: str, upload: Upload
+) -> Response:
+    chosen = [f for f in upload.files if f.filename]
     saved: list[str] = []
     problems: list[str] = []
-    # Uploads are copied to a private temp folder outside the data dir, and removed straight after.
-    workdir = Path(tempfile.mkdtemp(prefix="sxr-upload-"))
     try:
-        paths: list[tuple[Path, str]] = []
-        for index, upload in enumerate(chosen):
-            path = workdir / f"{index:04d}"
-            with open(path, "xb") as out:
-                shutil.copyfileobj(upload.file, out, 1024 * 1024)
-            paths.append((path, upload.filename or "unnamed"))
+        check_upload(session, settings, case, [f.path for f in chosen])
+    except EvidenceRejected as exc:
+        return _case_page(request, session, settings, case, token, problems=[str(exc)], status_code=400)
+    for uploaded in chosen:
+        name = uploaded.filename
         try:
-            check_upload(session, settings, case, [p for p, _ in paths])
+            added = add_evidence(session, settings, case, uploaded.path, name=name, received_by="victim")
         except EvidenceRejected as exc:
-            return _case_page(request, session, settings, case, token, problems=[str(exc)], status_code=400)
-        for path, name in paths:
-            try:
-                added = add_evidence(session, settings, case, path, name=name, received_by="victim")
-            except EvidenceRejected as exc:
-                problems.append(f"{name}: {exc}")
-                continue
-            except BlobError:
-                problems.append(f"{name}: we could not save this file just now. Please try again later.")
-                continue
-            saved.append(added.item.original_name)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+            problems.append(f"{name}: {exc}")
+            continue
+        except BlobError:
+            problems.append(f"{name}: we could not save this file just now. Please try again later.")
+            continue
+        saved.append(added.item.original_name)
     return _case_page(
         request,
         session,
@@ -269,8 +287,11 @@ def case_upload(
 
 @router.post("/case/{token}/leave")
 def case_leave(request: Request, token: str, session: SessionDep, settings: SettingsDep) -> Response:
-    """Close this case page now (the link stops working)."""
+    """Close this case page now: every link to this report stops working, on every device."""
     require_same_origin(request)
+    case = services.resolve_victim_session(session, token)
+    if case is not None:
+        services.revoke_all_victim_sessions(session, case)
     services.revoke_victim_session(session, token)
     session.commit()
     return _page(request, settings, "cases/left.html", {})

@@ -3,7 +3,8 @@
 A blob file is a header and a stream of AES-256-GCM chunks (the STREAM construction: each chunk's
 nonce is its counter plus a "last chunk" flag, so truncation, reordering and edits all fail to
 authenticate). Each blob has its own random data key, wrapped by the deployment's master key.
-The file name is the SHA-256 of the plaintext, so the same content is stored once.
+The file name is an HMAC of the plaintext's SHA-256 keyed by the master key: the same content is stored
+once, and the folder does not tell anyone without the key which known files it holds.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import base64
 import binascii
 import contextlib
 import hashlib
+import hmac
 import io
 import os
 import secrets
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -147,6 +149,8 @@ class BlobStore:
         self.root = root
         self._master = AESGCM(master_key)
         self._key_id = key_id(master_key)
+        # File names are keyed: whoever has the folder cannot check whether a known file is held.
+        self._name_key = hashlib.sha256(b"sxr blob names\0" + master_key).digest()
         self._check_store_key()
 
     def _check_store_key(self) -> None:
@@ -163,10 +167,19 @@ class BlobStore:
                 "check SXR_MASTER_KEY or the master.key file in the data dir."
             )
 
+    def _check_some_blob(self) -> None:
+        """Without the store's key record, one blob's header says whether this is the store's key."""
+        for folder in sorted(self.root.glob("[0-9a-f][0-9a-f]")):
+            for path in folder.iterdir():
+                if path.is_file():
+                    self._check_key(path)
+                    return
+
     def _record_store_key(self) -> None:
         path = self.root / KEY_ID_FILE_NAME
         if path.exists():
             return
+        self._check_some_blob()  # names are keyed: a wrong key would not find the blob to refuse it
         self.root.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
         tmp.write_text(self._key_id.hex() + "\n", encoding="ascii")
@@ -183,9 +196,33 @@ class BlobStore:
         return cls(settings.ensure_data_dir() / "blobs", load_master_key(settings))
 
     def path_for(self, sha256: str) -> Path:
+        """Where the blob of `sha256` lives: a name keyed by the master key (HMAC-SHA256 of the hash)."""
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
             raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
-        return self.root / sha256[:2] / sha256
+        name = hmac.new(self._name_key, sha256.encode("ascii"), hashlib.sha256).hexdigest()
+        path = self.root / name[:2] / name
+        if not path.exists():
+            self._rename_legacy(sha256, path)
+        return path
+
+    def _rename_legacy(self, sha256: str, path: Path) -> None:
+        # Stores written before names were keyed used the plaintext's SHA-256: renamed on first use.
+        legacy = self.root / sha256[:2] / sha256
+        if legacy.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(legacy, path)
+                _fsync_dir(path.parent)
+
+    def rename_legacy(self, sha256s: Iterable[str]) -> int:
+        """Give every blob still named by its plain SHA-256 its keyed name; how many were renamed."""
+        renamed = 0
+        for sha256 in sha256s:
+            legacy = self.root / sha256[:2] / sha256
+            if legacy.is_file():
+                self.path_for(sha256)
+                renamed += 1
+        return renamed
 
     def exists(self, sha256: str) -> bool:
         return self.path_for(sha256).is_file()
@@ -300,6 +337,7 @@ class BlobStore:
         try:
             stream = open(path, "rb")  # noqa: SIM115 - closed by the generator below
         except FileNotFoundError as exc:
+            self._check_some_blob()  # a wrong master key looks for other names: say so, not "missing"
             raise BlobMissing(f"blob {sha256} is missing") from exc
         return self._iter_and_close(stream, sha256)
 
@@ -318,6 +356,7 @@ class BlobStore:
         """Decrypt blob `sha256` end to end and compare its hash; returns the plaintext size."""
         path = self.path_for(sha256)
         if not path.is_file():
+            self._check_some_blob()
             raise BlobMissing(f"blob {sha256} is missing")
         actual, size = self._digest_file(path)
         if actual != sha256:

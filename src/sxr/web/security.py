@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 
+from starlette.exceptions import HTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -37,7 +40,83 @@ class SecurityHeadersMiddleware(BaseHTTPMiddleware):
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        # Browsers heed it only over HTTPS, where a deployment serves sxr: never fall back to plain HTTP.
+        response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
         if not request.url.path.startswith("/static/"):
             # A shared or family device must not keep a victim's pages in its cache.
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+# Routes whose body may be as big as an evidence upload; every other body is small (forms, hash batches).
+UPLOAD_PATHS = re.compile(r"^/case/[^/]+/evidence$")
+TOO_LARGE = (
+    "This upload is too big for us to take in one go. Please send fewer files at a time, "
+    "or smaller ones. Nothing from it was kept."
+)
+
+
+class BodyTooLarge(HTTPException):
+    """The request body went past its limit while it was being read."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413, detail=TOO_LARGE)
+
+
+class BodyLimitMiddleware:
+    """Refuse a request whose body is larger than its route's limit: at once when Content-Length says so,
+    and the moment the bytes read go past it when it does not (or lies)."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        limit = self.max_upload_bytes if UPLOAD_PATHS.match(path) else self.max_body_bytes
+        declared = _content_length(scope)
+        if declared is not None and declared > limit:
+            await _too_large(scope)(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise BodyTooLarge()
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _too_large(scope: Scope) -> Response:
+    # The connection is closed after this answer, so the client's unread body is never taken in.
+    headers = {"Connection": "close"}
+    if str(scope.get("path", "")).startswith("/api/"):
+        return JSONResponse({"detail": TOO_LARGE}, status_code=413, headers=headers)
+    from sxr.web.templating import templates
+
+    return templates.TemplateResponse(
+        Request(scope),
+        "error.html",
+        {"status_code": 413, "detail": TOO_LARGE},
+        status_code=413,
+        headers=headers,
+    )

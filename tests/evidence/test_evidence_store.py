@@ -44,7 +44,8 @@ def test_same_content_is_stored_once(store: BlobStore) -> None:
     first = store.put_bytes(b"the same screenshot")
     second = store.put_bytes(b"the same screenshot")
     assert first.sha256 == second.sha256 and first.created and not second.created
-    assert [p for p in store.root.rglob("*") if p.is_file() and p.name != "key-id"] == [store.path_for(first.sha256)]
+    files = [p for p in store.root.rglob("*") if p.is_file() and p.name != "key-id"]
+    assert files == [store.path_for(first.sha256)]
     # The name is keyed: the plaintext's SHA-256 names no file, so the folder cannot confirm a known file.
     assert not list(store.root.rglob(first.sha256))
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import select
 
 from sxr.cases.models import utcnow
+from sxr.config import get_settings
 from sxr.db import session_scope
+from sxr.ratelimits.services import STAFF_ACCOUNT_AT_ADDRESS, STAFF_LOGIN
 from sxr.staff import services
 from sxr.staff.models import StaffSession, StaffUser
 
@@ -49,7 +53,23 @@ def test_sign_in_and_out(database_url: str) -> None:
     assert actions == ["staff.login", "case_queue.view", "staff.logout"]
 
 
-def test_cookie_is_not_secure_on_loopback(database_url: str) -> None:
+def test_cookie_is_secure_whatever_the_host_header(database_url: str) -> None:
+    """A reverse proxy sends Host: 127.0.0.1; the browser still used HTTPS, so the cookie stays Secure."""
+    add_user(database_url, "analyst@example.com", "analyst")
+    c = client("https://127.0.0.1")
+    form = c.get("/staff/login")
+    done = c.post(
+        "/staff/login",
+        data={"email": "analyst@example.com", "password": PASSWORD, "csrf_token": csrf_of(form.text)},
+        follow_redirects=False,
+    )
+    cookie = next(h for h in done.headers.get_list("set-cookie") if h.startswith("sxr_staff="))
+    assert "secure" in cookie.lower() and "httponly" in cookie.lower()
+
+
+def test_a_development_setting_drops_secure(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SXR_COOKIE_SECURE", "false")
+    get_settings.cache_clear()
     add_user(database_url, "analyst@example.com", "analyst")
     c = client("http://127.0.0.1")
     form = c.get("/staff/login")
@@ -59,78 +79,63 @@ def test_cookie_is_not_secure_on_loopback(database_url: str) -> None:
         follow_redirects=False,
     )
     cookie = next(h for h in done.headers.get_list("set-cookie") if h.startswith("sxr_staff="))
-    assert "secure" not in cookie.lower() and "httponly" in cookie.lower()
+    assert "secure" not in cookie.lower()
     assert c.get("/staff/cases").status_code == 200
+
+
+MAX_TRIES = STAFF_ACCOUNT_AT_ADDRESS.per_address
+
+
+def _try(c: TestClient, email: str, password: str, address: str = "192.0.2.1") -> Response:
+    """One sign-in from `address` (the test client's peer: no proxy is trusted)."""
+    peer = TestClient(c.app, base_url="https://testserver", client=(address, 50000))
+    form = peer.get("/staff/login")
+    return peer.post(
+        "/staff/login",
+        data={"email": email, "password": password, "csrf_token": csrf_of(form.text)},
+        follow_redirects=False,
+    )
 
 
 def test_wrong_password_and_lockout(database_url: str) -> None:
     add_user(database_url, "officer@example.com", "officer")
     c = client()
-    for attempt in range(services.MAX_FAILED_LOGINS):
-        form = c.get("/staff/login")
-        wrong = c.post(
-            "/staff/login",
-            data={
-                "email": "officer@example.com",
-                "password": "not it at all",
-                "csrf_token": csrf_of(form.text),
-            },
-        )
-        if attempt < services.MAX_FAILED_LOGINS - 1:
-            assert wrong.status_code == 400 and "e-mail address or password is not right" in wrong.text
-        else:
-            assert wrong.status_code == 429 and "Too many failed sign-ins" in wrong.text
-    # Locked: even the right password is refused now.
-    form = c.get("/staff/login")
-    right = c.post(
-        "/staff/login",
-        data={"email": "officer@example.com", "password": PASSWORD, "csrf_token": csrf_of(form.text)},
-    )
-    assert right.status_code == 429 and "sxr_staff=" not in right.headers.get("set-cookie", "")
-    # An unknown e-mail gets the same answer as a wrong password.
-    form = c.get("/staff/login")
-    unknown = c.post(
-        "/staff/login",
-        data={"email": "nobody@example.com", "password": PASSWORD, "csrf_token": csrf_of(form.text)},
-    )
-    assert unknown.status_code == 400 and "e-mail address or password is not right" in unknown.text
-    # When the lockout is over, the right password works again.
-    with session_scope(database_url) as session:
-        user = session.scalar(select(StaffUser))
-        assert user is not None and user.locked_until is not None
-        user.locked_until = utcnow() - timedelta(seconds=1)
-    sign_in(c, "officer@example.com")
+    codes = [_try(c, "officer@example.com", "not it at all").status_code for _ in range(MAX_TRIES)]
+    assert codes == [400] * (MAX_TRIES - 1) + [429]
+    # Locked here: even the right password is refused now.
+    right = _try(c, "officer@example.com", PASSWORD)
+    assert right.status_code == 429 and "Too many failed sign-ins" in right.text
+    assert "sxr_staff=" not in right.headers.get("set-cookie", "")
     failed = [a for a in audit_actions(database_url) if a[1] == "staff.login_failed"]
-    assert len(failed) == services.MAX_FAILED_LOGINS + 2
+    assert len(failed) == MAX_TRIES + 1
+
+
+def test_an_unknown_account_is_answered_as_a_real_one(database_url: str) -> None:
+    add_user(database_url, "officer@example.com", "officer")
+    c = client()
+    real = [_try(c, "officer@example.com", "not it at all").status_code for _ in range(MAX_TRIES + 1)]
+    unknown = [_try(c, "nobody@example.com", "not it at all").status_code for _ in range(MAX_TRIES + 1)]
+    assert real == unknown == [400] * (MAX_TRIES - 1) + [429, 429]
+
+
+def test_a_stranger_cannot_lock_an_officer_out(database_url: str) -> None:
+    """Guessing from one address locks that address out of the account, not the officer elsewhere."""
+    add_user(database_url, "officer@example.com", "officer")
+    c = client()
+    for _ in range(MAX_TRIES + 2):
+        _try(c, "officer@example.com", "wrong guess", address="203.0.113.9")
+    assert _try(c, "officer@example.com", PASSWORD, address="203.0.113.9").status_code == 429
+    # The officer, from their own address, signs in as usual.
+    assert _try(c, "officer@example.com", PASSWORD, address="198.51.100.7").status_code == 303
 
 
 def test_one_address_trying_many_accounts_is_throttled(database_url: str) -> None:
     c = client()
-    c.app.state.staff_login_throttle = services.LoginThrottle(limit=3)  # type: ignore[attr-defined]
-    codes = []
-    for n in range(4):
-        form = c.get("/staff/login")
-        codes.append(
-            c.post(
-                "/staff/login",
-                data={
-                    "email": f"guess{n}@example.com",
-                    "password": "x" * 12,
-                    "csrf_token": csrf_of(form.text),
-                },
-            ).status_code
-        )
-    assert codes == [400, 400, 400, 429]
-
-
-def test_throttle_window_slides() -> None:
-    throttle = services.LoginThrottle(limit=2, window=timedelta(minutes=1))
-    start = utcnow()
-    throttle.failed("a", start)
-    throttle.failed("a", start)
-    assert throttle.blocked("a", start + timedelta(seconds=30))
-    assert not throttle.blocked("b", start)
-    assert not throttle.blocked("a", start + timedelta(minutes=2))
+    codes = [
+        _try(c, f"guess{n}@example.com", "x" * 12).status_code for n in range(STAFF_LOGIN.per_address + 1)
+    ]
+    assert codes[: STAFF_LOGIN.per_address] == [400] * STAFF_LOGIN.per_address
+    assert codes[-1] == 429
 
 
 def test_forms_without_the_csrf_token_are_refused(database_url: str) -> None:

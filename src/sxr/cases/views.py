@@ -101,7 +101,7 @@ def start_submit(
 ) -> Response:
     """Open the case and show its reference and PIN, once."""
     require_same_origin(request)
-    limit_by_address(request, REPORT_START)
+    limit_by_address(request, session, REPORT_START)
     answers = services.NewCaseAnswers(
         age_band=age_band or None, platforms=tuple(platforms or ()), what_happened=what_happened
     )
@@ -139,7 +139,7 @@ def return_submit(
         error = "Please enter both your reference and your PIN."
     else:
         # Counted before the PIN check's Argon2 work, so a flood of guesses costs little.
-        limit_by_address(request, PIN_CHECK)
+        limit_by_address(request, session, PIN_CHECK)
         try:
             case = services.check_reference_and_pin(session, reference, pin)
         except services.CaseLocked as exc:
@@ -231,7 +231,7 @@ async def case_upload(
     it goes past (size of a file, number of files), before anything more is written.
     """
     require_same_origin(request)
-    await run_in_threadpool(limit_by_address, request, EVIDENCE_UPLOAD)
+    await run_in_threadpool(limit_by_address, request, session, EVIDENCE_UPLOAD)
     limits = EvidenceLimits.from_settings(settings)
     with private_folder(settings.data_dir, "upload") as folder:
         try:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fastapi import HTTPException, Request
+from sqlalchemy.orm import Session
 
 from sxr.config import Settings
-from sxr.db import get_engine
 from sxr.ratelimits.services import Limit, RateLimited, client_address, hit, parse_networks
 
 BUSY_ADDRESS = (
@@ -27,13 +27,13 @@ def request_address(request: Request) -> str:
     )
 
 
-def limit_by_address(request: Request, limit: Limit) -> None:
+def limit_by_address(request: Request, session: Session, limit: Limit) -> None:
     """Count one use of `limit` by this request's address; HTTP 429 (with Retry-After) past it."""
     settings: Settings = request.app.state.settings
     if not settings.rate_limits:
         return
     try:
-        hit(get_engine(settings.resolved_database_url), limit, request_address(request))
+        hit(session, limit, request_address(request))
     except RateLimited as exc:
         minutes = max(1, -(-exc.retry_after // 60))
         text = BUSY_EVERYONE if exc.overall else BUSY_ADDRESS

@@ -13,16 +13,17 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from sxr.ratelimits.models import RateCounter
 
 
 @dataclass(frozen=True)
 class Limit:
-    """At most `per_address` uses from one address, and `overall` from everyone, per `window` seconds."""
+    """At most `per_address` uses from one address (or key), and `overall` from everyone (0: no overall
+    limit), per `window` seconds."""
 
     name: str
     per_address: int
@@ -36,8 +37,15 @@ REPORT_START = Limit("report_start", per_address=10, overall=2_000, window=3600)
 PIN_CHECK = Limit("pin_check", per_address=20, overall=3_000, window=3600)
 EVIDENCE_UPLOAD = Limit("evidence_upload", per_address=60, overall=6_000, window=3600)
 HASH_BANKING = Limit("hash_banking", per_address=30, overall=3_000, window=3600)
-STAFF_LOGIN = Limit("staff_login", per_address=20, overall=600, window=900)
-LIMITS = (REPORT_START, PIN_CHECK, EVIDENCE_UPLOAD, HASH_BANKING, STAFF_LOGIN)
+# Staff sign-in: one address may try 20 times in 15 minutes whatever the accounts; one account from one
+# address 5 times (so a stranger locks out only their own address, never the officer); one account from
+# everywhere 50 times an hour (guessing spread over many addresses). The same for accounts that do not
+# exist, so the answers say nothing about who has an account.
+STAFF_LOGIN = Limit("staff_login", per_address=20, overall=20_000, window=900)
+STAFF_ACCOUNT_AT_ADDRESS = Limit("staff_account_at_address", per_address=5, overall=0, window=900)
+STAFF_ACCOUNT = Limit("staff_account", per_address=50, overall=0, window=3600)
+LIMITS = (REPORT_START, PIN_CHECK, EVIDENCE_UPLOAD, HASH_BANKING)
+STAFF_LIMITS = (STAFF_LOGIN, STAFF_ACCOUNT_AT_ADDRESS, STAFF_ACCOUNT)
 
 
 class RateLimited(Exception):
@@ -50,38 +58,58 @@ class RateLimited(Exception):
         self.overall = overall
 
 
-def _upsert(engine: Engine, key: str, window_start: int) -> int:
-    dialect = sqlite if engine.dialect.name == "sqlite" else postgresql
+def _upsert(session: Session, key: str, window_start: int) -> int:
+    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
     table = RateCounter.__table__
     statement = dialect.insert(table).values(key=key, window_start=window_start, count=1)
     statement = statement.on_conflict_do_update(
         index_elements=[table.c.key, table.c.window_start], set_={"count": table.c.count + 1}
     ).returning(table.c.count)
-    with engine.begin() as connection:
-        return int(connection.execute(statement).scalar_one())
+    value = int(session.execute(statement).scalar_one())
+    session.commit()
+    return value
 
 
-def hit(engine: Engine, limit: Limit, address: str, *, now: float | None = None) -> None:
-    """Count one use of `limit` by `address`; raise RateLimited past either limit (the use still counts)."""
+def hit(session: Session, limit: Limit, address: str, *, now: float | None = None) -> None:
+    """Count one use of `limit` by `address`; raise RateLimited past either limit (the use still counts).
+
+    Each count is committed at once in `session` (the request's own: on SQLite a second connection
+    would wait for the request's write lock).
+    """
     now = time.time() if now is None else now
     window_start = int(now) - int(now) % limit.window
     retry_after = window_start + limit.window - int(now)
-    if _upsert(engine, f"{limit.name}:{address}", window_start) > limit.per_address:
+    if _upsert(session, f"{limit.name}:{address}", window_start) > limit.per_address:
         raise RateLimited(limit, retry_after, overall=False)
-    if _upsert(engine, f"{limit.name}:*", window_start) > limit.overall:
+    if limit.overall and _upsert(session, f"{limit.name}:*", window_start) > limit.overall:
         raise RateLimited(limit, retry_after, overall=True)
     if random.random() < 0.01:  # now and then, forget windows that ended a day ago
-        forget_old(engine, now=now)
+        forget_old(session, now=now)
 
 
-def forget_old(engine: Engine, *, now: float | None = None, keep_seconds: int = 86_400) -> int:
+def count(session: Session, limit: Limit, address: str, *, now: float | None = None) -> int:
+    """How many uses of `limit` by `address` the current window holds."""
+    now = time.time() if now is None else now
+    window_start = int(now) - int(now) % limit.window
+    value = session.execute(
+        select(RateCounter.count).where(
+            RateCounter.key == f"{limit.name}:{address}", RateCounter.window_start == window_start
+        )
+    ).scalar_one_or_none()
+    return int(value or 0)
+
+
+def forget(session: Session, limit: Limit, address: str) -> None:
+    """Clear `address`'s uses of `limit` (a staff member who signs in at last starts afresh)."""
+    session.execute(delete(RateCounter).where(RateCounter.key == f"{limit.name}:{address}"))
+
+
+def forget_old(session: Session, *, now: float | None = None, keep_seconds: int = 86_400) -> int:
     """Delete counters of windows that ended more than `keep_seconds` ago; how many went."""
     now = time.time() if now is None else now
-    with engine.begin() as connection:
-        result = connection.execute(
-            delete(RateCounter).where(RateCounter.window_start < int(now) - keep_seconds)
-        )
-    return int(result.rowcount or 0)
+    result = session.execute(delete(RateCounter).where(RateCounter.window_start < int(now) - keep_seconds))
+    session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def parse_networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:

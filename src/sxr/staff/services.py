@@ -24,8 +24,6 @@ import json
 import logging
 import re
 import secrets
-import threading
-from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -207,8 +205,9 @@ def deactivate_user(session: Session, email: str) -> StaffUser:
 def authenticate(session: Session, email: str, password: str, *, now: datetime | None = None) -> StaffUser:
     """The user when e-mail and password match an active user; LoginFailed or LoginLocked otherwise.
 
-    Failures are counted on the user (and committed at once, since the caller shows an error page);
-    after MAX_FAILED_LOGINS in a row the user is locked out for LOCKOUT.
+    Failures are counted on the user (and committed at once, since the caller shows an error page). An
+    administrator's lock (locked_until) is honoured; guessing is limited by the view, by account and
+    address, so that nobody can lock an officer out from elsewhere.
     """
     now = now or utcnow()
     user = get_user(session, email)
@@ -228,54 +227,21 @@ def authenticate(session: Session, email: str, password: str, *, now: datetime |
         session.flush()
         return user
     if not ok:
-        failed = session.execute(
+        # Counted for the record; sign-in limits (by account and address) are the view's, so a stranger
+        # cannot lock an officer out.
+        session.execute(
             update(StaffUser)
             .where(StaffUser.id == user.id)
             .values(failed_logins=StaffUser.failed_logins + 1)
-            .returning(StaffUser.failed_logins)
             .execution_options(synchronize_session=False)
-        ).scalar_one()
-        user.failed_logins = failed
-        if failed >= MAX_FAILED_LOGINS:
-            user.failed_logins, user.locked_until = 0, now + LOCKOUT
-        session.flush()
+        )
         session.commit()
-        if user.locked_until is not None and as_utc(user.locked_until) > now:
-            raise LoginLocked(as_utc(user.locked_until))
     raise LoginFailed("e-mail or password not right")
 
 
 def _burn_time(password: str) -> None:
     with contextlib.suppress(VerificationError, InvalidHashError):
         _hasher.verify(_DUMMY_HASH, password)
-
-
-class LoginThrottle:
-    """Failed sign-ins per client address in a sliding window (in memory, per process).
-
-    The per-user lockout stops guessing one user's password; this stops one address trying many
-    e-mail addresses.
-    """
-
-    def __init__(self, limit: int = 20, window: timedelta = timedelta(minutes=15)) -> None:
-        self.limit, self.window = limit, window
-        self._failures: dict[str, deque[datetime]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: datetime) -> deque[datetime]:
-        times = self._failures.setdefault(key, deque())
-        while times and now - times[0] > self.window:
-            times.popleft()
-        return times
-
-    def blocked(self, key: str, now: datetime | None = None) -> bool:
-        with self._lock:
-            return len(self._recent(key, now or utcnow())) >= self.limit
-
-    def failed(self, key: str, now: datetime | None = None) -> None:
-        now = now or utcnow()
-        with self._lock:
-            self._recent(key, now).append(now)
 
 
 # --- sessions -------------------------------------------------------------------------------------

@@ -1,12 +1,14 @@
 """The staff portal: sign in, the case queue, a case page, downloads, report packs, reviews, status.
 
 Every page that shows case data and every change or disclosure is an audit event. Sessions live in
-an HttpOnly, SameSite=Strict cookie on /staff (Secure except on loopback); every form carries the
+an HttpOnly, SameSite=Strict, Secure cookie on /staff (SXR_COOKIE_SECURE=false only for plain-HTTP
+development); every form carries the
 session's CSRF token (the sign-in form a double-submit token of its own).
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import re
 import secrets
@@ -25,6 +27,16 @@ from starlette.background import BackgroundTask
 from sxr.cases.models import Case, as_utc
 from sxr.config import Settings
 from sxr.deps import SessionDep, SettingsDep
+from sxr.ratelimits.deps import request_address
+from sxr.ratelimits.services import (
+    STAFF_ACCOUNT,
+    STAFF_ACCOUNT_AT_ADDRESS,
+    STAFF_LOGIN,
+    RateLimited,
+    count,
+    forget,
+    hit,
+)
 from sxr.staff import services
 from sxr.staff.deps import COOKIE_NAME, CsrfSessionDep, OptionalStaffSessionDep
 from sxr.staff.models import StaffSession, StaffUser
@@ -33,15 +45,16 @@ from sxr.web.templating import templates
 router = APIRouter(prefix="/staff")
 
 LOGIN_COOKIE = "sxr_staff_login"
-LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 LOGIN_WRONG = "That e-mail address or password is not right."
 LOGIN_LOCKED = "Too many failed sign-ins. Please wait 15 minutes and try again, or ask an administrator."
 PACK_FAILED = "The report pack could not be built just now. Nothing was lost; please try again later."
 
 
 def _secure(request: Request) -> bool:
-    # Over plain HTTP on the operator's own machine a Secure cookie would never come back.
-    return (request.url.hostname or "") not in LOOPBACK
+    # Secure always (a reverse proxy's Host header says nothing of what the browser used), unless a
+    # development deployment on plain HTTP says otherwise (SXR_COOKIE_SECURE=false).
+    settings: Settings = request.app.state.settings
+    return settings.cookie_secure
 
 
 def _set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
@@ -54,13 +67,6 @@ def _set_cookie(request: Request, response: Response, name: str, value: str, max
         samesite="strict",
         secure=_secure(request),
     )
-
-
-def _throttle(request: Request) -> services.LoginThrottle:
-    throttle = getattr(request.app.state, "staff_login_throttle", None)
-    if throttle is None:
-        throttle = request.app.state.staff_login_throttle = services.LoginThrottle()
-    return throttle
 
 
 def _when(moment: datetime | None) -> str:
@@ -116,21 +122,30 @@ def login(
     expected = request.cookies.get(LOGIN_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, csrf_token):
         return _login_page(request, "This form has expired. Please try again.", email, status_code=403)
-    client = request.client.host if request.client else "unknown"
-    throttle = _throttle(request)
-    if throttle.blocked(client):
+    address = request_address(request)
+    # Accounts are known by a hash in the counters, whether or not they exist.
+    account = hashlib.sha256(services.normalize_email(email).encode("utf-8")).hexdigest()[:32]
+    pair = f"{account}|{address}"
+    try:
+        # Counted before the password's Argon2 check, so parallel guesses are all counted.
+        hit(session, STAFF_LOGIN, address)
+        hit(session, STAFF_ACCOUNT, account)
+        hit(session, STAFF_ACCOUNT_AT_ADDRESS, pair)
+    except RateLimited:
+        _audit_failed_login(session, email)
         return _login_page(request, LOGIN_LOCKED, email, status_code=429)
     try:
         user = services.authenticate(session, email, password)
     except services.LoginLocked:
-        throttle.failed(client)
         _audit_failed_login(session, email)
         return _login_page(request, LOGIN_LOCKED, email, status_code=429)
     except services.LoginFailed:
-        throttle.failed(client)
         _audit_failed_login(session, email)
+        if count(session, STAFF_ACCOUNT_AT_ADDRESS, pair) >= STAFF_ACCOUNT_AT_ADDRESS.per_address:
+            return _login_page(request, LOGIN_LOCKED, email, status_code=429)
         return _login_page(request, LOGIN_WRONG, email, status_code=400)
     token = services.open_session(session, user)
+    forget(session, STAFF_ACCOUNT_AT_ADDRESS, pair)
     services.audit(session, user, "staff.login")
     session.commit()
     response = RedirectResponse(_home(user), status_code=303)

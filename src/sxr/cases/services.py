@@ -266,3 +266,19 @@ def revoke_all_victim_sessions(session: Session, case: Case) -> None:
         .values(revoked_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+
+
+def note_risk(session: Session, case_id: int, risk: object) -> None:
+    """Keep a case's highest risk on its row (an analysis's `risk`), for the staff queue."""
+    if not isinstance(risk, dict) or not risk.get("level"):
+        return
+    try:
+        score = float(risk.get("score") or 0)
+    except (TypeError, ValueError):
+        return
+    session.execute(
+        update(Case)
+        .where(Case.id == case_id, (Case.risk_score.is_(None)) | (Case.risk_score < score))
+        .values(risk_level=str(risk["level"])[:16], risk_score=score)
+        .execution_options(synchronize_session=False)
+    )

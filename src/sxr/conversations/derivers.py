@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from sxr.cases.services import note_risk
 from sxr.config import Settings
 from sxr.conversations.model import Conversation, ExportError, SeveralChats
 from sxr.evidence import ledger
@@ -116,7 +117,9 @@ def derive_conversation(session: Session, settings: Settings, item: EvidenceItem
             read += 1
             yield DerivedContent("conversation", JSON_TYPE, _dumps(conversation.to_json()))
             analysis = analyze(conversation, phone_region=settings.phone_region)
-            yield DerivedContent("analysis", JSON_TYPE, _dumps(analysis.to_json()))
+            document = analysis.to_json()
+            yield DerivedContent("analysis", JSON_TYPE, _dumps(document))
+            note_risk(session, item.case_id, document.get("risk"))
         for problem in problems[:50] if read else ():
             # The other chats were read: keep them, and put each chat that failed on the ledger.
             ledger.append(

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -180,6 +180,13 @@ def add_evidence(
             evidence_item_id=item.id,
             sha256=item.sha256,
             details=_item_facts(item),
+        )
+        # What the staff queue shows without opening anything.
+        session.execute(
+            update(Case)
+            .where(Case.id == case.id)
+            .values(evidence_count=Case.evidence_count + 1, last_activity_at=received_at)
+            .execution_options(synchronize_session=False)
         )
         session.commit()
     except IntegrityError:

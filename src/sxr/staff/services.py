@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
-import json
 import logging
 import re
 import secrets
@@ -30,7 +29,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from sxr.cases.models import Case, as_utc, utcnow
@@ -57,7 +56,7 @@ MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 12
 REASON_MIN, REASON_MAX = 3, 500
-QUEUE_LIMIT = 200
+QUEUE_PAGE_SIZE = 50
 TIMELINE_LIMIT = 500
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
@@ -365,24 +364,29 @@ class QueueRow:
     created_at: datetime
     risk_level: str | None
     alert_count: int
+    evidence_count: int = 0
+    has_content: bool = False
 
 
-def _read_json(settings: Settings, derived: Any) -> dict[str, Any] | None:
-    from sxr.evidence.services import read_derived
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue, with the counts that say what else there is."""
 
-    try:
-        doc = json.loads(read_derived(settings, derived))
-    except (ValueError, OSError) as exc:  # a broken blob must not take the page down; verify names it
-        log.warning("derived item %s could not be read: %s", derived.id, exc)
-        return None
-    return doc if isinstance(doc, dict) else None
+    rows: list[QueueRow]
+    total: int  # cases that match the filters
+    page: int
+    pages: int
+    empty: int  # of those, reports with nothing in them (listed after the others)
+    by_status: dict[str, int]
+
+
+RISK_LEVELS = ("high", "medium", "low")
+CONTENT_FILTERS = ("with", "empty")
 
 
 def _alert_counts(session: Session, case_ids: list[int]) -> dict[int, int]:
-    try:
-        from sxr.watchlist.models import WatchlistAlert
-    except ImportError:
-        return {}
+    from sxr.watchlist.models import WatchlistAlert
+
     rows = session.execute(
         select(WatchlistAlert.case_id, func.count())
         .where(WatchlistAlert.case_id.in_(case_ids))
@@ -391,36 +395,64 @@ def _alert_counts(session: Session, case_ids: list[int]) -> dict[int, int]:
     return {int(case_id): int(count) for case_id, count in rows}
 
 
-def case_queue(session: Session, settings: Settings, *, status: str | None = None) -> list[QueueRow]:
-    """The newest QUEUE_LIMIT cases (of one status, if given), with risk level and alert count."""
-    from sxr.evidence.models import DerivedItem, EvidenceItem
+def _has_content() -> ColumnElement[bool]:
+    # Anything a person put in: a file, or their own words (sealed, but whether there are any is plain).
+    return or_(Case.evidence_count > 0, Case.what_happened.is_not(None))
 
-    query = select(Case).order_by(Case.created_at.desc(), Case.id.desc()).limit(QUEUE_LIMIT)
+
+def case_queue(
+    session: Session,
+    *,
+    status: str | None = None,
+    risk: str | None = None,
+    content: str | None = None,
+    page: int = 1,
+    per_page: int = QUEUE_PAGE_SIZE,
+) -> QueuePage:
+    """A page of cases: reports with something in them first, newest first; never a blob decrypted.
+
+    A flood of empty reports cannot push a real one out of sight: they sort below it, and the counts
+    say how many there are.
+    """
+    filters = []
     if status:
-        query = query.where(Case.status == status)
-    cases = list(session.scalars(query))
-    ids = [c.id for c in cases]
-    latest: dict[int, list[DerivedItem]] = {}
-    if ids:
-        rows = session.execute(
-            select(EvidenceItem.case_id, DerivedItem)
-            .join(EvidenceItem, DerivedItem.evidence_item_id == EvidenceItem.id)
-            .where(EvidenceItem.case_id.in_(ids), DerivedItem.kind == "analysis")
-            .order_by(DerivedItem.id)
+        filters.append(Case.status == status)
+    if risk:
+        filters.append(Case.risk_level == risk)
+    if content == "with":
+        filters.append(_has_content())
+    elif content == "empty":
+        filters.append(~_has_content())
+    total = int(session.scalar(select(func.count()).select_from(Case).where(*filters)) or 0)
+    empty = int(session.scalar(select(func.count()).select_from(Case).where(*filters, ~_has_content())) or 0)
+    by_status = {
+        str(value): int(n)
+        for value, n in session.execute(select(Case.status, func.count()).group_by(Case.status))
+    }
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    query = (
+        select(Case, _has_content())
+        .where(*filters)
+        .order_by(case((_has_content(), 0), else_=1), Case.created_at.desc(), Case.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    found = list(session.execute(query))
+    alerts = _alert_counts(session, [c.id for c, _ in found]) if found else {}
+    rows = [
+        QueueRow(
+            c.reference,
+            c.status,
+            c.created_at,
+            c.risk_level,
+            alerts.get(c.id, 0),
+            c.evidence_count,
+            bool(has_content),
         )
-        for case_id, derived in rows:
-            latest.setdefault(int(case_id), []).append(derived)
-    alerts = _alert_counts(session, ids) if ids else {}
-    out = []
-    for case in cases:
-        risk_level = None
-        # The case is as risky as its riskiest conversation (a download may hold many chats).
-        risks = [(_read_json(settings, d) or {}).get("risk") for d in latest.get(case.id, [])]
-        scored = [r for r in risks if isinstance(r, dict) and r.get("level")]
-        if scored:
-            risk_level = str(max(scored, key=lambda r: float(r.get("score") or 0))["level"])
-        out.append(QueueRow(case.reference, case.status, case.created_at, risk_level, alerts.get(case.id, 0)))
-    return out
+        for c, has_content in found
+    ]
+    return QueuePage(rows, total, page, pages, empty, by_status)
 
 
 # --- a case page ----------------------------------------------------------------------------------

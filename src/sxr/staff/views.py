@@ -17,9 +17,9 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
@@ -234,24 +234,43 @@ def _case_or_404(session: Session, reference: str) -> Case:
 def case_queue(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
     staff_session: OptionalStaffSessionDep,
-    status: str | None = None,
+    status: Annotated[str | None, Query(max_length=32)] = None,
+    risk: Annotated[str | None, Query(max_length=16)] = None,
+    content: Annotated[str | None, Query(max_length=16)] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
-    """The case queue, newest first."""
+    """The case queue: reports with something in them first, newest first, a page at a time."""
     if staff_session is None:
         return RedirectResponse("/staff/login", status_code=303)
     user = staff_session.user
     if user.must_change_password:
         return RedirectResponse("/staff/password", status_code=303)
-    wanted = status if status in services.STATUS_LABELS else None
-    rows = services.case_queue(session, settings, status=wanted)
-    services.audit(session, user, "case_queue.view", subject=f"status={wanted}" if wanted else None)
+    filters = {
+        "status": status if status in services.STATUS_LABELS else None,
+        "risk": risk if risk in services.RISK_LEVELS else None,
+        "content": content if content in services.CONTENT_FILTERS else None,
+    }
+    queue = services.case_queue(
+        session, status=filters["status"], risk=filters["risk"], content=filters["content"], page=page
+    )
+    subject = " ".join(f"{k}={v}" for k, v in filters.items() if v) or None
+    services.audit(session, user, "case_queue.view", subject=subject)
     session.commit()
+    chosen = {k: v for k, v in filters.items() if v}
     return _render(
         request,
         "staff/cases.html",
-        {"user": user, "csrf_token": staff_session.csrf_secret, "rows": rows, "status": wanted},
+        {
+            "user": user,
+            "csrf_token": staff_session.csrf_secret,
+            "queue": queue,
+            "rows": queue.rows,
+            "status": filters["status"],
+            "risk": filters["risk"],
+            "content": filters["content"],
+            "page_url": lambda n: "/staff/cases?" + urlencode({**chosen, "page": n}),
+        },
     )
 
 

@@ -44,13 +44,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_derivers()
-    app.add_middleware(SecurityHeadersMiddleware)
-    # Outermost: a body too big for its route is refused before anything reads it.
+    # A body too big for its route is refused before anything reads it (its answer still gets the
+    # security headers, added outside it).
     app.add_middleware(
         BodyLimitMiddleware,
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
     )
+    app.add_middleware(SecurityHeadersMiddleware)
     sweep_uploads(settings.data_dir)  # what a crash left behind
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for domain in DOMAINS_WITH_VIEWS:
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "error.html",
             {"status_code": exc.status_code, "detail": exc.detail},
             status_code=exc.status_code,
+            headers=exc.headers,
         )
 
     @app.get("/healthz", include_in_schema=False)

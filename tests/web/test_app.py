@@ -32,3 +32,15 @@ def test_api_errors_are_json(settings: Settings) -> None:
     response = client.get("/api/v1/no-such-thing")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not Found"}
+
+
+def test_pages_name_direction_overrides_instead_of_obeying_them(settings: Settings) -> None:
+    from sxr.web.templating import environment
+
+    page = environment.from_string("<p>{{ words }}</p>").render(words="pay \u202egpj.exe\u2066 \x07now")
+    assert page == "<p>pay [U+202E]gpj.exe[U+2066] \ufffdnow</p>"
+
+
+def test_every_response_asks_for_https_from_now_on(settings: Settings) -> None:
+    client = TestClient(create_app(settings))
+    assert client.get("/healthz").headers["strict-transport-security"].startswith("max-age=")

@@ -149,7 +149,8 @@ def check_reference_and_pin(
     if case is None:
         _burn_time(pin)
         raise AccessDenied("reference or PIN not right")
-    if not _take_attempt(session, case, now):
+    attempt = _take_attempt(session, case, now)
+    if attempt is None:
         session.refresh(case)
         until = as_utc(case.locked_until) if case.locked_until is not None else now + FIRST_LOCKOUT
         raise CaseLocked(max(until, now + timedelta(minutes=1)))
@@ -167,7 +168,7 @@ def check_reference_and_pin(
         )
         session.refresh(case)
         return case
-    if case.failed_pin_attempts >= MAX_FAILED_ATTEMPTS:
+    if attempt >= MAX_FAILED_ATTEMPTS:
         until = _lock(session, case, now)
         raise CaseLocked(until)
     raise AccessDenied("reference or PIN not right")
@@ -178,8 +179,12 @@ def _burn_time(pin: str) -> None:
         _hasher.verify(_DUMMY_HASH, normalize_pin(pin))
 
 
-def _take_attempt(session: Session, case: Case, now: datetime) -> bool:
-    """Count one guess before it is checked; False when the case is locked or out of tries."""
+def _take_attempt(session: Session, case: Case, now: datetime) -> int | None:
+    """Count one guess before it is checked: its number, or None when the case is locked or out of tries.
+
+    Only SQL updates touch the counters: an attribute set on `case` would be flushed again at the end of
+    the request, over what parallel requests wrote since.
+    """
     taken = session.execute(
         update(Case)
         .where(
@@ -193,10 +198,7 @@ def _take_attempt(session: Session, case: Case, now: datetime) -> bool:
     ).scalar_one_or_none()
     # The count must survive whatever the caller does next (an error page rolls back).
     session.commit()
-    if taken is None:
-        return False
-    case.failed_pin_attempts = int(taken)
-    return True
+    return None if taken is None else int(taken)
 
 
 def _lock(session: Session, case: Case, now: datetime) -> datetime:

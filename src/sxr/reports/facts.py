@@ -327,6 +327,13 @@ def _attr(obj: Any, *names: str) -> Any:
     return None
 
 
+def _victim_words(case: Any, settings: Any) -> str | None:
+    from sxr.cases.sealing import unseal
+
+    words = _attr(case, "what_happened", "summary", "description")
+    return unseal(settings, words) if settings is not None and isinstance(words, str) else words
+
+
 def _iso(value: Any) -> str | None:
     if value is None:
         return None
@@ -337,13 +344,13 @@ def _iso(value: Any) -> str | None:
     return str(value)
 
 
-def _victim_facts(case: Any) -> VictimFacts:
+def _victim_facts(case: Any, settings: Any = None) -> VictimFacts:
     platforms = _attr(case, "platform_list", "platforms") or []
     if isinstance(platforms, str):
         platforms = [p.strip() for p in platforms.replace(",", "\n").split("\n") if p.strip()]
     paid = _attr(case, "paid")
     return VictimFacts(
-        what_happened=_attr(case, "what_happened", "summary", "description"),
+        what_happened=_victim_words(case, settings),
         when=_iso(_attr(case, "happened_at", "when", "incident_at")),
         platforms=[str(p) for p in platforms],
         age_band=_attr(case, "age_band"),
@@ -363,7 +370,7 @@ def collect_facts(session: Any, settings: Any, case: Any) -> ReportFacts:
             ledger_seq=_attr(case, "ledger_seq"),
             ledger_head=_attr(case, "ledger_head"),
         ),
-        victim=_victim_facts(case),
+        victim=_victim_facts(case, settings),
     )
     _collect_evidence(session, settings, case, facts)
     _apply_review(session, case, facts)

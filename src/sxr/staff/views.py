@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 from sxr.cases.models import Case, as_utc
+from sxr.cases.sealing import unseal
 from sxr.config import Settings
 from sxr.deps import SessionDep, SettingsDep
 from sxr.ratelimits.deps import request_address
@@ -311,6 +312,7 @@ def _case_page(
             "user": user,
             "csrf_token": staff_session.csrf_secret,
             "case": case,
+            "what_happened": unseal(settings, case.what_happened),
             "o": overview,
             "trail": trail,
             "problem": problem,

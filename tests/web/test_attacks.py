@@ -293,3 +293,32 @@ def test_victim_links_end_after_their_lifetime(database_url: str) -> None:
         later = now + case_services.SESSION_LIFETIME + timedelta(minutes=1)
         session.execute(text("UPDATE victim_sessions SET last_used_at = :t"), {"t": later})
         assert case_services.resolve_victim_session(session, token, now=later) is None
+
+
+def test_a_crash_left_upload_is_swept_at_start(settings: Settings) -> None:
+    from sxr.web.uploads import private_folder, sweep, tmp_root
+
+    root = tmp_root(settings.data_dir)
+    dead = root / "upload-999999999-0123456789abcdef"  # no process has this id
+    dead.mkdir()
+    (dead / "0000").write_bytes(b"a plaintext screenshot")
+    with private_folder(settings.data_dir, "upload") as live:
+        assert sweep(settings.data_dir) == 1
+        assert live.is_dir() and not dead.exists()  # a live request's folder stays
+        assert stat.S_IMODE(live.stat().st_mode) == 0o700
+    assert not live.exists()
+
+
+def test_a_deep_json_body_to_the_api_is_a_clean_refusal(settings: Settings, sqlite_url: str) -> None:
+    from fastapi.testclient import TestClient
+
+    from sxr.app import create_app
+
+    client = TestClient(create_app(get_settings()))
+    body = b"[" * 1_000_000 + b"]" * 1_000_000  # 2 MB: at the limit for a JSON body
+    answer = client.post("/api/v1/match", content=body, headers={"Content-Type": "application/json"})
+    assert 400 <= answer.status_code < 500
+    bigger = client.post(
+        "/api/v1/match", content=body + b" " * 200_000, headers={"Content-Type": "application/json"}
+    )
+    assert bigger.status_code == 413 and "too big" in bigger.json()["detail"]

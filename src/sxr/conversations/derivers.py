@@ -6,7 +6,6 @@ Both are stored as derived items that point to their evidence item; the original
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from sxr.evidence import ledger
 from sxr.evidence import services as evidence_services
 from sxr.evidence.models import EvidenceItem
 from sxr.evidence.services import DerivedContent
+from sxr.web.uploads import private_folder
 
 # Evidence kinds (from the file's bytes) that may hold a chat.
 EXPORT_KINDS = frozenset({"chat_export", "archive", "email"})
@@ -27,7 +27,7 @@ JSON_TYPE = "application/json"
 
 
 def _write_original(settings: Settings, item: EvidenceItem, folder: Path) -> Path:
-    # Importers read paths (zips, tars); the plaintext copy lives outside the data dir and is removed after.
+    # Importers read paths (zips, tars).
     path = folder / (Path(item.original_name).name or "evidence")
     with path.open("wb") as out:
         for chunk in evidence_services.open_original(settings, item):
@@ -55,8 +55,10 @@ def conversations_of(
     """Every conversation an evidence item holds, one at a time; chats that fail go to `problems`."""
     if item.kind not in EXPORT_KINDS | SCREENSHOT_KINDS:
         return
-    with tempfile.TemporaryDirectory(prefix="sxr-derive-") as folder:
-        path = _write_original(settings, item, Path(folder))
+    # The plaintext copy lives in a 0700 folder under the data dir, removed after (and swept at start-up
+    # if a crash left it).
+    with private_folder(settings.data_dir, "derive") as folder:
+        path = _write_original(settings, item, folder)
         if item.kind in SCREENSHOT_KINDS:
             from sxr.conversations.screenshots import read_screenshots
 

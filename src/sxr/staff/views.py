@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
@@ -350,7 +351,7 @@ def _download_name(name: str) -> str:
 def download_original(
     request: Request,
     reference: str,
-    item_id: int,
+    item_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
     session: SessionDep,
     settings: SettingsDep,
     staff_session: CsrfSessionDep,

@@ -63,7 +63,8 @@ def tmp_root(data_dir: Path) -> Path:
 @contextmanager
 def private_folder(data_dir: Path, prefix: str) -> Iterator[Path]:
     """A new 0700 folder under the data dir's tmp/, removed on the way out whatever happens."""
-    folder = tmp_root(data_dir) / f"{prefix}-{uuid.uuid4().hex}"
+    # The owner's process id is in the name: a folder whose process is gone is swept at once.
+    folder = tmp_root(data_dir) / f"{prefix}-{os.getpid()}-{uuid.uuid4().hex}"
     folder.mkdir(mode=0o700)
     try:
         yield folder
@@ -71,8 +72,22 @@ def private_folder(data_dir: Path, prefix: str) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _owner_gone(name: str) -> bool:
+    parts = name.split("-")
+    if len(parts) < 3 or not parts[1].isdigit():
+        return False
+    try:
+        os.kill(int(parts[1]), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def sweep(data_dir: Path, *, older_than: float = STALE_AFTER_SECONDS) -> int:
-    """Remove what crashed requests left in tmp/ (older than `older_than` seconds); how many went."""
+    """Remove what crashed requests left in tmp/: folders whose process is gone, and anything older than
+    `older_than` seconds; how many went."""
     root = data_dir / TMP_DIRNAME
     if not root.is_dir():
         return 0
@@ -80,7 +95,7 @@ def sweep(data_dir: Path, *, older_than: float = STALE_AFTER_SECONDS) -> int:
     cutoff = time.time() - older_than
     for entry in root.iterdir():
         try:
-            if entry.lstat().st_mtime > cutoff:
+            if entry.lstat().st_mtime > cutoff and not _owner_gone(entry.name):
                 continue
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry, ignore_errors=True)

@@ -18,10 +18,11 @@ from fastapi.responses import RedirectResponse, Response
 from sxr.cases import services
 from sxr.cases.deps import VictimCaseDep
 from sxr.cases.models import Case, as_utc, utcnow
+from sxr.cases.readings import file_notes, not_read_names
 from sxr.config import Settings
 from sxr.deps import SessionDep, SettingsDep
 from sxr.evidence.limits import EvidenceLimits, EvidenceRejected, human_size
-from sxr.evidence.services import add_evidence, check_upload, list_evidence
+from sxr.evidence.services import add_evidence, check_upload, list_evidence, rederive
 from sxr.evidence.store import BlobError
 from sxr.web.templating import templates
 
@@ -168,12 +169,14 @@ def _case_page(
     token: str,
     *,
     saved: list[str] | None = None,
+    saved_not_read: list[str] | None = None,
     problems: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
     from sxr.watchlist.services import alerts_for_case, entries_for_case, mark_alerts_seen
 
     items = list_evidence(session, case)
+    notes = file_notes(session, settings, items)
     limits = EvidenceLimits.from_settings(settings)
     zone = ZoneInfo(settings.timezone)  # times as the victim's clock shows them
     watchlist_alerts = alerts_for_case(session, case.id)
@@ -198,6 +201,9 @@ def _case_page(
                 for item in items
             ],
             "saved": saved or [],
+            "saved_not_read": saved_not_read or [],
+            "notes": notes,
+            "back": "case",
             "problems": problems or [],
             "accept": ACCEPT,
             "max_file": human_size(limits.max_file_bytes),
@@ -229,6 +235,7 @@ def case_upload(
     require_same_origin(request)
     chosen = [f for f in files or () if f.filename]
     saved: list[str] = []
+    saved_items = []
     problems: list[str] = []
     # Uploads are copied to a private temp folder outside the data dir, and removed straight after.
     workdir = Path(tempfile.mkdtemp(prefix="sxr-upload-"))
@@ -253,6 +260,7 @@ def case_upload(
                 problems.append(f"{name}: we could not save this file just now. Please try again later.")
                 continue
             saved.append(added.item.original_name)
+            saved_items.append(added.item)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return _case_page(
@@ -262,9 +270,31 @@ def case_upload(
         case,
         token,
         saved=saved,
+        saved_not_read=not_read_names(session, saved_items),
         problems=problems,
         status_code=400 if problems and not saved else 200,
     )
+
+
+@router.post("/case/{token}/evidence/{item_id}/dates")
+def case_switch_dates(
+    request: Request,
+    token: str,
+    item_id: int,
+    case: VictimCaseDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    order: Annotated[str, Form(max_length=3)] = "",
+    back: Annotated[str, Form(max_length=10)] = "case",
+) -> Response:
+    """Read a file's dates the other way (day first or month first): its details are found again."""
+    require_same_origin(request)
+    item = next((i for i in list_evidence(session, case) if i.id == item_id), None)
+    if item is None or order not in ("DMY", "MDY"):
+        raise HTTPException(status_code=400, detail="That file is not in your report.")
+    rederive(session, settings, item, actor="victim", date_order=order)
+    where = "/details" if back == "details" else ""
+    return RedirectResponse(f"/case/{token}{where}#file-{item.id}", status_code=303)
 
 
 @router.post("/case/{token}/leave")

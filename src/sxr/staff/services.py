@@ -399,6 +399,7 @@ class QueueRow:
     created_at: datetime
     risk_level: str | None
     alert_count: int
+    not_read: int = 0  # evidence items the derivers could not read (in full): a flag in the queue
 
 
 def _read_json(settings: Settings, derived: Any) -> dict[str, Any] | None:
@@ -439,12 +440,19 @@ def case_queue(session: Session, settings: Settings, *, status: str | None = Non
         rows = session.execute(
             select(EvidenceItem.case_id, DerivedItem)
             .join(EvidenceItem, DerivedItem.evidence_item_id == EvidenceItem.id)
-            .where(EvidenceItem.case_id.in_(ids), DerivedItem.kind == "analysis")
+            .where(
+                EvidenceItem.case_id.in_(ids),
+                DerivedItem.kind == "analysis",
+                DerivedItem.superseded_at.is_(None),
+            )
             .order_by(DerivedItem.id)
         )
         for case_id, derived in rows:
             latest.setdefault(int(case_id), []).append(derived)
     alerts = _alert_counts(session, ids) if ids else {}
+    from sxr.evidence.services import not_read_counts
+
+    not_read = not_read_counts(session, ids)
     out = []
     for case in cases:
         risk_level = None
@@ -453,7 +461,16 @@ def case_queue(session: Session, settings: Settings, *, status: str | None = Non
         scored = [r for r in risks if isinstance(r, dict) and r.get("level")]
         if scored:
             risk_level = str(max(scored, key=lambda r: float(r.get("score") or 0))["level"])
-        out.append(QueueRow(case.reference, case.status, case.created_at, risk_level, alerts.get(case.id, 0)))
+        out.append(
+            QueueRow(
+                case.reference,
+                case.status,
+                case.created_at,
+                risk_level,
+                alerts.get(case.id, 0),
+                not_read.get(case.id, 0),
+            )
+        )
     return out
 
 
@@ -506,20 +523,38 @@ class CaseOverview:
     matches: list[Any] = field(default_factory=list)
     watchlist_entries: int = 0
     warnings: list[str] = field(default_factory=list)
+    # Evidence the derivers could not read (EvidenceReading rows, with the item's name) and how each
+    # conversation's written dates were read (its date_reading, with the item's name).
+    not_read: list[tuple[str, Any]] = field(default_factory=list)
+    date_readings: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    @property
+    def not_read_count(self) -> int:
+        """How many files could not be read (in full); a file without a chat is not counted."""
+        return sum(1 for _name, reading in self.not_read if reading.state != "no_chat")
 
 
 def case_overview(session: Session, settings: Settings, case: Case) -> CaseOverview:
     """Gather a case's evidence, the offender's details with their reviews, timeline, risk and alerts."""
     from sxr.analysis.services import case_analyses, current_decisions
-    from sxr.evidence.services import list_evidence
+    from sxr.evidence.models import NO_CHAT, NOT_READ_STATES
+    from sxr.evidence.services import list_evidence, readings_of
 
     overview = CaseOverview(case=case)
     overview.evidence = list_evidence(session, case)
+    readings = readings_of(session, case.id)
+    for item in overview.evidence:
+        reading = readings.get(item.id)
+        if reading is not None and (reading.state in NOT_READ_STATES or reading.state == NO_CHAT):
+            overview.not_read.append((item.original_name, reading))
     seen: set[tuple[str, str]] = set()
     details: list[Detail] = []
     analyses, problems = case_analyses(session, settings, case)
     overview.warnings.extend(problems)
     for analysis in analyses:
+        date_reading = analysis.document.get("date_reading")
+        if isinstance(date_reading, dict):
+            overview.date_readings.append((analysis.item.original_name, date_reading))
         if analysis.relevant:
             _add_analysis(overview, details, seen, analysis.item, analysis.document)
     decisions = current_decisions(session, case.id)

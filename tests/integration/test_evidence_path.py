@@ -7,13 +7,20 @@ from __future__ import annotations
 import json
 import re
 from html import unescape
+from pathlib import Path
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from sxr.app import create_app
 from sxr.cases.services import create_case, open_victim_session
-from sxr.config import get_settings
+from sxr.config import Settings, get_settings
+from sxr.conversations.derivers import read_chat
+from sxr.conversations.importers import import_path
+from sxr.conversations.model import Conversation, DateOrderAmbiguous, DateReading
 from sxr.db import session_factory
 from sxr.evidence import services as evidence
 from sxr.evidence.models import DerivedItem, EvidenceReading, LedgerEntry
@@ -132,3 +139,75 @@ def test_a_file_that_cannot_be_read_is_told_kindly(database_url: str) -> None:
         reading = session.scalars(select(EvidenceReading)).one()
         assert (reading.state, reading.problem) == ("not_read", "not_a_chat")
         assert evidence.not_read_counts(session, [reading.case_id]) == {reading.case_id: 1}
+
+
+def test_a_deriver_that_breaks_is_told_too(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(
+        session: Session, settings: Settings, item: evidence.EvidenceItem
+    ) -> list[evidence.DerivedContent]:
+        raise RuntimeError("a bug in a deriver")
+
+    _reference, token = _case(database_url)
+    client = TestClient(create_app(get_settings()))  # installs the app's derivers; this test's replaces them
+    monkeypatch.setattr(evidence, "DERIVERS", [broken])
+    page = _upload(client, token, "WhatsApp Chat with Lily.txt", AMBIGUOUS_CHAT)
+    assert "We saved 1 file, but we could not read it." in page
+    assert "something went wrong on our side" in page
+    with session_factory(database_url)() as session:
+        reading = session.scalars(select(EvidenceReading)).one()
+        assert (reading.state, reading.problem) == ("not_read", "failed")
+        assert "a bug in a deriver" in (reading.detail or "")
+        actions = [e.action for e in session.scalars(select(LedgerEntry).order_by(LedgerEntry.seq))]
+        assert actions == ["received", "warning"]
+
+
+def _import_that_falls_back(
+    path: Path, *, fallback_date_order: str | None = None, **options: Any
+) -> Conversation:
+    """import_path as the importers will take the region's custom themselves (their own branch)."""
+    try:
+        return import_path(path, **options)
+    except DateOrderAmbiguous:
+        if fallback_date_order is None:
+            raise
+    conversation = import_path(path, **{**options, "date_order": fallback_date_order})
+    conversation.date_reading = DateReading(fallback_date_order, "assumed", "", "03/12/2026", "2026-12-03")
+    return conversation
+
+
+@pytest.mark.parametrize(
+    ("region", "order", "first"), [("GB-ENG", "DMY", "2026-12-03"), ("US", "MDY", "2026-03-12")]
+)
+def test_the_deriver_reads_by_the_region_and_says_so(
+    region: str, order: str, first: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SXR_REGION", region)
+    get_settings.cache_clear()
+    export = tmp_path / "WhatsApp Chat with Lily.txt"
+    export.write_text(AMBIGUOUS_CHAT, encoding="utf-8")
+    with pytest.raises(DateOrderAmbiguous):
+        import_path(export)  # the importer alone refuses to guess
+    conversation = read_chat(import_path, export, settings=get_settings())
+    assert conversation.date_reading is not None
+    reading = conversation.date_reading
+    assert (reading.order, reading.how, reading.example_raw, reading.example) == (
+        order,
+        "assumed",
+        "03/12/2026",
+        first,
+    )
+    assert region in reading.why
+    assert conversation.messages[0].sent_at is not None
+    assert conversation.messages[0].sent_at.date().isoformat() == first
+    # Once the importers take the region's custom themselves, the deriver passes it and keeps their words.
+    if order == "DMY":
+        passed = read_chat(_import_that_falls_back, export, settings=get_settings())
+        assert passed.date_reading is not None
+        assert (passed.date_reading.order, passed.date_reading.how) == ("DMY", "assumed")
+        assert "GB-ENG" in passed.date_reading.why
+    # The victim's choice comes first, whatever the region.
+    chosen = read_chat(import_path, export, settings=get_settings(), date_choice="MDY")
+    assert chosen.date_reading is not None
+    assert (chosen.date_reading.order, chosen.date_reading.how) == ("MDY", "given")
+    assert chosen.date_reading.example == "2026-03-12"
+    get_settings.cache_clear()

@@ -139,6 +139,12 @@ def test_a_file_that_cannot_be_read_is_told_kindly(database_url: str) -> None:
         reading = session.scalars(select(EvidenceReading)).one()
         assert (reading.state, reading.problem) == ("not_read", "not_a_chat")
         assert evidence.not_read_counts(session, [reading.case_id]) == {reading.case_id: 1}
+        item_id = reading.evidence_item_id
+    # Nothing to switch in a file with no dates read: refused, and nothing is derived again.
+    refused = client.post(f"/case/{token}/evidence/{item_id}/dates", data={"order": "MDY"}, headers=SAME_SITE)
+    assert refused.status_code == 400
+    with session_factory(database_url)() as session:
+        assert not session.scalars(select(LedgerEntry).where(LedgerEntry.action == "superseded")).all()
 
 
 def test_a_deriver_that_breaks_is_told_too(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,7 +22,7 @@ from sxr.cases.readings import file_notes, not_read_names
 from sxr.config import Settings
 from sxr.deps import SessionDep, SettingsDep
 from sxr.evidence.limits import EvidenceLimits, EvidenceRejected, human_size
-from sxr.evidence.services import add_evidence, check_upload, list_evidence, rederive
+from sxr.evidence.services import add_evidence, check_upload, list_evidence, reading_of, rederive
 from sxr.evidence.store import BlobError
 from sxr.web.templating import templates
 
@@ -292,6 +292,10 @@ def case_switch_dates(
     item = next((i for i in list_evidence(session, case) if i.id == item_id), None)
     if item is None or order not in ("DMY", "MDY"):
         raise HTTPException(status_code=400, detail="That file is not in your report.")
+    reading = reading_of(session, item)
+    if reading is None or reading.date_how not in ("assumed", "given"):
+        # Only a reading the file itself could not settle is switched (and nothing is re-read for nothing).
+        raise HTTPException(status_code=400, detail="The dates in that file can only be read one way.")
     rederive(session, settings, item, actor="victim", date_order=order)
     where = "/details" if back == "details" else ""
     return RedirectResponse(f"/case/{token}{where}#file-{item.id}", status_code=303)

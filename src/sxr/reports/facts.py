@@ -460,7 +460,8 @@ def _collect_evidence(session: Any, settings: Any, case: Any, facts: ReportFacts
     relevant: dict[str, list[dict[str, Any]]] = {}
     for analysis in analyses:
         reading = analysis.document.get("date_reading")
-        if isinstance(reading, dict) and reading.get("order") and reading.get("how"):
+        # Only chats about the offender: a friend's chat in a whole-account download stays out of the pack.
+        if analysis.relevant and isinstance(reading, dict) and reading.get("order") and reading.get("how"):
             facts.date_readings.append(
                 DateReadingFact(
                     evidence_item=str(_attr(analysis.item, "original_name")),

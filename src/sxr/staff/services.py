@@ -553,7 +553,7 @@ def case_overview(session: Session, settings: Settings, case: Case) -> CaseOverv
     overview.warnings.extend(problems)
     for analysis in analyses:
         date_reading = analysis.document.get("date_reading")
-        if isinstance(date_reading, dict):
+        if analysis.relevant and isinstance(date_reading, dict):
             overview.date_readings.append((analysis.item.original_name, date_reading))
         if analysis.relevant:
             _add_analysis(overview, details, seen, analysis.item, analysis.document)

@@ -177,7 +177,7 @@ def _import_that_falls_back(
         if fallback_date_order is None:
             raise
     conversation = import_path(path, **{**options, "date_order": fallback_date_order})
-    conversation.date_reading = DateReading(fallback_date_order, "assumed", "", "03/12/2026", "2026-12-03")
+    conversation.date_reading = DateReading(fallback_date_order, "assumed", "", "03/12/2026, 21:04", None)
     return conversation
 
 
@@ -211,6 +211,7 @@ def test_the_deriver_reads_by_the_region_and_says_so(
         assert passed.date_reading is not None
         assert (passed.date_reading.order, passed.date_reading.how) == ("DMY", "assumed")
         assert "GB-ENG" in passed.date_reading.why
+        assert (passed.date_reading.example_raw, passed.date_reading.example) == ("03/12/2026", "2026-12-03")
     # The victim's choice comes first, whatever the region.
     chosen = read_chat(import_path, export, settings=get_settings(), date_choice="MDY")
     assert chosen.date_reading is not None

@@ -91,7 +91,11 @@ def _say_reading(path: Path, conversation: Conversation, order: str, how: str, w
             raw, example = reading.example_raw or raw, reading.example or example
         elif raw is None:
             return  # no written date to read either way (JSON timestamps, ISO dates)
-        conversation.date_reading = DateReading(order, how, why, raw, example)
+        # The date alone ("03/12/2026"), should an importer give the whole stamp ("03/12/2026, 21:04").
+        written = _WRITTEN_DATE.search(raw or "")
+        conversation.date_reading = DateReading(
+            order, how, why, written.group(0) if written else raw, example
+        )
 
 
 def read_chat(
@@ -111,8 +115,9 @@ def read_chat(
     why = f"the custom in {settings.region} ({ORDER_WORDS[fallback]}); the export's own dates cannot tell"
     if _takes_fallback(import_path):
         conversation = import_path(path, tz=settings.timezone, chat=chat, fallback_date_order=fallback)
-        if conversation.date_reading is not None and conversation.date_reading.how == "assumed":
-            conversation.date_reading.why = conversation.date_reading.why or why
+        reading = conversation.date_reading
+        if reading is not None and reading.how == "assumed":
+            _say_reading(path, conversation, reading.order, "assumed", reading.why or why)
         return conversation
     try:
         return import_path(path, tz=settings.timezone, chat=chat)

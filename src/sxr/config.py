@@ -21,7 +21,10 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
-    region: str = Field(default="GB-ENG", description="the region whose support services a plan lists")
+    region: str = Field(
+        default="GB-ENG",
+        description="the region whose support services a plan lists; its custom reads ambiguous dates",
+    )
     timezone: str = Field(default="Europe/London", description="zone for exports that give local times")
     phone_region: str = Field(
         default="GB", description="default region for phone numbers without a country code"

@@ -8,7 +8,15 @@ from alembic.migration import MigrationContext
 from sxr.db import get_engine
 from sxr.models import load_all_models
 
-OWN_TABLES = {"cases", "victim_sessions", "evidence_items", "derived_items", "ledger_entries", "audit_events"}
+OWN_TABLES = {
+    "cases",
+    "victim_sessions",
+    "evidence_items",
+    "derived_items",
+    "ledger_entries",
+    "audit_events",
+    "evidence_readings",
+}
 
 
 def _table_of(diff: object) -> str | None:

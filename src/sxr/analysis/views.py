@@ -6,16 +6,22 @@ detail marked "not theirs" is kept apart and left out of reports, and the choice
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from sxr.analysis.indicators import Indicator
-from sxr.analysis.services import INDICATOR_KINDS, found_details, record_decision, review
+from sxr.analysis.services import INDICATOR_KINDS, case_analyses, found_details, record_decision, review
 from sxr.cases.deps import VictimCaseDep
+from sxr.cases.models import Case
+from sxr.cases.readings import file_notes, long_date
 from sxr.cases.views import require_same_origin
+from sxr.config import Settings
 from sxr.deps import SessionDep, SettingsDep
+from sxr.evidence.services import list_evidence
 from sxr.web.templating import templates
 
 router = APIRouter()
@@ -46,13 +52,40 @@ KIND_LABELS = {
 }
 
 
-def _rows(indicators: list[Indicator]) -> list[dict[str, str]]:
+def _first_seen(session: Any, settings: Settings, case: Case) -> dict[tuple[str, str], str]:
+    """When each detail was first written, as the victim's clock shows it ("3 December 2026, 21:04")."""
+    zone = ZoneInfo(settings.timezone)
+    seen: dict[tuple[str, str], str] = {}
+    analyses, _problems = case_analyses(session, settings, case)
+    for analysis in analyses:
+        if not analysis.relevant:
+            continue
+        sent = {
+            m.get("i"): m.get("sent_at")
+            for m in analysis.document.get("messages") or []
+            if isinstance(m, dict)
+        }
+        for ind in analysis.document.get("indicators") or []:
+            key = (str(ind.get("kind")), str(ind.get("value")))
+            at = sent.get(ind.get("first_i"))
+            if key in seen or not isinstance(at, str):
+                continue
+            try:
+                moment = datetime.fromisoformat(at).astimezone(zone)
+            except ValueError:
+                continue
+            seen[key] = f"{long_date(moment.date())}, {moment:%H:%M}"
+    return seen
+
+
+def _rows(indicators: list[Indicator], first_seen: dict[tuple[str, str], str]) -> list[dict[str, str]]:
     return [
         {
             "kind": ind.kind,
             "label": KIND_LABELS.get(ind.kind, ind.kind),
             "value": ind.value,
             "raw": ind.raw,
+            "first_seen": first_seen.get((ind.kind, ind.value), ""),
         }
         for ind in indicators
     ]
@@ -64,15 +97,18 @@ def details_page(
 ) -> Response:
     """The details found in the case's chats, to confirm or reject one by one."""
     sorted_details = review(session, case.id, found_details(session, settings, case))
+    first_seen = _first_seen(session, settings, case)
     return templates.TemplateResponse(
         request,
         "analysis/details.html",
         {
             "exit_url": settings.neutral_exit_url,
             "token": token,
-            "undecided": _rows(sorted_details.undecided),
-            "confirmed": _rows(sorted_details.confirmed),
-            "rejected": _rows(sorted_details.rejected),
+            "undecided": _rows(sorted_details.undecided, first_seen),
+            "confirmed": _rows(sorted_details.confirmed, first_seen),
+            "rejected": _rows(sorted_details.rejected, first_seen),
+            "notes": file_notes(session, settings, list_evidence(session, case)),
+            "back": "details",
         },
     )
 

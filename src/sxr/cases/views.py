@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -17,10 +18,11 @@ from sqlalchemy.orm import Session
 from sxr.cases import services
 from sxr.cases.deps import VictimCaseDep
 from sxr.cases.models import Case, as_utc, utcnow
+from sxr.cases.readings import file_notes, not_read_names
 from sxr.config import Settings
 from sxr.deps import SessionDep, SettingsDep
 from sxr.evidence.limits import EvidenceLimits, EvidenceRejected, human_size
-from sxr.evidence.services import add_evidence, check_upload, list_evidence
+from sxr.evidence.services import add_evidence, check_upload, list_evidence, reading_of, rederive
 from sxr.evidence.store import BlobError
 from sxr.ratelimits.deps import limit_by_address
 from sxr.ratelimits.services import EVIDENCE_UPLOAD, PIN_CHECK, REPORT_START
@@ -173,12 +175,14 @@ def _case_page(
     token: str,
     *,
     saved: list[str] | None = None,
+    saved_not_read: list[str] | None = None,
     problems: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
     from sxr.watchlist.services import alerts_for_case, entries_for_case, mark_alerts_seen
 
     items = list_evidence(session, case)
+    notes = file_notes(session, settings, items)
     limits = EvidenceLimits.from_settings(settings)
     zone = ZoneInfo(settings.timezone)  # times as the victim's clock shows them
     watchlist_alerts = alerts_for_case(session, case.id)
@@ -203,6 +207,9 @@ def _case_page(
                 for item in items
             ],
             "saved": saved or [],
+            "saved_not_read": saved_not_read or [],
+            "notes": notes,
+            "back": "case",
             "problems": problems or [],
             "accept": ACCEPT,
             "max_file": human_size(limits.max_file_bytes),
@@ -257,6 +264,7 @@ def _store_upload(
 ) -> Response:
     chosen = [f for f in upload.files if f.filename]
     saved: list[str] = []
+    saved_items = []
     problems: list[str] = []
     try:
         check_upload(session, settings, case, [f.path for f in chosen])
@@ -273,6 +281,7 @@ def _store_upload(
             problems.append(f"{name}: we could not save this file just now. Please try again later.")
             continue
         saved.append(added.item.original_name)
+        saved_items.append(added.item)
     return _case_page(
         request,
         session,
@@ -280,9 +289,35 @@ def _store_upload(
         case,
         token,
         saved=saved,
+        saved_not_read=not_read_names(session, saved_items),
         problems=problems,
         status_code=400 if problems and not saved else 200,
     )
+
+
+@router.post("/case/{token}/evidence/{item_id}/dates")
+def case_switch_dates(
+    request: Request,
+    token: str,
+    item_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+    case: VictimCaseDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    order: Annotated[str, Form(max_length=3)] = "",
+    back: Annotated[str, Form(max_length=10)] = "case",
+) -> Response:
+    """Read a file's dates the other way (day first or month first): its details are found again."""
+    require_same_origin(request)
+    item = next((i for i in list_evidence(session, case) if i.id == item_id), None)
+    if item is None or order not in ("DMY", "MDY"):
+        raise HTTPException(status_code=400, detail="That file is not in your report.")
+    reading = reading_of(session, item)
+    if reading is None or reading.date_how not in ("assumed", "given"):
+        # Only a reading the file itself could not settle is switched (and nothing is re-read for nothing).
+        raise HTTPException(status_code=400, detail="The dates in that file can only be read one way.")
+    rederive(session, settings, item, actor="victim", date_order=order)
+    where = "/details" if back == "details" else ""
+    return RedirectResponse(f"/case/{token}{where}#file-{item.id}", status_code=303)
 
 
 @router.post("/case/{token}/leave")

@@ -5,7 +5,9 @@ Both are stored as derived items that point to their evidence item; the original
 
 from __future__ import annotations
 
+import inspect
 import json
+import re
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
@@ -13,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from sxr.cases.services import note_risk
 from sxr.config import Settings
-from sxr.conversations.model import Conversation, ExportError, SeveralChats
+from sxr.conversations.model import Conversation, DateOrderAmbiguous, DateReading, ExportError, SeveralChats
 from sxr.evidence import ledger
 from sxr.evidence import services as evidence_services
-from sxr.evidence.models import EvidenceItem
+from sxr.evidence.models import NO_CHAT, NOT_READ, PARTLY_READ, READ, EvidenceItem
 from sxr.evidence.services import DerivedContent
 from sxr.web.uploads import private_folder
 
@@ -39,6 +41,92 @@ def _write_original(settings: Settings, item: EvidenceItem, folder: Path) -> Pat
 # A whole-account download can hold thousands of chats; a case needs the ones with the offender.
 MAX_CHATS = 200
 
+# How people in a region write dates, for exports whose own dates cannot settle it (all days 12 or
+# below). Most of the world writes the day first. The US writes the month first. Canada has no one
+# custom: its phones (en-CA and fr-CA) write year first (2026-03-12, never ambiguous), so a slashed date
+# from a Canadian phone most often comes from one set to US English: month first. A guess is always
+# said to the victim with a one-tap switch, so a wrong guess costs one tap, never the evidence.
+MONTH_FIRST_REGIONS = frozenset({"US", "CA", "PH", "FM", "MH", "PW", "AS", "GU", "MP", "PR", "VI", "UM"})
+ORDER_WORDS = {"DMY": "day first", "MDY": "month first", "YMD": "year first"}
+_WRITTEN_DATE = re.compile(r"(?<!\d)(\d{1,4})([./-])(\d{1,2})\2(\d{1,4})(?!\d)")
+
+
+def region_date_order(region: str) -> str:
+    """The date order people in `region` (SXR_REGION: GB-ENG, US, CA, AU...) write: DMY or MDY."""
+    country = region.strip().upper().split("-", 1)[0]
+    return "MDY" if country in MONTH_FIRST_REGIONS else "DMY"
+
+
+def _takes_fallback(import_path: Callable[..., Conversation]) -> bool:
+    # The importers learn `fallback_date_order` in their own branch; until then the deriver falls back itself.
+    try:
+        return "fallback_date_order" in inspect.signature(import_path).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _first_written_date(path: Path, conversation: Conversation) -> tuple[str | None, str | None]:
+    """The first message's date as the export wrote it ("03/12/2026") and as read ("2026-12-03")."""
+    first = next((m for m in conversation.messages if m.sent_at is not None), None)
+    if first is None:
+        return None, None
+    example = first.sent_at.date().isoformat() if first.sent_at else None
+    raw = first.sent_at_raw
+    source = first.source
+    if raw is None and source.lines and source.member is None and path.is_file():
+        with path.open(encoding="utf-8-sig", errors="replace") as text:
+            for number, line in enumerate(text, start=1):
+                if number == source.lines[0]:
+                    raw = line[:80]
+                    break
+    match = _WRITTEN_DATE.search(raw or "")
+    return (match.group(0) if match else None), example
+
+
+def _say_reading(path: Path, conversation: Conversation, order: str, how: str, why: str) -> None:
+    """Fill in how the dates were read, where the importer has not (or has, but from what we told it)."""
+    reading = conversation.date_reading
+    if reading is None or how in ("given", "assumed"):
+        raw, example = _first_written_date(path, conversation)
+        if reading is not None:
+            raw, example = reading.example_raw or raw, reading.example or example
+        elif raw is None:
+            return  # no written date to read either way (JSON timestamps, ISO dates)
+        # The date alone ("03/12/2026"), should an importer give the whole stamp ("03/12/2026, 21:04").
+        written = _WRITTEN_DATE.search(raw or "")
+        conversation.date_reading = DateReading(
+            order, how, why, written.group(0) if written else raw, example
+        )
+
+
+def read_chat(
+    import_path: Callable[..., Conversation],
+    path: Path,
+    *,
+    settings: Settings,
+    chat: str | None = None,
+    date_choice: str | None = None,
+) -> Conversation:
+    """Import one chat: in the order the victim chose, else as the export settles it, else the region's."""
+    if date_choice is not None:
+        conversation = import_path(path, tz=settings.timezone, chat=chat, date_order=date_choice)
+        _say_reading(path, conversation, date_choice, "given", "the victim said how the dates are written")
+        return conversation
+    fallback = region_date_order(settings.region)
+    why = f"the custom in {settings.region} ({ORDER_WORDS[fallback]}); the export's own dates cannot tell"
+    if _takes_fallback(import_path):
+        conversation = import_path(path, tz=settings.timezone, chat=chat, fallback_date_order=fallback)
+        reading = conversation.date_reading
+        if reading is not None and reading.how == "assumed":
+            _say_reading(path, conversation, reading.order, "assumed", reading.why or why)
+        return conversation
+    try:
+        return import_path(path, tz=settings.timezone, chat=chat)
+    except DateOrderAmbiguous:
+        conversation = import_path(path, tz=settings.timezone, chat=chat, date_order=fallback)
+    _say_reading(path, conversation, fallback, "assumed", why)
+    return conversation
+
 
 def conversation_of(settings: Settings, item: EvidenceItem) -> Conversation | None:
     """The (first) conversation held by an evidence item, or None when it holds no chat."""
@@ -50,7 +138,11 @@ def conversation_of(settings: Settings, item: EvidenceItem) -> Conversation | No
 
 
 def conversations_of(
-    settings: Settings, item: EvidenceItem, problems: list[str] | None = None
+    settings: Settings,
+    item: EvidenceItem,
+    problems: list[str] | None = None,
+    *,
+    date_choice: str | None = None,
 ) -> Generator[Conversation]:
     """Every conversation an evidence item holds, one at a time; chats that fail go to `problems`."""
     if item.kind not in EXPORT_KINDS | SCREENSHOT_KINDS:
@@ -71,7 +163,7 @@ def conversations_of(
 
         remember_sha256(path, item.sha256)  # the locker checked it; each chat's import need not rehash
         try:
-            yield from _each_chat(settings, item, path, problems, import_path)
+            yield from _each_chat(settings, item, path, problems, import_path, date_choice)
         finally:
             forget_sha256(path)
 
@@ -82,16 +174,17 @@ def _each_chat(
     path: Path,
     problems: list[str] | None,
     import_path: Callable[..., Conversation],
+    date_choice: str | None,
 ) -> Generator[Conversation]:
     try:
-        yield import_path(path, tz=settings.timezone)
+        yield read_chat(import_path, path, settings=settings, date_choice=date_choice)
         return
     except SeveralChats as several:
         chats = several.chats
     skipped = len(chats) - MAX_CHATS
     for chat in chats[:MAX_CHATS]:
         try:
-            conversation = import_path(path, tz=settings.timezone, chat=chat)
+            conversation = read_chat(import_path, path, settings=settings, chat=chat, date_choice=date_choice)
         except ExportError as exc:
             if problems is None:
                 raise
@@ -108,39 +201,81 @@ def _each_chat(
 
 
 def derive_conversation(session: Session, settings: Settings, item: EvidenceItem) -> Iterator[DerivedContent]:
-    """Deriver: a conversation and its analysis (JSON) per chat in a chat export or screenshot."""
+    """Deriver: a conversation and its analysis (JSON) per chat in a chat export or screenshot.
+
+    What it could not read is said on the item's reading (which the victim and staff see) and on the
+    ledger; it never raises for a file it cannot read.
+    """
     from sxr.analysis import analyze
 
+    if item.kind not in EXPORT_KINDS | SCREENSHOT_KINDS:
+        return
+    earlier = evidence_services.reading_of(session, item)
+    date_choice = earlier.date_choice if earlier is not None else None
     problems: list[str] = []
     read = 0
-    conversations = conversations_of(settings, item, problems)
+    first: DateReading | None = None
+    conversations = conversations_of(settings, item, problems, date_choice=date_choice)
     try:
         for conversation in conversations:
             read += 1
+            first = first or conversation.date_reading
             yield DerivedContent("conversation", JSON_TYPE, _dumps(conversation.to_json()))
             analysis = analyze(conversation, phone_region=settings.phone_region)
             document = analysis.to_json()
             yield DerivedContent("analysis", JSON_TYPE, _dumps(document))
             note_risk(session, item.case_id, document.get("risk"))
-        for problem in problems[:50] if read else ():
-            # The other chats were read: keep them, and put each chat that failed on the ledger.
-            ledger.append(
-                session,
-                item.case_id,
-                "warning",
-                actor="system",
-                evidence_item_id=item.id,
-                sha256=item.sha256,
-                details={"deriver": "derive_conversation", "error": problem[:500]},
-            )
     except ExportError as exc:
         if item.kind == "archive" and "no chat" in str(exc).lower():
-            return  # a zip of photos is evidence, not a chat export
-        raise
+            # A zip of photos is evidence, not a chat export: said, but not a failure.
+            evidence_services.record_reading(session, item, NO_CHAT, detail=str(exc))
+            return
+        if item.kind in SCREENSHOT_KINDS:
+            problem = "picture"
+        elif re.search(r"(not|no) a? ?chat export", str(exc)):
+            problem = "not_a_chat"
+        else:
+            problem = "unreadable"
+        _not_read(session, item, problem, str(exc))
+        return
     finally:
         conversations.close()
-    if problems and not read:
-        raise ExportError(" ".join(problems[:3])[:1000])
+    if not read:
+        if problems:
+            _not_read(session, item, "unreadable", " ".join(problems[:3]))
+        else:
+            # A picture in which no chat message was found: a photo, or a screenshot too blurred to read.
+            evidence_services.record_reading(session, item, NO_CHAT, problem="no_messages")
+        return
+    for problem in problems[:50]:
+        # The other chats were read: keep them, and put each chat that failed on the ledger.
+        _warn(session, item, problem)
+    evidence_services.record_reading(
+        session,
+        item,
+        PARTLY_READ if problems else READ,
+        problem="some_chats" if problems else None,
+        detail=" ".join(problems[:3]) or None,
+        date_order=first.order if first else None,
+        date_how=first.how if first else None,
+    )
+
+
+def _warn(session: Session, item: EvidenceItem, error: str) -> None:
+    ledger.append(
+        session,
+        item.case_id,
+        "warning",
+        actor="system",
+        evidence_item_id=item.id,
+        sha256=item.sha256,
+        details={"deriver": "derive_conversation", "error": error[:500]},
+    )
+
+
+def _not_read(session: Session, item: EvidenceItem, problem: str, error: str) -> None:
+    _warn(session, item, error)
+    evidence_services.record_reading(session, item, NOT_READ, problem=problem, detail=error[:1000])
 
 
 def _dumps(document: object) -> bytes:

@@ -41,6 +41,40 @@ class DerivedItem(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(120))
+    # Set when the item was derived again (the victim said how its dates are written): the blob and its
+    # ledger entries stay; readers skip superseded items.
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+# EvidenceReading.state: what the derivers made of an item. NO_CHAT (a photo, a zip of photos) is no
+# failure: it is said, but not counted among the files that could not be read.
+READ, NOT_READ, PARTLY_READ, NO_CHAT = "read", "not_read", "partly_read", "no_chat"
+NOT_READ_STATES = (NOT_READ, PARTLY_READ)
+
+
+class EvidenceReading(Base):
+    """What the derivers made of one evidence item: read or not (and why), and how its dates were read.
+
+    Kept in a row of its own (not only on the ledger), so the victim, the staff queue and the report pack
+    can say "1 file could not be read" without decrypting anything. One row per item, rewritten on each run.
+    """
+
+    __tablename__ = "evidence_readings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    evidence_item_id: Mapped[int] = mapped_column(ForeignKey("evidence_items.id"), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    state: Mapped[str] = mapped_column(String(16))
+    # What went wrong, as a word the pages turn into kind sentences: not_a_chat, unreadable, no_messages,
+    # some_chats, failed (a bug). None when all was read.
+    problem: Mapped[str | None] = mapped_column(String(32), default=None)
+    detail: Mapped[str | None] = mapped_column(Text, default=None)  # the error as raised, for staff
+    # How the current derived conversation read written dates (DMY/MDY/YMD; given/inferred/assumed).
+    date_order: Mapped[str | None] = mapped_column(String(3), default=None)
+    date_how: Mapped[str | None] = mapped_column(String(16), default=None)
+    # The order the victim (or staff) chose for this item; derivers use it before anything else.
+    date_choice: Mapped[str | None] = mapped_column(String(3), default=None)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class LedgerEntry(Base):

@@ -18,7 +18,14 @@ from sxr.cases.models import Case, as_utc, utcnow
 from sxr.config import Settings
 from sxr.evidence import filetypes, ledger
 from sxr.evidence.limits import EvidenceLimits, EvidenceRejected, human_size
-from sxr.evidence.models import DerivedItem, EvidenceItem, LedgerEntry
+from sxr.evidence.models import (
+    NOT_READ,
+    NOT_READ_STATES,
+    DerivedItem,
+    EvidenceItem,
+    EvidenceReading,
+    LedgerEntry,
+)
 from sxr.evidence.store import BlobError, BlobStore
 
 __all__ = [
@@ -33,9 +40,14 @@ __all__ = [
     "export_evidence",
     "list_derived",
     "list_evidence",
+    "not_read_counts",
     "open_original",
     "read_derived",
     "read_original",
+    "reading_of",
+    "readings_of",
+    "record_reading",
+    "rederive",
     "verify",
 ]
 
@@ -51,7 +63,9 @@ class DerivedContent:
 
 Deriver = Callable[[Session, Settings, EvidenceItem], Iterable[DerivedContent] | None]
 # Called after each new evidence item is stored (e.g. parse a chat export, OCR a screenshot).
-# A deriver's failure is recorded as a ledger warning; the original is never lost.
+# A deriver records what it read with `record_reading`. A deriver that raises costs nothing of the
+# original: the failure goes on the ledger and on the item's reading ("failed"), which the victim's
+# page, the staff queue and the report pack show.
 DERIVERS: list[Deriver] = []
 
 
@@ -233,6 +247,11 @@ def _run_derivers(session: Session, settings: Settings, item: EvidenceItem, stor
                     store=store,
                 )
             session.commit()
+            reading = reading_of(session, item)
+            if reading is not None and reading.state in NOT_READ_STATES:
+                warnings.append(
+                    f"{item.original_name} could not be read in full: {reading.detail or reading.problem}"
+                )
         except Exception as exc:  # a deriver's bug must never cost the original
             session.rollback()
             message = f"{type(exc).__name__}: {exc}"[:500]
@@ -245,9 +264,96 @@ def _run_derivers(session: Session, settings: Settings, item: EvidenceItem, stor
                 sha256=item.sha256,
                 details={"deriver": deriver_name, "error": message},
             )
+            record_reading(session, item, NOT_READ, problem="failed", detail=message)
             session.commit()
             warnings.append(f"{deriver_name} could not process {item.original_name}: {message}")
     return warnings
+
+
+def record_reading(
+    session: Session,
+    item: EvidenceItem,
+    state: str,
+    *,
+    problem: str | None = None,
+    detail: str | None = None,
+    date_order: str | None = None,
+    date_how: str | None = None,
+) -> EvidenceReading:
+    """Say what the derivers made of `item` (replacing what an earlier run said; caller commits)."""
+    reading = session.scalar(select(EvidenceReading).where(EvidenceReading.evidence_item_id == item.id))
+    if reading is None:
+        reading = EvidenceReading(evidence_item_id=item.id, case_id=item.case_id)
+        session.add(reading)
+    reading.state = state
+    reading.problem = problem
+    reading.detail = None if detail is None else detail[:2000]
+    reading.date_order = date_order
+    reading.date_how = date_how
+    reading.updated_at = utcnow()
+    session.flush()
+    return reading
+
+
+def reading_of(session: Session, item: EvidenceItem) -> EvidenceReading | None:
+    """What the derivers made of `item`, or None when no deriver said (a photo, a video, a PDF)."""
+    return session.scalar(select(EvidenceReading).where(EvidenceReading.evidence_item_id == item.id))
+
+
+def readings_of(session: Session, case_id: int) -> dict[int, EvidenceReading]:
+    """What the derivers made of each of a case's evidence items, by evidence item id."""
+    rows = session.scalars(select(EvidenceReading).where(EvidenceReading.case_id == case_id))
+    return {row.evidence_item_id: row for row in rows}
+
+
+def not_read_counts(session: Session, case_ids: Sequence[int]) -> dict[int, int]:
+    """How many evidence items of each case could not be read, in full or in part (no decryption)."""
+    if not case_ids:
+        return {}
+    rows = session.execute(
+        select(EvidenceReading.case_id, func.count())
+        .where(EvidenceReading.case_id.in_(list(case_ids)), EvidenceReading.state.in_(NOT_READ_STATES))
+        .group_by(EvidenceReading.case_id)
+    )
+    return {int(case_id): int(count) for case_id, count in rows}
+
+
+def rederive(
+    session: Session,
+    settings: Settings,
+    item: EvidenceItem,
+    *,
+    actor: str,
+    date_order: str,
+    store: BlobStore | None = None,
+) -> bool:
+    """Derive `item` again with its dates read in `date_order`; the old derived items are superseded.
+
+    Commits. Returns False (and changes nothing) when the item is already read that way, so a second
+    tap or a resent form never piles up derived items.
+    """
+    reading = reading_of(session, item)
+    if reading is not None and reading.date_order == date_order:
+        return False
+    current = list_derived(session, item)
+    now = utcnow()
+    for derived in current:
+        derived.superseded_at = now
+    if reading is None:
+        reading = record_reading(session, item, NOT_READ)
+    reading.date_choice = date_order
+    ledger.append(
+        session,
+        item.case_id,
+        "superseded",
+        actor=actor,
+        evidence_item_id=item.id,
+        sha256=item.sha256,
+        details={"derived_item_ids": [d.id for d in current], "date_order": date_order},
+    )
+    session.commit()
+    _run_derivers(session, settings, item, _store(settings, store))
+    return True
 
 
 def add_derived(
@@ -293,13 +399,12 @@ def list_evidence(session: Session, case: Case) -> list[EvidenceItem]:
     )
 
 
-def list_derived(session: Session, item: EvidenceItem) -> list[DerivedItem]:
-    """What was derived from `item`, oldest first."""
-    return list(
-        session.scalars(
-            select(DerivedItem).where(DerivedItem.evidence_item_id == item.id).order_by(DerivedItem.id)
-        )
-    )
+def list_derived(session: Session, item: EvidenceItem, *, superseded: bool = False) -> list[DerivedItem]:
+    """What was derived from `item`, oldest first; `superseded` adds what a later derivation replaced."""
+    query = select(DerivedItem).where(DerivedItem.evidence_item_id == item.id)
+    if not superseded:
+        query = query.where(DerivedItem.superseded_at.is_(None))
+    return list(session.scalars(query.order_by(DerivedItem.id)))
 
 
 def open_original(settings: Settings, item: EvidenceItem, store: BlobStore | None = None) -> Iterator[bytes]:
@@ -452,7 +557,7 @@ def verify(
                 problems.append(f"{label}: has no 'received' ledger entry")
             elif entry.sha256 != item.sha256 or json.loads(entry.details) != _item_facts(item):
                 problems.append(f"{label}: its record differs from its 'received' ledger entry {entry.seq}")
-            for derived in list_derived(session, item):
+            for derived in list_derived(session, item, superseded=True):
                 result.derived += 1
                 dlabel = f"derived item {derived.id} ({derived.kind}) of evidence item {item.id}"
                 if (problem := check_blob(derived.sha256, derived.size)) is not None:

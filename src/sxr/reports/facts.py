@@ -110,6 +110,43 @@ class EvidenceEntry:
 
 
 @dataclass(slots=True)
+class DateReadingFact:
+    """How an export's written dates (03/12/2026) were read: day or month first, and on what ground."""
+
+    evidence_item: str
+    order: str  # DMY, MDY or YMD
+    how: str  # given (by the victim), inferred (the export settles it), assumed (the region's custom)
+    why: str | None = None
+    example_raw: str | None = None  # the first date as written
+    example: str | None = None  # that date as read (ISO 8601)
+
+
+@dataclass(slots=True)
+class EvidenceNotRead:
+    """An evidence item whose content could not be read (in full): kept and hashed, but not analysed."""
+
+    evidence_item: str
+    sha256: str
+    state: str  # not_read, partly_read, no_chat
+    what: str  # plain words for the reader of the report
+    error: str | None = None  # the error as raised, for an analyst
+
+
+# EvidenceReading.problem/state, for the reader of a report.
+NOT_READ_WHAT = {
+    "not_a_chat": "Not recognised as a chat export; its messages are not in this report.",
+    "unreadable": (
+        "Could not be read (damaged, cut short or an unknown layout); its messages are not in this report."
+    ),
+    "failed": "Reading it failed in the software; its messages are not in this report.",
+    "picture": "No text could be read from this picture.",
+    "some_chats": "Some chats in it could not be read; those chats are not in this report.",
+    "no_messages": "No chat messages were found in this picture.",
+    "no_chat": "It holds no chat export (for example only pictures).",
+}
+
+
+@dataclass(slots=True)
 class WatchlistHash:
     """A media hash placed on the watchlist for this case (the hash only, never an image)."""
 
@@ -162,6 +199,8 @@ class ReportFacts:
     crisis_support: list[SupportService] = field(default_factory=list)
     risk: dict[str, Any] | None = None
     gaps: list[str] = field(default_factory=list)
+    date_readings: list[DateReadingFact] = field(default_factory=list)
+    evidence_not_read: list[EvidenceNotRead] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The `report.json` document (schema report-1.0)."""
@@ -185,6 +224,8 @@ class ReportFacts:
             crisis_support=[SupportService(**x) for x in doc.get("crisis_support", [])],
             risk=doc.get("risk"),
             gaps=list(doc.get("gaps", [])),
+            date_readings=[DateReadingFact(**x) for x in doc.get("date_readings", [])],
+            evidence_not_read=[EvidenceNotRead(**x) for x in doc.get("evidence_not_read", [])],
         )
 
 
@@ -422,8 +463,22 @@ def _collect_evidence(session: Any, settings: Any, case: Any, facts: ReportFacts
 
     analyses, problems = case_analyses(session, settings, case)
     facts.gaps.extend(problems)
+    _collect_not_read(session, items, names, facts)
     relevant: dict[str, list[dict[str, Any]]] = {}
     for analysis in analyses:
+        reading = analysis.document.get("date_reading")
+        # Only chats about the offender: a friend's chat in a whole-account download stays out of the pack.
+        if analysis.relevant and isinstance(reading, dict) and reading.get("order") and reading.get("how"):
+            facts.date_readings.append(
+                DateReadingFact(
+                    evidence_item=str(_attr(analysis.item, "original_name")),
+                    order=str(reading["order"]),
+                    how=str(reading["how"]),
+                    why=None if reading.get("why") is None else str(reading["why"]),
+                    example_raw=None if reading.get("example_raw") is None else str(reading["example_raw"]),
+                    example=None if reading.get("example") is None else str(reading["example"]),
+                )
+            )
         if analysis.relevant:
             relevant.setdefault(str(_attr(analysis.item, "id")), []).append(analysis.document)
     seen: set[tuple[str, str]] = set()
@@ -459,6 +514,25 @@ def _collect_evidence(session: Any, settings: Any, case: Any, facts: ReportFacts
             )
             if isinstance(risk, dict) and higher:
                 facts.risk = risk
+
+
+def _collect_not_read(
+    session: Any, items: list[Any], names: dict[str, EvidenceEntry], facts: ReportFacts
+) -> None:
+    from sxr.evidence.services import readings_of
+
+    if not items:
+        return
+    readings = readings_of(session, int(_attr(items[0], "case_id")))
+    for item in items:
+        reading = readings.get(int(_attr(item, "id")))
+        if reading is None or reading.state == "read":
+            continue
+        entry = names[str(_attr(item, "id"))]
+        what = NOT_READ_WHAT.get(reading.problem or reading.state, NOT_READ_WHAT["unreadable"])
+        facts.evidence_not_read.append(
+            EvidenceNotRead(entry.name, entry.sha256, reading.state, what, reading.detail)
+        )
 
 
 def _derived_json(evidence_services: Any, settings: Any, derived: Any) -> dict[str, Any] | None:

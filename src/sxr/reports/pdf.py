@@ -68,6 +68,15 @@ _compile: Any = typst.compile
 CURRENCY_SYMBOLS = {"GBP": "£", "USD": "$", "EUR": "€", "NGN": "₦", "INR": "₹", "PHP": "₱", "GHS": "GH₵"}
 
 
+DATE_ORDER_LABELS = {"DMY": "day first", "MDY": "month first", "YMD": "year first"}
+DATE_HOW_LABELS = {
+    "given": "said by the victim",
+    "inferred": "settled by the export itself",
+    "assumed": "assumed (the export cannot tell)",
+}
+NOT_READ_LABELS = {"not_read": "not read", "partly_read": "partly read", "no_chat": "no chat found"}
+
+
 def amount_text(value: str | None) -> str | None:
     """`GBP:400` as `£400 (GBP:400)`; other currencies as written."""
     if not value or ":" not in value:
@@ -158,6 +167,11 @@ def typst_input(facts: ReportFacts) -> dict[str, Any]:
     for e in doc["evidence"]:
         e["size_label"] = _size_label(int(e["size"]))
         e["received_at"] = when_text(e["received_at"])
+    for r in doc["date_readings"]:
+        r["order_label"] = DATE_ORDER_LABELS.get(r["order"], r["order"])
+        r["how_label"] = DATE_HOW_LABELS.get(r["how"], r["how"])
+    for x in doc["evidence_not_read"]:
+        x["state_label"] = NOT_READ_LABELS.get(x["state"], x["state"])
     doc["production"]["produced_at"] = when_text(doc["production"]["produced_at"])
     cleaned: dict[str, Any] = _clean(doc)
     return cleaned

@@ -366,6 +366,7 @@ class QueueRow:
     alert_count: int
     evidence_count: int = 0
     has_content: bool = False
+    not_read: int = 0  # evidence items the derivers could not read (in full): a flag in the queue
 
 
 @dataclass(frozen=True)
@@ -439,7 +440,11 @@ def case_queue(
         .limit(per_page)
     )
     found = list(session.execute(query))
-    alerts = _alert_counts(session, [c.id for c, _ in found]) if found else {}
+    ids = [c.id for c, _ in found]
+    alerts = _alert_counts(session, ids) if found else {}
+    from sxr.evidence.services import not_read_counts
+
+    not_read = not_read_counts(session, ids) if found else {}
     rows = [
         QueueRow(
             c.reference,
@@ -449,6 +454,7 @@ def case_queue(
             alerts.get(c.id, 0),
             c.evidence_count,
             bool(has_content),
+            not_read.get(c.id, 0),
         )
         for c, has_content in found
     ]
@@ -504,20 +510,38 @@ class CaseOverview:
     matches: list[Any] = field(default_factory=list)
     watchlist_entries: int = 0
     warnings: list[str] = field(default_factory=list)
+    # Evidence the derivers could not read (EvidenceReading rows, with the item's name) and how each
+    # conversation's written dates were read (its date_reading, with the item's name).
+    not_read: list[tuple[str, Any]] = field(default_factory=list)
+    date_readings: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    @property
+    def not_read_count(self) -> int:
+        """How many files could not be read (in full); a file without a chat is not counted."""
+        return sum(1 for _name, reading in self.not_read if reading.state != "no_chat")
 
 
 def case_overview(session: Session, settings: Settings, case: Case) -> CaseOverview:
     """Gather a case's evidence, the offender's details with their reviews, timeline, risk and alerts."""
     from sxr.analysis.services import case_analyses, current_decisions
-    from sxr.evidence.services import list_evidence
+    from sxr.evidence.models import NO_CHAT, NOT_READ_STATES
+    from sxr.evidence.services import list_evidence, readings_of
 
     overview = CaseOverview(case=case)
     overview.evidence = list_evidence(session, case)
+    readings = readings_of(session, case.id)
+    for item in overview.evidence:
+        reading = readings.get(item.id)
+        if reading is not None and (reading.state in NOT_READ_STATES or reading.state == NO_CHAT):
+            overview.not_read.append((item.original_name, reading))
     seen: set[tuple[str, str]] = set()
     details: list[Detail] = []
     analyses, problems = case_analyses(session, settings, case)
     overview.warnings.extend(problems)
     for analysis in analyses:
+        date_reading = analysis.document.get("date_reading")
+        if analysis.relevant and isinstance(date_reading, dict):
+            overview.date_readings.append((analysis.item.original_name, date_reading))
         if analysis.relevant:
             _add_analysis(overview, details, seen, analysis.item, analysis.document)
     decisions = current_decisions(session, case.id)

@@ -327,6 +327,7 @@ PLUGIN_MODULES = (
     "meta",
     "telegram",
     "discord",
+    "discord_text",
     "snapchat",
     "skype",
     "signal",
@@ -345,6 +346,7 @@ _FIRST = (
     ("skype", "skype"),
     ("signal", "signal"),
     ("googlechat", "googlechat"),
+    ("discord_text", "discord_text"),
 )
 
 
@@ -384,6 +386,7 @@ def _load_plugins() -> None:
         "skype",
         "signal",
         "googlechat",
+        "discord_text",
         "email",
         "plain",
     ]

@@ -40,15 +40,8 @@ _TIME = (
     r"(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<s>\d{2}))?"
     r"(?:" + _SPACE + r"{0,2}(?P<ampm>[AaPp]\.?" + _SPACE + r"?[Mm]\.?))?"
 )
-_JOIN = (
-    r",?"
-    + _SPACE
-    + r"+(?:(?:"
-    + "|".join(re.escape(word) for word in words.DATE_TIME_JOINS)
-    + r")"
-    + _SPACE
-    + r")?"
-)
+# A short word may join the date and the time ("13.6.2018 klo 21.25", "31/12/2025 à 23:59", "um", "at").
+_JOIN = r",?" + _SPACE + r"+(?:[^\W\d_]{1,4}\.?" + _SPACE + r")?"
 # What ends the stamp: " - " (Android), ": " (Finnish "13.06.18 21.25.15: Name: text"), or after a date
 # that ends with a full stop, a space alone (Croatian "13. 6. 2018. 21:25:15 Name: text").
 _AFTER = r"(?:" + _SPACE + r"*[-–]" + _SPACE + r"|:" + _SPACE + r"|(?(ydot)" + _SPACE + r"|(?!)))"
@@ -92,6 +85,9 @@ _EDITED = re.compile(r"\s*<(?:" + _alternatives(words.EDITED) + r")\.?>$", re.IG
 # Its first sentence must end where the words end: "Messages and calls are end-to-end encrypted: no" is
 # something a person typed.
 _BANNER = re.compile(r"^(?:" + _alternatives(words.ENCRYPTION_BANNER) + r")(?=[.。۔]|$)", re.IGNORECASE)
+_BANNER_STARTS = frozenset(
+    banner[:6].lower() for entries in words.ENCRYPTION_BANNER.values() for banner in entries
+)
 # "X created group ...", whose "sender" (a name some copies put before it) is no one who wrote.
 _CREATED = re.compile(r"^(?:" + _patterns(words.GROUP_CREATED) + r")$", re.IGNORECASE)
 # Notices iOS attributes to the chat's name (and Android writes without a name).
@@ -119,15 +115,14 @@ _IOS_CONTENT = re.compile(
     + r")",
     re.IGNORECASE,
 )
-# A cheap first look: every placeholder above starts with "<", ends in a "left out" word or a full
-# stop, or holds a bracket; ordinary messages rarely do, so most skip the detailed patterns.
-_PLACEHOLDER_ENDINGS = tuple(
-    {
-        word.lower().rstrip(".")[-12:]
-        for table in (words.MEDIA_KIND_OMITTED, words.DELETED)
-        for entries in table.values()
-        for word in entries
-    }
+# A cheap first look: every placeholder above starts with "<", holds a bracket, or ends in one of the last
+# words of the tables' "left out" and "deleted" notes; ordinary messages rarely do, so most skip the
+# detailed patterns.
+_PLACEHOLDER_LAST_WORDS = frozenset(
+    word.lower().rstrip(".").split()[-1]
+    for table in (words.MEDIA_KIND_OMITTED, words.DELETED)
+    for entries in table.values()
+    for word in entries
 )
 
 
@@ -137,7 +132,7 @@ def _maybe_placeholder(text: str) -> bool:
         return False
     if text[0] == "<" or ")" in text:
         return True
-    return text[-16:].lower().rstrip(".").endswith(_PLACEHOLDER_ENDINGS)
+    return text[-24:].lower().rstrip(".").rpartition(" ")[2] in _PLACEHOLDER_LAST_WORDS
 
 
 _PHONE_NAME = re.compile(r"^\+?[\d\s().-]{7,20}$")
@@ -200,10 +195,10 @@ def _not_a_sender(sender: str, rest: str, text: str) -> bool:
 def _by_words_a_notice(text: str, first_seen: bool) -> bool:
     """Whether a "Name: text" line is WhatsApp's notice by its words: the encryption banner (whoever the
     line names, marked or not), or "X created group ..." from a name that has sent no message."""
-    if not text:
+    if len(text) < 12:
         return False
-    start = text.lstrip(BIDI_MARKS)
-    if _BANNER.match(start) is not None:
+    start = text.lstrip(BIDI_MARKS) if text[0] in BIDI_MARKS else text
+    if start[:6].lower() in _BANNER_STARTS and _BANNER.match(start) is not None:
         return True
     return first_seen and _CREATED.match(strip_bidi(start).strip()) is not None
 
@@ -387,7 +382,11 @@ class WhatsApp(Importer):
         if self._colon_names and sep:
             raw_sender, text = self._longest_name(raw_sender, text, rest)
         known = self._senders.get(raw_sender) if sep else None
-        if sep and _by_words_a_notice(text, known is None):
+        if (
+            sep
+            and (known is None or text[:1] in BIDI_MARKS or text[:6].lower() in _BANNER_STARTS)
+            and _by_words_a_notice(text, known is None)
+        ):
             return Notice(text=strip_bidi(text).strip(), source=source, sent_at=sent_at)
         platform_id = None
         if known is None:

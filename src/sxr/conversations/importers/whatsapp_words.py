@@ -242,6 +242,3 @@ GROUP_CREATED: dict[str, tuple[str, ...]] = {
     "fi": (r".+ loi ryhmän .+", r".+ loi tämän ryhmän"),
     "hr": (r".+ je (?:stvorio|stvorila|stvorio/la) grupu .+",),
 }
-
-# Words joining the date and the time in some locales ("13.6.2018 klo 21.25", "31/12/2025 à 23:59").
-DATE_TIME_JOINS: tuple[str, ...] = ("à", "um", "at", "klo", "kl.", "u", "o", "às", "alle", "om", "saat", "в")

@@ -174,3 +174,9 @@ def test_media_and_deleted_markers_in_many_languages(tmp_path: Path, placeholder
 def test_an_edited_marker_in_turkish(tmp_path: Path) -> None:
     chat = _read(tmp_path, "21/07/2025, 20:00 - Tom: 100 sterlin gönder <Bu mesaj düzenlendi>\n")
     assert chat.messages[0].edited and chat.messages[0].text == "100 sterlin gönder"
+
+
+def test_a_person_saying_they_created_the_group_stays_a_message(tmp_path: Path) -> None:
+    body = "21/07/2025, 20:00 - Tom: I created this group\n21/07/2025, 20:01 - Lily: ok\n"
+    chat = _read(tmp_path, body)
+    assert [(m.sender, m.text) for m in chat.messages] == [("Tom", "I created this group"), ("Lily", "ok")]

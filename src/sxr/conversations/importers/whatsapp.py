@@ -192,15 +192,20 @@ def _not_a_sender(sender: str, rest: str, text: str) -> bool:
     return False
 
 
-def _by_words_a_notice(text: str, first_seen: bool) -> bool:
+def _by_words_a_notice(text: str, first_seen: bool, raw_sender: str) -> bool:
     """Whether a "Name: text" line is WhatsApp's notice by its words: the encryption banner (whoever the
-    line names, marked or not), or "X created group ..." from a name that has sent no message."""
+    line names, marked or not), or "X created group ..." under a system's name that has sent no message
+    (a person's "I created this group" stays their message)."""
     if len(text) < 12:
         return False
     start = text.lstrip(BIDI_MARKS) if text[0] in BIDI_MARKS else text
     if start[:6].lower() in _BANNER_STARTS and _BANNER.match(start) is not None:
         return True
-    return first_seen and _CREATED.match(strip_bidi(start).strip()) is not None
+    return (
+        first_seen
+        and strip_bidi(raw_sender).strip().casefold() in words.SYSTEM_NAMES
+        and _CREATED.match(strip_bidi(start).strip()) is not None
+    )
 
 
 def _title(stem: str) -> str | None:
@@ -385,7 +390,7 @@ class WhatsApp(Importer):
         if (
             sep
             and (known is None or text[:1] in BIDI_MARKS or text[:6].lower() in _BANNER_STARTS)
-            and _by_words_a_notice(text, known is None)
+            and _by_words_a_notice(text, known is None, raw_sender)
         ):
             return Notice(text=strip_bidi(text).strip(), source=source, sent_at=sent_at)
         platform_id = None

@@ -221,10 +221,10 @@ EDITED: dict[str, tuple[str, ...]] = {
     "hr": ("Ova poruka je uređena",),
 }
 
-# "X created group ..." as regular expressions (".+" a person's or a group's name). A line with a sender's
-# name whose whole text is one of these, from a "sender" who has sent no message before, is a notice (some
-# exports and copies put a name such as "System" before it). Only the creation notice is read this way:
-# "X added Y" could be something a person typed.
+# "X created group ..." as regular expressions (".+" a person's or a group's name). A line whose whole text
+# is one of these, under one of SYSTEM_NAMES that has sent no message before, is a notice (some exports and
+# copies put such a name before it). Only the creation notice is read this way: "X added Y" could be
+# something a person typed.
 GROUP_CREATED: dict[str, tuple[str, ...]] = {
     "en": (r".+ created group .+", r".+ created this group"),
     "es": (r".+ creó el grupo .+", r".+ creó este grupo"),
@@ -242,3 +242,9 @@ GROUP_CREATED: dict[str, tuple[str, ...]] = {
     "fi": (r".+ loi ryhmän .+", r".+ loi tämän ryhmän"),
     "hr": (r".+ je (?:stvorio|stvorila|stvorio/la) grupu .+",),
 }
+
+# Names some exports and copies put before WhatsApp's own notices (compared case-insensitively).
+SYSTEM_NAMES: frozenset[str] = frozenset(
+    {"system", "whatsapp", "sistema", "système", "systeem", "sistem", "система", "järjestelmä", "sustav"}
+    | {"النظام"}
+)

@@ -93,6 +93,17 @@ def test_date_order_read_from_the_file(tmp_path: Path) -> None:
     mixed = _write(tmp_path, "mixed.txt", "31/12/2025, 23:59 - Ava: hi\n12/31/2025, 23:59 - Ava: hi\n")
     with pytest.raises(ExportError, match="mixes"):
         import_path(mixed)
+    # An edited file: most dates settle the order, and the line that does not fit keeps its words.
+    edited = _write(
+        tmp_path,
+        "edited.txt",
+        "30/12/2025, 23:59 - Ava: hi\n31/12/2025, 23:59 - Ava: hi\n12/31/2025, 23:59 - Ava: pay\n",
+    )
+    chat = import_path(edited)
+    assert chat.date_reading is not None and chat.date_reading.order == "DMY"
+    assert "most dates (2)" in chat.date_reading.why
+    assert [m.sent_at is None for m in chat.messages] == [False, False, True]
+    assert any("line 3" in w for w in chat.warnings)
 
 
 @pytest.mark.parametrize(

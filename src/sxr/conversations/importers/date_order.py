@@ -41,9 +41,11 @@ class DateEvidence:
         "back_dmy",
         "back_mdy",
         "count",
+        "day_first",
         "day_first_raw",
         "first",
         "first_raw",
+        "month_first",
         "month_first_raw",
         "same_either_way",
         "us_clock_raw",
@@ -57,6 +59,7 @@ class DateEvidence:
         self.year_first_raw: str | None = None
         self.day_first_raw: str | None = None  # a date whose first number is above 12
         self.month_first_raw: str | None = None  # a date whose second number is above 12
+        self.day_first = self.month_first = 0  # how many dates have a day above 12 first, second
         self.us_clock_raw: str | None = None  # "3/6/18, 1:55 PM": a 12-hour clock, AM/PM, two-digit year
         self.same_either_way = True
         self.back_dmy = self.back_mdy = 0  # how often the dates go backwards, read each way
@@ -73,10 +76,14 @@ class DateEvidence:
         if self.first is None:
             self.first, self.first_raw = key, raw
         self.count += 1
-        if a > 12 and self.day_first_raw is None:
-            self.day_first_raw = raw
-        if b > 12 and self.month_first_raw is None:
-            self.month_first_raw = raw
+        if a > 12:
+            self.day_first += 1
+            if self.day_first_raw is None:
+                self.day_first_raw = raw
+        if b > 12:
+            self.month_first += 1
+            if self.month_first_raw is None:
+                self.month_first_raw = raw
         if a != b:
             self.same_either_way = False
         year = _year(year)
@@ -112,6 +119,21 @@ def decide(
         )
     if evidence.count == 0:
         return fallback or "DMY", None  # no written dates to read
+    if evidence.day_first_raw and evidence.month_first_raw and evidence.day_first != evidence.month_first:
+        # An edited or merged file: the order most dates take, and the lines that do not fit it are kept
+        # without a time (each said by the importer).
+        order = "DMY" if evidence.day_first > evidence.month_first else "MDY"
+        most, few = sorted((evidence.day_first, evidence.month_first), reverse=True)
+        example = evidence.day_first_raw if order == "DMY" else evidence.month_first_raw
+        first = "day" if order == "DMY" else "month"
+        return order, _reading(
+            evidence,
+            order,
+            "inferred",
+            f"most dates ({most}) have a day above 12 that puts the {first} first ({example}); "
+            f"{few} {'does' if few == 1 else 'do'} not fit and "
+            f"{'is' if few == 1 else 'are'} kept without a time",
+        )
     if evidence.day_first_raw and evidence.month_first_raw:
         raise ExportError(
             f"{where} mixes day-first dates ({evidence.day_first_raw}) and month-first dates "

@@ -158,3 +158,12 @@ def test_cli_assumes_the_deployments_custom_and_says_so(
     reading = json.loads(us.stdout)["date_reading"]
     assert (reading["order"], reading["how"], reading["example"]) == ("MDY", "assumed", "2026-03-12")
     get_settings.cache_clear()
+
+
+def test_dates_written_with_full_stops_read_day_first(tmp_path: Path) -> None:
+    reading = _reading(_write(tmp_path, "03.12.2026, 21:00 - Tom: hallo\n03.12.2026, 21:05 - Tom: zahl\n"))
+    assert (reading.order, reading.how, reading.example) == ("DMY", "inferred", "2026-12-03")
+    assert "full stops" in reading.why
+    # Evidence that counts more still wins: a day above 12 in second place.
+    reading = _reading(_write(tmp_path, "[03.13.26 21:00:00] Tom: hi\n", "b.txt"))
+    assert (reading.order, reading.example) == ("MDY", "2026-03-13")

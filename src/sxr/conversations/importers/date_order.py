@@ -43,6 +43,7 @@ class DateEvidence:
         "count",
         "day_first",
         "day_first_raw",
+        "dotted_raw",
         "first",
         "first_raw",
         "month_first",
@@ -61,6 +62,7 @@ class DateEvidence:
         self.month_first_raw: str | None = None  # a date whose second number is above 12
         self.day_first = self.month_first = 0  # how many dates have a day above 12 first, second
         self.us_clock_raw: str | None = None  # "3/6/18, 1:55 PM": a 12-hour clock, AM/PM, two-digit year
+        self.dotted_raw: str | None = None  # "10.12.2024": full stops between the numbers
         self.same_either_way = True
         self.back_dmy = self.back_mdy = 0  # how often the dates go backwards, read each way
         self._last: tuple[int, int, int] | None = None
@@ -100,6 +102,11 @@ class DateEvidence:
             self.year_first_raw = raw
             if self.first is None:
                 self.first, self.first_raw = (day, month, year), raw
+
+    def dotted(self, raw: str) -> None:
+        """A date written with full stops (10.12.2024), as day-first languages write it."""
+        if self.dotted_raw is None:
+            self.dotted_raw = raw
 
     def us_clock(self, raw: str) -> None:
         """A stamp as US phones write it: a 12-hour clock with AM/PM and a two-digit year."""
@@ -161,6 +168,14 @@ def decide(
             "inferred",
             "a 12-hour clock with AM/PM and two-digit years, as US phones write dates: "
             + evidence.us_clock_raw,
+        )
+    if evidence.dotted_raw:
+        return "DMY", _reading(
+            evidence,
+            "DMY",
+            "inferred",
+            "dates written with full stops, as day-first languages (German, Russian, Finnish ...) write "
+            f"them: {evidence.dotted_raw}",
         )
     if fallback in ("DMY", "MDY"):
         return fallback, _reading(

@@ -527,6 +527,8 @@ def _date_evidence(files: ExportFiles, name: str, first_only: bool = False) -> D
                 if len(d2) == 4:
                     d2, d3 = d3, d2
                 evidence.add(int(d1), int(d2), int(d3), _written_date(match))
+                if match["sep"] == "." and evidence.dotted_raw is None:
+                    evidence.dotted(_written_date(match))
                 if evidence.us_clock_raw is None and len(d3) == 2 and match["ampm"] in ("AM", "PM"):
                     evidence.us_clock(match["stamp"])
             if first_only:

@@ -340,6 +340,8 @@ class PlainChat(Importer):
                         evidence.year_first(stamp["date"], d1, d2, d3)
                     else:
                         evidence.add(d1, d2, d3, stamp["date"])
+                        if "." in stamp["date"]:
+                            evidence.dotted(stamp["date"])
                         if len(stamp["d3"]) == 2 and stamp["ampm"] in ("AM", "PM"):
                             evidence.us_clock((match["stamp"] or "").strip(" []-–"))
         speakers = {key for key, count in counts.items() if count >= 2}

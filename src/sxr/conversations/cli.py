@@ -96,9 +96,10 @@ DateOrderOption = Annotated[
     str | None,
     typer.Option(
         "--date-order",
-        help="DMY, MDY or YMD: the order of written dates (WhatsApp, pasted text, Signal, Discord text). "
-        "Without it the order is read from the export (a day above 12, the messages' order, the clock); "
-        "where nothing settles it, the usual order of SXR_REGION is used and the output says so",
+        help="DMY, MDY or YMD: the order of written dates (WhatsApp, pasted text, Discord text). Without "
+        "it the order is read from the export (a day above 12, the messages' own order, a US phone's "
+        "clock, dates with full stops); where nothing settles it, the usual order of SXR_REGION is used "
+        "and the output says so",
     ),
 ]
 TzOption = Annotated[

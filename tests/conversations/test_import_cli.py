@@ -42,11 +42,14 @@ def test_import_json(runner: CliRunner, tmp_path: Path) -> None:
 def test_import_summary_and_errors(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "WhatsApp Chat with Maya.txt"
     path.write_text(ANDROID_US)
-    ambiguous = runner.invoke(app, ["import", str(path), "--json"])
-    assert ambiguous.exit_code != 0 and ambiguous.stdout == ""
-    assert "--date-order" in ambiguous.stderr and "Traceback" not in ambiguous.stderr
+    # A US phone's stamps (4/9/26, 7:12 PM) settle the order; the summary says how the dates were read.
+    inferred = runner.invoke(app, ["import", str(path)])
+    assert inferred.exit_code == 0 and "messages: 3" in inferred.stdout
+    assert "dates: month first (MDY), inferred: a 12-hour clock" in inferred.stdout
+    assert "4/9/26 is read as 9 April 2026" in inferred.stdout
     summary = runner.invoke(app, ["import", str(path), "--date-order", "MDY"])
     assert summary.exit_code == 0 and "messages: 3" in summary.stdout
+    assert "dates: month first (MDY), given: the order you chose" in summary.stdout
     garbage = tmp_path / "x.bin"
     garbage.write_bytes(b"\x00\x01" * 100)
     failed = runner.invoke(app, ["import", str(garbage), "--json"])

@@ -38,9 +38,8 @@ def test_dev_case_imports_with_labels_at_their_index(shared_data: Path, case: st
         assert "\u200e" not in message.text and "\u202a" not in message.sender
 
 
-def test_whatsapp_dev_cases_without_a_date_order_ask_for_one(shared_data: Path) -> None:
-    from sxr.conversations.model import DateOrderAmbiguous
-
+def test_whatsapp_dev_case_without_a_date_order_reads_it_from_the_us_clock(shared_data: Path) -> None:
     folder = shared_data / "conversations" / "dev" / "wa-android-002"
-    with pytest.raises(DateOrderAmbiguous):
-        import_path(folder / "WhatsApp Chat with Maya.txt")
+    chat = import_path(folder / "WhatsApp Chat with Maya.txt")
+    assert chat.date_reading is not None
+    assert (chat.date_reading.order, chat.date_reading.how) == ("MDY", "inferred")

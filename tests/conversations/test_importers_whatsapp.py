@@ -11,7 +11,7 @@ from conversation_builders import ANDROID_GB, ANDROID_US, IOS_GB, LRM, NNBSP, wr
 
 from sxr.conversations.importers import import_path, sniff_format
 from sxr.conversations.importers.whatsapp import WhatsApp
-from sxr.conversations.model import DateOrderAmbiguous, ExportError
+from sxr.conversations.model import ExportError
 
 
 def _write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
@@ -53,11 +53,15 @@ def test_android_uk_export(tmp_path: Path) -> None:
     assert [m.i for m in chat.messages] == list(range(6))
 
 
-def test_us_twelve_hour_clock_needs_date_order(tmp_path: Path) -> None:
+def test_us_twelve_hour_clock_with_two_digit_years_reads_month_first(tmp_path: Path) -> None:
     path = _write(tmp_path, "WhatsApp Chat with Maya.txt", ANDROID_US)
-    with pytest.raises(DateOrderAmbiguous, match="--date-order"):
-        import_path(path)
+    inferred = import_path(path)
+    assert inferred.date_reading is not None
+    assert (inferred.date_reading.order, inferred.date_reading.how) == ("MDY", "inferred")
+    assert "12-hour clock" in inferred.date_reading.why
+    assert (inferred.date_reading.example_raw, inferred.date_reading.example) == ("4/9/26", "2026-04-09")
     chat = import_path(path, date_order="MDY", tz="America/New_York")
+    assert chat.date_reading is not None and chat.date_reading.how == "given"
     assert [m.sender for m in chat.messages] == ["Ava", "Maya", "Ava"]
     assert chat.messages[0].sent_at is not None
     assert chat.messages[0].sent_at.isoformat() == "2026-04-09T19:12:00-04:00"
@@ -82,11 +86,24 @@ def test_date_order_read_from_the_file(tmp_path: Path) -> None:
         chat.messages[1].sent_at.day,
     ) == (1, 2)
     wrong = _write(tmp_path, "wrong.txt", "31/12/2025, 23:59 - Ava: hi\n")
-    with pytest.raises(ExportError, match="other --date-order"):
-        import_path(wrong, date_order="MDY")
+    # An order that does not fit loses nothing: the line is kept without a time, and said.
+    misread = import_path(wrong, date_order="MDY")
+    assert [(m.text, m.sent_at) for m in misread.messages] == [("hi", None)]
+    assert any("line 1" in w and "other --date-order" in w for w in misread.warnings)
     mixed = _write(tmp_path, "mixed.txt", "31/12/2025, 23:59 - Ava: hi\n12/31/2025, 23:59 - Ava: hi\n")
     with pytest.raises(ExportError, match="mixes"):
         import_path(mixed)
+    # An edited file: most dates settle the order, and the line that does not fit keeps its words.
+    edited = _write(
+        tmp_path,
+        "edited.txt",
+        "30/12/2025, 23:59 - Ava: hi\n31/12/2025, 23:59 - Ava: hi\n12/31/2025, 23:59 - Ava: pay\n",
+    )
+    chat = import_path(edited)
+    assert chat.date_reading is not None and chat.date_reading.order == "DMY"
+    assert "most dates (2)" in chat.date_reading.why
+    assert [m.sent_at is None for m in chat.messages] == [False, False, True]
+    assert any("line 3" in w for w in chat.warnings)
 
 
 @pytest.mark.parametrize(

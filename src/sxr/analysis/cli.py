@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
 
 import typer
 
@@ -13,9 +12,11 @@ from sxr.conversations.cli import (
     ChatOption,
     DateOrderOption,
     FilesArgument,
+    JsonOption,
     TzOption,
     load_conversation,
     read_failure,
+    region_fallback,
 )
 from sxr.conversations.model import ExportError
 
@@ -64,20 +65,19 @@ def register(app: typer.Typer) -> None:
         date_order: DateOrderOption = None,
         tz: TzOption = None,
         chat: ChatOption = None,
-        as_json: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
+        as_json: JsonOption = False,
     ) -> None:
         """Find the offender's details, the payments, the stages of the extortion and the risk."""
         from sxr.config import get_settings
 
-        if date_order is not None and date_order.upper() not in ("DMY", "MDY"):
-            _fail(f"--date-order must be DMY or MDY, not {date_order!r}.")
         settings = get_settings()
         try:
             conversation = load_conversation(
                 files,
-                date_order=date_order.upper() if date_order else None,
+                date_order=date_order,
                 tz=tz or settings.timezone,
                 chat=chat,
+                fallback_date_order=region_fallback(),
             )
         except ExportError as error:
             _fail(str(error))

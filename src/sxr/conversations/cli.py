@@ -9,7 +9,7 @@ from typing import Annotated, Any, TextIO
 
 import typer
 
-from sxr.conversations.model import Conversation, ExportError
+from sxr.conversations.model import Conversation, DateReading, ExportError
 
 
 def _fail(text: str) -> None:
@@ -17,8 +17,21 @@ def _fail(text: str) -> None:
     raise typer.Exit(code=1)
 
 
+def region_fallback() -> str:
+    """The usual date order where this deployment runs (SXR_REGION), for exports that cannot say."""
+    from sxr.config import get_settings
+    from sxr.conversations.importers.date_order import region_date_order
+
+    return region_date_order(get_settings().region)
+
+
 def load_conversation(
-    files: list[Path], *, date_order: str | None, tz: str | None, chat: str | None = None
+    files: list[Path],
+    *,
+    date_order: str | None,
+    tz: str | None,
+    chat: str | None = None,
+    fallback_date_order: str | None = None,
 ) -> Conversation:
     """The conversation in FILE (an export) or FILE... (screenshots); ExportError when it cannot be read."""
     missing = [str(path) for path in files if not path.exists()]
@@ -38,7 +51,9 @@ def load_conversation(
         )
     from sxr.conversations.importers import import_path
 
-    return import_path(files[0], date_order=date_order, tz=tz, chat=chat)
+    return import_path(
+        files[0], date_order=date_order, tz=tz, chat=chat, fallback_date_order=fallback_date_order
+    )
 
 
 def write_json(conversation: Conversation, out: TextIO) -> None:
@@ -79,15 +94,32 @@ FilesArgument = Annotated[
 ]
 DateOrderOption = Annotated[
     str | None,
-    typer.Option("--date-order", help="DMY or MDY, where the dates could be either (WhatsApp, pasted text)"),
+    typer.Option(
+        "--date-order",
+        help="DMY, MDY or YMD: the order of written dates (WhatsApp, pasted text, Discord text). Without "
+        "it the order is read from the export (a day above 12, the messages' own order, a US phone's "
+        "clock, dates with full stops); where nothing settles it, the usual order of SXR_REGION is used "
+        "and the output says so",
+    ),
 ]
 TzOption = Annotated[
     str | None,
     typer.Option("--tz", help="time zone of exports that write local times (default SXR_TIMEZONE)"),
 ]
+JsonOption = Annotated[bool, typer.Option("--json", help="print one JSON document on stdout")]
 ChatOption = Annotated[
     str | None, typer.Option("--chat", help="which conversation, when the export holds several")
 ]
+
+
+def date_reading_line(reading: DateReading) -> str:
+    """How the dates were read, in one line ("day first (DMY), inferred: a day above 12: 25/03/2026")."""
+    from sxr.conversations.importers.date_order import written_in_words
+
+    first = {"DMY": "day first", "MDY": "month first", "YMD": "year first"}.get(reading.order, reading.order)
+    line = f"{first} ({reading.order}), {reading.how}: {reading.why}"
+    example = written_in_words(reading)
+    return line + (f"; {example}" if example else "")
 
 
 def _summary(conversation: Conversation) -> str:
@@ -105,6 +137,8 @@ def _summary(conversation: Conversation) -> str:
         span = f"{first.sent_at.isoformat() if first.sent_at else '?'} .. "
         span += last.sent_at.isoformat() if last.sent_at else "?"
         lines.append(f"from {span}")
+    if conversation.date_reading is not None:
+        lines.append(f"dates: {date_reading_line(conversation.date_reading)}")
     lines.extend(f"warning: {warning}" for warning in conversation.warnings)
     return "\n".join(lines)
 
@@ -118,12 +152,14 @@ def register(app: typer.Typer) -> None:
         date_order: DateOrderOption = None,
         tz: TzOption = None,
         chat: ChatOption = None,
-        as_json: Annotated[bool, typer.Option("--json", help="print the conversation as JSON")] = False,
+        as_json: JsonOption = False,
     ) -> None:
         """Read a chat export (WhatsApp, Messenger, Instagram, Telegram, Discord, Snapchat, Skype, Signal,
         Google Chat, e-mail, pasted text) or chat screenshots into one conversation."""
         try:
-            conversation = load_conversation(files, date_order=date_order, tz=tz, chat=chat)
+            conversation = load_conversation(
+                files, date_order=date_order, tz=tz, chat=chat, fallback_date_order=region_fallback()
+            )
         except ExportError as exc:
             _fail(str(exc))
             return

@@ -99,27 +99,44 @@ def stream_path(
     date_order: str | None = None,
     tz: str | None = None,
     chat: str | None = None,
+    fallback_date_order: str | None = None,
 ) -> Iterator[tuple[ImportRun, Iterator[Item]]]:
     """Open an export and yield (run, items): messages (with `i`) and notices, oldest first, one at a time."""
-    with _open(Path(path), date_order=date_order, tz=tz, chat=chat) as (run, items):
+    with _open(
+        Path(path), date_order=date_order, tz=tz, chat=chat, fallback_date_order=fallback_date_order
+    ) as (run, items):
         yield run, _numbered(items, run.files.display)
 
 
 @contextmanager
 def _open(
-    path: Path, *, date_order: str | None, tz: str | None, chat: str | None
+    path: Path,
+    *,
+    date_order: str | None,
+    tz: str | None,
+    chat: str | None,
+    fallback_date_order: str | None = None,
 ) -> Iterator[tuple[ImportRun, Iterator[Item]]]:
     """Open an export and yield (run, items) with messages not yet numbered."""
-    with _open_run(path, date_order=date_order, tz=tz, chat=chat) as (run, importer, names):
+    with _open_run(
+        path, date_order=date_order, tz=tz, chat=chat, fallback_date_order=fallback_date_order
+    ) as (run, importer, names):
         yield run, importer.read(run, names)
 
 
 @contextmanager
 def _open_run(
-    path: Path, *, date_order: str | None, tz: str | None, chat: str | None
+    path: Path,
+    *,
+    date_order: str | None,
+    tz: str | None,
+    chat: str | None,
+    fallback_date_order: str | None = None,
 ) -> Iterator[tuple[ImportRun, Importer, list[str]]]:
     """Open an export and yield (run, importer, chat files), nothing read yet."""
-    options = ImportOptions(date_order=date_order, tz=tz or _default_tz(), chat=chat)
+    options = ImportOptions(
+        date_order=date_order, tz=tz or _default_tz(), chat=chat, fallback_date_order=fallback_date_order
+    )
     with clean_errors(path.name):
         files = ExportFiles(path)
     try:
@@ -263,6 +280,7 @@ def _finish(run: ImportRun, conversation: Conversation) -> Conversation:
     conversation.format = run.format
     conversation.participants = list(run.participants.values())
     conversation.title = run.title
+    conversation.date_reading = run.date_reading
     if not conversation.messages:
         run.warn("The export holds no messages from anyone.")
     conversation.warnings = list(run.warnings)
@@ -275,9 +293,16 @@ def import_path(
     date_order: str | None = None,
     tz: str | None = None,
     chat: str | None = None,
+    fallback_date_order: str | None = None,
 ) -> Conversation:
-    """Import any supported chat export (file, folder, zip or tar) as one Conversation."""
-    with _open_run(Path(path), date_order=date_order, tz=tz, chat=chat) as (run, importer, names):
+    """Import any supported chat export (file, folder, zip or tar) as one Conversation.
+
+    `fallback_date_order` (the deployment region's custom) is used only where the export's own dates
+    cannot settle their order; the conversation's `date_reading` then says it was assumed.
+    """
+    with _open_run(
+        Path(path), date_order=date_order, tz=tz, chat=chat, fallback_date_order=fallback_date_order
+    ) as (run, importer, names):
         return _gather(run, importer, names)
 
 
@@ -302,6 +327,7 @@ PLUGIN_MODULES = (
     "meta",
     "telegram",
     "discord",
+    "discord_text",
     "snapchat",
     "skype",
     "signal",
@@ -320,6 +346,7 @@ _FIRST = (
     ("skype", "skype"),
     ("signal", "signal"),
     ("googlechat", "googlechat"),
+    ("discord_text", "discord_text"),
 )
 
 
@@ -359,6 +386,7 @@ def _load_plugins() -> None:
         "skype",
         "signal",
         "googlechat",
+        "discord_text",
         "email",
         "plain",
     ]

@@ -14,7 +14,15 @@ from typing import IO, Any, ClassVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sxr.conversations.importers.archive import ExportFiles
-from sxr.conversations.model import Conversation, ExportError, Message, Notice, Participant, SeveralChats
+from sxr.conversations.model import (
+    Conversation,
+    DateReading,
+    ExportError,
+    Message,
+    Notice,
+    Participant,
+    SeveralChats,
+)
 
 DATE_ORDERS = ("DMY", "MDY", "YMD")
 DEFAULT_TZ = "Europe/London"
@@ -72,6 +80,8 @@ class ImportRun:
         self.participants: dict[str, Participant] = {}
         self.warnings: list[str] = []
         self.title: str | None = None
+        # How the export's written dates were read (set by importers that read written dates).
+        self.date_reading: DateReading | None = None
         # `local`: the day (local midnight to midnight) known to hold no clock change, the UTC time of the
         # last local time read on a day that holds one, and how many times a clock change made uncertain.
         self._steady_from = self._steady_until = datetime.min

@@ -44,6 +44,10 @@ from sxr.conversations.parse_ahead import (
 
 # message_1.json, message_2.json ... (and message.json in the oldest downloads).
 _MESSAGE_FILE = re.compile(r"^message(?:_(\d+))?\.json$")
+# A thread's folder in a download: messages/inbox/<name_id>/ (and message_requests, archived_threads ...).
+_THREAD_FOLDER = re.compile(r"(?:^|/)messages/[a-z_]+/[^/]+/[^/]+\.json$", re.IGNORECASE)
+# What only Meta's message files hold: each message's sender_name and timestamp_ms.
+_META_SHAPE = re.compile(r'"(?:sender_name|timestamp_ms)"\s*:')
 _INSTAGRAM_FOLDERS = ("followers_and_following/", "connections/followers_and_following/", "your_instagram")
 
 
@@ -72,11 +76,17 @@ class Meta(Importer):
     def find(self, files: ExportFiles) -> list[str]:
         found = []
         for name in files.names():
-            if not _MESSAGE_FILE.match(PurePosixPath(name).name):
-                continue
-            head = head_text(files, name, 8192)
-            if '"sender_name"' in head or ('"participants"' in head and '"messages"' in head):
-                found.append(name)
+            path = PurePosixPath(name)
+            if _MESSAGE_FILE.match(path.name):
+                head = head_text(files, name, 8192)
+                if '"sender_name"' in head or ('"participants"' in head and '"messages"' in head):
+                    found.append(name)
+            elif path.suffix.lower() == ".json" and (files.kind == "file" or _THREAD_FOLDER.search(name)):
+                # Renamed (a browser's "message_1 (1).json", a victim's "chat with him.json"): known by its
+                # shape, a bare file or one in a thread's folder of the download.
+                head = head_text(files, name, 8192)
+                if _META_SHAPE.search(head) and '"messages"' in head and '"participants"' in head:
+                    found.append(name)
         return found
 
     def read(self, run: ImportRun, names: list[str]) -> Iterator[Item]:

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from sxr.conversations.importers import register
 from sxr.conversations.importers.archive import ExportFiles
 from sxr.conversations.importers.base import Importer, ImportRun, Item, html_to_text, strip_bidi, text_lines
-from sxr.conversations.model import ExportError, Message, Notice, SourceRef
+from sxr.conversations.importers.date_order import DateEvidence, assumed_warning, decide
+from sxr.conversations.model import DateOrderAmbiguous, ExportError, Message, Notice, SourceRef
 
 if TYPE_CHECKING:
     from email.headerregistry import Address
@@ -218,7 +219,7 @@ _SPEAKER = re.compile(
 # A stamp's parts, once the brackets and dashes around it are gone.
 _STAMP = re.compile(
     r"^(?:(?P<date>(?P<d1>\d{1,4})[/.-](?P<d2>\d{1,2})[/.-](?P<d3>\d{2,4}))" + _DATE_GAP + r")?"
-    r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?\s?(?:(?P<half>[AaPp])\.?[Mm]\.?)?$"
+    r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?\s?(?P<ampm>(?P<half>[AaPp])\.?[Mm]\.?)?$"
 )
 _NOT_NAMES = re.compile(r"https?|www\.|^\d+$", re.IGNORECASE)
 # Words before ": " that label a detail inside a message rather than name who wrote it.
@@ -323,7 +324,7 @@ class PlainChat(Importer):
         unless it looks like a label inside a message ('Sort code: ...').
         """
         counts: Counter[str] = Counter()
-        first_big = second_big = False
+        evidence = DateEvidence()
         with run.files.open(name) as stream:
             for line in text_lines(stream):
                 match = _speaker(line)
@@ -333,21 +334,36 @@ class PlainChat(Importer):
                 if key in counts or len(counts) < MAX_CANDIDATES:
                     counts[key] += 1
                 stamp = _STAMP.match((match["stamp"] or "").strip(" []-–"))
-                if stamp is not None and stamp["date"] and len(stamp["d1"]) != 4:  # ISO needs no order
-                    first_big = first_big or int(stamp["d1"]) > 12
-                    second_big = second_big or int(stamp["d2"]) > 12
+                if stamp is not None and stamp["date"]:
+                    d1, d2, d3 = int(stamp["d1"]), int(stamp["d2"]), int(stamp["d3"])
+                    if len(stamp["d1"]) == 4:  # ISO needs no order
+                        evidence.year_first(stamp["date"], d1, d2, d3)
+                    else:
+                        evidence.add(d1, d2, d3, stamp["date"])
+                        if "." in stamp["date"]:
+                            evidence.dotted(stamp["date"])
+                        if len(stamp["d3"]) == 2 and stamp["ampm"] in ("AM", "PM"):
+                            evidence.us_clock((match["stamp"] or "").strip(" []-–"))
         speakers = {key for key, count in counts.items() if count >= 2}
         named = speakers | {key for key, count in counts.items() if count == 1 and _looks_like_a_name(key)}
         if len(named) >= 2:
             speakers = named
-        order = run.options.date_order
-        if order is None and first_big and second_big:
+        order: str | None = run.options.date_order
+        if order is None and evidence.day_first_raw and evidence.month_first_raw:
             run.warn(
                 "The dates in this text mix day-first and month-first, so message times are left empty "
                 "(the written times are kept)."
             )
-        elif order is None and (first_big or second_big):
-            order = "DMY" if first_big else "MDY"
+            return speakers, None
+        try:
+            order, run.date_reading = decide(
+                evidence, run.options.date_order, run.options.fallback_date_order, run.files.display
+            )
+        except DateOrderAmbiguous:
+            # Pasted text keeps every line: without an order its times are left empty, and said (_sent_at).
+            return speakers, None
+        if run.date_reading is not None and run.date_reading.how == "assumed":
+            run.warn(assumed_warning(run.date_reading))
         return speakers, order
 
     def _sent_at(self, run: ImportRun, raw: str | None) -> datetime | None:

@@ -27,9 +27,10 @@ from sxr.conversations.importers.base import (
 )
 from sxr.conversations.model import ExportError, Message, Notice, SourceRef
 
-# chat.md: "[2025-01-31 18:02:11] Name: text", continuation lines until the next stamp.
+# chat.md: "[2025-01-31 18:02:11] Name: text" (older signal-export: "[2019-05-29, 15:04] Me: text"),
+# continuation lines until the next stamp.
 _MD_LINE = re.compile(
-    r"^\[(?P<stamp>\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?)\] (?P<sender>[^:\n]{1,100}): ?(?P<text>.*)$"
+    r"^\[(?P<stamp>\d{4}-\d{2}-\d{2},? \d{2}:\d{2}(?::\d{2})?)\] (?P<sender>[^:\n]{1,100}): ?(?P<text>.*)$"
 )
 # sigexport writes an attachment as a markdown link to its file, the path URL-encoded; a web link someone
 # typed ([text](https://...)) is text, not an attachment.
@@ -162,10 +163,16 @@ class Signal(Importer):
         while len(pending.lines) > 1 and not pending.lines[-1].strip():
             pending.lines.pop()
             pending.last -= 1
+        sent_at: datetime | None
         try:
-            sent_at = run.local(datetime.fromisoformat(pending.stamp))
-        except ValueError as exc:
-            raise ExportError(f"{name} line {pending.first}: {pending.stamp!r} is not a real date.") from exc
+            sent_at = run.local(datetime.fromisoformat(pending.stamp.replace(",", "")))
+        except ValueError:
+            # One bad stamp loses nothing: the message is kept without a time, and said.
+            sent_at = None
+            run.warn(
+                f"{name} line {pending.first}: the date and time {pending.stamp!r} is not a real date, so "
+                "that message is kept without a time."
+            )
         source = run.files.source(name, lines=(pending.first, pending.last))
         run.sender(pending.sender)
         lines = pending.lines

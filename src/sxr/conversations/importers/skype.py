@@ -27,6 +27,8 @@ from sxr.conversations.model import ExportError, Message, Notice
 # Message types a person sends; everything else (Event/Call, ThreadActivity/*, ...) is a notice.
 _TEXT_TYPES = {"RichText", "Text"}
 _MEDIA_PREFIX = "RichText/"
+# Of the RichText/ kinds, these carry a file or card (the rest, RichText/HTML, /Link, /Sms ..., are text).
+_MEDIA_KINDS = ("UriObject", "Media_", "Files", "Location", "Contacts", "ScheduledCallInvite")
 _ORIGINAL_NAME = re.compile(r"<OriginalName v=\"([^\"]*)\"", re.IGNORECASE)
 # Conversations that are Skype's own services, not people.
 _SERVICE_IDS = ("48:", "28:", "8:echo123")
@@ -103,10 +105,12 @@ class Skype(Importer):
             sent_at=when,
             sent_at_raw=as_text(raw.get("originalarrivaltime")),
         )
-        if kind.startswith(_MEDIA_PREFIX):
+        if kind.startswith(_MEDIA_PREFIX) and kind.removeprefix(_MEDIA_PREFIX).startswith(_MEDIA_KINDS):
             original = _ORIGINAL_NAME.search(content)
             message.attach(original.group(1) if original else kind.removeprefix(_MEDIA_PREFIX))
         else:
+            # RichText, Text and the rich text kinds (RichText/HTML, RichText/Link ...): their words are
+            # the message.
             message.text = html_to_text(content)
         properties = raw.get("properties")
         if isinstance(properties, dict):

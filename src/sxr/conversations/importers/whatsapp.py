@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from sxr.conversations.importers import register
+from sxr.conversations.importers import whatsapp_words as words
 from sxr.conversations.importers.archive import ExportFiles
 from sxr.conversations.importers.base import (
     BIDI_MARKS,
@@ -21,82 +22,82 @@ from sxr.conversations.importers.base import (
     strip_bidi,
     text_lines,
 )
-from sxr.conversations.model import DateOrderAmbiguous, ExportError, Message, Notice
+from sxr.conversations.importers.date_order import DateEvidence, assumed_warning, decide
+from sxr.conversations.model import ExportError, Message, Notice
 
 _SPACE = r"[ \t\u00a0\u202f]"
+# The day, month and year in some order; the year may sit in the middle ("06/2018/13"); Croatian ends the
+# date with a full stop ("13. 6. 2018.").
 _DATE = (
-    r"(?P<d1>\d{1,4})(?P<sep>[./-])" + _SPACE + r"?(?P<d2>\d{1,2})(?P=sep)" + _SPACE + r"?(?P<d3>\d{2,4})\.?"
+    r"(?P<d1>\d{1,4})(?P<sep>[./-])"
+    + _SPACE
+    + r"?(?P<d2>\d{1,2}|\d{4})(?P=sep)"
+    + _SPACE
+    + r"?(?P<d3>\d{2,4})(?P<ydot>\.)?"
 )
 _TIME = (
     r"(?P<pre>오전|오후|上午|下午|午前|午後)?" + _SPACE + r"?"
     r"(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<s>\d{2}))?"
     r"(?:" + _SPACE + r"{0,2}(?P<ampm>[AaPp]\.?" + _SPACE + r"?[Mm]\.?))?"
 )
-_JOIN = (
-    r",?"
-    + _SPACE
-    + r"+(?:à"
-    + _SPACE
-    + r"|um"
-    + _SPACE
-    + r"|at"
-    + _SPACE
-    + r"|klo"
-    + _SPACE
-    + r"|kl\."
-    + _SPACE
-    + r")?"
-)
+# A short word may join the date and the time ("13.6.2018 klo 21.25", "31/12/2025 à 23:59", "um", "at").
+_JOIN = r",?" + _SPACE + r"+(?:[^\W\d_]{1,4}\.?" + _SPACE + r")?"
+# What ends the stamp: " - " (Android), ": " (Finnish "13.06.18 21.25.15: Name: text"), or after a date
+# that ends with a full stop, a space alone (Croatian "13. 6. 2018. 21:25:15 Name: text").
+_AFTER = r"(?:" + _SPACE + r"*[-–]" + _SPACE + r"|:" + _SPACE + r"|(?(ydot)" + _SPACE + r"|(?!)))"
 # Android: "31/12/2025, 23:59 - Name: text"; iOS: "[31/12/2025, 23:59:59] Name: text".
-ANDROID = re.compile(
-    r"(?P<stamp>" + _DATE + _JOIN + _TIME + r")" + _SPACE + r"*[-–]" + _SPACE + r"(?P<rest>.*)"
-)
+ANDROID = re.compile(r"(?P<stamp>" + _DATE + _JOIN + _TIME + r")" + _AFTER + r"(?P<rest>.*)")
 IOS = re.compile(r"\[(?P<stamp>" + _DATE + _JOIN + _TIME + r")\]" + _SPACE + r"?(?P<rest>.*)")
 
 _PM = {"오후", "下午", "午後"}
 _AM = {"오전", "上午", "午前"}
+# What is not part of an am/pm marker's letters: "p. m.", "p.\u00a0m.", "PM" all say pm.
+_AMPM_NOISE = str.maketrans("", "", ". \t\u00a0\u202f")
 
-# Placeholders for media that the export left out, in several languages.
+
+def _alternatives(table: dict[str, tuple[str, ...]]) -> str:
+    """One regex alternation of every language's literal words in a table (longest first)."""
+    every = sorted({word for entries in table.values() for word in entries}, key=len, reverse=True)
+    return "|".join(re.escape(word) for word in every)
+
+
+def _patterns(table: dict[str, tuple[str, ...]]) -> str:
+    return "|".join(f"(?:{pattern})" for entries in table.values() for pattern in entries)
+
+
+# Placeholders for media that the export left out, in the languages of words.py.
 _OMITTED = re.compile(
-    r"^(?:<(?:Media omitted|Medien ausgeschlossen|Multimedia omitido|Médias omis|Media weggelaten|"
-    r"Mídia oculta|Media omessi|Media dihilangkan|Медиафайл отсутствует|Medya dahil edilmedi)>|"
-    r"(?:image|video|audio|sticker|GIF|document|Contact card|photo) omitted|"
-    r"(?:Bild|Video|Audio|Sticker|GIF|Dokument) weggelassen|"
-    r"(?:imagen|video|audio|sticker|GIF|documento) omitid[oa]|"
-    r"(?:image|vidéo|audio|autocollant|GIF|document) omis(?:e)?)$",
+    r"^(?:" + _alternatives(words.MEDIA_OMITTED) + "|" + _alternatives(words.MEDIA_KIND_OMITTED) + r"|"
+    r"<[^<>]{0,40}(?:" + "|".join(map(re.escape, words.MEDIA_WORDS)) + r")[^<>]{0,40}>)$",
     re.IGNORECASE,
 )
 _ATTACHED_IOS = re.compile(
-    r"^<(?:attached|angehängt|adjunto|pièce jointe|allegato|anexado):\s*(?P<file>[^>]+)>$"
+    r"^<(?:" + "|".join(map(re.escape, words.ATTACHED_IOS)) + r"):\s*(?P<file>[^>]+)>$", re.IGNORECASE
 )
 _ATTACHED_ANDROID = re.compile(
-    r"^(?P<file>\S.*?\.\w{2,5})\s\((?:file attached|Datei angehängt|archivo adjunto|fichier joint|"
-    r"file allegato|arquivo anexado|bestand bijgevoegd)\)(?:\n(?P<caption>.*))?$",
-    re.DOTALL,
+    r"^(?P<file>(?:\S.*?)?\.\w{2,5})\s\((?:" + _alternatives(words.FILE_ATTACHED) + r")\)"
+    r"(?:\n(?P<caption>.*))?$",
+    re.DOTALL | re.IGNORECASE,
 )
-_DELETED = re.compile(
-    r"^(?:This message was deleted\.?|You deleted this message\.?|Diese Nachricht wurde gelöscht\.?|"
-    r"Du hast diese Nachricht gelöscht\.?|Se eliminó este mensaje\.?|Eliminaste este mensaje\.?|"
-    r"Ce message a été supprimé\.?|Vous avez supprimé ce message\.?|Questo messaggio è stato eliminato\.?|"
-    r"Hai eliminato questo messaggio\.?|Esta mensagem foi apagada\.?|Você apagou esta mensagem\.?|"
-    r"Dit bericht is verwijderd\.?|Je hebt dit bericht verwijderd\.?)$",
-    re.IGNORECASE,
+_DELETED = re.compile(r"^(?:" + _alternatives(words.DELETED) + r")\.?$", re.IGNORECASE)
+_EDITED = re.compile(r"\s*<(?:" + _alternatives(words.EDITED) + r")\.?>$", re.IGNORECASE)
+# The encryption banner, known by its words wherever it is (with a sender's name or not, marked or not).
+# Its first sentence must end where the words end: "Messages and calls are end-to-end encrypted: no" is
+# something a person typed.
+_BANNER = re.compile(r"^(?:" + _alternatives(words.ENCRYPTION_BANNER) + r")(?=[.。۔]|$)", re.IGNORECASE)
+_BANNER_STARTS = frozenset(
+    banner[:6].lower() for entries in words.ENCRYPTION_BANNER.values() for banner in entries
 )
-_EDITED = re.compile(
-    r"\s*<(?:This message was edited|Diese Nachricht wurde bearbeitet|Se editó este mensaje\.?|"
-    r"Ce message a été modifié|Questo messaggio è stato modificato|Esta mensagem foi editada|"
-    r"Dit bericht is bewerkt|Mensagem editada)>$",
-    re.IGNORECASE,
-)
+# "X created group ...", whose "sender" (a name some copies put before it) is no one who wrote.
+_CREATED = re.compile(r"^(?:" + _patterns(words.GROUP_CREATED) + r")$", re.IGNORECASE)
 # Notices iOS attributes to the chat's name (and Android writes without a name).
 _NOTICE_TEXT = re.compile(
     r"^(?:Messages and calls are end-to-end encrypted|Messages to this (?:chat|group) and calls are now "
     r"secured|You blocked this contact|You unblocked this contact|Missed (?:voice|video|group voice|"
     r"group video) call|This chat is with a business account|Your security code with|"
     r"Disappearing messages|.* changed (?:their phone number|the subject|this group's icon|the group)|"
-    r"Nachrichten und Anrufe sind Ende-zu-Ende-verschlüsselt|Los mensajes y las llamadas están cifrados|"
-    r"Les messages et les appels sont chiffrés|I messaggi e le chiamate sono crittografati|"
-    r"As mensagens e as chamadas são protegidas)",
+    + _alternatives(words.ENCRYPTION_BANNER)
+    + r")",
     re.IGNORECASE,
 )
 _FIXED_NOTICE = re.compile(
@@ -107,15 +108,22 @@ _FIXED_NOTICE = re.compile(
 # What iOS marks with U+200E but a person sent: media, deleted messages, locations, polls.
 _IOS_CONTENT = re.compile(
     r"^(?:<[^>]+>|.* omitted|.* weggelassen|.* omitid[oa]|.* omis|This message was deleted|You deleted|"
-    r"Location:|POLL:|Waiting for this message|Live location shared)",
+    r"Location:|POLL:|Waiting for this message|Live location shared|"
+    + _alternatives(words.MEDIA_KIND_OMITTED)
+    + "|"
+    + _alternatives(words.DELETED)
+    + r")",
     re.IGNORECASE,
 )
-# A cheap first look: every placeholder above starts with "<", ends in a "left out" word or a full
-# stop, or holds a bracket; ordinary messages rarely do, so most skip the detailed patterns.
-_PLACEHOLDER_ENDINGS = (
-    "omitted", "weggelassen", "omitido", "omitida", "omis", "omise", "deleted", "gelöscht", "eliminato",
-    "apagada", "verwijderd", "este mensaje", "supprimé", "message", "mensagem", "messaggio",
-)  # fmt: skip
+# A cheap first look: every placeholder above starts with "<", holds a bracket, or ends in one of the last
+# words of the tables' "left out" and "deleted" notes; ordinary messages rarely do, so most skip the
+# detailed patterns.
+_PLACEHOLDER_LAST_WORDS = frozenset(
+    word.lower().rstrip(".").split()[-1]
+    for table in (words.MEDIA_KIND_OMITTED, words.DELETED)
+    for entries in table.values()
+    for word in entries
+)
 
 
 def _maybe_placeholder(text: str) -> bool:
@@ -124,7 +132,7 @@ def _maybe_placeholder(text: str) -> bool:
         return False
     if text[0] == "<" or ")" in text:
         return True
-    return text[-16:].lower().rstrip(".").endswith(_PLACEHOLDER_ENDINGS)
+    return text[-24:].lower().rstrip(".").rpartition(" ")[2] in _PLACEHOLDER_LAST_WORDS
 
 
 _PHONE_NAME = re.compile(r"^\+?[\d\s().-]{7,20}$")
@@ -166,9 +174,8 @@ _IOS_GROUP_NOTICE = re.compile(
 # Notices only the chat itself "sends" on iOS: their sender is the chat's (or group's) name.
 _CHAT_NAME_NOTICE = re.compile(
     r"^(?:Messages and calls are end-to-end encrypted|Messages to this (?:chat|group) and calls are now "
-    r"secured|.+ created group [\"“]|Nachrichten und Anrufe sind Ende-zu-Ende-verschlüsselt|"
-    r"Los mensajes y las llamadas están cifrados|Les messages et les appels sont chiffrés|"
-    r"I messaggi e le chiamate sono crittografati|As mensagens e as chamadas são protegidas)"
+    r"secured|.+ created group [\"“]|" + _alternatives(words.ENCRYPTION_BANNER) + r")",
+    re.IGNORECASE,
 )
 _OPEN_QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»", "「": "」", "‹": "›"}
 
@@ -183,6 +190,22 @@ def _not_a_sender(sender: str, rest: str, text: str) -> bool:
         if at >= 0 and closing not in sender[at + 2 :] and closing in text:
             return True
     return False
+
+
+def _by_words_a_notice(text: str, first_seen: bool, raw_sender: str) -> bool:
+    """Whether a "Name: text" line is WhatsApp's notice by its words: the encryption banner (whoever the
+    line names, marked or not), or "X created group ..." under a system's name that has sent no message
+    (a person's "I created this group" stays their message)."""
+    if len(text) < 12:
+        return False
+    start = text.lstrip(BIDI_MARKS) if text[0] in BIDI_MARKS else text
+    if start[:6].lower() in _BANNER_STARTS and _BANNER.match(start) is not None:
+        return True
+    return (
+        first_seen
+        and strip_bidi(raw_sender).strip().casefold() in words.SYSTEM_NAMES
+        and _CREATED.match(strip_bidi(start).strip()) is not None
+    )
 
 
 def _title(stem: str) -> str | None:
@@ -225,12 +248,13 @@ def _first_line(files: ExportFiles, name: str) -> str:
 def _clock(match: re.Match[str], line_no: int) -> tuple[int, int, int]:
     hour, minute = int(match["h"]), int(match["mi"])
     second = int(match["s"]) if match["s"] else 0
-    ampm = (match["ampm"] or "").lower().replace(".", "").replace(" ", "").replace("\u202f", "")
+    ampm = (match["ampm"] or "").lower().translate(_AMPM_NOISE)
     pre = match["pre"]
     pm = ampm == "pm" or pre in _PM
     am = ampm == "am" or pre in _AM
     if pm or am:
-        if not 1 <= hour <= 12:
+        # "00:08 a. m." (some Spanish-language phones) is eight minutes past midnight, as written.
+        if not (1 <= hour <= 12 or (am and hour == 0)):
             raise ExportError(f"Line {line_no}: {hour} is not an hour on a 12-hour clock.")
         hour = hour % 12 + (12 if pm else 0)
     if hour > 23 or minute > 59 or second > 59:
@@ -260,7 +284,13 @@ class WhatsApp(Importer):
         name = _choose(run, names)
         stem = PurePosixPath(run.files.display if run.files.kind != "folder" else name).stem
         run.title = _title(stem)
-        order = run.options.date_order or _date_order(run.files, name)
+        where = run.files.display if run.files.kind == "file" else f"{run.files.display} ({name})"
+        evidence = _date_evidence(run.files, name, first_only=run.options.date_order is not None)
+        order, run.date_reading = decide(
+            evidence, run.options.date_order, run.options.fallback_date_order, where
+        )
+        if run.date_reading is not None and run.date_reading.how == "assumed":
+            run.warn(assumed_warning(run.date_reading))
         run.warn(
             "WhatsApp exports give local times without a zone: times are read in the "
             f"{run.options.tz} zone (use --tz to change it)."
@@ -321,12 +351,12 @@ class WhatsApp(Importer):
             sent_at = self._last_sent_at  # consecutive messages in one minute share a stamp
         else:
             date: tuple[str, str, str] = (match["d1"], match["d2"], match["d3"])
-            ymd = dates.get(date)
-            if ymd is None:
-                ymd = _resolve_date(date, order, pending.line)
-                if len(dates) < 100_000:
-                    dates[date] = ymd
             try:
+                ymd = dates.get(date)
+                if ymd is None:
+                    ymd = _resolve_date(date, order, pending.line)
+                    if len(dates) < 100_000:
+                        dates[date] = ymd
                 clock_key = match.group("h", "mi", "s", "ampm", "pre")
                 clock = self._clocks.get(clock_key)
                 if clock is None:
@@ -334,8 +364,10 @@ class WhatsApp(Importer):
                     if len(self._clocks) < 200_000:
                         self._clocks[clock_key] = clock
                 sent_at = run.local(datetime(*ymd, *clock))
-            except ValueError as exc:
-                raise ExportError(f"{name} line {pending.line}: {stamp!r} is not a real date.") from exc
+            except (ValueError, ExportError) as exc:
+                # One bad stamp loses nothing: the line is read, without a time, and said.
+                sent_at = None
+                self._unreadable_stamp(run, name, pending.line, stamp, exc)
             self._last_stamp, self._last_sent_at = stamp, sent_at
         # Trailing blank lines belong to no message: keep the line range honest.
         while pending.more and not pending.more[-1].strip():
@@ -355,6 +387,12 @@ class WhatsApp(Importer):
         if self._colon_names and sep:
             raw_sender, text = self._longest_name(raw_sender, text, rest)
         known = self._senders.get(raw_sender) if sep else None
+        if (
+            sep
+            and (known is None or text[:1] in BIDI_MARKS or text[:6].lower() in _BANNER_STARTS)
+            and _by_words_a_notice(text, known is None, raw_sender)
+        ):
+            return Notice(text=strip_bidi(text).strip(), source=source, sent_at=sent_at)
         platform_id = None
         if known is None:
             sender = strip_bidi(raw_sender).strip()
@@ -394,6 +432,20 @@ class WhatsApp(Importer):
         message = Message(i=0, sender=sender, text=body, source=source, sent_at=sent_at, sent_at_raw=stamp)
         _read_markers(message)
         return message
+
+    def _unreadable_stamp(self, run: ImportRun, name: str, line: int, stamp: str, exc: Exception) -> None:
+        """A warning naming the line whose date or time could not be read (the line itself is kept)."""
+        self._bad_stamps = getattr(self, "_bad_stamps", 0) + 1
+        if self._bad_stamps <= 20:
+            why = str(exc) if isinstance(exc, ExportError) else "it is not a real date"
+            run.warn(
+                f"{name} line {line}: the date and time {stamp!r} could not be read ({why}), so that "
+                "line is kept without a time."
+            )
+        elif self._bad_stamps == 21:
+            run.warn(
+                f"{name}: more lines have a date or time that could not be read; each is kept without a time."
+            )
 
     def _learn_colon_name(self, name: str) -> None:
         """Remember a name holding ": " so that later "Name: with: colon: text" lines split after it."""
@@ -439,6 +491,8 @@ def _read_markers(message: Message) -> None:
 
 def _resolve_date(parts: tuple[str, str, str], order: str, line_no: int) -> tuple[int, int, int]:
     a, b, c = parts
+    if len(b) == 4:
+        b, c = c, b  # "06/2018/13": the year in the middle, read as if it were last
     if len(a) == 4:
         year, month, day = int(a), int(b), int(c)
     elif order == "MDY":
@@ -455,9 +509,9 @@ def _resolve_date(parts: tuple[str, str, str], order: str, line_no: int) -> tupl
     return year, month, day
 
 
-def _date_order(files: ExportFiles, name: str) -> str:
-    """DMY, MDY or YMD read from the file itself; DateOrderAmbiguous when the file cannot tell."""
-    first_big = second_big = False
+def _date_evidence(files: ExportFiles, name: str, first_only: bool = False) -> DateEvidence:
+    """What the file's dates say about their order (only the first date when the order is given)."""
+    evidence = DateEvidence()
     with files.open(name) as raw:
         for line in text_lines(raw):
             stripped = line.lstrip(BIDI_MARKS)
@@ -466,22 +520,25 @@ def _date_order(files: ExportFiles, name: str) -> str:
             match = _match(stripped)
             if match is None:
                 continue
-            if len(match["d1"]) == 4:
-                return "YMD"
-            first_big = first_big or int(match["d1"]) > 12
-            second_big = second_big or int(match["d2"]) > 12
-            if first_big and second_big:
-                raise ExportError(f"{name} mixes day-first and month-first dates; it may have been edited.")
-    if first_big:
-        return "DMY"
-    if second_big:
-        return "MDY"
-    where = files.display if files.kind == "file" else f"{files.display} ({name})"
-    raise DateOrderAmbiguous(
-        f"The dates in {where} could be day/month or month/day (no day is above 12). "
-        "Say which with --date-order DMY (day first, as in the UK) "
-        "or --date-order MDY (month first, as in the US)."
-    )
+            d1, d2, d3 = match["d1"], match["d2"], match["d3"]
+            if len(d1) == 4:
+                evidence.year_first(_written_date(match), int(d1), int(d2), int(d3))
+            else:
+                if len(d2) == 4:
+                    d2, d3 = d3, d2
+                evidence.add(int(d1), int(d2), int(d3), _written_date(match))
+                if match["sep"] == "." and evidence.dotted_raw is None:
+                    evidence.dotted(_written_date(match))
+                if evidence.us_clock_raw is None and len(d3) == 2 and match["ampm"] in ("AM", "PM"):
+                    evidence.us_clock(match["stamp"])
+            if first_only:
+                break
+    return evidence
+
+
+def _written_date(match: re.Match[str]) -> str:
+    """The date as the line wrote it ("03/12/2026")."""
+    return match.string[match.start("d1") : match.end("d3")]
 
 
 def _choose(run: ImportRun, names: list[str]) -> str:

@@ -101,7 +101,7 @@ def test_region_customs() -> None:
     assert [region_date_order(r) for r in ("GB-ENG", "US", "CA", "AU", "PH", None)] == [
         "DMY",
         "MDY",
-        "DMY",
+        "MDY",
         "DMY",
         "MDY",
         "DMY",

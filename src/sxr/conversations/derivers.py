@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from sxr.cases.services import note_risk
 from sxr.config import Settings
+from sxr.conversations.importers.date_order import region_date_order
 from sxr.conversations.model import Conversation, DateOrderAmbiguous, DateReading, ExportError, SeveralChats
 from sxr.evidence import ledger
 from sxr.evidence import services as evidence_services
@@ -41,20 +42,8 @@ def _write_original(settings: Settings, item: EvidenceItem, folder: Path) -> Pat
 # A whole-account download can hold thousands of chats; a case needs the ones with the offender.
 MAX_CHATS = 200
 
-# How people in a region write dates, for exports whose own dates cannot settle it (all days 12 or
-# below). Most of the world writes the day first. The US writes the month first. Canada has no one
-# custom: its phones (en-CA and fr-CA) write year first (2026-03-12, never ambiguous), so a slashed date
-# from a Canadian phone most often comes from one set to US English: month first. A guess is always
-# said to the victim with a one-tap switch, so a wrong guess costs one tap, never the evidence.
-MONTH_FIRST_REGIONS = frozenset({"US", "CA", "PH", "FM", "MH", "PW", "AS", "GU", "MP", "PR", "VI", "UM"})
 ORDER_WORDS = {"DMY": "day first", "MDY": "month first", "YMD": "year first"}
 _WRITTEN_DATE = re.compile(r"(?<!\d)(\d{1,4})([./-])(\d{1,2})\2(\d{1,4})(?!\d)")
-
-
-def region_date_order(region: str) -> str:
-    """The date order people in `region` (SXR_REGION: GB-ENG, US, CA, AU...) write: DMY or MDY."""
-    country = region.strip().upper().split("-", 1)[0]
-    return "MDY" if country in MONTH_FIRST_REGIONS else "DMY"
 
 
 def _takes_fallback(import_path: Callable[..., Conversation]) -> bool:

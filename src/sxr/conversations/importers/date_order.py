@@ -13,7 +13,10 @@ from datetime import date
 from sxr.conversations.model import DateOrderAmbiguous, DateReading, ExportError
 
 # Regions whose custom writes the month first (ISO 3166 codes); most of the world writes the day first.
-_MONTH_FIRST_REGIONS = frozenset({"US", "PH", "FM", "MH", "PW", "AS", "GU", "MP", "PR", "UM", "VI"})
+# Canada has no one custom: its phones (en-CA and fr-CA) write the year first (2026-03-12, never
+# ambiguous), so a slashed date from a Canadian phone most often comes from one set to US English. A guess
+# is always said to the victim with a one-tap switch, so a wrong guess costs one tap, never the evidence.
+_MONTH_FIRST_REGIONS = frozenset({"US", "CA", "PH", "FM", "MH", "PW", "AS", "GU", "MP", "PR", "UM", "VI"})
 _FIRST = {"DMY": "day first", "MDY": "month first", "YMD": "year first"}
 
 

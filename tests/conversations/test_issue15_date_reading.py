@@ -167,3 +167,19 @@ def test_dates_written_with_full_stops_read_day_first(tmp_path: Path) -> None:
     # Evidence that counts more still wins: a day above 12 in second place.
     reading = _reading(_write(tmp_path, "[03.13.26 21:00:00] Tom: hi\n", "b.txt"))
     assert (reading.order, reading.example) == ("MDY", "2026-03-13")
+
+
+def test_zero_padded_dates_with_a_12_hour_clock_are_no_us_sign(tmp_path: Path) -> None:
+    """India writes "03/06/18, 1:55 PM" day first: only unpadded "3/6/18, 1:55 PM" reads as a US phone."""
+    padded = import_path(
+        _write(tmp_path, "03/06/18, 1:55 PM - Ravi: hi\n03/06/18, 1:56 PM - Asha: hello\n", "in.txt"),
+        fallback_date_order="DMY",
+    )
+    assert padded.date_reading is not None and padded.date_reading.how == "assumed"
+    assert padded.messages[0].sent_at is not None and padded.messages[0].sent_at.month == 6
+    unpadded = import_path(
+        _write(tmp_path, "3/6/18, 1:55 PM - Ravi: hi\n3/6/18, 1:56 PM - Asha: hello\n", "us.txt"),
+        fallback_date_order="DMY",
+    )
+    assert unpadded.date_reading is not None and unpadded.date_reading.how == "inferred"
+    assert unpadded.messages[0].sent_at is not None and unpadded.messages[0].sent_at.month == 3

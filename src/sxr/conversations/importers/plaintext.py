@@ -342,7 +342,10 @@ class PlainChat(Importer):
                         evidence.add(d1, d2, d3, stamp["date"])
                         if "." in stamp["date"]:
                             evidence.dotted(stamp["date"])
-                        if len(stamp["d3"]) == 2 and stamp["ampm"] in ("AM", "PM"):
+                        padded = stamp["d1"].startswith("0") or stamp["d2"].startswith(
+                            "0"
+                        )  # India: day first
+                        if len(stamp["d3"]) == 2 and not padded and stamp["ampm"] in ("AM", "PM"):
                             evidence.us_clock((match["stamp"] or "").strip(" []-–"))
         speakers = {key for key, count in counts.items() if count >= 2}
         named = speakers | {key for key, count in counts.items() if count == 1 and _looks_like_a_name(key)}

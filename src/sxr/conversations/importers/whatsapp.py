@@ -529,7 +529,15 @@ def _date_evidence(files: ExportFiles, name: str, first_only: bool = False) -> D
                 evidence.add(int(d1), int(d2), int(d3), _written_date(match))
                 if match["sep"] == "." and evidence.dotted_raw is None:
                     evidence.dotted(_written_date(match))
-                if evidence.us_clock_raw is None and len(d3) == 2 and match["ampm"] in ("AM", "PM"):
+                # US phones write "3/6/18, 1:55 PM"; India's "03/06/18, 1:55 PM" is day first, and its
+                # zero-padding tells it apart.
+                unpadded = not (d1.startswith("0") or d2.startswith("0"))
+                if (
+                    evidence.us_clock_raw is None
+                    and len(d3) == 2
+                    and unpadded
+                    and match["ampm"] in ("AM", "PM")
+                ):
                     evidence.us_clock(match["stamp"])
             if first_only:
                 break

@@ -91,7 +91,7 @@ def test_a_match_reaches_the_webhook_signed(receiver: Receiver, database_url: st
 
 def test_csv_round_trip_in_hma_shape(database_url: str, tmp_path: Path) -> None:
     rng = np.random.default_rng(5)
-    values = [f"{int(v):064x}" for v in rng.integers(1, 2**63, size=20)]
+    values = [f"{int.from_bytes(rng.bytes(32), 'big'):064x}" for _ in range(20)]
     with session_scope(database_url) as session:
         case, _pin = create_case(session)
         services.bank_hashes(

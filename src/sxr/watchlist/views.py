@@ -6,23 +6,54 @@ import json
 import math
 import threading
 import time
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Header, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, Field, model_validator
 
 from sxr.accounts.models import ApiKey
 from sxr.accounts.services import authenticate_api_key
 from sxr.cases.deps import VictimCaseDep
 from sxr.cases.views import require_same_origin
 from sxr.deps import SessionDep
+from sxr.media.hashing import HASH_TYPES as SIGNALS
 from sxr.watchlist import services
 from sxr.watchlist.settings import get_watchlist_settings
 
-router = APIRouter()
+
+class PlainValidationRoute(APIRoute):
+    """A request that does not fit its model gets 422 with the problems in words, never its input echoed
+    back (a NaN in it would make the JSON answer itself fail, a 500)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                problems = [
+                    {
+                        "loc": list(e.get("loc", ())),
+                        "msg": str(e.get("msg", "")),
+                        "type": str(e.get("type", "")),
+                    }
+                    for e in exc.errors()[:MAX_PROBLEMS]
+                ]
+                return JSONResponse({"detail": problems}, status_code=422)
+
+        return route
+
+
+router = APIRouter(route_class=PlainValidationRoute)
 
 MAX_BATCH = 1000
+# A thousand bad hashes need not come back as a thousand problems: the first few say what is wrong.
+MAX_PROBLEMS = 20
 
 
 # --- platform API -------------------------------------------------------------------------------
@@ -86,24 +117,46 @@ def get_api_key(session: SessionDep, authorization: Annotated[str | None, Header
 ApiKeyDep = Annotated[ApiKey, Depends(get_api_key)]
 
 
+Trust = Literal["victim", "reviewed"]
+
+
 class HashQuery(BaseModel):
     type: Literal["pdq", "md5"] = Field(description="pdq (64 hex digits) or md5 (32 hex digits)")
     value: str = Field(max_length=64, description="the hash in hex, as Meta's reference prints PDQ")
-    dihedral: list[str] | None = Field(
+    dihedral: list[Annotated[str, Field(max_length=64)]] | None = Field(
         default=None,
-        max_length=7,
+        max_length=services.MAX_DIHEDRAL,
         description="optional: the PDQ hashes of the other 7 rotations/mirrors; the nearest counts",
     )
+
+    @model_validator(mode="after")
+    def _check_values(self) -> HashQuery:
+        # Each hash type's plug-in says what its hashes look like, in its own words.
+        signal = SIGNALS[self.type]
+        self.value = signal.validate(self.value)
+        if self.dihedral:
+            if self.type != "pdq":
+                raise ValueError("Only a PDQ hash can bring dihedral variants.")
+            self.dihedral = [signal.validate(v) for v in self.dihedral]
+        return self
 
 
 class MatchRequest(BaseModel):
     hashes: list[HashQuery] = Field(min_length=1, max_length=MAX_BATCH)
+    min_trust: Trust = Field(
+        default="victim",
+        description='"reviewed": match only entries staff have reviewed; "victim" (the default): all entries',
+    )
 
 
 class MatchOut(BaseModel):
     entry_id: str = Field(description="the opaque id of the watchlist entry")
-    distance: int = Field(description="PDQ Hamming distance (0 for MD5)")
+    distance: int = Field(ge=0, le=256, description="PDQ Hamming distance (0 for MD5)")
     match_id: str = Field(description="give feedback on this match with it")
+    trust: Trust = Field(
+        description='"victim": the victim submitted it and staff have not reviewed it yet; '
+        '"reviewed": staff reviewed it (or an operator banked it)'
+    )
 
 
 class HashResult(BaseModel):
@@ -124,20 +177,44 @@ class FeedbackResponse(BaseModel):
     verdict: str
 
 
+class Problem(BaseModel):
+    loc: list[str | int] = Field(description="where in the request: body, then field names and positions")
+    msg: str = Field(description="what is wrong, in words")
+    type: str = Field(description="a short code for the kind of problem")
+
+
+class ErrorBody(BaseModel):
+    """Every error the platform API answers: words, or a list of problems with the request."""
+
+    detail: str | list[Problem]
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    words = {
+        401: "no valid API key",
+        403: "this key may not do that",
+        404: "no such match",
+        413: "the request is too large",
+        422: "the request is not valid; `detail` says what is wrong",
+        429: "too many requests or hashes for now; Retry-After says when to try again",
+    }
+    return {code: {"model": ErrorBody, "description": words[code]} for code in codes}
+
+
 @router.post(
     "/api/v1/match",
     response_model=MatchResponse,
     tags=["platform API"],
     summary="Look up to 1,000 media hashes against the watchlist",
-    responses={401: {"description": "no valid API key"}, 429: {"description": "rate limited"}},
+    responses=_errors(401, 403, 413, 422, 429),
 )
 def api_match(request: Request, body: MatchRequest, key: ApiKeyDep, session: SessionDep) -> Response:
-    """Each hash's matching watchlist entries with distances. Answers carry no victim or case data."""
+    """Each hash's matching watchlist entries with distances and trust levels. Answers carry no victim
+    or case data."""
     _rate_limit(request, key, len(body.hashes))
     try:
-        results = services.match_hashes(
-            session, [h.model_dump(exclude_none=True) for h in body.hashes], key.name
-        )
+        queries = [h.model_dump(exclude_none=True) for h in body.hashes]
+        results = services.match_hashes(session, queries, key.name, min_trust=body.min_trust)
     except services.WatchlistError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     session.commit()
@@ -150,10 +227,14 @@ def api_match(request: Request, body: MatchRequest, key: ApiKeyDep, session: Ses
     response_model=FeedbackResponse,
     tags=["platform API"],
     summary="Say whether a match was the victim's media or not",
-    responses={401: {"description": "no valid API key"}, 404: {"description": "no such match"}},
+    responses=_errors(401, 403, 404, 413, 422, 429),
 )
 def api_feedback(
-    request: Request, match_id: str, body: FeedbackRequest, key: ApiKeyDep, session: SessionDep
+    request: Request,
+    match_id: Annotated[str, Path(max_length=64, description="the match_id a look-up gave")],
+    body: FeedbackRequest,
+    key: ApiKeyDep,
+    session: SessionDep,
 ) -> dict[str, str]:
     """Record the platform's verdict on one of its matches; it reaches the case as an alert."""
     _rate_limit(request, key, 1)
@@ -166,6 +247,26 @@ def api_feedback(
 
 
 # --- victim side --------------------------------------------------------------------------------
+
+
+class BankFrame(BaseModel):
+    frame: int | None = Field(default=None, ge=0, le=services.MAX_FRAME_NUMBER)
+    timestamp: float = Field(default=0.0, ge=0, le=services.MAX_TIMESTAMP, allow_inf_nan=False)
+    hash: str = Field(max_length=64)
+    quality: int = Field(ge=0, le=100)
+
+
+class BankHash(BaseModel):
+    type: Literal["pdq", "md5", "vpdq"]
+    value: str | None = Field(default=None, max_length=64)
+    quality: int | None = Field(default=None, ge=0, le=100)
+    frames: list[BankFrame] | None = Field(default=None, max_length=services.MAX_VPDQ_FRAMES)
+    # The page may send the file's name; it is not stored (only the hash is).
+    name_hint: str | None = Field(default=None, max_length=1000)
+
+
+class BankRequest(BaseModel):
+    hashes: list[BankHash] = Field(min_length=1, max_length=MAX_BATCH)
 
 
 class BankedEntry(BaseModel):
@@ -191,15 +292,16 @@ def victim_protect_page(request: Request, token: str, case: VictimCaseDep) -> Re
     include_in_schema=False,
     dependencies=[Depends(require_same_origin)],
 )
-def victim_bank_hashes(
-    payload: Annotated[dict[str, Any], Body()], case: VictimCaseDep, session: SessionDep
-) -> dict[str, Any]:
+def victim_bank_hashes(body: BankRequest, case: VictimCaseDep, session: SessionDep) -> dict[str, Any]:
     """Hashes computed in the victim's browser (the pictures never leave the device)."""
-    hashes = payload.get("hashes")
-    if not isinstance(hashes, list) or not 0 < len(hashes) <= MAX_BATCH:
-        raise HTTPException(status_code=400, detail=f"Send between 1 and {MAX_BATCH} hashes.")
+    # TODO(issue 13, lead): per-address limit on hash banking from the shared limiter goes here, before
+    # any work: limits.hit(request, "watchlist.bank", cost=len(body.hashes)).
+    hashes = [h.model_dump(exclude_none=True, exclude={"name_hint"}) for h in body.hashes]
     try:
         entries = services.bank_hashes(session, case.id, hashes, added_by="victim")
+    except services.QuotaReached as exc:
+        session.commit()  # the note to staff stays; nothing else was stored
+        raise HTTPException(status_code=403, detail=str(exc)) from exc
     except services.WatchlistError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     session.commit()

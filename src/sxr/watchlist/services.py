@@ -841,3 +841,16 @@ def import_csv(session: Session, text: str, added_by: str) -> list[WatchlistEntr
 def hamming_hex(a: str, b: str) -> int:
     """Distance between two PDQ hex strings."""
     return int(np.asarray(hamming(hex_to_codes([a]), hex_to_codes([b])))[0])
+
+
+def frame_counts(session: Session, entry_ids: Sequence[int]) -> dict[int, int]:
+    """How many frames each vPDQ entry has."""
+    counts: dict[int, int] = {}
+    for lo in range(0, len(entry_ids), 500):
+        for entry_id, count in session.execute(
+            select(WatchlistFrame.entry_id, func.count())
+            .where(WatchlistFrame.entry_id.in_(list(entry_ids[lo : lo + 500])))
+            .group_by(WatchlistFrame.entry_id)
+        ):
+            counts[int(entry_id)] = int(count)
+    return counts

@@ -1,4 +1,4 @@
-"""Routes: the platform API (match, feedback) and the victim's hash upload and withdrawal."""
+"""Routes: the platform API (match, feedback), the victim's hash upload and withdrawal, and staff review."""
 
 from __future__ import annotations
 
@@ -7,22 +7,31 @@ import math
 import threading
 import time
 from collections.abc import Callable, Coroutine
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import select
 
 from sxr.accounts.models import ApiKey
 from sxr.accounts.services import authenticate_api_key
 from sxr.cases.deps import VictimCaseDep
+from sxr.cases.models import Case, as_utc
 from sxr.cases.views import require_same_origin
 from sxr.deps import SessionDep
 from sxr.media.hashing import HASH_TYPES as SIGNALS
+from sxr.staff import services as staff_services
+from sxr.staff.deps import CsrfSessionDep, OptionalStaffSessionDep
+from sxr.staff.models import StaffSession, StaffUser
 from sxr.watchlist import services
+from sxr.watchlist.api_docs import platform_openapi, reading
 from sxr.watchlist.settings import get_watchlist_settings
+from sxr.web.templating import templates
 
 
 class PlainValidationRoute(APIRoute):
@@ -101,10 +110,15 @@ def _rate_limit(request: Request, key: ApiKey, cost: int) -> None:
         )
 
 
-def get_api_key(session: SessionDep, authorization: Annotated[str | None, Header()] = None) -> ApiKey:
+# Declared as HTTP bearer auth, so the OpenAPI document (and any client made from it) knows the scheme.
+bearer = HTTPBearer(auto_error=False, description="the platform's API key, as issued by `sxr apikey create`")
+
+
+def get_api_key(
+    session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> ApiKey:
     """The platform's live API key from `Authorization: Bearer KEY`, or 401."""
-    scheme, _, key = (authorization or "").partition(" ")
-    row = authenticate_api_key(session, key) if scheme.lower() == "bearer" else None
+    row = authenticate_api_key(session, credentials.credentials) if credentials is not None else None
     if row is None:
         raise HTTPException(
             status_code=401,
@@ -246,6 +260,25 @@ def api_feedback(
     return {"match_id": match.public_id, "verdict": body.verdict}
 
 
+# --- the platform API's own description ---------------------------------------------------------
+
+
+@router.get("/api/openapi.json", include_in_schema=False)
+def openapi_document(request: Request) -> JSONResponse:
+    """The OpenAPI document of the platform API (staff and victim pages are not an API)."""
+    return JSONResponse(platform_openapi(request.app))
+
+
+@router.get("/api/docs", include_in_schema=False)
+def api_docs(request: Request) -> Response:
+    """The platform API's documentation, read from its OpenAPI document on the server (no script)."""
+    doc = platform_openapi(request.app)
+    operations, schemas = reading(doc)
+    return templates.TemplateResponse(
+        request, "watchlist/api_docs.html", {"doc": doc, "operations": operations, "schemas": schemas}
+    )
+
+
 # --- victim side --------------------------------------------------------------------------------
 
 
@@ -321,3 +354,164 @@ def victim_withdraw(token: str, entry_id: str, case: VictimCaseDep, session: Ses
         raise HTTPException(status_code=404, detail="We could not find that picture's code.") from exc
     session.commit()
     return RedirectResponse(f"/case/{token}", status_code=303)
+
+
+# --- staff side: review and remove a case's entries ---------------------------------------------
+
+
+def _staff_user(staff_session: StaffSession, action: str, what: str) -> StaffUser:
+    user = staff_session.user
+    if user.must_change_password:
+        raise HTTPException(status_code=403, detail="Please change your password first, at /staff/password.")
+    if not staff_services.can(user, action):
+        raise HTTPException(status_code=403, detail=f"Your role ({user.role}) does not allow you to {what}.")
+    return user
+
+
+def _staff_case(session: SessionDep, reference: str) -> Case:
+    case = staff_services.find_case(session, reference)
+    if case is None:
+        raise HTTPException(status_code=404, detail="There is no case with that reference.")
+    return case
+
+
+def _when(moment: datetime | None) -> str:
+    return "" if moment is None else as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _staff_entries_page(
+    request: Request,
+    session: SessionDep,
+    staff_session: StaffSession,
+    case: Case,
+    *,
+    problem: str | None = None,
+    done: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    from sxr.audit.models import AuditEvent
+
+    user = staff_session.user
+    entries = services.entries_for_case(session, case.id)
+    frames = services.frame_counts(session, [e.id for e in entries if e.type == "vpdq"])
+    notes = list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.case_id == case.id, AuditEvent.action == "watchlist.quota_reached")
+            .order_by(AuditEvent.at.desc())
+            .limit(10)
+        )
+    )
+    staff_services.audit(session, user, "watchlist.view", case=case, subject=f"{len(entries)} entries")
+    session.commit()
+    return templates.TemplateResponse(
+        request,
+        "watchlist/staff_entries.html",
+        {
+            "user": user,
+            "csrf_token": staff_session.csrf_secret,
+            "case": case,
+            "entries": entries,
+            "frames": frames,
+            "quota": services.case_quota(),
+            "use": services.quota_use(session, case.id),
+            "notes": notes,
+            "can_review": staff_services.can(user, "review"),
+            "problem": problem,
+            "done": done,
+            "when": _when,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/staff/cases/{reference}/watchlist", include_in_schema=False)
+def staff_watchlist(
+    request: Request,
+    reference: str,
+    session: SessionDep,
+    staff_session: OptionalStaffSessionDep,
+    done: Literal["reviewed", "removed"] | None = None,
+) -> Response:
+    """A case's watchlist entries with their trust levels, and the quota the victim's hashes use."""
+    if staff_session is None:
+        return RedirectResponse("/staff/login", status_code=303)
+    _staff_user(staff_session, "view", "see watchlist entries")
+    case = _staff_case(session, reference)
+    return _staff_entries_page(request, session, staff_session, case, done=done)
+
+
+EntryIdsForm = Annotated[list[str], Form(description="the public ids of the chosen entries")]
+
+
+def _chosen(entry_id: list[str], everything: str) -> list[str] | None:
+    """The entry ids a staff form chose (None: all of the case's entries)."""
+    if everything == "yes":
+        return None
+    ids = [e for e in entry_id if e]
+    if not ids:
+        raise services.WatchlistError("Please choose at least one entry, or all of them.")
+    if any(len(e) > 64 for e in ids):
+        raise services.NotFound("This case has no such watchlist entry.")
+    return ids
+
+
+@router.post("/staff/cases/{reference}/watchlist/review", include_in_schema=False)
+def staff_review_entries(
+    request: Request,
+    reference: str,
+    session: SessionDep,
+    staff_session: CsrfSessionDep,
+    entry_id: EntryIdsForm = [],  # noqa: B006 - FastAPI copies form defaults
+    everything: Annotated[str, Form(max_length=3)] = "",
+) -> Response:
+    """Mark entries reviewed: platforms that match only reviewed entries now see them."""
+    user = _staff_user(staff_session, "review", "review watchlist entries")
+    case = _staff_case(session, reference)
+    try:
+        chosen = _chosen(entry_id, everything)
+        changed = services.review_entries(session, case.id, user.actor, chosen)
+    except services.WatchlistError as exc:
+        session.rollback()
+        return _staff_entries_page(request, session, staff_session, case, problem=str(exc), status_code=400)
+    staff_services.audit(
+        session,
+        user,
+        "watchlist.review",
+        case=case,
+        subject=f"{changed} entries reviewed: " + ("all" if chosen is None else ", ".join(chosen)),
+    )
+    session.commit()
+    return RedirectResponse(f"/staff/cases/{case.reference}/watchlist?done=reviewed", status_code=303)
+
+
+@router.post("/staff/cases/{reference}/watchlist/remove", include_in_schema=False)
+def staff_remove_entries(
+    request: Request,
+    reference: str,
+    session: SessionDep,
+    staff_session: CsrfSessionDep,
+    entry_id: EntryIdsForm = [],  # noqa: B006 - FastAPI copies form defaults
+    everything: Annotated[str, Form(max_length=3)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Take entries off the watchlist (they stop matching at once), with a reason for the audit trail."""
+    user = _staff_user(staff_session, "review", "remove watchlist entries")
+    case = _staff_case(session, reference)
+    try:
+        why = staff_services.clean_reason(reason)
+        chosen = _chosen(entry_id, everything)
+        removed = services.remove_entries(session, case.id, chosen)
+    except (services.WatchlistError, staff_services.StaffError) as exc:
+        session.rollback()
+        return _staff_entries_page(request, session, staff_session, case, problem=str(exc), status_code=400)
+    staff_services.audit(
+        session,
+        user,
+        "watchlist.remove",
+        case=case,
+        subject=f"{removed} entries removed: " + ("all" if chosen is None else ", ".join(chosen)),
+        why=why,
+    )
+    session.commit()
+    return RedirectResponse(f"/staff/cases/{case.reference}/watchlist?done=removed", status_code=303)

@@ -205,6 +205,7 @@ class ErrorBody(BaseModel):
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     words = {
+        400: "the body could not be read as JSON (for example it is nested too deeply)",
         401: "no valid API key",
         403: "this key may not do that",
         404: "no such match",
@@ -220,7 +221,7 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     response_model=MatchResponse,
     tags=["platform API"],
     summary="Look up to 1,000 media hashes against the watchlist",
-    responses=_errors(401, 403, 413, 422, 429),
+    responses=_errors(400, 401, 403, 413, 422, 429),
 )
 def api_match(request: Request, body: MatchRequest, key: ApiKeyDep, session: SessionDep) -> Response:
     """Each hash's matching watchlist entries with distances and trust levels. Answers carry no victim
@@ -241,7 +242,7 @@ def api_match(request: Request, body: MatchRequest, key: ApiKeyDep, session: Ses
     response_model=FeedbackResponse,
     tags=["platform API"],
     summary="Say whether a match was the victim's media or not",
-    responses=_errors(401, 403, 404, 413, 422, 429),
+    responses=_errors(400, 401, 403, 404, 413, 422, 429),
 )
 def api_feedback(
     request: Request,
@@ -325,20 +326,21 @@ def victim_protect_page(request: Request, token: str, case: VictimCaseDep) -> Re
     include_in_schema=False,
     dependencies=[Depends(require_same_origin)],
 )
-def victim_bank_hashes(body: BankRequest, case: VictimCaseDep, session: SessionDep) -> dict[str, Any]:
+def victim_bank_hashes(body: BankRequest, case: VictimCaseDep, session: SessionDep) -> Response:
     """Hashes computed in the victim's browser (the pictures never leave the device)."""
     # TODO(issue 13, lead): per-address limit on hash banking from the shared limiter goes here, before
     # any work: limits.hit(request, "watchlist.bank", cost=len(body.hashes)).
     hashes = [h.model_dump(exclude_none=True, exclude={"name_hint"}) for h in body.hashes]
+    # Refusals are JSON with words (the page shows `detail`), not the HTML error page.
     try:
         entries = services.bank_hashes(session, case.id, hashes, added_by="victim")
     except services.QuotaReached as exc:
         session.commit()  # the note to staff stays; nothing else was stored
-        raise HTTPException(status_code=403, detail=str(exc)) from exc
+        return JSONResponse({"detail": str(exc)}, status_code=403)
     except services.WatchlistError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
+        return JSONResponse({"detail": str(exc)}, status_code=422)
     session.commit()
-    return {"entries": [{"id": e.public_id, "type": e.type} for e in entries]}
+    return JSONResponse({"entries": [{"id": e.public_id, "type": e.type} for e in entries]})
 
 
 @router.post(

@@ -134,25 +134,48 @@ ApiKeyDep = Annotated[ApiKey, Depends(get_api_key)]
 Trust = Literal["victim", "reviewed"]
 
 
-class HashQuery(BaseModel):
-    type: Literal["pdq", "md5"] = Field(description="pdq (64 hex digits) or md5 (32 hex digits)")
-    value: str = Field(max_length=64, description="the hash in hex, as Meta's reference prints PDQ")
-    dihedral: list[Annotated[str, Field(max_length=64)]] | None = Field(
+def _hex_text(digits: int, description: str) -> Any:
+    # The pattern is for the document (and clients made from it); the hash type's plug-in checks the
+    # value itself, so a bad one is refused in its words, not a regular expression's.
+    return Field(
+        max_length=digits,
+        description=description,
+        json_schema_extra={"pattern": f"^[0-9a-fA-F]{{{digits}}}$"},
+    )
+
+
+class _Query(BaseModel):
+    type: str
+    value: str
+
+    @model_validator(mode="after")
+    def _check_value(self) -> _Query:
+        self.value = SIGNALS[self.type].validate(self.value)
+        return self
+
+
+class PdqQuery(_Query):
+    type: Literal["pdq"] = Field(description="a PDQ hash of a picture")
+    value: str = _hex_text(64, "the PDQ hash in hex (64 digits), as Meta's reference prints it")
+    dihedral: list[Annotated[str, _hex_text(64, "a PDQ hash in hex")]] | None = Field(
         default=None,
         max_length=services.MAX_DIHEDRAL,
         description="optional: the PDQ hashes of the other 7 rotations/mirrors; the nearest counts",
     )
 
     @model_validator(mode="after")
-    def _check_values(self) -> HashQuery:
-        # Each hash type's plug-in says what its hashes look like, in its own words.
-        signal = SIGNALS[self.type]
-        self.value = signal.validate(self.value)
+    def _check_dihedral(self) -> PdqQuery:
         if self.dihedral:
-            if self.type != "pdq":
-                raise ValueError("Only a PDQ hash can bring dihedral variants.")
-            self.dihedral = [signal.validate(v) for v in self.dihedral]
+            self.dihedral = [SIGNALS["pdq"].validate(v) for v in self.dihedral]
         return self
+
+
+class Md5Query(_Query):
+    type: Literal["md5"] = Field(description="an MD5 of a file's bytes")
+    value: str = _hex_text(32, "the MD5 in hex (32 digits)")
+
+
+HashQuery = Annotated[PdqQuery | Md5Query, Field(discriminator="type")]
 
 
 class MatchRequest(BaseModel):

@@ -437,3 +437,52 @@ def test_ten_thousand_hashes_from_one_anonymous_case_stop_at_the_quota(
     with session_scope(sqlite_url) as session:
         assert services.quota_use(session, case_id).pictures == quota
     print(f"10,000 hashes from one case: {quota} banked, the rest refused, in {elapsed:.1f} s")
+
+
+@pytest.mark.slow
+def test_parallel_floods_cannot_pass_the_quota_together(live_server: LiveServer, sqlite_url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    case_id, token, _key = victim(sqlite_url)
+    quota = get_settings().watchlist_case_pictures
+    rng = np.random.default_rng(RNG_SEED + 1)
+    batches = [json.dumps({"hashes": _pictures(rng, 1000)}) for _ in range(6)]
+
+    def send(body: str) -> int:
+        with httpx.Client(base_url=live_server.url, timeout=120) as http:
+            response = http.post(
+                f"/case/{token}/hashes", content=body, headers={"Content-Type": "application/json"}
+            )
+            return response.status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        codes = list(pool.map(send, batches))
+    assert sorted(codes) == [200] * (quota // 1000) + [403] * (6 - quota // 1000), codes
+    with session_scope(sqlite_url) as session:
+        assert services.quota_use(session, case_id).pictures == quota
+
+
+def test_parallel_banking_is_one_at_a_time_per_case(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setenv("SXR_WATCHLIST_CASE_PICTURES", "50")
+    get_settings.cache_clear()
+    case_id, _token, _key = victim(database_url)
+    rng = np.random.default_rng(RNG_SEED + 2)
+    batches = [_pictures(rng, 30) for _ in range(4)]
+
+    def bank(batch: list[dict[str, object]]) -> str:
+        try:
+            with session_scope(database_url) as session:
+                services.bank_hashes(session, case_id, batch, "victim")
+        except services.QuotaReached:
+            return "refused"
+        return "banked"
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = sorted(pool.map(bank, batches))
+    assert outcomes == ["banked", "refused", "refused", "refused"]
+    with session_scope(database_url) as session:
+        assert services.quota_use(session, case_id).pictures == 30

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
 import numpy as np
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from sxr.config import get_settings
@@ -330,8 +330,12 @@ def _refuse_over_quota(session: Session, case_id: int, fresh: list[dict[str, Any
     """QuotaReached (and a note to staff in the case's audit trail) when `fresh` would pass the quota."""
     from sxr.cases.models import Case
 
-    # One banking at a time per case on PostgreSQL, so parallel requests cannot both pass the check.
-    session.execute(select(Case.id).where(Case.id == case_id).with_for_update())
+    # One banking at a time per case, so parallel requests cannot both pass the check: a no-op write to
+    # the case row takes its row lock on PostgreSQL and the write lock on SQLite (whose reads outside a
+    # transaction would otherwise all see the count before any of them inserts), until the commit.
+    session.execute(
+        update(Case).where(Case.id == case_id).values(id=Case.id).execution_options(synchronize_session=False)
+    )
     quota, use = case_quota(), quota_use(session, case_id)
     pictures = sum(1 for item in fresh if item["type"] != "vpdq")
     videos = [item for item in fresh if item["type"] == "vpdq"]

@@ -332,9 +332,13 @@ def _refuse_over_quota(session: Session, case_id: int, fresh: list[dict[str, Any
 
     # One banking at a time per case, so parallel requests cannot both pass the check: a no-op write to
     # the case row takes its row lock on PostgreSQL and the write lock on SQLite (whose reads outside a
-    # transaction would otherwise all see the count before any of them inserts), until the commit.
+    # transaction would otherwise all see the count before any of them inserts), until the commit. Not
+    # the key column: that lock would also hold up inserts that refer to the case (evidence, alerts).
     session.execute(
-        update(Case).where(Case.id == case_id).values(id=Case.id).execution_options(synchronize_session=False)
+        update(Case)
+        .where(Case.id == case_id)
+        .values(status=Case.status)
+        .execution_options(synchronize_session=False)
     )
     quota, use = case_quota(), quota_use(session, case_id)
     pictures = sum(1 for item in fresh if item["type"] != "vpdq")

@@ -115,6 +115,9 @@ def test_csv_round_trip_in_hma_shape(database_url: str, tmp_path: Path) -> None:
         assert plain[0].id == imported[0].id  # already banked: not duplicated
         with pytest.raises(services.WatchlistError, match="Line 2"):
             services.import_csv(session, "signal_type,signal_value\nsha1,abc\n", "x")
+        # Another bank's degenerate signal is refused too, named by its line.
+        with pytest.raises(services.WatchlistError, match="Line 3: This PDQ hash is all zeros"):
+            services.import_csv(session, f"signal_type,signal_value\npdq,{values[1]}\npdq,{'0' * 64}\n", "x")
     with session_scope(database_url) as session, (tmp_path / "again.csv").open("w") as handle:
         services.export_csv(session, handle)
     exported_again = (tmp_path / "again.csv").read_text().splitlines()[1:]

@@ -839,7 +839,12 @@ def import_csv(session: Session, text: str, added_by: str) -> list[WatchlistEntr
             raise WatchlistError(f"Line {n}: signal type {kind!r} is not pdq or md5.")
         kind = _CSV_TYPE_NAMES[kind]
         # HMA's files carry no quality; an exported signal was good enough for its bank.
-        hashes.append({"type": kind, "value": value, "quality": 100 if kind == "pdq" else None})
+        item = {"type": kind, "value": value, "quality": 100 if kind == "pdq" else None}
+        try:
+            validate_hash(item)  # named by its line here; bank_hashes would count signals instead
+        except WatchlistError as exc:
+            raise WatchlistError(f"Line {n}: {exc}") from exc
+        hashes.append(item)
     if not hashes:
         raise WatchlistError("The file has no signals.")
     # An operator chose to import another bank's signals: they are not one anonymous person's word.

@@ -25,7 +25,7 @@ def test_api_docs_render_with_no_csp_violation(page: object) -> None:
     assert response is not None and response.status == 200
     assert "script-src 'self'" in (response.headers.get("content-security-policy") or "")
     expect(page.get_by_role("heading", name="sxr platform API", exact=False).first).to_be_visible()
-    expect(page.locator("h3", has_text="POST /api/v1/match")).to_be_visible()
+    expect(page.get_by_role("heading", name="POST /api/v1/match", exact=True)).to_be_visible()
     expect(page.locator("#schema-MatchRequest")).to_contain_text("min_trust")
     expect(page.locator("#schema-MatchOut")).to_contain_text("trust")
     expect(page.locator("h3", has_text="/staff/")).to_have_count(0)

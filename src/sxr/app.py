@@ -38,9 +38,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="sxr",
         summary="Sextortion response: victim plan, evidence locker, watchlist and platform API.",
         version="0.1.0",
-        docs_url="/api/docs",
+        # The platform API's document and docs page are served by sxr.watchlist.views (only /api/v1).
+        docs_url=None,
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=None,
     )
     app.state.settings = settings
     install_derivers()

@@ -61,6 +61,17 @@ class Settings(BaseSettings):
     import_helper: bool = Field(
         default=True, description="read big Meta downloads with a second process (parse ahead) on 2+ cores"
     )
+    # The watchlist's quota per case on hashes the victim banked that staff have not reviewed yet
+    # (watchlist/NOTES.md says why these numbers); reviewing frees the quota.
+    watchlist_case_pictures: int = Field(
+        default=2000, ge=0, description="PDQ and MD5 hashes per case waiting for review"
+    )
+    watchlist_case_videos: int = Field(
+        default=100, ge=0, description="vPDQ videos per case waiting for review"
+    )
+    watchlist_case_frames: int = Field(
+        default=200_000, ge=0, description="vPDQ frames in all of a case's videos waiting for review"
+    )
 
     @property
     def resolved_database_url(self) -> str:

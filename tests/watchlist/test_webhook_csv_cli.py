@@ -91,7 +91,7 @@ def test_a_match_reaches_the_webhook_signed(receiver: Receiver, database_url: st
 
 def test_csv_round_trip_in_hma_shape(database_url: str, tmp_path: Path) -> None:
     rng = np.random.default_rng(5)
-    values = [f"{int(v):064x}" for v in rng.integers(1, 2**63, size=20)]
+    values = [f"{int.from_bytes(rng.bytes(32), 'big'):064x}" for _ in range(20)]
     with session_scope(database_url) as session:
         case, _pin = create_case(session)
         services.bank_hashes(
@@ -115,6 +115,9 @@ def test_csv_round_trip_in_hma_shape(database_url: str, tmp_path: Path) -> None:
         assert plain[0].id == imported[0].id  # already banked: not duplicated
         with pytest.raises(services.WatchlistError, match="Line 2"):
             services.import_csv(session, "signal_type,signal_value\nsha1,abc\n", "x")
+        # Another bank's degenerate signal is refused too, named by its line.
+        with pytest.raises(services.WatchlistError, match="Line 3: This PDQ hash is all zeros"):
+            services.import_csv(session, f"signal_type,signal_value\npdq,{values[1]}\npdq,{'0' * 64}\n", "x")
     with session_scope(database_url) as session, (tmp_path / "again.csv").open("w") as handle:
         services.export_csv(session, handle)
     exported_again = (tmp_path / "again.csv").read_text().splitlines()[1:]

@@ -30,13 +30,23 @@ def file_digests(path: Path) -> tuple[str, str, bytes | None]:
 
 class _ExactSignal(MediaHashType[str]):
     hex_length: ClassVar[int]
+    # The digest of zero bytes: every empty file has it, so it stands for no file in particular.
+    empty_file: ClassVar[str]
 
     @classmethod
     def validate(cls, value: str) -> str:
         normal = value.strip().lower()
         if len(normal) != cls.hex_length or any(ch not in "0123456789abcdef" for ch in normal):
-            raise ValueError(f"an {cls.name.upper()} hash is {cls.hex_length} hexadecimal characters")
+            raise ValueError(cls.format_message)
         return normal
+
+    @classmethod
+    def refuse_degenerate(cls, value: str) -> None:
+        if value == cls.empty_file:
+            raise ValueError(
+                f"This is the {cls.name.upper()} of an empty file (a file with nothing in it). It would "
+                "match every empty file, not one of yours, so it was not added."
+            )
 
     @classmethod
     def distance(cls, a: str, b: str) -> int:
@@ -48,6 +58,8 @@ class Md5Signal(_ExactSignal):
 
     name: ClassVar[str] = "md5"
     hex_length: ClassVar[int] = 32
+    format_message: ClassVar[str] = "An MD5 hash is 32 hexadecimal digits (0-9 and a-f)."
+    empty_file: ClassVar[str] = hashlib.md5(b"", usedforsecurity=False).hexdigest()
 
     @classmethod
     def hash_file(cls, path: Path) -> str:
@@ -59,6 +71,8 @@ class Sha256Signal(_ExactSignal):
 
     name: ClassVar[str] = "sha256"
     hex_length: ClassVar[int] = 64
+    format_message: ClassVar[str] = "A SHA-256 hash is 64 hexadecimal digits (0-9 and a-f)."
+    empty_file: ClassVar[str] = hashlib.sha256(b"").hexdigest()
 
     @classmethod
     def hash_file(cls, path: Path) -> str:

@@ -82,6 +82,40 @@ def hamming_distance(a: str, b: str) -> int:
     return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
+# A real PDQ hash sets the bits of the DCT coefficients above their median: exactly 128 of 256 whenever
+# the coefficients differ (all 1,592 hashes of Meta's reference images and videos in ../shared/data,
+# quality 0-100). The band leaves room for other implementations' ties; outside it a hash is no picture's.
+MIN_SET_BITS, MAX_SET_BITS = 96, 160
+# A hash this close to itself shifted by a pattern's width repeats that pattern (within the match radius);
+# the nearest real hash measured is 60 bits from any of its shifts (a random one about 128).
+REPEAT_DISTANCE = 32
+REPEAT_WIDTHS = (4, 8, 16, 32, 64, 128)
+
+
+def degenerate_reason(value: str) -> str | None:
+    """Why a PDQ hash (64 hex digits, normal form) stands for no one picture, in words; None when fine."""
+    n = int(value, 16)
+    set_bits = n.bit_count()
+    if set_bits == 0:
+        return "This PDQ hash is all zeros, what a blank picture gives, so it would match blank pictures."
+    if set_bits == 256:
+        return "This PDQ hash is all ones, which no real picture gives."
+    if not MIN_SET_BITS <= set_bits <= MAX_SET_BITS:
+        return (
+            f"This PDQ hash has {set_bits} of its 256 bits set. A real picture's PDQ hash has about half "
+            f"of them set (128), so this one cannot be a picture's."
+        )
+    mask = (1 << 256) - 1
+    for width in REPEAT_WIDTHS:
+        shifted = ((n << width) | (n >> (256 - width))) & mask
+        if (n ^ shifted).bit_count() < REPEAT_DISTANCE:
+            return (
+                f"This PDQ hash is a {width}-bit pattern repeated, which no real picture gives, so it "
+                "would match things that are not your picture."
+            )
+    return None
+
+
 def pdq_from_rgb(pixels: np.ndarray) -> PdqHash:
     """PDQ of an RGB array (height x width x 3, uint8), with no pre-shrink."""
     bits, quality = pdqhash.compute(np.ascontiguousarray(pixels))
@@ -184,6 +218,7 @@ class PdqSignal(MediaHashType[PdqHash]):
 
     name: ClassVar[str] = "pdq"
     match_threshold: ClassVar[int] = MATCH_THRESHOLD
+    format_message: ClassVar[str] = "A PDQ hash is 64 hexadecimal digits (0-9 and a-f)."
 
     @classmethod
     def hash_file(cls, path: Path) -> PdqHash | None:
@@ -198,9 +233,15 @@ class PdqSignal(MediaHashType[PdqHash]):
     def validate(cls, value: str) -> str:
         normal = value.strip().lower()
         if len(normal) != 64 or not set(normal) <= _HEX_DIGITS:
-            raise ValueError("a PDQ hash is 64 hexadecimal characters")
+            raise ValueError(cls.format_message)
         return normal
 
     @classmethod
     def distance(cls, a: str, b: str) -> int:
         return hamming_distance(a, b)
+
+    @classmethod
+    def refuse_degenerate(cls, value: str) -> None:
+        reason = degenerate_reason(value)
+        if reason is not None:
+            raise ValueError(reason)

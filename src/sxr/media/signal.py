@@ -15,6 +15,8 @@ class MediaHashType(ABC, Generic[HashValue]):
     name: ClassVar[str]
     # Largest distance that still counts as a match (0: exact types).
     match_threshold: ClassVar[int] = 0
+    # What `validate` says when a text is not a hash of this type: the sentence callers show (a 422).
+    format_message: ClassVar[str]
 
     @classmethod
     @abstractmethod
@@ -24,7 +26,7 @@ class MediaHashType(ABC, Generic[HashValue]):
     @classmethod
     @abstractmethod
     def validate(cls, value: str) -> str:
-        """The normal form of a hash given as text; ValueError when it is not one."""
+        """The normal form of a hash given as text; ValueError(format_message) when it is not one."""
 
     @classmethod
     @abstractmethod
@@ -35,3 +37,8 @@ class MediaHashType(ABC, Generic[HashValue]):
     def matches(cls, a: str, b: str) -> bool:
         """Whether two hashes count as a match."""
         return cls.distance(a, b) <= cls.match_threshold
+
+    @classmethod
+    def refuse_degenerate(cls, value: str) -> None:
+        """ValueError, in words, when a hash (in normal form) could not stand for one file: banking it
+        would match many unrelated files (a blank picture, an empty file, a repeated pattern)."""

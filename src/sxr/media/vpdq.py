@@ -16,7 +16,13 @@ from typing import BinaryIO, ClassVar
 import av
 import numpy as np
 
-from sxr.media.pdq import MATCH_THRESHOLD, QUALITY_THRESHOLD, hamming_distance, pdq_from_rgb
+from sxr.media.pdq import (
+    MATCH_THRESHOLD,
+    QUALITY_THRESHOLD,
+    degenerate_reason,
+    hamming_distance,
+    pdq_from_rgb,
+)
 from sxr.media.signal import MediaHashType
 
 # Upstream's usual setting: a video matches when 80% of the query's distinct frames match.
@@ -168,6 +174,7 @@ class VpdqSignal(MediaHashType[list[VpdqFrame]]):
 
     name: ClassVar[str] = "vpdq"
     match_threshold: ClassVar[int] = MATCH_THRESHOLD
+    format_message: ClassVar[str] = "A vPDQ frame hash is 64 hexadecimal digits (0-9 and a-f)."
 
     @classmethod
     def hash_file(cls, path: Path) -> list[VpdqFrame] | None:
@@ -181,12 +188,19 @@ class VpdqSignal(MediaHashType[list[VpdqFrame]]):
         """A frame's PDQ in hex (frames are compared one by one)."""
         normal = value.strip().lower()
         if len(normal) != 64 or any(ch not in "0123456789abcdef" for ch in normal):
-            raise ValueError("a vPDQ frame hash is 64 hexadecimal characters")
+            raise ValueError(cls.format_message)
         return normal
 
     @classmethod
     def distance(cls, a: str, b: str) -> int:
         return hamming_distance(a, b)
+
+    @classmethod
+    def refuse_degenerate(cls, value: str) -> None:
+        """A frame's hash, checked as a picture's PDQ (callers skip frames below the quality floor)."""
+        reason = degenerate_reason(value)
+        if reason is not None:
+            raise ValueError(reason)
 
 
 __all__ = [

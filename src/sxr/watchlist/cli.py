@@ -61,7 +61,10 @@ def add_command(
             if case is None:
                 _fail(f"There is no case with reference {reference}.")
                 return
-            entries = bank_hashes(session, case.id, [h for e in hashed for h in _bankable(e)], "cli")
+            # The operator hashed the files here: staff have seen them, so the entries are reviewed.
+            entries = bank_hashes(
+                session, case.id, [h for e in hashed for h in _bankable(e)], "cli", trust="reviewed"
+            )
             out = [
                 {"id": e.public_id, "type": e.type, "hash": e.value if e.type != "vpdq" else None}
                 for e in entries

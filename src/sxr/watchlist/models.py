@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sxr.db import Base
@@ -25,7 +25,10 @@ class WatchlistEntry(Base):
 
     __tablename__ = "watchlist_entries"
     # Ids are never reused (SQLite would reuse the highest after a withdrawal): indexes key on them.
-    __table_args__ = ({"sqlite_autoincrement": True},)
+    __table_args__ = (
+        Index("ix_watchlist_entries_case_id_trust", "case_id", "trust"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     public_id: Mapped[str] = mapped_column(String(40), unique=True, default=lambda: new_public_id("wl"))
@@ -38,6 +41,11 @@ class WatchlistEntry(Base):
     quality: Mapped[int | None] = mapped_column(Integer, default=None)
     added_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # "victim": the victim's word alone (anyone can open a case); "reviewed": staff checked it, or an
+    # operator banked it. Platforms see it with each match and may ask for reviewed entries only.
+    trust: Mapped[str] = mapped_column(String(16), default="victim", server_default="victim")
+    reviewed_by: Mapped[str | None] = mapped_column(String(120), default=None)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
     frames: Mapped[list[WatchlistFrame]] = relationship(
         back_populates="entry",

@@ -11,17 +11,20 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import re
+import math
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
 import numpy as np
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from sxr.config import get_settings
+from sxr.media.hashing import HASH_TYPES as SIGNALS
+from sxr.media.pdq import QUALITY_THRESHOLD
 from sxr.watchlist.index import (
     VPDQ_QUALITY_THRESHOLD,
     MD5Index,
@@ -37,11 +40,13 @@ from sxr.watchlist.webhook import send_in_background
 logger = logging.getLogger(__name__)
 
 HASH_TYPES = ("pdq", "md5", "vpdq")
-MIN_PDQ_QUALITY = 50
+MIN_PDQ_QUALITY = QUALITY_THRESHOLD
 MAX_VPDQ_FRAMES = 100_000
+# Frame numbers are stored as 32-bit integers; timestamps are seconds into a video of at most 30 days.
+MAX_FRAME_NUMBER = 2**31 - 1
+MAX_TIMESTAMP = 30 * 24 * 3600.0
 VERDICTS = ("confirmed", "not_a_match")
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_HEX32 = re.compile(r"^[0-9a-f]{32}$")
+TRUST_LEVELS = ("victim", "reviewed")
 # The CSV shape of python-threatexchange's signal files and HMA's banks: one signal a row.
 CSV_FIELDS = ("signal_type", "signal_value")
 _CSV_TYPE_NAMES = {"pdq": "pdq", "md5": "md5", "video_md5": "md5", "photo_md5": "md5"}
@@ -55,19 +60,36 @@ class NotFound(WatchlistError):
     """No such entry or match (or not one the caller may see)."""
 
 
+class QuotaReached(WatchlistError):
+    """The case already has as many unreviewed hashes as it may; the message says so to the victim."""
+
+
 # --- validation ---------------------------------------------------------------------------------
 
 
-def _hex(value: Any, pattern: re.Pattern[str], what: str) -> str:
-    if not isinstance(value, str) or not pattern.match(value.strip().lower()):
-        raise WatchlistError(f"{what} must be {len(pattern.pattern) - 10} hex digits (0-9, a-f).")
-    return value.strip().lower()
+def _signal_value(kind: str, value: Any, *, bankable: bool) -> str:
+    """The normal form of a hash of type `kind` (a media hash plug-in checks it); banked ones must be
+    distinctive too."""
+    signal = SIGNALS[kind]
+    try:
+        if not isinstance(value, str):
+            raise ValueError(signal.format_message)
+        normal = signal.validate(value)
+        if bankable:
+            signal.refuse_degenerate(normal)
+    except ValueError as exc:
+        raise WatchlistError(str(exc)) from exc
+    return normal
+
+
+def _whole(value: Any, low: int, high: int, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise WatchlistError(f"{what} must be a whole number from {low:,} to {high:,}.")
+    return value
 
 
 def _quality(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
-        raise WatchlistError("quality must be a whole number from 0 to 100.")
-    return value
+    return _whole(value, 0, 100, "quality")
 
 
 def validate_hash(item: Any) -> dict[str, Any]:
@@ -76,40 +98,32 @@ def validate_hash(item: Any) -> dict[str, Any]:
         raise WatchlistError("Each hash must be an object with a type.")
     kind = item.get("type")
     if kind == "pdq":
-        value = _hex(item.get("value"), _HEX64, "A PDQ hash")
         quality = _quality(item.get("quality"))
         if quality < MIN_PDQ_QUALITY:
             raise WatchlistError(
                 f"This picture's PDQ quality is {quality}, below {MIN_PDQ_QUALITY}: it has too little "
                 "detail (for example it is nearly one colour) to be matched safely, so it was not added."
             )
+        value = _signal_value("pdq", item.get("value"), bankable=True)
         return {"type": "pdq", "value": value, "quality": quality}
     if kind == "md5":
-        return {"type": "md5", "value": _hex(item.get("value"), _HEX32, "An MD5 hash"), "quality": None}
+        return {
+            "type": "md5",
+            "value": _signal_value("md5", item.get("value"), bankable=True),
+            "quality": None,
+        }
     if kind == "vpdq":
         frames = item.get("frames")
         if not isinstance(frames, list) or not frames:
             raise WatchlistError("A vPDQ hash needs a list of frames.")
         if len(frames) > MAX_VPDQ_FRAMES:
-            raise WatchlistError(f"A vPDQ hash may have at most {MAX_VPDQ_FRAMES} frames.")
+            raise WatchlistError(f"A vPDQ hash may have at most {MAX_VPDQ_FRAMES:,} frames.")
         clean: list[dict[str, Any]] = []
         for i, frame in enumerate(frames):
-            if not isinstance(frame, dict):
-                raise WatchlistError("Each vPDQ frame must be an object.")
-            timestamp = frame.get("timestamp", 0.0)
-            if isinstance(timestamp, bool) or not isinstance(timestamp, int | float):
-                raise WatchlistError("A vPDQ frame's timestamp must be a number of seconds.")
-            number = frame.get("frame", i)
-            if isinstance(number, bool) or not isinstance(number, int) or number < 0:
-                raise WatchlistError("A vPDQ frame's number must be a whole number from 0.")
-            clean.append(
-                {
-                    "frame": number,
-                    "timestamp": float(timestamp),
-                    "hash": _hex(frame.get("hash"), _HEX64, "A vPDQ frame hash"),
-                    "quality": _quality(frame.get("quality")),
-                }
-            )
+            try:
+                clean.append(_vpdq_frame(frame, i))
+            except WatchlistError as exc:
+                raise WatchlistError(f"Frame {i + 1}: {exc}") from exc
         if not any(f["quality"] >= VPDQ_QUALITY_THRESHOLD for f in clean):
             raise WatchlistError(
                 f"Every frame of this video has PDQ quality below {VPDQ_QUALITY_THRESHOLD}, so it cannot "
@@ -117,6 +131,26 @@ def validate_hash(item: Any) -> dict[str, Any]:
             )
         return {"type": "vpdq", "frames": clean}
     raise WatchlistError("A hash's type must be pdq, md5 or vpdq.")
+
+
+def _vpdq_frame(frame: Any, i: int) -> dict[str, Any]:
+    if not isinstance(frame, dict):
+        raise WatchlistError("Each vPDQ frame must be an object.")
+    timestamp = frame.get("timestamp", 0.0)
+    if (
+        isinstance(timestamp, bool)
+        or not isinstance(timestamp, int | float)
+        or not math.isfinite(timestamp)
+        or not 0 <= timestamp <= MAX_TIMESTAMP
+    ):
+        raise WatchlistError(
+            f"A vPDQ frame's timestamp must be a number of seconds from 0 to {MAX_TIMESTAMP:,.0f}."
+        )
+    number = _whole(frame.get("frame", i), 0, MAX_FRAME_NUMBER, "A vPDQ frame's number")
+    quality = _quality(frame.get("quality"))
+    # Frames below the quality floor (a black frame between scenes) are never matched, so they may be plain.
+    frame_hash = _signal_value("vpdq", frame.get("hash"), bankable=quality >= VPDQ_QUALITY_THRESHOLD)
+    return {"frame": number, "timestamp": float(timestamp), "hash": frame_hash, "quality": quality}
 
 
 # --- the in-process index -----------------------------------------------------------------------
@@ -244,13 +278,132 @@ def _drop_pending(session: Session) -> None:
 # --- banking and withdrawing --------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class QuotaUse:
+    """How much of its quota a case uses: unreviewed hashes the victim banked."""
+
+    pictures: int
+    videos: int
+    frames: int
+
+
+@dataclass(frozen=True)
+class Quota:
+    """The most unreviewed hashes one case may have (settings `watchlist_case_*`)."""
+
+    pictures: int
+    videos: int
+    frames: int
+
+
+def case_quota() -> Quota:
+    settings = get_settings()
+    return Quota(
+        settings.watchlist_case_pictures, settings.watchlist_case_videos, settings.watchlist_case_frames
+    )
+
+
+def quota_use(session: Session, case_id: int) -> QuotaUse:
+    """The case's victim-banked entries that staff have not reviewed yet."""
+    waiting = (WatchlistEntry.case_id == case_id, WatchlistEntry.trust == "victim")
+    counts = dict(
+        session.execute(
+            select(WatchlistEntry.type, func.count()).where(*waiting).group_by(WatchlistEntry.type)
+        ).all()
+    )
+    frames = session.scalar(
+        select(func.count(WatchlistFrame.id))
+        .join(WatchlistEntry, WatchlistFrame.entry_id == WatchlistEntry.id)
+        .where(*waiting)
+    )
+    return QuotaUse(
+        pictures=int(counts.get("pdq", 0)) + int(counts.get("md5", 0)),
+        videos=int(counts.get("vpdq", 0)),
+        frames=int(frames or 0),
+    )
+
+
+QUOTA_NOTE_EVERY = timedelta(hours=1)
+
+
+def _refuse_over_quota(session: Session, case_id: int, fresh: list[dict[str, Any]]) -> None:
+    """QuotaReached (and a note to staff in the case's audit trail) when `fresh` would pass the quota."""
+    from sxr.cases.models import Case
+
+    # One banking at a time per case, so parallel requests cannot both pass the check: a no-op write to
+    # the case row takes its row lock on PostgreSQL and the write lock on SQLite (whose reads outside a
+    # transaction would otherwise all see the count before any of them inserts), until the commit. Not
+    # the key column: that lock would also hold up inserts that refer to the case (evidence, alerts).
+    session.execute(
+        update(Case)
+        .where(Case.id == case_id)
+        .values(status=Case.status)
+        .execution_options(synchronize_session=False)
+    )
+    quota, use = case_quota(), quota_use(session, case_id)
+    pictures = sum(1 for item in fresh if item["type"] != "vpdq")
+    videos = [item for item in fresh if item["type"] == "vpdq"]
+    frames = sum(len(item["frames"]) for item in videos)
+    if use.pictures + pictures > quota.pictures:
+        held, limit, what = use.pictures, quota.pictures, "codes from your pictures"
+    elif use.videos + len(videos) > quota.videos:
+        held, limit, what = use.videos, quota.videos, "videos"
+    elif use.frames + frames > quota.frames:
+        held, limit, what = use.frames, quota.frames, "moments from your videos"
+    else:
+        return
+    _note_quota_reached(session, case_id, len(fresh), use)
+    raise QuotaReached(
+        f"We can keep {limit:,} {what} for one report until our team has checked them, and your report "
+        f"has {held:,} waiting. So these {len(fresh):,} were not added. Our team has been told. Once they "
+        "have checked the ones you sent, you can add more. Nothing you sent before is lost."
+    )
+
+
+def _note_quota_reached(session: Session, case_id: int, refused: int, use: QuotaUse) -> None:
+    """An audit event staff see on the case page; at most one an hour, so a flood cannot bury the trail."""
+    from sxr.audit.models import AuditEvent
+    from sxr.audit.services import record
+
+    since = datetime.now(UTC) - QUOTA_NOTE_EVERY
+    recent = session.scalar(
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.case_id == case_id,
+            AuditEvent.action == "watchlist.quota_reached",
+            AuditEvent.at >= since,
+        )
+        .limit(1)
+    )
+    if recent is None:
+        record(
+            session,
+            actor="victim",
+            action="watchlist.quota_reached",
+            case_id=case_id,
+            subject=(
+                f"{refused} hashes refused; waiting for review: {use.pictures} picture hashes, "
+                f"{use.videos} videos ({use.frames} frames)"
+            )[:255],
+        )
+
+
 def bank_hashes(
-    session: Session, case_id: int | None, hashes: list[dict[str, Any]], added_by: str
+    session: Session,
+    case_id: int | None,
+    hashes: list[dict[str, Any]],
+    added_by: str,
+    *,
+    trust: str = "victim",
 ) -> list[WatchlistEntry]:
     """Validate and store hashes for a case; a hash the case has already is returned, not duplicated.
 
-    Nothing is stored unless every hash is valid (WatchlistError names the first bad one).
+    Nothing is stored unless every hash is valid (WatchlistError names the first bad one) and, for the
+    victim's own hashes, the case stays within its quota (QuotaReached, after noting it for staff).
+    Banking a hash as reviewed marks the case's victim-banked copy reviewed.
     """
+    if trust not in TRUST_LEVELS:
+        raise WatchlistError(f"trust must be one of {', '.join(TRUST_LEVELS)}.")
     if not hashes:
         raise WatchlistError("There were no hashes to add.")
     clean = []
@@ -259,38 +412,54 @@ def bank_hashes(
             clean.append(validate_hash(item))
         except WatchlistError as exc:
             raise WatchlistError(f"Hash {n}: {exc}") from exc
+    same_case = WatchlistEntry.case_id == case_id if case_id is not None else WatchlistEntry.case_id.is_(None)
+    wanted = sorted({item["value"] for item in clean if item["type"] != "vpdq"})
+    known: dict[tuple[str, str], WatchlistEntry] = {}
+    for lo in range(0, len(wanted), 500):
+        for row in session.scalars(
+            select(WatchlistEntry).where(same_case, WatchlistEntry.value.in_(wanted[lo : lo + 500]))
+        ):
+            known.setdefault((row.type, row.value or ""), row)
+    fresh, seen = [], set(known)
+    for item in clean:
+        key = (item["type"], item.get("value") or "")
+        if item["type"] == "vpdq" or key not in seen:
+            fresh.append(item)
+            seen.add(key)
+    if fresh and trust == "victim" and case_id is not None:
+        _refuse_over_quota(session, case_id, fresh)
     index = live_index(session)
+    now = datetime.now(UTC)
     entries: list[WatchlistEntry] = []
     for item in clean:
-        if item["type"] != "vpdq":
-            existing = session.scalar(
-                select(WatchlistEntry).where(
-                    WatchlistEntry.case_id == case_id
-                    if case_id is not None
-                    else WatchlistEntry.case_id.is_(None),
-                    WatchlistEntry.type == item["type"],
-                    WatchlistEntry.value == item["value"],
-                )
-            )
-            if existing is not None:
-                entries.append(existing)
-                continue
+        key = (item["type"], item.get("value") or "")
+        if item["type"] != "vpdq" and key in known:
+            existing = known[key]
+            if trust == "reviewed" and existing.trust != "reviewed":
+                existing.trust, existing.reviewed_by, existing.reviewed_at = "reviewed", added_by[:120], now
+            entries.append(existing)
+            continue
         entry = WatchlistEntry(
             case_id=case_id,
             type=item["type"],
             value=item.get("value"),
             quality=item.get("quality"),
             added_by=added_by[:120],
+            trust=trust,
+            reviewed_by=added_by[:120] if trust == "reviewed" else None,
+            reviewed_at=now if trust == "reviewed" else None,
         )
         if item["type"] == "vpdq":
             entry.frames = [WatchlistFrame(**frame) for frame in item["frames"]]
+        else:
+            known[key] = entry
         session.add(entry)
         entries.append(entry)
     session.flush()
+    unique = {e.id: e for e in entries if e.id > index.high_water}
     new_rows = [
         (e.id, e.type, e.value, [(f.hash, f.quality) for f in e.frames] if e.type == "vpdq" else [])
-        for e in entries
-        if e.id > index.high_water
+        for e in unique.values()
     ]
     _pending(session).append(lambda: index.add_entries(new_rows))
     return entries
@@ -325,6 +494,37 @@ def withdraw_entry(session: Session, public_id: str, *, case_id: int | None = No
     session.flush()
 
 
+def _case_entries(session: Session, case_id: int, public_ids: Sequence[str] | None) -> list[WatchlistEntry]:
+    query = select(WatchlistEntry).where(WatchlistEntry.case_id == case_id)
+    if public_ids is not None:
+        query = query.where(WatchlistEntry.public_id.in_(list(public_ids)))
+    found = list(session.scalars(query.order_by(WatchlistEntry.id)))
+    if public_ids is not None and len(found) != len(set(public_ids)):
+        raise NotFound("This case has no such watchlist entry.")
+    return found
+
+
+def review_entries(
+    session: Session, case_id: int, reviewer: str, public_ids: Sequence[str] | None = None
+) -> int:
+    """Mark a case's entries reviewed by staff (all of them without `public_ids`); how many changed."""
+    now, changed = datetime.now(UTC), 0
+    for entry in _case_entries(session, case_id, public_ids):
+        if entry.trust != "reviewed":
+            entry.trust, entry.reviewed_by, entry.reviewed_at = "reviewed", reviewer[:120], now
+            changed += 1
+    session.flush()
+    return changed
+
+
+def remove_entries(session: Session, case_id: int, public_ids: Sequence[str] | None = None) -> int:
+    """Take a case's entries off the watchlist (all of them without `public_ids`); how many went."""
+    entries = _case_entries(session, case_id, public_ids)
+    for entry in entries:
+        withdraw_entry(session, entry.public_id, case_id=case_id)
+    return len(entries)
+
+
 # --- matching -----------------------------------------------------------------------------------
 
 
@@ -345,7 +545,6 @@ def _parse_queries(hashes: Sequence[Any]) -> list[tuple[str, list[str]]]:
     for n, item in enumerate(hashes, start=1):
         if not isinstance(item, dict) or item.get("type") not in ("pdq", "md5"):
             raise WatchlistError(f"Hash {n}: type must be pdq or md5.")
-        pattern, what = (_HEX64, "A PDQ hash") if item["type"] == "pdq" else (_HEX32, "An MD5 hash")
         variants = item.get("dihedral") or []
         try:
             if (
@@ -354,18 +553,21 @@ def _parse_queries(hashes: Sequence[Any]) -> list[tuple[str, list[str]]]:
                 or (variants and item["type"] != "pdq")
             ):
                 raise WatchlistError(f"dihedral is a list of at most {MAX_DIHEDRAL} more PDQ hashes.")
-            values = [_hex(v, pattern, what) for v in [item.get("value"), *variants]]
+            values = [_signal_value(item["type"], v, bankable=False) for v in [item.get("value"), *variants]]
         except WatchlistError as exc:
             raise WatchlistError(f"Hash {n}: {exc}") from exc
         parsed.append((item["type"], values))
     return parsed
 
 
-def lookup(session: Session, hashes: Sequence[dict[str, Any]]) -> list[list[Hit]]:
+def lookup(
+    session: Session, hashes: Sequence[dict[str, Any]], *, min_trust: str = "victim"
+) -> list[list[Hit]]:
     """For each {"type": "pdq"|"md5", "value"} hash, the live entries it matches, nearest first.
 
     A PDQ hash may bring its other dihedral hashes (rotations and mirrors, as Meta's hasher gives them)
     as "dihedral": an entry matches if any of them is near, at the nearest one's distance.
+    With min_trust "reviewed", only entries staff reviewed (or an operator banked) match.
     """
     queries = _parse_queries(hashes)
     index = live_index(session)
@@ -395,6 +597,8 @@ def lookup(session: Session, hashes: Sequence[dict[str, Any]]) -> list[list[Hit]
             # The database has the last word: withdrawn entries and stale index rows never match.
             if found is None or found.type != kind or found.value is None:
                 continue
+            if min_trust == "reviewed" and found.trust != "reviewed":
+                continue
             entry, banked = found, found.value
             if kind == "pdq":
                 distance = int(hamming(hex_to_codes([banked]), hex_to_codes(values)).min())
@@ -423,12 +627,17 @@ def lookup_video(
     return out
 
 
-def match_hashes(session: Session, hashes: Sequence[dict[str, Any]], platform: str) -> list[dict[str, Any]]:
+def match_hashes(
+    session: Session, hashes: Sequence[dict[str, Any]], platform: str, *, min_trust: str = "victim"
+) -> list[dict[str, Any]]:
     """A platform's look-up: matches are recorded (once per entry, platform and hash) and alert the case.
 
-    The answer holds only opaque ids and distances, never anything about the victim or the case.
+    The answer holds only opaque ids, distances and each entry's trust level, never anything about the
+    victim or the case. With min_trust "reviewed", entries only the victim vouches for are left out.
     """
-    found = lookup(session, hashes)
+    if min_trust not in TRUST_LEVELS:
+        raise WatchlistError(f"min_trust must be one of {', '.join(TRUST_LEVELS)}.")
+    found = lookup(session, hashes, min_trust=min_trust)
     values = [str(item["value"]).strip().lower() for item in hashes]
     wanted = sorted({v for v, hits in zip(values, found, strict=True) if hits})
     known: dict[tuple[int, str], WatchlistMatch] = {}
@@ -462,6 +671,7 @@ def match_hashes(session: Session, hashes: Sequence[dict[str, Any]], platform: s
                 "entry_id": hit.entry.public_id,
                 "distance": hit.distance,
                 "match_id": known[(hit.entry.id, value)].public_id,
+                "trust": hit.entry.trust,
             }
             for hit in hits
         ]
@@ -629,12 +839,31 @@ def import_csv(session: Session, text: str, added_by: str) -> list[WatchlistEntr
             raise WatchlistError(f"Line {n}: signal type {kind!r} is not pdq or md5.")
         kind = _CSV_TYPE_NAMES[kind]
         # HMA's files carry no quality; an exported signal was good enough for its bank.
-        hashes.append({"type": kind, "value": value, "quality": 100 if kind == "pdq" else None})
+        item = {"type": kind, "value": value, "quality": 100 if kind == "pdq" else None}
+        try:
+            validate_hash(item)  # named by its line here; bank_hashes would count signals instead
+        except WatchlistError as exc:
+            raise WatchlistError(f"Line {n}: {exc}") from exc
+        hashes.append(item)
     if not hashes:
         raise WatchlistError("The file has no signals.")
-    return bank_hashes(session, None, hashes, added_by)
+    # An operator chose to import another bank's signals: they are not one anonymous person's word.
+    return bank_hashes(session, None, hashes, added_by, trust="reviewed")
 
 
 def hamming_hex(a: str, b: str) -> int:
     """Distance between two PDQ hex strings."""
     return int(np.asarray(hamming(hex_to_codes([a]), hex_to_codes([b])))[0])
+
+
+def frame_counts(session: Session, entry_ids: Sequence[int]) -> dict[int, int]:
+    """How many frames each vPDQ entry has."""
+    counts: dict[int, int] = {}
+    for lo in range(0, len(entry_ids), 500):
+        for entry_id, count in session.execute(
+            select(WatchlistFrame.entry_id, func.count())
+            .where(WatchlistFrame.entry_id.in_(list(entry_ids[lo : lo + 500])))
+            .group_by(WatchlistFrame.entry_id)
+        ):
+            counts[int(entry_id)] = int(count)
+    return counts

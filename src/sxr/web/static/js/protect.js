@@ -159,8 +159,13 @@
           row.setAttribute("data-pdq", image.pdq.hash);
           row.setAttribute("data-quality", String(image.pdq.quality));
           row.setAttribute("data-md5", image.md5);
-          results.push({ type: "pdq", value: image.pdq.hash, quality: image.pdq.quality, name: file.name });
-          if (image.upright && image.upright.hash !== image.pdq.hash) {
+          // A very plain picture's PDQ would match other plain pictures: the server refuses it, so only
+          // its exact code (MD5) is sent.
+          if (image.pdq.quality >= SxrPdq.QUALITY_THRESHOLD) {
+            results.push({ type: "pdq", value: image.pdq.hash, quality: image.pdq.quality, name: file.name });
+          }
+          if (image.upright && image.upright.hash !== image.pdq.hash &&
+              image.upright.quality >= SxrPdq.QUALITY_THRESHOLD) {
             // A turned phone photo: also the picture as it is shown, so copies saved upright match too.
             row.setAttribute("data-pdq-upright", image.upright.hash);
             results.push({ type: "pdq", value: image.upright.hash, quality: image.upright.quality, name: file.name });
@@ -229,6 +234,15 @@
         cache: "no-store",
         referrerPolicy: "no-referrer",
       });
+      if (response.status === 403 || response.status === 422) {
+        // The server says why in words (for example the report has as many codes as it can take).
+        var refusal = await response.json().catch(function () { return {}; });
+        if (typeof refusal.detail === "string") {
+          setStatus(refusal.detail);
+          sendButton.disabled = false;
+          return;
+        }
+      }
       if (!response.ok) { throw new Error("status " + response.status); }
       setStatus("Sent. Thank you. Your pictures and videos never left this device.");
       root.setAttribute("data-state", "sent");

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -28,6 +29,9 @@ DOMAINS_WITH_VIEWS = (
     "accounts",
     "staff",
 )
+
+
+INVALID_REQUEST = "Some of what was sent could not be used. Please go back and try again."
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -74,6 +78,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"status_code": exc.status_code, "detail": exc.detail},
             status_code=exc.status_code,
             headers=exc.headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's own answer repeats the input back (hostile text in an error page; a NaN it cannot
+        # even encode, a 500): say where and what, never the value.
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+            for e in exc.errors()
+        ]
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": errors}, status_code=422)
+        return templates.TemplateResponse(
+            request,
+            "error.html",
+            {
+                "status_code": 422,
+                "detail": "Some of what was sent could not be used. Please go back and try again.",
+            },
+            status_code=422,
         )
 
     @app.get("/healthz", include_in_schema=False)

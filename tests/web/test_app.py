@@ -44,3 +44,16 @@ def test_pages_name_direction_overrides_instead_of_obeying_them(settings: Settin
 def test_every_response_asks_for_https_from_now_on(settings: Settings) -> None:
     client = TestClient(create_app(settings))
     assert client.get("/healthz").headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_a_request_that_fails_validation_never_echoes_its_input(settings: Settings) -> None:
+    client = TestClient(create_app(settings))
+    hostile = "<script>alert(1)</script>"
+    page = client.get(f"/staff/cases?page={hostile}")
+    assert page.status_code in (303, 422) and hostile not in page.text
+    answer = client.post(
+        "/api/v1/match",
+        content=b'{"hashes": [{"type": "pdq", "value": NaN}], "x": "' + hostile.encode() + b'"}',
+        headers={"Content-Type": "application/json", "Authorization": "Bearer nope"},
+    )
+    assert answer.status_code in (401, 422) and hostile not in answer.text

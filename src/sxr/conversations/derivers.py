@@ -107,7 +107,7 @@ def read_chat(
         conversation = import_path(path, tz=settings.timezone, chat=chat, fallback_date_order=fallback)
         reading = conversation.date_reading
         if reading is not None and reading.how == "assumed":
-            _say_reading(path, conversation, reading.order, "assumed", reading.why or why)
+            _say_reading(path, conversation, reading.order, "assumed", why)
         return conversation
     try:
         return import_path(path, tz=settings.timezone, chat=chat)

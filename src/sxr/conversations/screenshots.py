@@ -297,6 +297,43 @@ def _amount(match: re.Match[str]) -> str:
 _LONE_L = re.compile(r"(?<=\s)l(?=\s|$|[,.!?])|^l(?=\s)")
 
 
+# Words that end a sentence before an address far more often than they start one.
+_SENTENCE_WORDS = {
+    "too",
+    "it",
+    "me",
+    "you",
+    "now",
+    "this",
+    "that",
+    "here",
+    "there",
+    "ok",
+    "okay",
+    "yes",
+    "no",
+    "please",
+    "thanks",
+    "then",
+    "so",
+    "is",
+    "mail",
+    "email",
+    "e-mail",
+    "address",
+    "below",
+    "above",
+    "again",
+}
+
+
+def _join_address(match: re.Match[str]) -> str:
+    before = match.string[: match.start()].rsplit(" ", 1)[-1].lower()
+    if match.group(1) == "." and before in _SENTENCE_WORDS:
+        return match.group(0)
+    return match.group(1)
+
+
 def tidy_text(text: str) -> str:
     """Normal forms of what the recogniser confuses: full-width characters, £ read as f, I read as l."""
     text = unicodedata.normalize("NFKC", text)
@@ -305,8 +342,18 @@ def tidy_text(text: str) -> str:
     # A currency sign glued to a word ("cashapp$Lily", "pay£500") is a space the model missed.
     text = re.sub(r"(?<=[a-z])(?=[$£€][\w])", " ", text)
     text = _AMOUNT.sub(_amount, text)
+    # "18June": a day glued to its month (date pills are small and tightly set).
+    text = re.sub(
+        r"\b(\d{1,2})(?=(January|February|March|April|May|June|July|August|September|October|November"
+        r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b)",
+        r"\1 ",
+        text,
+    )
+    # "http:/l": the second slash of an address read as l or I.
+    text = re.sub(r"\b(https?):/[lI|](?=\s|$|\w)", r"\1://", text)
     # No space inside an e-mail address: "lily. pays@example.com" is one address.
-    text = re.sub(r"(?<=\w)([._-]) (?=[\w.+-]*@[\w-]+\.\w)", r"\1", text)
+    # (A sentence's end before an address stays apart: "David too. foo@gmail.com".)
+    text = re.sub(r"(?<=\w)([._-]) (?=[\w.+-]*@[\w-]+\.\w)", _join_address, text)
     # "orI": a capital I glued to the end of a lower-case word is the pronoun, a space missed.
     text = re.sub(r"(?<=[a-z]{2})I\b", " I", text)
     # "Ihave", "Iam": the pronoun glued to a common verb is a space missed (none of these is a word).
@@ -364,7 +411,7 @@ def read_screenshots(paths: Sequence[Path], *, tz: str | None = None) -> Convers
             if block.kind == "notice":
                 conversation.notices.append(Notice(text=block.text, source=ref))
                 continue
-            if not block.text:
+            if not block.text and not block.media and not (block.cut_top or block.cut_bottom):
                 continue
             current.append((block, ref))
             stamp = None
@@ -404,7 +451,13 @@ def read_screenshots(paths: Sequence[Path], *, tz: str | None = None) -> Convers
         Participant(id="left", name=header or "left"),
         Participant(id="right", name="right"),
     ]
+    hidden = 0
     for index, (block, ref, stamp) in enumerate(kept):
+        # A picture in a bubble is named with where it is on the screenshot, which stays the evidence.
+        pictures = tuple(
+            f"picture in the screenshot {ref.file} at {x0},{y0}-{x1},{y1}" for x0, y0, x1, y1 in block.media
+        )
+        hidden += not block.text and not pictures
         conversation.messages.append(
             Message(
                 i=index,
@@ -413,6 +466,7 @@ def read_screenshots(paths: Sequence[Path], *, tz: str | None = None) -> Convers
                 source=ref,
                 sent_at=parse_time(stamp, zone),
                 sent_at_raw=stamp,
+                attachments=pictures,
                 machine_read=True,
             )
         )
@@ -425,6 +479,10 @@ def read_screenshots(paths: Sequence[Path], *, tz: str | None = None) -> Convers
     )
     if cut:
         conversation.warnings.append(f"{cut} message(s) were cut off at the edge of a screenshot.")
+    if hidden:
+        conversation.warnings.append(
+            f"{hidden} message(s) show only their time: their words are hidden at the edge of the screenshot."
+        )
     if not conversation.messages:
         conversation.warnings.append("No chat messages were found on the screenshots.")
     return conversation

@@ -217,9 +217,10 @@ def draw_app(
     seed: int = 0,
     family: str | None = None,
     contact: str = "Jay Smith",
+    look: Look | None = None,
 ) -> AppScreen:
     """Draw `chat` as `app` shows it in `mode` ("light"/"dark"), on a phone (1080 x 2340) or a desktop."""
-    look = LOOKS[(app, mode)]
+    look = look or LOOKS[(app, mode)]
     rng = random.Random(seed)
     family = family or APP_FONT[app]
     phone = device == "phone"
@@ -368,7 +369,7 @@ def draw_app(
             draw.rounded_rectangle(box, radius=round(17 * unit), fill=fill)
             inner_top = y + pad_y
             if line.reply_to:
-                shade = tuple(max(0, c - 22) for c in fill)
+                shade = tuple(max(0, c - 30) if sum(fill) > 384 else min(255, c + 30) for c in fill)
                 draw.rounded_rectangle(
                     (x0 + 6, inner_top, x0 + bw - 6, inner_top + quote_h - 6), radius=8, fill=shade
                 )

@@ -31,7 +31,7 @@ RECEIPT = re.compile(r"^(delivered|read|seen|sent|sending|not delivered)\b", re.
 # What an input box says before anything is typed ("Type a message...", "Message Housemates...").
 PLACEHOLDER = re.compile(
     r"^(i?message|text message|(type|write|send|start)\s(a|your)\s(message|reply|chat)|aa"
-    r"|add a (comment|caption)|send message|message|reply)\W*$"
+    r"|add a (comment|caption)|send message|message|reply|send a chat|message\s[@#]\S+)\W*$"
     # "Message Housemates...", "Reply to Jay...": a prompt that ends in an ellipsis.
     r"|^(message|reply|send a message|write)\b.{0,40}(\.\.\.|…)$",
     re.IGNORECASE,
@@ -385,7 +385,8 @@ def _analyse(regions: Regions, lines: list[TextLine]) -> Layout:
     chat_top, chat_bottom = regions.chat_top, regions.chat_bottom
 
     # Lines of the input box ("iMessage", "Message Housemates...") and below it are never chat.
-    bubble_boxes = [box for box, _ in bubbles]
+    # (An input field drawn as a rounded box nearly as wide as the screen is not a bubble.)
+    bubble_boxes = [box for box, _ in bubbles if box[2] - box[0] < 0.7 * width]
     for line in lines:
         if (
             PLACEHOLDER.match(line.text.strip())
@@ -431,11 +432,19 @@ def _analyse(regions: Regions, lines: list[TextLine]) -> Layout:
             avatars.append(box)
             continue
         colour = _bubble_colour(small, labels, stats, label)
-        media = [] if label in regions.containers else _media(regions, label, colour, members, line_height)
-        if not members and not media:
-            continue  # an icon, a reaction, a button: nothing said
-        if not members and (w < 0.2 * width or h < 2.5 * line_height):
-            continue  # a small picture without words or a time: a reaction or a badge
+        if label in regions.containers:
+            media: list[Box] = []
+        elif not members and -label in regions.containers:
+            # A custom layout's gutter at the screen's edge, beside the bubble: where the avatar goes.
+            if box[0] < 0.05 * width or box[2] > 0.95 * width:
+                avatars.append(box)
+            continue
+        elif not members:
+            if w < 0.12 * width or h < 2.5 * line_height:
+                continue  # a small picture without words or a time: a reaction, a badge, an icon
+            media = [box]  # a photo, a sticker or a big emoji sent on its own, without a bubble
+        else:
+            media = _media(regions, label, colour, members, line_height)
         if _is_reaction(members, box, width, line_height):
             continue
         block = Block("message", members, box, colour=colour, media=media)
@@ -499,7 +508,9 @@ def _analyse(regions: Regions, lines: list[TextLine]) -> Layout:
 
     _take_trailing_times(blocks)
     loose = [line for line in loose if not _inside_any(line.box, avatars)]
-    blocks.extend(_loose_blocks(loose, width, blocks))
+    said_in_bubbles = sum(1 for b in blocks if b.kind == "message" and b.lines)
+    labelled = _labelled_blocks(loose) if said_in_bubbles < 2 else None
+    blocks.extend(labelled if labelled is not None else _loose_blocks(loose, width, blocks))
     # Text near the top above every bubble is the chat's header (light themes draw no bar): a centred
     # name (iMessage), or a name beside the avatar (Instagram) when the screen has bubbles at all.
     bubble_tops = [b.box[1] for b in blocks if b.kind == "message" and b.colour is not None]
@@ -582,9 +593,13 @@ def _bubble_colour(
     x, y, w, h = (int(v) for v in stats[label][:4])
     own = labels[y : y + h, x : x + w] == label
     ring = np.zeros_like(own)
-    band = max(1, min(w, h) // 10)
-    ring[:band] = ring[-band:] = True
-    ring[:, :band] = ring[:, -band:] = True
+    # One pixel in from the edge: the outermost is blended with the background, and a photo inside a
+    # bubble comes close to it.
+    if h > 4 and w > 4:
+        ring[1, 1:-1] = ring[-2, 1:-1] = True
+        ring[1:-1, 1] = ring[1:-1, -2] = True
+    else:
+        ring[:] = True
     pixels = small[y : y + h, x : x + w][own & ring]
     if len(pixels) == 0:
         pixels = small[y : y + h, x : x + w][own]
@@ -598,9 +613,13 @@ def _ring_colour(
     x, y, w, h = (int(v) for v in stats[label][:4])
     own = labels[y : y + h, x : x + w] == label
     ring = np.zeros_like(own)
-    band = max(1, min(w, h) // 10)
-    ring[:band] = ring[-band:] = True
-    ring[:, :band] = ring[:, -band:] = True
+    # One pixel in from the edge: the outermost is blended with the background, and a photo inside a
+    # bubble comes close to it.
+    if h > 4 and w > 4:
+        ring[1, 1:-1] = ring[-2, 1:-1] = True
+        ring[1:-1, 1] = ring[1:-1, -2] = True
+    else:
+        ring[:] = True
     pixels = small[y : y + h, x : x + w][own & ring]
     if len(pixels) == 0:
         pixels = small[y : y + h, x : x + w][own]
@@ -690,7 +709,7 @@ def _take_trailing_times(blocks: list[Block]) -> None:
     if not messages or sum(block.time is not None for block in messages) * 2 < len(messages):
         return
     for block in messages:
-        if block.time is not None:
+        if block.time is not None or not block.lines:
             continue
         rows = rows_of(block.lines)
         last = rows[-1][-1]
@@ -699,6 +718,59 @@ def _take_trailing_times(blocks: list[Block]) -> None:
             block.time = match.group(1)
             trimmed = TextLine(last.box, last.text[: match.start()].rstrip(), last.confidence)
             block.lines = [trimmed if line is last else line for line in block.lines]
+
+
+# A sender's name over a run of messages (Snapchat's "ME" / "JAY", Discord's "jay Today at 9:41 PM").
+_LABEL = re.compile(r"^(?P<name>[^\W\d][\w.]{0,19})(?:\s+(?P<when>.{0,20}?\d{0,2}[:.]\d{2}.{0,5}))?$")
+OWN_NAMES = {"me", "you"}
+
+
+def _labelled_blocks(loose: list[TextLine]) -> list[Block] | None:
+    """Bubble-less chats: each run of lines under a sender's name is theirs; None when there are no names.
+
+    A name is a one-word row that comes back on the screen (or "ME"/"You", the phone's owner), or a
+    one-word row followed by a time. The owner's runs are "right", everyone else's "left".
+    """
+    rows = rows_of(loose)
+    texts = [" ".join(item.text for item in row).strip() for row in rows]
+    matches = [_LABEL.match(text) for text in texts]
+    counts: dict[str, int] = {}
+    for match in matches:
+        if match and not match.group("when"):
+            counts[match.group("name").lower()] = counts.get(match.group("name").lower(), 0) + 1
+    labels = [
+        n
+        for n, match in enumerate(matches)
+        if match
+        and (
+            match.group("when")
+            or counts.get(match.group("name").lower(), 0) >= 2
+            or match.group("name").lower() in OWN_NAMES
+        )
+    ]
+    if len(labels) < 2:
+        return None
+    blocks: list[Block] = []
+    for index, start in enumerate(labels):
+        end = labels[index + 1] if index + 1 < len(labels) else len(rows)
+        body = [line for row in rows[start + 1 : end] for line in row]
+        if not body:
+            continue
+        match = matches[start]
+        assert match is not None
+        box = (
+            min(line.box[0] for line in body),
+            min(line.box[1] for line in body),
+            max(line.box[2] for line in body),
+            max(line.box[3] for line in body),
+        )
+        block = Block("message", body, box)
+        block.side = "right" if match.group("name").lower() in OWN_NAMES else "left"
+        when = match.group("when")
+        clock = TIME_ANYWHERE.search(when) if when else None
+        block.time = clock.group(0) if clock else None
+        blocks.append(block)
+    return blocks
 
 
 def _loose_blocks(loose: list[TextLine], width: int, bubbles: list[Block]) -> list[Block]:

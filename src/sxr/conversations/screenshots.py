@@ -30,6 +30,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from sxr.conversations.chat_layout import TIME_ANYWHERE, Block, Box, TextLine, analyse, find_regions
 from sxr.conversations.model import Conversation, ExportError, Message, Notice, Participant, SourceRef
+from sxr.conversations.screenshot_identifiers import doubts
 
 SUFFIXES = {".png", ".jpg", ".jpeg", ".heic", ".heif", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
 MAX_FILE_BYTES = 60 * 1024 * 1024
@@ -338,6 +339,8 @@ def tidy_text(text: str) -> str:
     """Normal forms of what the recogniser confuses: full-width characters, £ read as f, I read as l."""
     text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"\s+", " ", text).strip()
+    # A coloured bar drawn beside a message (Snapchat, quoted replies) is read as "|".
+    text = re.sub(r"^[|¦]\s*", "", text)
     # The model has no £ of its own (only a rare full-width one): before an amount it reads "f".
     # A currency sign glued to a word ("cashapp$Lily", "pay£500") is a space the model missed.
     text = re.sub(r"(?<=[a-z])(?=[$£€][\w])", " ", text)
@@ -470,6 +473,10 @@ def read_screenshots(paths: Sequence[Path], *, tz: str | None = None) -> Convers
                 machine_read=True,
             )
         )
+    for message in conversation.messages:
+        # Identifiers that may be misread are pointed out beside the message, never changed.
+        for doubt in doubts(message.text, message.source.confidence):
+            conversation.warnings.append(f"Message {message.i + 1}: {doubt}")
     cut = sum(1 for block, _, _ in kept if block.cut_top or block.cut_bottom)
     conversation.warnings.insert(
         0,

@@ -143,3 +143,27 @@ def test_a_doubtful_address_is_pointed_out_and_left_as_read(tmp_path: Path) -> N
     assert "jay.smith@gmai1.com" in conversation.messages[0].text.split()
     notes = [w for w in conversation.warnings if w.startswith("Message 1:")]
     assert notes and '"jay.smith@gmail.com"' in notes[0]
+
+
+def test_a_reply_keeps_the_quoted_words_out_of_its_text(tmp_path: Path) -> None:
+    chat = [
+        Line("left", "I have your pics", "21:04"),
+        Line("right", "please dont do this", "21:05", reply_to="I have your pics"),
+    ]
+    conversation = _read(draw_app("whatsapp", "dark", chat), tmp_path, "reply", shared=True)
+    assert [m.text for m in conversation.messages] == ["I have your pics", "please dont do this"]
+    assert [n.text for n in conversation.notices if "replies to" in n.text] == [
+        'Message 2 replies to: "I have your pics"'
+    ]
+
+
+def test_bubble_less_messages_under_one_name_stay_apart(tmp_path: Path) -> None:
+    chat = [
+        Line("left", "you have 30 minutes", "9:04 PM"),
+        Line("left", "or cashapp $LilyPays09 now", "9:04 PM"),
+        Line("right", "who is this?", "9:05 PM"),
+        Line("left", "I have your pics", "9:06 PM"),
+    ]
+    conversation = _read(draw_app("discord", "dark", chat), tmp_path, "names")
+    assert [(m.sender, m.text) for m in conversation.messages] == [(line.side, line.text) for line in chat]
+    assert "9:04" in (conversation.messages[0].sent_at_raw or "")  # from "jay Today at 9:04 PM"

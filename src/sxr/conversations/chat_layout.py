@@ -74,6 +74,10 @@ class Block:
     cut_bottom: bool = False
     # Boxes of pictures inside the bubble (a photo, a sticker, an emoji drawn as an image).
     media: list[Box] = field(default_factory=list)
+    # The words of an earlier message quoted at the top of this one (a reply), not this one's words.
+    quote: str | None = None
+    # Found as a row of a custom layout (or inside one): its fill says little about quotes or sides.
+    custom: bool = False
 
     @property
     def text(self) -> str:
@@ -123,8 +127,11 @@ def join_lines(lines: list[TextLine]) -> str:
     text = ""
     for row in rows_of(lines):
         part = " ".join(item.text for item in row).strip()
-        # An address wrapped after "http://" or "www." is one token: no space where the line broke.
+        # An address wrapped after "http://" or "www." is one token: no space where the line broke
+        # (and "http:" whose slashes were lost before "www." on the next line is "http://").
         glue = "" if not text or re.search(r"(://|\bwww\.)$", text) else " "
+        if re.search(r"\bhttps?:/?$", text) and re.match(r"www\.", part):
+            text, glue = re.sub(r":/?$", "://", text), ""
         text = f"{text}{glue}{part}"
     return text.strip()
 
@@ -448,6 +455,7 @@ def _analyse(regions: Regions, lines: list[TextLine]) -> Layout:
         if _is_reaction(members, box, width, line_height):
             continue
         block = Block("message", members, box, colour=colour, media=media)
+        block.custom = label in regions.containers or -label in regions.containers
         # A bubble cut by the edge of the screen has square corners where its rounded ones would be.
         x, y, bw, bh = (int(v) for v in stats[label][:4])
         inset = min(2, max(0, bw // 4))
@@ -498,6 +506,7 @@ def _analyse(regions: Regions, lines: list[TextLine]) -> Layout:
             block.kind = "notice"
         else:
             _take_time(block)
+            _take_quote(block, regions)
         if beside_avatar:
             block.side = (
                 "left" if any(a[2] <= block.box[0] + 4 for a in avatars if _beside(block.box, a)) else "right"
@@ -509,7 +518,7 @@ def _analyse(regions: Regions, lines: list[TextLine]) -> Layout:
     _take_trailing_times(blocks)
     loose = [line for line in loose if not _inside_any(line.box, avatars)]
     said_in_bubbles = sum(1 for b in blocks if b.kind == "message" and b.lines)
-    labelled = _labelled_blocks(loose) if said_in_bubbles < 2 else None
+    labelled = _labelled_blocks(loose, width) if said_in_bubbles < 2 else None
     blocks.extend(labelled if labelled is not None else _loose_blocks(loose, width, blocks))
     # Text near the top above every bubble is the chat's header (light themes draw no bar): a centred
     # name (iMessage), or a name beside the avatar (Instagram) when the screen has bubbles at all.
@@ -654,7 +663,17 @@ def _media(
             and py <= (line.box[1] + line.box[3]) / 2 / scale - y <= py + ph
             for line in members
         )
-        if pw >= least and ph >= least and area >= 0.3 * pw * ph and not holds_text:
+        # A small shape on the bubble's edge is a reaction pinned to it (a heart, a thumb), not a picture.
+        near = max(1.0, 0.6 * line_height / scale)
+        on_edge = py <= near or px <= near or py + ph >= h - near or px + pw >= w - near
+        reaction = on_edge and ph < 1.8 * line_height / scale
+        # Level with a line of text and no taller than it: read ticks after a time, an emoji in a line.
+        inline = ph < 1.5 * line_height / scale and any(
+            min(line.box[3] / scale, y + py + ph) - max(line.box[1] / scale, y + py) >= 0.5 * ph
+            for line in members
+        )
+        reaction = reaction or inline
+        if pw >= least and ph >= least and area >= 0.3 * pw * ph and not holds_text and not reaction:
             found.append(((x + px) * scale, (y + py) * scale, (x + px + pw) * scale, (y + py + ph) * scale))
     return found
 
@@ -703,6 +722,34 @@ def _take_time(block: Block) -> None:
         block.lines = [line for line in block.lines if line is not last]
 
 
+def _take_quote(block: Block, regions: Regions) -> None:
+    """Rows at the top of a bubble drawn on a box of another shade are a quoted message (a reply)."""
+    rows = rows_of(block.lines)
+    if len(rows) < 2 or block.colour is None or block.custom:
+        return
+    scale, small = regions.scale, regions.small
+    fill = np.array(block.colour)
+    quoted: list[TextLine] = []
+    for row in rows[:3]:  # a quote is a line or two (and the quoted name)
+        if row is rows[-1]:
+            break
+        x0 = min(line.box[0] for line in row) // scale
+        x1 = max(line.box[2] for line in row) // scale
+        y0, y1 = row[0].box[1] // scale, max(line.box[3] for line in row) // scale
+        pixels = small[y0:y1, x0:x1].reshape(-1, 3)
+        if len(pixels) == 0:
+            break
+        keys = (pixels // 8).astype(np.int32) @ np.array([1024, 32, 1])
+        values, counts = np.unique(keys, return_counts=True)
+        ground = pixels[keys == values[counts.argmax()]].mean(axis=0)
+        if np.abs(ground - fill).max() <= 12:
+            break
+        quoted.extend(row)
+    if quoted:
+        block.quote = join_lines(quoted)
+        block.lines = [line for line in block.lines if line not in quoted]
+
+
 def _take_trailing_times(blocks: list[Block]) -> None:
     """Where most bubbles carry their time, a time at the end of another's last line is its time too."""
     messages = [block for block in blocks if block.kind == "message"]
@@ -721,11 +768,14 @@ def _take_trailing_times(blocks: list[Block]) -> None:
 
 
 # A sender's name over a run of messages (Snapchat's "ME" / "JAY", Discord's "jay Today at 9:41 PM").
-_LABEL = re.compile(r"^(?P<name>[^\W\d][\w.]{0,19})(?:\s+(?P<when>.{0,20}?\d{0,2}[:.]\d{2}.{0,5}))?$")
+_LABEL = re.compile(
+    r"^(?P<name>[^\W\d][\w.]{0,19})(?:\s+(?P<when>(?=.*(?:\d[:.]|[:.]\d|today|yesterday)).{1,24}))?$",
+    re.IGNORECASE,
+)
 OWN_NAMES = {"me", "you"}
 
 
-def _labelled_blocks(loose: list[TextLine]) -> list[Block] | None:
+def _labelled_blocks(loose: list[TextLine], width: int) -> list[Block] | None:
     """Bubble-less chats: each run of lines under a sender's name is theirs; None when there are no names.
 
     A name is a one-word row that comes back on the screen (or "ME"/"You", the phone's owner), or a
@@ -750,26 +800,43 @@ def _labelled_blocks(loose: list[TextLine]) -> list[Block] | None:
     ]
     if len(labels) < 2:
         return None
+    gaps = [
+        rows[n + 1][0].box[1] - max(line.box[3] for line in rows[n])
+        for n in range(len(rows) - 1)
+        if n not in labels and n + 1 not in labels
+    ]
+    line_gap = min(gaps) if gaps else 0
     blocks: list[Block] = []
     for index, start in enumerate(labels):
         end = labels[index + 1] if index + 1 < len(labels) else len(rows)
-        body = [line for row in rows[start + 1 : end] for line in row]
-        if not body:
-            continue
         match = matches[start]
         assert match is not None
-        box = (
-            min(line.box[0] for line in body),
-            min(line.box[1] for line in body),
-            max(line.box[2] for line in body),
-            max(line.box[3] for line in body),
-        )
-        block = Block("message", body, box)
-        block.side = "right" if match.group("name").lower() in OWN_NAMES else "left"
         when = match.group("when")
         clock = TIME_ANYWHERE.search(when) if when else None
-        block.time = clock.group(0) if clock else None
-        blocks.append(block)
+        # Several messages under one name: a line that stops short of the wrapping width ends one.
+        body_rows = rows[start + 1 : end]
+        wrap = max(0.85 * width, *(max(line.box[2] for line in row) for row in rows))
+        messages: list[list[TextLine]] = [[]]
+        for previous, row in zip([None, *body_rows], body_rows, strict=False):
+            # ... and so does a gap wider than the one between the wrapped lines of a message.
+            if previous is not None and messages[-1]:
+                gap = row[0].box[1] - max(line.box[3] for line in previous)
+                if gap > line_gap + 0.15 * row[0].height:
+                    messages.append([])
+            messages[-1].extend(row)
+            if max(line.box[2] for line in row) < wrap - 0.25 * width:
+                messages.append([])
+        for n, body in enumerate(message for message in messages if message):
+            box = (
+                min(line.box[0] for line in body),
+                min(line.box[1] for line in body),
+                max(line.box[2] for line in body),
+                max(line.box[3] for line in body),
+            )
+            block = Block("message", body, box)
+            block.side = "right" if match.group("name").lower() in OWN_NAMES else "left"
+            block.time = clock.group(0) if clock and n == 0 else None
+            blocks.append(block)
     return blocks
 
 

@@ -182,16 +182,19 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
     return lines + ([current] if current else [])
 
 
-def _photo(draw: ImageDraw.ImageDraw, box: Box, rng: random.Random) -> None:
-    """A made-up photo: sky, ground and a few shapes (nothing anyone could recognise)."""
+def _photo(image: Image.Image, box: Box, rng: random.Random) -> None:
+    """A made-up photo: sky, ground and a few shapes (nothing anyone could recognise), inside its box."""
     x0, y0, x1, y1 = box
-    middle = y0 + (y1 - y0) * 3 // 5
-    draw.rectangle((x0, y0, x1, middle), fill=(120 + rng.randint(0, 60), 170, 230))
-    draw.rectangle((x0, middle, x1, y1), fill=(70, 120 + rng.randint(0, 40), 60))
+    photo = Image.new("RGB", (x1 - x0, y1 - y0))
+    draw = ImageDraw.Draw(photo)
+    middle = (y1 - y0) * 3 // 5
+    draw.rectangle((0, 0, x1 - x0, middle), fill=(120 + rng.randint(0, 60), 170, 230))
+    draw.rectangle((0, middle, x1 - x0, y1 - y0), fill=(70, 120 + rng.randint(0, 40), 60))
     for _ in range(4):
-        cx, cy = rng.randint(x0, x1), rng.randint(y0, y1)
+        cx, cy = rng.randint(0, x1 - x0), rng.randint(0, y1 - y0)
         r = rng.randint(6, max(8, (x1 - x0) // 6))
         draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(rng.randint(0, 255), rng.randint(0, 255), 90))
+    image.paste(photo, (x0, y0))
 
 
 def _emoji(draw: ImageDraw.ImageDraw, box: Box) -> None:
@@ -377,7 +380,7 @@ def draw_app(
                 draw.text((x0 + pad_x + 6, inner_top + 6), line.reply_to[:28], font=small, fill=look.muted)
                 inner_top += quote_h
             if picture_w:
-                _photo(draw, (x0 + 6, inner_top, x0 + bw - 6, inner_top + round(140 * unit)), rng)
+                _photo(screen.image, (x0 + 6, inner_top, x0 + bw - 6, inner_top + round(140 * unit)), rng)
                 inner_top += round(140 * unit)
             for n, text in enumerate(lines):
                 draw.text((x0 + pad_x, inner_top + n * line_h), text, font=body, fill=ink)

@@ -728,21 +728,27 @@ def _take_quote(block: Block, regions: Regions) -> None:
     if len(rows) < 2 or block.colour is None or block.custom:
         return
     scale, small = regions.scale, regions.small
-    fill = np.array(block.colour)
-    quoted: list[TextLine] = []
-    for row in rows[:3]:  # a quote is a line or two (and the quoted name)
-        if row is rows[-1]:
-            break
+
+    def ground(row: list[TextLine]) -> np.ndarray | None:
+        """The colour behind a row's words: the commonest one in its box (the words are thin)."""
         x0 = min(line.box[0] for line in row) // scale
         x1 = max(line.box[2] for line in row) // scale
         y0, y1 = row[0].box[1] // scale, max(line.box[3] for line in row) // scale
         pixels = small[y0:y1, x0:x1].reshape(-1, 3)
         if len(pixels) == 0:
-            break
-        keys = (pixels // 8).astype(np.int32) @ np.array([1024, 32, 1])
+            return None
+        keys = (pixels // 16).astype(np.int32) @ np.array([256, 16, 1])
         values, counts = np.unique(keys, return_counts=True)
-        ground = pixels[keys == values[counts.argmax()]].mean(axis=0)
-        if np.abs(ground - fill).max() <= 12:
+        return pixels[keys == values[counts.argmax()]].mean(axis=0)
+
+    # Measured the same way on the bubble's own last row, so that JPEG noise cancels out.
+    own = ground(rows[-1])
+    if own is None:
+        return
+    quoted: list[TextLine] = []
+    for row in rows[:3]:  # a quote is a line or two (and the quoted name)
+        behind = ground(row)
+        if row is rows[-1] or behind is None or np.abs(behind - own).max() <= 16:
             break
         quoted.extend(row)
     if quoted:

@@ -87,7 +87,7 @@ def test_a_photo_bubble_is_its_own_message_with_its_box(shared_data: Path) -> No
     conversation, _ = _reading(shared_data, "10_giftedchat_housemates")
     pictures = [m for m in conversation.messages if m.attachments]
     assert len(pictures) == 1 and pictures[0].sender == "right" and pictures[0].sent_at_raw
-    assert pictures[0].text == ""
+    assert pictures[0].text == "" and pictures[0].source.confidence is None  # no words were read
     x0, y0, x1, y1 = pictures[0].source.box or (0, 0, 0, 0)
     assert 400 < x0 < x1 <= 750 and 380 < y0 < y1 < 670  # the sink's bubble, not the one above it
     # The bubble above it is a message of its own.

@@ -84,8 +84,9 @@ class Block:
         return join_lines(self.lines)
 
     @property
-    def confidence(self) -> float:
-        return min((line.confidence for line in self.lines), default=0.0)
+    def confidence(self) -> float | None:
+        """The recogniser's least sure line; None where no words were read (a picture, hidden words)."""
+        return min((line.confidence for line in self.lines), default=None)
 
 
 @dataclass(slots=True)

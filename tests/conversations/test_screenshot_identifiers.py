@@ -53,3 +53,10 @@ def test_a_handle_read_with_low_confidence_gets_its_look_alike_readings() -> Non
 def test_a_wallet_whose_checksum_fits_no_reading_is_still_flagged() -> None:
     notes = doubts("0x52908400098527886E0F7030069857d2E4169EE7", 0.99)  # d was D
     assert notes and "checksum does not fit" in notes[0]
+
+
+def test_a_cashtag_whose_dollar_was_read_as_s_is_pointed_out() -> None:
+    notes = doubts("or cashapp SLilyPays09 now", 0.99)
+    assert notes and '"$LilyPays09"' in notes[0]
+    assert doubts("my cashapp name is Sarah", 0.99) == []
+    assert doubts("or cashapp $LilyPays09 now", 0.99) == []

@@ -57,6 +57,9 @@ _WALLET = re.compile(
     r"\b(?:0x[0-9A-Za-z]{40}|T[0-9A-Za-z]{33}|[13][0-9A-Za-z]{25,34}|bc1[0-9A-Za-z]{6,87})\b"
 )
 _IBAN = re.compile(r"\b[A-Z]{2}[0-9O]{2}[A-Z0-9lo]{10,30}\b")
+_CASHTAG_AS_S = re.compile(
+    r"\b[Cc][Aa][Ss][Hh]\s?[Aa][Pp][Pp]\b\W{0,3}(?:\w+\s){0,2}?(?P<token>S[A-Z][A-Za-z0-9_]{1,20})\b"
+)
 _HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_.]{2,30}|\b[A-Za-z]+[._][A-Za-z0-9_.]*\d\w*\b")
 
 
@@ -160,6 +163,10 @@ def doubts(text: str, confidence: float | None) -> list[str]:
         others = _better(token, is_valid_iban)
         if others:
             note(token, others, "its check digits fit")
+    for match in _CASHTAG_AS_S.finditer(text):
+        # "$" is often read as "S": after "cashapp" a capital S glued to a name is likely a cashtag.
+        token = match.group("token")
+        note(token, [f"${token[1:]}"], "a Cash App cashtag")
     if confidence is not None and confidence < 0.85:
         # The recogniser was unsure: handles have no rule to check, so every look-alike reading is a doubt.
         for match in _HANDLE.finditer(text):

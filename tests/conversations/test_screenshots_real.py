@@ -96,8 +96,11 @@ def test_a_photo_bubble_is_its_own_message_with_its_box(shared_data: Path) -> No
 
 def test_consecutive_bubbles_stay_apart(shared_data: Path) -> None:
     conversation, _ = _reading(shared_data, "11_giftedchat_reactions")
-    texts = [_squash(m.text) for m in conversation.messages]
+    texts = [_squash(m.text) for m in _said(conversation)]
     assert texts[-4:] == ["#awesome", "#awesome2", "#awesome3", "hi"]
+    # The waving hand sent alone under "Hi" is a picture message of its own, with its time.
+    last = conversation.messages[-1]
+    assert last.attachments and not last.text and last.sender == "right" and last.sent_at_raw
 
 
 def test_the_custom_colour_layout_is_read_as_messages(shared_data: Path) -> None:

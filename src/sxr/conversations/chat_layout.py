@@ -656,7 +656,7 @@ def _media(
     unlike = cv2.morphologyEx(unlike.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     count, _, parts, _ = cv2.connectedComponentsWithStats(unlike, connectivity=8)
     found: list[Box] = []
-    least = max(3, round(0.9 * line_height / scale))
+    least = max(3, round(0.7 * line_height / scale))  # an emoji is about as tall as a line of text
     for part in range(1, count):
         px, py, pw, ph, area = (int(v) for v in parts[part])
         holds_text = any(
@@ -664,9 +664,10 @@ def _media(
             and py <= (line.box[1] + line.box[3]) / 2 / scale - y <= py + ph
             for line in members
         )
-        # A small shape on the bubble's edge is a reaction pinned to it (a heart, a thumb), not a picture.
+        # A small shape on the bubble's bottom edge is a reaction pinned to it (a heart, a thumb), not a
+        # picture (an emoji sent alone sits inside, at the top).
         near = max(1.0, 0.6 * line_height / scale)
-        on_edge = py <= near or px <= near or py + ph >= h - near or px + pw >= w - near
+        on_edge = py + ph >= h - near
         reaction = on_edge and ph < 1.8 * line_height / scale
         # Level with a line of text and no taller than it: read ticks after a time, an emoji in a line.
         inline = ph < 1.5 * line_height / scale and any(

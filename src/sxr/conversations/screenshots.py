@@ -30,6 +30,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from sxr.conversations.chat_layout import TIME_ANYWHERE, Block, Box, TextLine, analyse, find_regions
 from sxr.conversations.model import Conversation, ExportError, Message, Notice, Participant, SourceRef
+from sxr.conversations.screenshot_identifiers import doubts
 
 SUFFIXES = {".png", ".jpg", ".jpeg", ".heic", ".heif", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
 MAX_FILE_BYTES = 60 * 1024 * 1024
@@ -38,6 +39,10 @@ MAX_PIXELS = 40_000_000
 MAX_SIDE = 30_000
 DETECT_WIDTH = 576
 OCR_THREADS = 2
+# A space the recogniser nearly read between two characters (measured on a shared dark WhatsApp-like
+# JPEG in Roboto: 0.15-0.49 at real word gaps, under 0.04 inside words; bench/ocr.py shows the effect).
+SPACE_RUNNER_UP = 0.1
+DARK_CROP = 100
 
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
 _lock = threading.Lock()
@@ -197,7 +202,9 @@ def read_lines(
     crops = []
     for x0, y0, x1, y1 in boxes:
         pad = (y1 - y0) // 5
-        crops.append(bgr[y0:y1, max(0, x0 - pad) : min(width, x1 + pad)])
+        crop = bgr[y0:y1, max(0, x0 - pad) : min(width, x1 + pad)]
+        # Light text on a dark bubble reads better turned dark on light, as the model was mostly taught.
+        crops.append(np.ascontiguousarray(255 - crop) if crop.mean() < DARK_CROP else crop)
     texts = _recognise(engine, crops)
     lines = []
     for box, (text, confidence) in zip(boxes, texts, strict=True):
@@ -236,6 +243,19 @@ def _decode(engine: OcrEngine, probs: np.ndarray) -> tuple[str, float]:
             scores.append(float(masked[step, index]))
             steps.append(step)
         previous = index
+    # Small or tightly set text (Roboto at phone size, a rescaled JPEG) loses its spaces to the blank:
+    # where a space was the runner-up between two characters, it was there ("callmeon" -> "call me on").
+    if " " in chars:
+        space = chars.index(" ")
+        for n in range(len(out) - 1, 0, -1):
+            if out[n] == " " or out[n - 1] == " " or steps[n] - steps[n - 1] < 2:
+                continue
+            if out[n] in "/@_:" or out[n - 1] in "/@_":  # inside an address or a handle, never
+                continue
+            if probs[steps[n - 1] + 1 : steps[n], space].max() > SPACE_RUNNER_UP:
+                out.insert(n, " ")
+                steps.insert(n, steps[n])
+                scores.insert(n, float(probs[steps[n - 1] + 1 : steps[n], space].max()))
     # The model has no £ of its own: it reads one as a faint "f" before an amount, which the blank
     # can outvote. Before a plain number "f" scores below 1e-6, before a £ above 1e-3 (DejaVu and
     # Liberation Sans, light and dark): put the f back, and tidy_text turns it into £.
@@ -297,16 +317,65 @@ def _amount(match: re.Match[str]) -> str:
 _LONE_L = re.compile(r"(?<=\s)l(?=\s|$|[,.!?])|^l(?=\s)")
 
 
+# Words that end a sentence before an address far more often than they start one.
+_SENTENCE_WORDS = {
+    "too",
+    "it",
+    "me",
+    "you",
+    "now",
+    "this",
+    "that",
+    "here",
+    "there",
+    "ok",
+    "okay",
+    "yes",
+    "no",
+    "please",
+    "thanks",
+    "then",
+    "so",
+    "is",
+    "mail",
+    "email",
+    "e-mail",
+    "address",
+    "below",
+    "above",
+    "again",
+}
+
+
+def _join_address(match: re.Match[str]) -> str:
+    before = match.string[: match.start()].rsplit(" ", 1)[-1].lower()
+    if match.group(1) == "." and before in _SENTENCE_WORDS:
+        return match.group(0)
+    return match.group(1)
+
+
 def tidy_text(text: str) -> str:
     """Normal forms of what the recogniser confuses: full-width characters, £ read as f, I read as l."""
     text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"\s+", " ", text).strip()
+    # A coloured bar drawn beside a message (Snapchat, quoted replies) is read as "|".
+    text = re.sub(r"^[|¦]\s*", "", text)
     # The model has no £ of its own (only a rare full-width one): before an amount it reads "f".
     # A currency sign glued to a word ("cashapp$Lily", "pay£500") is a space the model missed.
     text = re.sub(r"(?<=[a-z])(?=[$£€][\w])", " ", text)
     text = _AMOUNT.sub(_amount, text)
+    # "18June": a day glued to its month (date pills are small and tightly set).
+    text = re.sub(
+        r"\b(\d{1,2})(?=(January|February|March|April|May|June|July|August|September|October|November"
+        r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b)",
+        r"\1 ",
+        text,
+    )
+    # "http:/l": the second slash of an address read as l or I.
+    text = re.sub(r"\b(https?):\s?/\s?[/lI|](?=\s|$|\w)", r"\1://", text)
     # No space inside an e-mail address: "lily. pays@example.com" is one address.
-    text = re.sub(r"(?<=\w)([._-]) (?=[\w.+-]*@[\w-]+\.\w)", r"\1", text)
+    # (A sentence's end before an address stays apart: "David too. foo@gmail.com".)
+    text = re.sub(r"(?<=\w)([._-]) (?=[\w.+-]*@[\w-]+\.\w)", _join_address, text)
     # "orI": a capital I glued to the end of a lower-case word is the pronoun, a space missed.
     text = re.sub(r"(?<=[a-z]{2})I\b", " I", text)
     # "Ihave", "Iam": the pronoun glued to a common verb is a space missed (none of these is a word).
@@ -364,7 +433,7 @@ def read_screenshots(paths: Sequence[Path], *, tz: str | None = None) -> Convers
             if block.kind == "notice":
                 conversation.notices.append(Notice(text=block.text, source=ref))
                 continue
-            if not block.text:
+            if not block.text and not block.media and not (block.cut_top or block.cut_bottom):
                 continue
             current.append((block, ref))
             stamp = None
@@ -404,7 +473,18 @@ def read_screenshots(paths: Sequence[Path], *, tz: str | None = None) -> Convers
         Participant(id="left", name=header or "left"),
         Participant(id="right", name="right"),
     ]
+    hidden = 0
     for index, (block, ref, stamp) in enumerate(kept):
+        if block.quote:
+            # A reply's quote is another message's words: said beside it, never mixed into its text.
+            conversation.notices.append(
+                Notice(text=f'Message {index + 1} replies to: "{block.quote}"', source=ref)
+            )
+        # A picture in a bubble is named with where it is on the screenshot, which stays the evidence.
+        pictures = tuple(
+            f"picture in the screenshot {ref.file} at {x0},{y0}-{x1},{y1}" for x0, y0, x1, y1 in block.media
+        )
+        hidden += not block.text and not pictures
         conversation.messages.append(
             Message(
                 i=index,
@@ -413,9 +493,14 @@ def read_screenshots(paths: Sequence[Path], *, tz: str | None = None) -> Convers
                 source=ref,
                 sent_at=parse_time(stamp, zone),
                 sent_at_raw=stamp,
+                attachments=pictures,
                 machine_read=True,
             )
         )
+    for message in conversation.messages:
+        # Identifiers that may be misread are pointed out beside the message, never changed.
+        for doubt in doubts(message.text, message.source.confidence):
+            conversation.warnings.append(f"Message {message.i + 1}: {doubt}")
     cut = sum(1 for block, _, _ in kept if block.cut_top or block.cut_bottom)
     conversation.warnings.insert(
         0,
@@ -425,6 +510,10 @@ def read_screenshots(paths: Sequence[Path], *, tz: str | None = None) -> Convers
     )
     if cut:
         conversation.warnings.append(f"{cut} message(s) were cut off at the edge of a screenshot.")
+    if hidden:
+        conversation.warnings.append(
+            f"{hidden} message(s) show only their time: their words are hidden at the edge of the screenshot."
+        )
     if not conversation.messages:
         conversation.warnings.append("No chat messages were found on the screenshots.")
     return conversation

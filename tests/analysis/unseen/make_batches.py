@@ -1,0 +1,1161 @@
+#!/usr/bin/env python3
+# ruff: noqa: E501  (conversations are data: one message a line)
+"""Write the unseen batches: each case's export as the platform writes it, and its labels.json.
+
+Conversations written from public advisories on financially motivated sextortion (NCA, FBI, NCMEC:
+fake profile, fast flattery, pictures within minutes, a move to Snapchat/Instagram/WhatsApp, a video
+call, a screenshot of followers, a threat, a demand by gift card, PayPal, Cash App, crypto or bank
+transfer, escalation) and hard negatives, without reading sxr's rules. Each batch was written, labelled,
+committed and scored (its `first_seen.json`) before any change to the analysis was made for it.
+The exports are rendered by the held-out corpus's writers (../heldout/make_corpus.py).
+
+Run: python tests/analysis/unseen/make_batches.py (rewrites the case folders of every batch).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "heldout"))
+
+import make_corpus as mc  # noqa: E402  (the held-out corpus's export writers)
+
+ENC = mc.ENC_NOTICE
+BATCHES: dict[str, list[dict[str, Any]]] = {}
+
+
+def case(batch: str, **kw: Any) -> None:
+    BATCHES.setdefault(batch, []).append(kw)
+
+
+# =============================================================================================
+# Batch 6
+# =============================================================================================
+
+# Fake girl found on Instagram, now on WhatsApp; UK; sort code and account on two lines; paid, re-demand.
+case(
+    "b06",
+    id="b06-wa-gb-01",
+    fmt="wa_android_gb",
+    victim="Josh",
+    offender="+44 7700 900412",
+    other_raw="\u202a+44 7700 900412\u202c",
+    start="2026-10-02 22:10",
+    sextortion=True,
+    msgs=[
+        ("*", ENC),
+        ("O", "hiya is this josh? got ur number off ur insta bio x", ["contact"]),
+        ("V", "yeah who's this"),
+        ("O", "its amelia! we follow each other, ur proper good looking btw 😍", ["flattery"]),
+        ("V", "haha thanks"),
+        ("O", "u got any more pics? just of u, i'll send some of me", ["image_request"]),
+        ("V", "<Media omitted>"),
+        ("O", "mm cheeky. can we facetime? i wanna see u properly", ["image_request"]),
+        ("V", "ok give me 5 mins"),
+        ("O", "<Media omitted>"),
+        ("O", "thats a screenshot of all ur followers and ur mum's fb. i recorded the call", ["threat"]),
+        ("O", "send £350 or i post it everywhere tonight", ["threat", "demand"]),
+        ("V", "please i'm 16 i don't have that"),
+        ("O", "sort code 40-47-84\nacc 31926819\nname D Okoro. 30 mins", ["demand"]),
+        ("V", "i sent 100 its all i have", ["payment"]),
+        ("O", "seen. now the other 250 by midnight or it goes to ur sixth form", ["payment", "demand", "threat"]),
+        ("V", "i can't"),
+    ],
+    indicators=[("uk_bank_account", "404784-31926819", 12), ("amount", "GBP:350", 10), ("amount", "GBP:100", 13), ("amount", "GBP:250", 14)],
+)
+
+# US, Instagram DM; move to snap in words; comes back on IG to threaten; Cash App.
+case(
+    "b06",
+    id="b06-ig-01",
+    fmt="instagram",
+    victim="mason.r.07",
+    offender="kayla 🤍",
+    start="2026-08-14 20:31",
+    owner="mason.r.07",
+    tz=-6,
+    sextortion=True,
+    msgs=[
+        ("O", "omg hiii ur friends w my cousin i think?", ["contact"]),
+        ("V", "maybe lol whats his name"),
+        ("O", "doesnt matter haha ur literally so hot tho", ["flattery"]),
+        ("V", "lol thx"),
+        ("O", "i'm never on here, my snap is kaylaa_xo22 add me", ["platform_move"]),
+        ("V", "ok added u"),
+        ("O", "u ignored my snap?? send me something cute first 😘", ["image_request"]),
+        ("V", "i did send"),
+        ("O", "ok listen. i have ur pic and i have a list of everyone who follows u. ur mom, ur coach, everyone", ["threat"]),
+        ("O", "$400 on cashapp to $kaylapayz22 in 1 hour or they all get it", ["threat", "demand"]),
+        ("V", "i only have like 60 bucks"),
+        ("O", "send the 60 now then", ["demand"]),
+        ("V", "sent", ["payment"]),
+        ("O", "ok i got it. now 200 more by tomorrow or i post", ["payment", "demand", "escalation", "threat"]),
+    ],
+    indicators=[("snapchat_username", "kaylaa_xo22", 4), ("cashapp_cashtag", "kaylapayz22", 9), ("amount", "USD:400", 9), ("amount", "USD:60", 10)],
+)
+
+# Snapchat, Nigerian-English-flavoured offender, gift cards, victim refuses, talks of ending it.
+case(
+    "b06",
+    id="b06-snap-01",
+    fmt="snapchat",
+    victim="liamh2009",
+    offender="sophia.ngr",
+    start="2026-06-20 21:02",
+    sextortion=True,
+    msgs=[
+        ("O", "hello dear how are you doing today", ["contact"]),
+        ("V", "good who r u"),
+        ("O", "i saw you on quick add, you are very handsome my dear 🥰", ["flattery"]),
+        ("V", "thanks"),
+        ("O", "please snap me your body let me see, i will show you mine", ["image_request"]),
+        ("V", ""),
+        ("O", "i have screenshot it. i have your followers list complete. you will pay me now", ["threat", "demand"]),
+        ("O", "buy me Apple gift card $250 and send me the code, if not i will send it to everybody", ["threat", "demand"]),
+        ("V", "please dont i dont have money"),
+        ("O", "you think i am joking? i go ruin your life", ["threat"]),
+        ("V", "i just want to die honestly", ["self_harm"]),
+    ],
+    indicators=[("amount", "USD:250", 7)],
+)
+
+# Telegram, Indian-English-flavoured, video call recorded, USDT on Ethereum, threat to upload.
+case(
+    "b06",
+    id="b06-tg-01",
+    fmt="telegram",
+    victim="Arjun",
+    offender="Riya Sharma",
+    start="2026-09-09 23:40",
+    tz=5,
+    sextortion=True,
+    msgs=[
+        ("O", "Hi dear, I got your id from a group. You are looking very smart in your dp", ["contact", "flattery"]),
+        ("V", "hi thank you"),
+        ("O", "Shall we do video call? I am alone in my room only", ["image_request"]),
+        ("V", "ok"),
+        ("*", ""),
+        ("O", "Your full video is recorded. I will upload on youtube and send to all your contacts and relatives", ["threat"]),
+        ("O", f"Pay 25000 rupees in USDT to {mc.ETH_MIXED} within 2 hours", ["demand"]),
+        ("V", "please madam I am student, I will give 5000 only"),
+        ("O", "Ok send 5000 first then remaining, do the needful fast", ["demand"]),
+        ("V", "done sir, sent", ["payment"]),
+        ("O", "Received. Now 15000 more otherwise video is going viral", ["payment", "demand", "escalation", "threat"]),
+    ],
+    indicators=[("eth_address", mc.ETH_MIXED.lower(), 5), ("amount", "INR:25000", 5)],
+)
+
+# Discord gamer, "add me on sc -", Steam gift card codes.
+case(
+    "b06",
+    id="b06-discord-01",
+    fmt="discord",
+    victim="ryzen_kid",
+    offender="jess.plays",
+    start="2026-05-11 19:45",
+    sextortion=True,
+    msgs=[
+        ("O", "hey gg earlier, ur actually cracked at this", ["contact", "flattery"]),
+        ("V", "ty ur not bad either"),
+        ("O", "ur voice is cute too ngl 😳", ["flattery"]),
+        ("V", "lmao"),
+        ("O", "add me on sc - jessx.4u , i dont like talking on here", ["platform_move"]),
+        ("V", "added"),
+        ("O", "so u gonna send me that pic or not", ["image_request"]),
+        ("V", "ok fine"),
+        ("O", "haha got u. i have ur discord friends and ur server. everyone sees it unless u pay", ["threat", "demand"]),
+        ("O", "2 steam cards 50 dollars each. send codes here", ["demand"]),
+        ("V", "XK4TR-99QPL-MNB7Z", ["payment"]),
+        ("O", "one more. or i post in the server rn", ["demand", "escalation", "threat"]),
+    ],
+    indicators=[("snapchat_username", "jessx.4u", 4), ("gift_card", "steam:XK4TR99QPLMNB7Z", 10), ("amount", "USD:50", 9)],
+)
+
+# Pasted text from an unknown number, threat first, PayPal e-mail obfuscated, victim refuses.
+case(
+    "b06",
+    id="b06-plain-01",
+    fmt="plain",
+    victim="Me",
+    offender="Unknown",
+    header="texts i got last night, copied 04/11/2026",
+    start="2026-11-03 23:00",
+    sextortion=True,
+    msgs=[
+        ("O", "I have the video of you from the call. I've got your family's names and your work.", ["threat"]),
+        ("O", "£500 via PayPal to harry.cole88 [at] example [dot] com by 10am", ["demand"]),
+        ("V", "I'm not paying you anything"),
+        ("O", "Fine. Your boss is first. Then your wife.", ["threat"]),
+        ("V", "I've reported this to the police"),
+        ("O", "Last chance. 300 and it's deleted", ["demand"]),
+    ],
+    indicators=[("email", "harry.cole88@example.com", 1), ("amount", "GBP:500", 1)],
+)
+
+# Messenger, fake young man targets a girl for more images (no money).
+case(
+    "b06",
+    id="b06-msgr-01",
+    fmt="messenger",
+    victim="Chloe Harper",
+    offender="Jayden Miles",
+    start="2026-07-07 16:05",
+    owner="chloeharper",
+    tz=0,
+    sextortion=True,
+    msgs=[
+        ("O", "hey chloe we've got loads of mutuals, u go to st marys right?", ["contact"]),
+        ("V", "yeah do i know u"),
+        ("O", "not yet 😉 ur gorgeous tho seriously", ["flattery"]),
+        ("V", "aw thanks"),
+        ("O", "whats ur whatsapp easier to chat there", ["platform_move"]),
+        ("V", "i'd rather stay here"),
+        ("O", "ok send me a pic of u now, just for me", ["image_request"]),
+        ("V", "[photo]"),
+        ("O", "now a proper one or i send this one to ur form group and say u sent more", ["image_request", "threat"]),
+        ("V", "stop please"),
+        ("O", "u have 10 minutes", ["threat"]),
+    ],
+    indicators=[],
+)
+
+# Spam e-mail, "I recorded you", bitcoin.
+case(
+    "b06",
+    id="b06-email-01",
+    fmt="email",
+    victim="d.walsh@example.com",
+    offender="Support Team",
+    from_addr="support.4471@example.net",
+    subject="Your account has been hacked - read now",
+    start="2026-10-20 06:12",
+    sextortion=True,
+    body=(
+        "Hello,\n\nI have access to your device and I recorded you through your camera while you watched adult sites. "
+        "I also have your contact list, your family and colleagues.\n\nSend $1200 in Bitcoin to this address:\n"
+        f"{mc.BTC_BECH32}\n\nYou have 48 hours. If I don't get the payment, every contact receives the video. "
+        "Do not reply, this mailbox is not monitored."
+    ),
+    body_stages=["threat", "demand"],
+    indicators=[("btc_address", mc.BTC_BECH32, 0), ("amount", "USD:1200", 0)],
+)
+
+# Skype, older man, video call recorded, Western Union.
+case(
+    "b06",
+    id="b06-skype-01",
+    fmt="skype",
+    victim="Graham Price",
+    offender="Natalia",
+    owner_id="live:graham.price.58",
+    start="2026-04-02 21:30",
+    sextortion=True,
+    msgs=[
+        ("O", "Hello Graham, I saw your profile and I liked your smile", ["contact", "flattery"]),
+        ("V", "Hello Natalia, that's kind"),
+        ("O", "You are very handsome man for your age. Can we have video chat tonight?", ["flattery", "image_request"]),
+        ("V", "Maybe, I'm not very good with cameras"),
+        ("*", ""),
+        ("O", "I recorded our call. Look at this list, it is your wife, your daughter and your church friends", ["threat"]),
+        ("O", "Send 2000 euro by Western Union to Lagos, name Ikenna Obi, and give me the MTCN", ["demand"]),
+        ("V", "I've sent 500, MTCN 4829105736", ["payment"]),
+        ("O", "Not enough. 1500 more tomorrow or your wife sees everything", ["demand", "escalation", "threat"]),
+    ],
+    indicators=[("wu_mtcn", "4829105736", 6), ("amount", "EUR:2000", 5)],
+)
+
+# ---- hard negatives ----
+
+# Couple, US WhatsApp: pics of the dog, a joke about posting a photo, FaceTime.
+case(
+    "b06",
+    id="b06-wa-us-h01",
+    fmt="wa_android_us",
+    victim="Ashley",
+    offender=None,
+    other="Ryan ❤️",
+    other_raw="Ryan ❤️",
+    start="2026-03-14 18:20",
+    sextortion=False,
+    msgs=[
+        ("O", "hey babe how was work"),
+        ("V", "long. send me a pic of biscuit pls i need it"),
+        ("O", "<Media omitted>"),
+        ("V", "omg his little face"),
+        ("O", "u looked so cute this morning btw"),
+        ("V", "stoppp"),
+        ("O", "if u dont come to my moms sunday i'm posting that pic of u asleep with ur mouth open lol"),
+        ("V", "u wouldn't dare 😂"),
+        ("O", "facetime later?"),
+        ("V", "yes call me at 9"),
+    ],
+    indicators=[],
+)
+
+# Friends' banter on Discord that sounds threatening.
+case(
+    "b06",
+    id="b06-discord-h01",
+    fmt="discord",
+    victim="toastyy",
+    offender=None,
+    other="mikey_b",
+    start="2026-02-08 22:00",
+    sextortion=False,
+    msgs=[
+        ("O", "bro u still owe me 20 quid for the pizza"),
+        ("V", "i'll pay u friday"),
+        ("O", "pay up or i'm leaking ur search history to the whole server 💀"),
+        ("V", "do it coward"),
+        ("O", "i have screenshots of u crying at the fifa game"),
+        ("V", "lmaooo ok ok"),
+        ("O", "add me on snap btw, new acc: mikeyb.2"),
+        ("V", "added"),
+    ],
+    indicators=[("snapchat_username", "mikeyb.2", 6), ("amount", "GBP:20", 0)],
+)
+
+# Crypto investment scam (not sextortion), Telegram.
+case(
+    "b06",
+    id="b06-tg-h01",
+    fmt="telegram",
+    victim="Dan",
+    offender=None,
+    other="Crypto Mentor Anna",
+    start="2026-01-19 10:00",
+    sextortion=False,
+    msgs=[
+        ("O", "Hello, I'm Anna, a licensed trading mentor. Are you interested in earning passive income?"),
+        ("V", "what kind of income"),
+        ("O", "Our members make 300% in 7 days. Minimum deposit is $500"),
+        ("V", "sounds too good to be true"),
+        ("O", f"Send 0.01 BTC to {mc.BTC_BECH32_2} and you will see the profit tomorrow"),
+        ("V", "no thanks, blocking you"),
+    ],
+    indicators=[("btc_address", mc.BTC_BECH32_2, 4), ("amount", "USD:500", 2)],
+)
+
+# Marketplace sale: the seller gives s/c and acc no.
+case(
+    "b06",
+    id="b06-plain-h01",
+    fmt="plain",
+    victim="Me",
+    offender=None,
+    other="Seller",
+    header="facebook marketplace chat about the bike, copied",
+    start="2026-05-30 12:00",
+    sextortion=False,
+    msgs=[
+        ("V", "Hi is the bike still available?"),
+        ("O", "Yes mate, £180 and it's yours"),
+        ("V", "Can I pay by transfer and collect Saturday?"),
+        ("O", "Sure, s/c 20-32-53 acc no 71552364, name P Walsh"),
+        ("V", "Sent, see you Saturday"),
+        ("O", "Got it thanks"),
+    ],
+    indicators=[("uk_bank_account", "203253-71552364", 3), ("amount", "GBP:180", 1)],
+)
+
+# Photographer booking on Instagram: a stranger, compliments and asking for pictures (portfolio) - legit.
+case(
+    "b06",
+    id="b06-ig-h01",
+    fmt="instagram",
+    victim="nadia.lens",
+    offender=None,
+    other="Studio North",
+    start="2026-06-02 11:15",
+    owner="nadia.lens",
+    tz=0,
+    sextortion=False,
+    msgs=[
+        ("O", "Hi Nadia, we run a small wedding studio in Leeds. Your landscape work is really beautiful"),
+        ("V", "Thank you so much!"),
+        ("O", "Could you send us a few more samples of your work? We're looking for a second shooter"),
+        ("V", "Sure, I'll send a link to my portfolio"),
+        ("O", "Great. Our email is bookings@example.com if that's easier"),
+        ("V", "Perfect, I'll email you tonight"),
+    ],
+    indicators=[("email", "bookings@example.com", 4)],
+)
+
+# Mother and son on WhatsApp iOS: ID photo for the bank, a joke threat about baby photos.
+case(
+    "b06",
+    id="b06-wa-ios-h01",
+    fmt="wa_ios",
+    victim="Sam",
+    offender=None,
+    other="Mum",
+    chat_name="Mum",
+    start="2026-09-01 08:00",
+    sextortion=False,
+    msgs=[
+        ("*", ENC),
+        ("O", "Morning love, can you send me a photo of your passport for the bank form"),
+        ("V", "\u200eimage omitted"),
+        ("O", "Thanks. And if you don't tidy your room before Nan comes I'm showing everyone your baby photos 😂"),
+        ("V", "mum no"),
+        ("O", "Also I've sent you £40 for the train"),
+        ("V", "got it thanks x"),
+    ],
+    indicators=[("amount", "GBP:40", 4)],
+)
+
+
+# =============================================================================================
+# Batch 7
+# =============================================================================================
+
+# WhatsApp iOS, Nigerian-English-flavoured fake girl, snap in words, sort code with spaces.
+case(
+    "b07",
+    id="b07-wa-ios-01",
+    fmt="wa_ios",
+    victim="Kieran",
+    offender="Amaka 💕",
+    chat_name="Amaka 💕",
+    start="2026-08-22 23:15",
+    sextortion=True,
+    msgs=[
+        ("*", ENC),
+        ("O", "Hi handsome, sorry to disturb, i saw your number on a group chat", ["contact", "flattery"]),
+        ("V", "hi no worries"),
+        ("O", "you look so cute in your profile pic, are you single?", ["flattery"]),
+        ("V", "yeah haha"),
+        ("O", "let us continue on snapchat, sc: amaka_luv2 add me now", ["platform_move"]),
+        ("V", "ok"),
+        ("O", "why you no send me picture? send me one nice pic now, I go send you my own", ["image_request"]),
+        ("V", "\u200eimage omitted"),
+        ("O", "Oya see your followers list here, your mummy and your sister. I go send am to all of them", ["threat"]),
+        ("O", "Send me 200 pounds now now. Sort code 30 94 57 account number 43871265 name Chidi Eze", ["demand"]),
+        ("V", "i only have 80"),
+        ("O", "send the 80 and bring the rest tomorrow", ["demand"]),
+        ("V", "i have sent it", ["payment"]),
+        ("O", "i don see am. Tomorrow 120 or everybody go see your picture", ["payment", "demand", "threat"]),
+    ],
+    indicators=[("snapchat_username", "amaka_luv2", 4), ("uk_bank_account", "309457-43871265", 9), ("amount", "GBP:200", 9)],
+)
+
+# Snapchat, US teen, video call, school screenshot, PayPal.me and Google Play cards.
+case(
+    "b07",
+    id="b07-snap-01",
+    fmt="snapchat",
+    victim="ethan.k.12",
+    offender="brianna_xx03",
+    start="2026-03-03 20:05",
+    sextortion=True,
+    msgs=[
+        ("O", "heyyy u popped up on my quick add 😊", ["contact"]),
+        ("V", "hey"),
+        ("O", "ur really cute, how old r u", ["flattery"]),
+        ("V", "15 wbu"),
+        ("O", "16 lol. wanna video chat? my cams on", ["image_request"]),
+        ("V", "sure"),
+        ("O", "so i recorded all that 😂 and i know u go to lincoln high, i have ur class list", ["threat"]),
+        ("O", "send $300 to paypal.me/ricoflo99 or i send it to every kid in ur school", ["threat", "demand"]),
+        ("V", "i dont have paypal"),
+        ("O", "then google play cards. $100 ones. go to walgreens now", ["demand"]),
+        ("V", "ok i got one: 7KQW 2M9P XL4R 8TZN", ["payment"]),
+        ("O", "got it. 2 more or its over for u", ["payment", "demand", "escalation", "threat"]),
+    ],
+    indicators=[("paypal_me", "ricoflo99", 7), ("gift_card", "google_play:7KQW2M9PXL4R8TZN", 10), ("amount", "USD:300", 7), ("amount", "USD:100", 9)],
+)
+
+# Instagram UK, snap given in words, a/c and s/c.
+case(
+    "b07",
+    id="b07-ig-01",
+    fmt="instagram",
+    victim="harry_b04",
+    offender="lucy 🌷",
+    start="2026-10-11 21:48",
+    owner="harry_b04",
+    tz=0,
+    sextortion=True,
+    msgs=[
+        ("O", "hey we've got like 40 mutuals haha do u go to king edward's?", ["contact"]),
+        ("V", "yeah year 11"),
+        ("O", "same year as my cousin! ur so fit", ["flattery"]),
+        ("V", "ha cheers"),
+        ("O", "add me on snap its lucyyxo_1", ["platform_move"]),
+        ("V", "done"),
+        ("O", "send me a mirror pic 🙈 i'll send one back promise", ["image_request"]),
+        ("V", "[photo]"),
+        ("O", "i screenshotted ur followers. pay me or i send it to all of them and ur school", ["threat", "demand"]),
+        ("O", "£150. a/c 55779911 s/c 09-01-29", ["demand"]),
+        ("V", "please give me till tomorrow"),
+        ("O", "no. 1 hour", ["demand"]),
+    ],
+    indicators=[("snapchat_username", "lucyyxo_1", 4), ("uk_bank_account", "090129-55779911", 9), ("amount", "GBP:150", 9)],
+)
+
+# Messenger, adult victim, moved to WhatsApp with a number, bitcoin.
+case(
+    "b07",
+    id="b07-msgr-01",
+    fmt="messenger",
+    victim="Mark Ellison",
+    offender="Sofia Lindqvist",
+    start="2026-02-14 22:20",
+    owner="markellison",
+    tz=0,
+    sextortion=True,
+    msgs=[
+        ("O", "Hi Mark, you popped up in people you may know. Hope you don't mind me saying hello", ["contact"]),
+        ("V", "Not at all, hello"),
+        ("O", "You have kind eyes, I like mature men", ["flattery"]),
+        ("V", "That's very flattering"),
+        ("O", "I don't use facebook much, text me on whatsapp +44 7700 900873", ["platform_move"]),
+        ("V", "Will do"),
+        ("O", "Mark I have the recording of our video call and screenshots of your friends list and your wife", ["threat"]),
+        ("O", f"Send £1,000 in bitcoin to {mc.BTC_LEGACY} or it goes to all of them tonight", ["threat", "demand"]),
+        ("V", "I don't know how to buy bitcoin"),
+        ("O", "There is a machine in any shop. Do it now", ["demand"]),
+    ],
+    indicators=[("phone", "+447700900873", 4), ("btc_address", mc.BTC_LEGACY, 7), ("amount", "GBP:1000", 7)],
+)
+
+# Telegram, backup account after a block, Apple card codes with spaces.
+case(
+    "b07",
+    id="b07-tg-01",
+    fmt="telegram",
+    victim="Noah",
+    offender="Lexi",
+    start="2026-05-05 19:10",
+    tz=-5,
+    sextortion=True,
+    msgs=[
+        ("O", "hiii is this noah from the hoops camp?", ["contact"]),
+        ("V", "yeah who's this"),
+        ("O", "lexi! u were the cutest one there ngl", ["flattery"]),
+        ("V", "lol"),
+        ("O", "send me a pic of u rn", ["image_request"]),
+        ("V", ""),
+        ("O", "another one but no shirt 😏", ["image_request"]),
+        ("V", ""),
+        ("O", "ok now u are going to do what i say. i have ur instagram followers and ur parents", ["threat"]),
+        ("O", "$500 apple gift cards. send pics of the back", ["demand"]),
+        ("V", "X9LM 4K2P QRT8 Z7WN", ["payment"]),
+        ("O", "thats only 100. 400 more by 9pm", ["payment", "demand"]),
+        ("V", "i blocked u and told my dad"),
+        ("O", "u cant block me. my other acc is @lexi_backup2 and i still have everything", ["platform_move", "threat"]),
+    ],
+    indicators=[("gift_card", "apple:X9LM4K2PQRT8Z7WN", 10), ("telegram_username", "lexi_backup2", 13), ("amount", "USD:500", 9)],
+)
+
+# Discord, Indian-English-flavoured, PayPal e-mail written around an obfuscation.
+case(
+    "b07",
+    id="b07-discord-01",
+    fmt="discord",
+    victim="pixelpanda",
+    offender="neha.k",
+    start="2026-07-19 18:00",
+    sextortion=True,
+    msgs=[
+        ("O", "hello, you are from the minecraft server na? you are very talented", ["contact", "flattery"]),
+        ("V", "thanks lol"),
+        ("O", "you want to do video call? I am also feeling bored", ["image_request"]),
+        ("V", "ok sure"),
+        ("O", "I have recorded the full call. I have screenshot of your server members and your friends list", ["threat"]),
+        ("O", "Kindly send $200 via PayPal to payments.rk (at) example (dot) org otherwise I will share with everyone", ["threat", "demand"]),
+        ("V", "I am 14 I have no money"),
+        ("O", "Ask your parents. Do the needful in 1 hour", ["demand"]),
+    ],
+    indicators=[("email", "payments.rk@example.org", 5), ("amount", "USD:200", 5)],
+)
+
+# WhatsApp US, fake girl, Instagram handle, Zelle to e-mail split over two messages, self-harm.
+case(
+    "b07",
+    id="b07-wa-us-01",
+    fmt="wa_android_us",
+    victim="Tyler",
+    offender="Madison",
+    other_raw="Madison",
+    start="2026-09-27 21:40",
+    sextortion=True,
+    msgs=[
+        ("*", ENC),
+        ("O", "hey its maddy from insta! ig: maddyy.k if u forgot 😘", ["contact"]),
+        ("V", "oh hey"),
+        ("O", "ur so sexy omg", ["flattery"]),
+        ("V", "lol no u"),
+        ("O", "send me something then 😈 i'll send back", ["image_request"]),
+        ("V", "<Media omitted>"),
+        ("O", "ok this is going to ur whole family and ur job unless u pay. i have ur fb friends", ["threat", "demand"]),
+        ("O", "$800 zelle. email is madkins.pay", ["demand"]),
+        ("O", "@example.com", []),
+        ("V", "please i'll lose everything. i'll kill myself", ["self_harm"]),
+        ("O", "not my problem. 30 mins", ["demand"]),
+    ],
+    indicators=[("instagram_username", "maddyy.k", 0), ("email", "madkins.pay@example.com", 7), ("amount", "USD:800", 7)],
+)
+
+# Spam e-mail with a (fake) password and a P2SH address.
+case(
+    "b07",
+    id="b07-email-01",
+    fmt="email",
+    victim="j.patel@example.org",
+    offender="j.patel@example.org",
+    from_addr="j.patel@example.org",
+    subject="Security alert: sunflower22",
+    start="2026-11-01 03:33",
+    sextortion=True,
+    body=(
+        "I know sunflower22 is your password. I installed software on your computer and recorded your screen and "
+        "webcam. I have the video and the list of your contacts.\n\nThe price is $950. Pay in bitcoin to "
+        f"{mc.BTC_P2SH} (copy and paste it). If I do not get the bitcoin in 2 days the video goes to all your "
+        "contacts, including family and coworkers."
+    ),
+    body_stages=["threat", "demand"],
+    indicators=[("btc_address", mc.BTC_P2SH, 0), ("amount", "USD:950", 0)],
+)
+
+# ---- hard negatives ----
+
+# Friends on WhatsApp: outfit pics, "I'll expose you", snap handle.
+case(
+    "b07",
+    id="b07-wa-gb-h01",
+    fmt="wa_android_gb",
+    victim="Ellie",
+    offender=None,
+    other="Priya",
+    other_raw="Priya",
+    start="2026-06-12 17:00",
+    sextortion=False,
+    msgs=[
+        ("*", ENC),
+        ("O", "send me a pic of ur outfit for tonight!!"),
+        ("V", "<Media omitted>"),
+        ("O", "STUNNING. ur so gorgeous i hate u"),
+        ("V", "stoppp ily"),
+        ("O", "if u ditch me for ben again i'm exposing ur year 7 emo pics to everyone 😂"),
+        ("V", "u wouldn't"),
+        ("O", "try me. also my snap got hacked, new one is priyaa.k_"),
+        ("V", "added x"),
+    ],
+    indicators=[("snapchat_username", "priyaa.k_", 6)],
+)
+
+# Marketplace buyer scam (not sextortion) on Messenger.
+case(
+    "b07",
+    id="b07-msgr-h01",
+    fmt="messenger",
+    victim="Gemma Lloyd",
+    offender=None,
+    other="Kevin Rourke",
+    start="2026-04-18 13:00",
+    owner="gemmalloyd",
+    tz=0,
+    sextortion=False,
+    msgs=[
+        ("O", "Hello is the sofa still available? I will pay £250 plus courier"),
+        ("V", "Yes it is"),
+        ("O", "Kindly send your email so PayPal can release the funds"),
+        ("V", "Why not just bank transfer?"),
+        ("O", "My courier needs £60 first for insurance, send to paypal.me/kevrourke55 and I refund it with the payment"),
+        ("V", "This is a scam. Reported."),
+    ],
+    indicators=[("paypal_me", "kevrourke55", 4), ("amount", "GBP:250", 0), ("amount", "GBP:60", 4)],
+)
+
+# Siblings on Snapchat: "I'm telling mum", screenshots.
+case(
+    "b07",
+    id="b07-snap-h01",
+    fmt="snapchat",
+    victim="zara.m",
+    offender=None,
+    other="leo.m_08",
+    start="2026-01-06 16:30",
+    sextortion=False,
+    msgs=[
+        ("O", "i screenshotted ur snap of u at the party when u said u were at hannah's"),
+        ("V", "delete it now"),
+        ("O", "give me £10 and i wont tell mum"),
+        ("V", "ur literally 12 this is blackmail"),
+        ("O", "£5 then lol"),
+        ("V", "fine i'll buy u chips"),
+        ("O", "deal"),
+    ],
+    indicators=[("amount", "GBP:10", 2), ("amount", "GBP:5", 4)],
+)
+
+# Task job scam (not sextortion) on Telegram with a TRON address.
+case(
+    "b07",
+    id="b07-tg-h01",
+    fmt="telegram",
+    victim="Olu",
+    offender=None,
+    other="HR Recruiter Jane",
+    start="2026-03-22 09:30",
+    sextortion=False,
+    msgs=[
+        ("O", "Good morning, we found your CV online. Part time job, earn 200-500 daily from home"),
+        ("V", "what is the job"),
+        ("O", "Simple tasks: like videos and leave reviews. To unlock VIP tasks pay 50 USDT"),
+        ("O", f"TRC20 address: {mc.TRON_2}"),
+        ("V", "i won't pay to work, bye"),
+    ],
+    indicators=[("tron_address", mc.TRON_2, 3)],
+)
+
+# Gaming trade on Discord: a gift card code for a skin.
+case(
+    "b07",
+    id="b07-discord-h01",
+    fmt="discord",
+    victim="frostbyte",
+    offender=None,
+    other="kai.trades",
+    start="2026-08-08 15:00",
+    sextortion=False,
+    msgs=[
+        ("O", "u still selling the dragon skin?"),
+        ("V", "yeah for a $20 steam card"),
+        ("O", "ok here: 4TQ9M-X2LPK-R7WZN"),
+        ("V", "redeemed, sending the trade now"),
+        ("O", "got it thanks, add me on snap kai.trades9 for future deals"),
+    ],
+    indicators=[("gift_card", "steam:4TQ9MX2LPKR7WZN", 2), ("snapchat_username", "kai.trades9", 4), ("amount", "USD:20", 1)],
+)
+
+# Work chat on Skype: invoice e-mail and bank details.
+case(
+    "b07",
+    id="b07-skype-h01",
+    fmt="skype",
+    victim="Fiona Grant",
+    offender=None,
+    other="Paul Hewitt",
+    owner_id="live:fiona.grant.acc",
+    start="2026-02-25 10:05",
+    sextortion=False,
+    msgs=[
+        ("O", "Morning Fiona, could you pay the March invoice today? £1,240"),
+        ("V", "Sure, same details as before?"),
+        ("O", "New account actually: sort code 60-16-13, account number 58312764"),
+        ("O", "Remittance to accounts@example.com please"),
+        ("V", "Paid, remittance sent"),
+        ("O", "Received, thank you!"),
+    ],
+    indicators=[("uk_bank_account", "601613-58312764", 2), ("email", "accounts@example.com", 3), ("amount", "GBP:1240", 0)],
+)
+
+
+# =============================================================================================
+# Batch 8
+# =============================================================================================
+
+# WhatsApp UK, fake young man targets a girl, account before sort code.
+case(
+    "b08",
+    id="b08-wa-gb-01",
+    fmt="wa_android_gb",
+    victim="Maisie",
+    offender="Tom",
+    other_raw="Tom",
+    start="2026-07-25 20:40",
+    sextortion=True,
+    msgs=[
+        ("*", ENC),
+        ("O", "heyy maisie right? saw u at the leavers party, we have loads of mutuals", ["contact"]),
+        ("V", "oh hi!"),
+        ("O", "honestly ur the prettiest girl in ur year", ["flattery"]),
+        ("V", "omg no 🙈"),
+        ("O", "send us a selfie? wanna see what ur up to", ["image_request"]),
+        ("V", "<Media omitted>"),
+        ("O", "now one in ur pjs 😏", ["image_request"]),
+        ("V", "<Media omitted>"),
+        ("O", "right. i've got these and a screenshot of ur mum and dad's facebook. 50 quid or they see them", ["threat", "demand"]),
+        ("O", "acc no 70872490 sort 40-11-62", ["demand"]),
+        ("V", "please i'll tell the police"),
+        ("O", "tell them. i'm posting at 10", ["threat"]),
+    ],
+    indicators=[("uk_bank_account", "401162-70872490", 9), ("amount", "GBP:50", 8)],
+)
+
+# Instagram US, snap with a ghost emoji, Cash App, a higher demand after a missed deadline.
+case(
+    "b08",
+    id="b08-ig-02",
+    fmt="instagram",
+    victim="cj_hoops3",
+    offender="ava.grace",
+    start="2026-11-10 22:05",
+    owner="cj_hoops3",
+    tz=-5,
+    sextortion=True,
+    msgs=[
+        ("O", "hey cutie u play ball? 🏀", ["contact", "flattery"]),
+        ("V", "yea varsity"),
+        ("O", "thats hot. 👻 jaylen.mx is my snap its my bros acc but add it", ["platform_move"]),
+        ("V", "bet"),
+        ("O", "send me a pic on there, only u and me 🤫", ["image_request"]),
+        ("V", "sent it"),
+        ("O", "i got ur pic and i got every follower u have. pay or its over for u", ["threat", "demand"]),
+        ("O", "cash app: $JMoney4455 - $350 by 11pm", ["demand"]),
+        ("V", "i cant"),
+        ("O", "its 11:05. now its $700 and i'm starting with ur mom", ["demand", "escalation", "threat"]),
+    ],
+    indicators=[("snapchat_username", "jaylen.mx", 2), ("cashapp_cashtag", "jmoney4455", 7), ("amount", "USD:350", 7), ("amount", "USD:700", 9)],
+)
+
+# Telegram, Nigerian-English-flavoured, moves to WhatsApp with a national number.
+case(
+    "b08",
+    id="b08-tg-02",
+    fmt="telegram",
+    victim="Owen",
+    offender="Precious",
+    start="2026-04-28 23:50",
+    sextortion=True,
+    msgs=[
+        ("O", "Hello my dear, how was your night? I found you in the crypto group", ["contact"]),
+        ("V", "hi, it's fine"),
+        ("O", "You are so handsome and caring, I like you already", ["flattery"]),
+        ("V", "that's nice of you"),
+        ("O", "Chat me on whatsapp 07700 900 316, telegram dey hang", ["platform_move"]),
+        ("V", "ok"),
+        ("O", "I have your video from the call and your facebook friends, I will share it to them unless you pay 400 pounds", ["threat", "demand"]),
+        ("V", "please I don't have that"),
+        ("O", "You dey play? Send am before 12 or I start posting", ["demand", "threat"]),
+    ],
+    indicators=[("phone", "+447700900316", 4), ("amount", "GBP:400", 6)],
+)
+
+# Messenger, Amazon cards, escalation, self-harm in other words.
+case(
+    "b08",
+    id="b08-msgr-02",
+    fmt="messenger",
+    victim="Jack Turner",
+    offender="Emily Rose",
+    start="2026-09-14 21:00",
+    owner="jackturner",
+    tz=0,
+    sextortion=True,
+    msgs=[
+        ("O", "hey jack, sorry random but u came up on my suggested friends and ur cute 🙊", ["contact", "flattery"]),
+        ("V", "haha hi"),
+        ("O", "wanna facetime? i'm so bored", ["image_request"]),
+        ("V", "ok"),
+        ("O", "ha i recorded u. i've got ur friends list, ur team and ur gran", ["threat"]),
+        ("O", "£50 amazon gift card. send the code", ["demand"]),
+        ("V", "here: AQ9TPX7LM2KW", ["payment"]),
+        ("O", "thanks. i want another £100 now or they all get it", ["payment", "demand", "escalation", "threat"]),
+        ("V", "i can't do this anymore whats the point of anything", ["self_harm"]),
+    ],
+    indicators=[("gift_card", "amazon:AQ9TPX7LM2KW", 6), ("amount", "GBP:50", 5), ("amount", "GBP:100", 7)],
+)
+
+# Snapchat, asks for the victim's WhatsApp, TRON USDT.
+case(
+    "b08",
+    id="b08-snap-02",
+    fmt="snapchat",
+    victim="aarav_s",
+    offender="simran.k22",
+    start="2026-12-01 22:30",
+    sextortion=True,
+    msgs=[
+        ("O", "hiii, you are looking nice in your bitmoji 😅 where are you from", ["contact", "flattery"]),
+        ("V", "birmingham"),
+        ("O", "whats your whatsapp number? snap is not working properly", ["platform_move"]),
+        ("V", "07700900521"),
+        ("O", "send one pic without shirt na, I will also send", ["image_request"]),
+        ("V", ""),
+        ("O", "now listen carefully. I will post this to your family group and your college, I have all their names", ["threat"]),
+        ("O", f"pay 150 usd in usdt trc20 {mc.TRON_1}", ["demand"]),
+    ],
+    indicators=[("phone", "+447700900521", 3), ("tron_address", mc.TRON_1, 7), ("amount", "USD:150", 7)],
+)
+
+# Discord, taproot address, a higher demand when the deadline passes.
+case(
+    "b08",
+    id="b08-discord-02",
+    fmt="discord",
+    victim="sk8rboi",
+    offender="mila.exe",
+    start="2026-06-06 01:10",
+    sextortion=True,
+    msgs=[
+        ("O", "hey! saw u in the valorant lfg, ur aim is insane", ["contact", "flattery"]),
+        ("V", "haha thx"),
+        ("O", "can u show me ur face? i'll turn my cam on too", ["image_request"]),
+        ("V", "ok"),
+        ("O", "i screen recorded that. i also have a list of ur friends on here. pay or i send it to all of them", ["threat", "demand"]),
+        ("O", f"$100 in btc to {mc.BTC_TAPROOT} by 3am", ["demand"]),
+        ("V", "i dont know how"),
+        ("O", "3am passed. $200 now", ["demand", "escalation"]),
+    ],
+    indicators=[("btc_address", mc.BTC_TAPROOT, 5), ("amount", "USD:100", 5), ("amount", "USD:200", 7)],
+)
+
+# Pasted text with "snap:" and a sort code without dashes.
+case(
+    "b08",
+    id="b08-plain-02",
+    fmt="plain",
+    victim="Me",
+    offender="Bella",
+    header="messages from bella, copied from my phone",
+    start="2026-03-30 20:00",
+    sextortion=True,
+    msgs=[
+        ("O", "hey u dont know me but ur really cute x", ["contact", "flattery"]),
+        ("V", "hey, thanks"),
+        ("O", "snap: x_bella.rose_x", ["platform_move"]),
+        ("V", "added you"),
+        ("O", "show me ur body babe, i'll go first if u want", ["image_request"]),
+        ("V", "ok"),
+        ("O", "I've got ur pics and I've got ur nan's and ur mum's accounts. You're paying me", ["threat", "demand"]),
+        ("O", "£200 to sortcode 309634 acc 12873456", ["demand"]),
+    ],
+    indicators=[("snapchat_username", "x_bella.rose_x", 2), ("uk_bank_account", "309634-12873456", 7), ("amount", "GBP:200", 7)],
+)
+
+# Skype, adult victim, Kik move, MoneyGram.
+case(
+    "b08",
+    id="b08-skype-02",
+    fmt="skype",
+    victim="Derek Moss",
+    offender="Cassie",
+    owner_id="live:derek.moss.77",
+    start="2026-01-15 22:00",
+    sextortion=True,
+    msgs=[
+        ("O", "Hi Derek, I'm new here, you look like a real gentleman", ["contact", "flattery"]),
+        ("V", "Hello Cassie"),
+        ("O", "kik me: cassie_luvs , skype is so slow", ["platform_move"]),
+        ("V", "I don't have kik, can we video here?"),
+        ("O", "Sure honey, turn on your cam", ["image_request"]),
+        ("*", ""),
+        ("O", "Derek, I saved the video. Your daughter Lucy and your colleagues will get it", ["threat"]),
+        ("O", "$600 by MoneyGram to Kofi Mensah, Accra, then send me the reference number", ["demand"]),
+        ("V", "Sent. Reference 73920481", ["payment"]),
+    ],
+    indicators=[("kik_username", "cassie_luvs", 2), ("moneygram_reference", "73920481", 7), ("amount", "USD:600", 6)],
+)
+
+# WhatsApp iOS, threat first, euro IBAN.
+case(
+    "b08",
+    id="b08-wa-ios-02",
+    fmt="wa_ios",
+    victim="Lukas",
+    offender="+44 7700 900904",
+    chat_name="+44 7700 900904",
+    start="2026-05-18 07:15",
+    sextortion=True,
+    msgs=[
+        ("*", ENC),
+        ("O", "I have your pictures from snapchat. Your friends on instagram will love them", ["threat"]),
+        ("V", "who is this?"),
+        ("O", f"€300 to {mc.IBAN_NL} today. If not, I post", ["threat", "demand"]),
+        ("V", "I'm blocking you"),
+    ],
+    indicators=[("iban", mc.IBAN_NL, 2), ("amount", "EUR:300", 2)],
+)
+
+# ---- hard negatives ----
+
+# Friends sharing a holiday villa cost: sort code and account.
+case(
+    "b08",
+    id="b08-wa-ios-h02",
+    fmt="wa_ios",
+    victim="Dan",
+    offender=None,
+    other="Becca",
+    chat_name="Becca",
+    start="2026-02-02 19:00",
+    sextortion=False,
+    msgs=[
+        ("*", ENC),
+        ("O", "villa's booked!! need £120 from you by friday"),
+        ("V", "amazing, where do i send it"),
+        ("O", "20-45-77\n83920174\nR Clarke"),
+        ("V", "done 👍"),
+        ("O", "got it, if you bail now i'm posting that karaoke video 😂"),
+    ],
+    indicators=[("uk_bank_account", "204577-83920174", 2), ("amount", "GBP:120", 0)],
+)
+
+# An online couple of six months: compliments, selfies, video calls.
+case(
+    "b08",
+    id="b08-tg-h02",
+    fmt="telegram",
+    victim="Hannah",
+    offender=None,
+    other="Marcus",
+    start="2026-10-08 21:00",
+    sextortion=False,
+    msgs=[
+        ("O", "goodnight beautiful, 6 months today ❤️"),
+        ("V", "i can't believe it's been 6 months!"),
+        ("O", "send me a selfie, i miss your face"),
+        ("V", ""),
+        ("O", "gorgeous as always. video call tomorrow before work?"),
+        ("V", "yes! and i booked the train for the 20th"),
+    ],
+    indicators=[],
+)
+
+# A brand reaching out to a creator: stranger, compliments, move to WhatsApp, a rate card.
+case(
+    "b08",
+    id="b08-ig-h02",
+    fmt="instagram",
+    victim="fit.with.nia",
+    offender=None,
+    other="GlowUp Skincare",
+    start="2026-07-01 10:00",
+    owner="fit.with.nia",
+    tz=0,
+    sextortion=False,
+    msgs=[
+        ("O", "Hi Nia! We love your content, your glow is amazing ✨"),
+        ("V", "Aw thank you!"),
+        ("O", "We'd love a paid collab. Could you send your rate card and a few photos of your recent posts?"),
+        ("V", "Sure"),
+        ("O", "Easier on WhatsApp: +44 7700 900555, ask for Jade"),
+    ],
+    indicators=[("phone", "+447700900555", 4)],
+)
+
+# Friends' banter on Discord: a clip, "carry me or else".
+case(
+    "b08",
+    id="b08-discord-h02",
+    fmt="discord",
+    victim="lunaa",
+    offender=None,
+    other="beans.exe",
+    start="2026-03-12 20:00",
+    sextortion=False,
+    msgs=[
+        ("O", "i clipped u screaming at that spider 💀"),
+        ("V", "DELETE IT"),
+        ("O", "carry me in ranked or it goes on my tiktok"),
+        ("V", "blackmail is a crime"),
+        ("O", "send me a pic of ur new setup tho"),
+        ("V", ""),
+    ],
+    indicators=[],
+)
+
+# Landlord and tenant: rent by Friday or notice.
+case(
+    "b08",
+    id="b08-plain-h02",
+    fmt="plain",
+    victim="Me",
+    offender=None,
+    other="Landlord",
+    header="texts with my landlord",
+    start="2026-04-01 09:00",
+    sextortion=False,
+    msgs=[
+        ("O", "Rent of £650 was due on the 1st. If it's not paid by Friday I'll have to serve notice"),
+        ("V", "Sorry, paying today"),
+        ("O", "Same account: 40-47-84 31926819"),
+        ("V", "Paid"),
+    ],
+    indicators=[("uk_bank_account", "404784-31926819", 2), ("amount", "GBP:650", 0)],
+)
+
+# A friend reports someone else's sextortion (reported speech).
+case(
+    "b08",
+    id="b08-snap-h02",
+    fmt="snapchat",
+    victim="jas.w",
+    offender=None,
+    other="amyy.b",
+    start="2026-09-19 18:00",
+    sextortion=False,
+    msgs=[
+        ("O", "omg someone is threatening my cousin saying they'll post her pics unless she pays £200"),
+        ("V", "no way, tell her to screenshot it and report it to ceop"),
+        ("O", "yeah she's telling her mum tonight"),
+        ("V", "good. and don't pay them"),
+    ],
+    indicators=[],
+)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def build(batch: str, c: dict[str, Any]) -> None:
+    """Write one case's export and labels.json into its batch folder (as make_corpus.build does)."""
+    d = HERE / batch / c["id"]
+    if d.exists():
+        shutil.rmtree(d)
+    d.mkdir(parents=True)
+    fmt, render, hint = mc.FORMATS[c["fmt"]]
+    if c["fmt"] == "email":
+        c["msgs"] = [("O", c["body"], c["body_stages"])]
+    export = render(c, d)
+    messages = [m for m in c["msgs"] if m[0] != "*"]
+    labelled = []
+    for i, (who, text, *rest) in enumerate(messages):
+        stages = rest[0] if rest else []
+        if stages:
+            labelled.append(
+                {"i": i, "sender": mc._name(c, who), "text_starts": text.replace("\u200e", "")[:14], "stages": stages}
+            )
+    threats = [m["i"] for m in labelled if "threat" in m["stages"]]
+    inds = []
+    for kind, value, first_i in c["indicators"]:
+        inds.append({"kind": kind, "value": value, "first_i": first_i})
+        core = mc._core(value.split(":", 1)[1] if kind in ("gift_card", "amount") else value)
+        if kind == "phone":
+            core = core[-9:]
+        if kind not in ("amount", "email", "snapchat_username", "uk_bank_account") and core not in mc._core(messages[first_i][1]):
+            print(f"{c['id']}: {kind} {value} not found in message {first_i}: {messages[first_i][1][:50]!r}")
+    labels = {
+        "case": c["id"],
+        "format": fmt,
+        "export": export,
+        "locale_hint": {**hint, "utc_offset": f"{c.get('tz', 0):+03d}:00"},
+        "victim": c["victim"],
+        "offender": c["offender"],
+        "is_sextortion": c["sextortion"],
+        "messages": labelled,
+        "indicators": inds,
+        "first_threat_i": threats[0] if threats else None,
+    }
+    if not c["sextortion"]:
+        assert not labelled or all(m["stages"] == ["self_harm"] for m in labelled), c["id"]
+    (d / "labels.json").write_text(json.dumps(labels, ensure_ascii=False, indent=2) + "\n", "utf-8")
+
+
+def main() -> None:
+    for batch, cases in sorted(BATCHES.items()):
+        for c in cases:
+            build(batch, c)
+        print(f"{batch}: {len(cases)} cases, {sum(not c['sextortion'] for c in cases)} benign")
+
+
+if __name__ == "__main__":
+    main()

@@ -63,10 +63,19 @@ case(
         ("V", "please i'm 16 i don't have that"),
         ("O", "sort code 40-47-84\nacc 31926819\nname D Okoro. 30 mins", ["demand"]),
         ("V", "i sent 100 its all i have", ["payment"]),
-        ("O", "seen. now the other 250 by midnight or it goes to ur sixth form", ["payment", "demand", "threat"]),
+        (
+            "O",
+            "seen. now the other 250 by midnight or it goes to ur sixth form",
+            ["payment", "demand", "threat"],
+        ),
         ("V", "i can't"),
     ],
-    indicators=[("uk_bank_account", "404784-31926819", 12), ("amount", "GBP:350", 10), ("amount", "GBP:100", 13), ("amount", "GBP:250", 14)],
+    indicators=[
+        ("uk_bank_account", "404784-31926819", 12),
+        ("amount", "GBP:350", 10),
+        ("amount", "GBP:100", 13),
+        ("amount", "GBP:250", 14),
+    ],
 )
 
 # US, Instagram DM; move to snap in words; comes back on IG to threaten; Cash App.
@@ -89,14 +98,27 @@ case(
         ("V", "ok added u"),
         ("O", "u ignored my snap?? send me something cute first 😘", ["image_request"]),
         ("V", "i did send"),
-        ("O", "ok listen. i have ur pic and i have a list of everyone who follows u. ur mom, ur coach, everyone", ["threat"]),
+        (
+            "O",
+            "ok listen. i have ur pic and i have a list of everyone who follows u. ur mom, ur coach, everyone",
+            ["threat"],
+        ),
         ("O", "$400 on cashapp to $kaylapayz22 in 1 hour or they all get it", ["threat", "demand"]),
         ("V", "i only have like 60 bucks"),
         ("O", "send the 60 now then", ["demand"]),
         ("V", "sent", ["payment"]),
-        ("O", "ok i got it. now 200 more by tomorrow or i post", ["payment", "demand", "escalation", "threat"]),
+        (
+            "O",
+            "ok i got it. now 200 more by tomorrow or i post",
+            ["payment", "demand", "escalation", "threat"],
+        ),
     ],
-    indicators=[("snapchat_username", "kaylaa_xo22", 4), ("cashapp_cashtag", "kaylapayz22", 9), ("amount", "USD:400", 9), ("amount", "USD:60", 10)],
+    indicators=[
+        ("snapchat_username", "kaylaa_xo22", 4),
+        ("cashapp_cashtag", "kaylapayz22", 9),
+        ("amount", "USD:400", 9),
+        ("amount", "USD:60", 10),
+    ],
 )
 
 # Snapchat, Nigerian-English-flavoured offender, gift cards, victim refuses, talks of ending it.
@@ -115,8 +137,16 @@ case(
         ("V", "thanks"),
         ("O", "please snap me your body let me see, i will show you mine", ["image_request"]),
         ("V", ""),
-        ("O", "i have screenshot it. i have your followers list complete. you will pay me now", ["threat", "demand"]),
-        ("O", "buy me Apple gift card $250 and send me the code, if not i will send it to everybody", ["threat", "demand"]),
+        (
+            "O",
+            "i have screenshot it. i have your followers list complete. you will pay me now",
+            ["threat", "demand"],
+        ),
+        (
+            "O",
+            "buy me Apple gift card $250 and send me the code, if not i will send it to everybody",
+            ["threat", "demand"],
+        ),
         ("V", "please dont i dont have money"),
         ("O", "you think i am joking? i go ruin your life", ["threat"]),
         ("V", "i just want to die honestly", ["self_harm"]),
@@ -135,17 +165,29 @@ case(
     tz=5,
     sextortion=True,
     msgs=[
-        ("O", "Hi dear, I got your id from a group. You are looking very smart in your dp", ["contact", "flattery"]),
+        (
+            "O",
+            "Hi dear, I got your id from a group. You are looking very smart in your dp",
+            ["contact", "flattery"],
+        ),
         ("V", "hi thank you"),
         ("O", "Shall we do video call? I am alone in my room only", ["image_request"]),
         ("V", "ok"),
         ("*", ""),
-        ("O", "Your full video is recorded. I will upload on youtube and send to all your contacts and relatives", ["threat"]),
+        (
+            "O",
+            "Your full video is recorded. I will upload on youtube and send to all your contacts and relatives",
+            ["threat"],
+        ),
         ("O", f"Pay 25000 rupees in USDT to {mc.ETH_MIXED} within 2 hours", ["demand"]),
         ("V", "please madam I am student, I will give 5000 only"),
         ("O", "Ok send 5000 first then remaining, do the needful fast", ["demand"]),
         ("V", "done sir, sent", ["payment"]),
-        ("O", "Received. Now 15000 more otherwise video is going viral", ["payment", "demand", "escalation", "threat"]),
+        (
+            "O",
+            "Received. Now 15000 more otherwise video is going viral",
+            ["payment", "demand", "escalation", "threat"],
+        ),
     ],
     indicators=[("eth_address", mc.ETH_MIXED.lower(), 5), ("amount", "INR:25000", 5)],
 )
@@ -168,12 +210,20 @@ case(
         ("V", "added"),
         ("O", "so u gonna send me that pic or not", ["image_request"]),
         ("V", "ok fine"),
-        ("O", "haha got u. i have ur discord friends and ur server. everyone sees it unless u pay", ["threat", "demand"]),
+        (
+            "O",
+            "haha got u. i have ur discord friends and ur server. everyone sees it unless u pay",
+            ["threat", "demand"],
+        ),
         ("O", "2 steam cards 50 dollars each. send codes here", ["demand"]),
         ("V", "XK4TR-99QPL-MNB7Z", ["payment"]),
         ("O", "one more. or i post in the server rn", ["demand", "escalation", "threat"]),
     ],
-    indicators=[("snapchat_username", "jessx.4u", 4), ("gift_card", "steam:XK4TR99QPLMNB7Z", 10), ("amount", "USD:50", 9)],
+    indicators=[
+        ("snapchat_username", "jessx.4u", 4),
+        ("gift_card", "steam:XK4TR99QPLMNB7Z", 10),
+        ("amount", "USD:50", 9),
+    ],
 )
 
 # Pasted text from an unknown number, threat first, PayPal e-mail obfuscated, victim refuses.
@@ -187,7 +237,11 @@ case(
     start="2026-11-03 23:00",
     sextortion=True,
     msgs=[
-        ("O", "I have the video of you from the call. I've got your family's names and your work.", ["threat"]),
+        (
+            "O",
+            "I have the video of you from the call. I've got your family's names and your work.",
+            ["threat"],
+        ),
         ("O", "£500 via PayPal to harry.cole88 [at] example [dot] com by 10am", ["demand"]),
         ("V", "I'm not paying you anything"),
         ("O", "Fine. Your boss is first. Then your wife.", ["threat"]),
@@ -217,7 +271,11 @@ case(
         ("V", "i'd rather stay here"),
         ("O", "ok send me a pic of u now, just for me", ["image_request"]),
         ("V", "[photo]"),
-        ("O", "now a proper one or i send this one to ur form group and say u sent more", ["image_request", "threat"]),
+        (
+            "O",
+            "now a proper one or i send this one to ur form group and say u sent more",
+            ["image_request", "threat"],
+        ),
         ("V", "stop please"),
         ("O", "u have 10 minutes", ["threat"]),
     ],
@@ -258,13 +316,25 @@ case(
     msgs=[
         ("O", "Hello Graham, I saw your profile and I liked your smile", ["contact", "flattery"]),
         ("V", "Hello Natalia, that's kind"),
-        ("O", "You are very handsome man for your age. Can we have video chat tonight?", ["flattery", "image_request"]),
+        (
+            "O",
+            "You are very handsome man for your age. Can we have video chat tonight?",
+            ["flattery", "image_request"],
+        ),
         ("V", "Maybe, I'm not very good with cameras"),
         ("*", ""),
-        ("O", "I recorded our call. Look at this list, it is your wife, your daughter and your church friends", ["threat"]),
+        (
+            "O",
+            "I recorded our call. Look at this list, it is your wife, your daughter and your church friends",
+            ["threat"],
+        ),
         ("O", "Send 2000 euro by Western Union to Lagos, name Ikenna Obi, and give me the MTCN", ["demand"]),
         ("V", "I've sent 500, MTCN 4829105736", ["payment"]),
-        ("O", "Not enough. 1500 more tomorrow or your wife sees everything", ["demand", "escalation", "threat"]),
+        (
+            "O",
+            "Not enough. 1500 more tomorrow or your wife sees everything",
+            ["demand", "escalation", "threat"],
+        ),
     ],
     indicators=[("wu_mtcn", "4829105736", 6), ("amount", "EUR:2000", 5)],
 )
@@ -401,7 +471,10 @@ case(
         ("*", ENC),
         ("O", "Morning love, can you send me a photo of your passport for the bank form"),
         ("V", "\u200eimage omitted"),
-        ("O", "Thanks. And if you don't tidy your room before Nan comes I'm showing everyone your baby photos 😂"),
+        (
+            "O",
+            "Thanks. And if you don't tidy your room before Nan comes I'm showing everyone your baby photos 😂",
+        ),
         ("V", "mum no"),
         ("O", "Also I've sent you £40 for the train"),
         ("V", "got it thanks x"),
@@ -432,16 +505,32 @@ case(
         ("V", "yeah haha"),
         ("O", "let us continue on snapchat, sc: amaka_luv2 add me now", ["platform_move"]),
         ("V", "ok"),
-        ("O", "why you no send me picture? send me one nice pic now, I go send you my own", ["image_request"]),
+        (
+            "O",
+            "why you no send me picture? send me one nice pic now, I go send you my own",
+            ["image_request"],
+        ),
         ("V", "\u200eimage omitted"),
-        ("O", "Oya see your followers list here, your mummy and your sister. I go send am to all of them", ["threat"]),
-        ("O", "Send me 200 pounds now now. Sort code 30 94 57 account number 43871265 name Chidi Eze", ["demand"]),
+        (
+            "O",
+            "Oya see your followers list here, your mummy and your sister. I go send am to all of them",
+            ["threat"],
+        ),
+        (
+            "O",
+            "Send me 200 pounds now now. Sort code 30 94 57 account number 43871265 name Chidi Eze",
+            ["demand"],
+        ),
         ("V", "i only have 80"),
         ("O", "send the 80 and bring the rest tomorrow", ["demand"]),
         ("V", "i have sent it", ["payment"]),
         ("O", "i don see am. Tomorrow 120 or everybody go see your picture", ["payment", "demand", "threat"]),
     ],
-    indicators=[("snapchat_username", "amaka_luv2", 4), ("uk_bank_account", "309457-43871265", 9), ("amount", "GBP:200", 9)],
+    indicators=[
+        ("snapchat_username", "amaka_luv2", 4),
+        ("uk_bank_account", "309457-43871265", 9),
+        ("amount", "GBP:200", 9),
+    ],
 )
 
 # Snapchat, US teen, video call, school screenshot, PayPal.me and Google Play cards.
@@ -461,13 +550,22 @@ case(
         ("O", "16 lol. wanna video chat? my cams on", ["image_request"]),
         ("V", "sure"),
         ("O", "so i recorded all that 😂 and i know u go to lincoln high, i have ur class list", ["threat"]),
-        ("O", "send $300 to paypal.me/ricoflo99 or i send it to every kid in ur school", ["threat", "demand"]),
+        (
+            "O",
+            "send $300 to paypal.me/ricoflo99 or i send it to every kid in ur school",
+            ["threat", "demand"],
+        ),
         ("V", "i dont have paypal"),
         ("O", "then google play cards. $100 ones. go to walgreens now", ["demand"]),
         ("V", "ok i got one: 7KQW 2M9P XL4R 8TZN", ["payment"]),
         ("O", "got it. 2 more or its over for u", ["payment", "demand", "escalation", "threat"]),
     ],
-    indicators=[("paypal_me", "ricoflo99", 7), ("gift_card", "google_play:7KQW2M9PXL4R8TZN", 10), ("amount", "USD:300", 7), ("amount", "USD:100", 9)],
+    indicators=[
+        ("paypal_me", "ricoflo99", 7),
+        ("gift_card", "google_play:7KQW2M9PXL4R8TZN", 10),
+        ("amount", "USD:300", 7),
+        ("amount", "USD:100", 9),
+    ],
 )
 
 # Instagram UK, snap given in words, a/c and s/c.
@@ -490,12 +588,20 @@ case(
         ("V", "done"),
         ("O", "send me a mirror pic 🙈 i'll send one back promise", ["image_request"]),
         ("V", "[photo]"),
-        ("O", "i screenshotted ur followers. pay me or i send it to all of them and ur school", ["threat", "demand"]),
+        (
+            "O",
+            "i screenshotted ur followers. pay me or i send it to all of them and ur school",
+            ["threat", "demand"],
+        ),
         ("O", "£150. a/c 55779911 s/c 09-01-29", ["demand"]),
         ("V", "please give me till tomorrow"),
         ("O", "no. 1 hour", ["demand"]),
     ],
-    indicators=[("snapchat_username", "lucyyxo_1", 4), ("uk_bank_account", "090129-55779911", 9), ("amount", "GBP:150", 9)],
+    indicators=[
+        ("snapchat_username", "lucyyxo_1", 4),
+        ("uk_bank_account", "090129-55779911", 9),
+        ("amount", "GBP:150", 9),
+    ],
 )
 
 # Messenger, adult victim, moved to WhatsApp with a number, bitcoin.
@@ -510,14 +616,26 @@ case(
     tz=0,
     sextortion=True,
     msgs=[
-        ("O", "Hi Mark, you popped up in people you may know. Hope you don't mind me saying hello", ["contact"]),
+        (
+            "O",
+            "Hi Mark, you popped up in people you may know. Hope you don't mind me saying hello",
+            ["contact"],
+        ),
         ("V", "Not at all, hello"),
         ("O", "You have kind eyes, I like mature men", ["flattery"]),
         ("V", "That's very flattering"),
         ("O", "I don't use facebook much, text me on whatsapp +44 7700 900873", ["platform_move"]),
         ("V", "Will do"),
-        ("O", "Mark I have the recording of our video call and screenshots of your friends list and your wife", ["threat"]),
-        ("O", f"Send £1,000 in bitcoin to {mc.BTC_LEGACY} or it goes to all of them tonight", ["threat", "demand"]),
+        (
+            "O",
+            "Mark I have the recording of our video call and screenshots of your friends list and your wife",
+            ["threat"],
+        ),
+        (
+            "O",
+            f"Send £1,000 in bitcoin to {mc.BTC_LEGACY} or it goes to all of them tonight",
+            ["threat", "demand"],
+        ),
         ("V", "I don't know how to buy bitcoin"),
         ("O", "There is a machine in any shop. Do it now", ["demand"]),
     ],
@@ -543,14 +661,26 @@ case(
         ("V", ""),
         ("O", "another one but no shirt 😏", ["image_request"]),
         ("V", ""),
-        ("O", "ok now u are going to do what i say. i have ur instagram followers and ur parents", ["threat"]),
+        (
+            "O",
+            "ok now u are going to do what i say. i have ur instagram followers and ur parents",
+            ["threat"],
+        ),
         ("O", "$500 apple gift cards. send pics of the back", ["demand"]),
         ("V", "X9LM 4K2P QRT8 Z7WN", ["payment"]),
         ("O", "thats only 100. 400 more by 9pm", ["payment", "demand"]),
         ("V", "i blocked u and told my dad"),
-        ("O", "u cant block me. my other acc is @lexi_backup2 and i still have everything", ["platform_move", "threat"]),
+        (
+            "O",
+            "u cant block me. my other acc is @lexi_backup2 and i still have everything",
+            ["platform_move", "threat"],
+        ),
     ],
-    indicators=[("gift_card", "apple:X9LM4K2PQRT8Z7WN", 10), ("telegram_username", "lexi_backup2", 13), ("amount", "USD:500", 9)],
+    indicators=[
+        ("gift_card", "apple:X9LM4K2PQRT8Z7WN", 10),
+        ("telegram_username", "lexi_backup2", 13),
+        ("amount", "USD:500", 9),
+    ],
 )
 
 # Discord, Indian-English-flavoured, PayPal e-mail written around an obfuscation.
@@ -567,8 +697,16 @@ case(
         ("V", "thanks lol"),
         ("O", "you want to do video call? I am also feeling bored", ["image_request"]),
         ("V", "ok sure"),
-        ("O", "I have recorded the full call. I have screenshot of your server members and your friends list", ["threat"]),
-        ("O", "Kindly send $200 via PayPal to payments.rk (at) example (dot) org otherwise I will share with everyone", ["threat", "demand"]),
+        (
+            "O",
+            "I have recorded the full call. I have screenshot of your server members and your friends list",
+            ["threat"],
+        ),
+        (
+            "O",
+            "Kindly send $200 via PayPal to payments.rk (at) example (dot) org otherwise I will share with everyone",
+            ["threat", "demand"],
+        ),
         ("V", "I am 14 I have no money"),
         ("O", "Ask your parents. Do the needful in 1 hour", ["demand"]),
     ],
@@ -593,13 +731,21 @@ case(
         ("V", "lol no u"),
         ("O", "send me something then 😈 i'll send back", ["image_request"]),
         ("V", "<Media omitted>"),
-        ("O", "ok this is going to ur whole family and ur job unless u pay. i have ur fb friends", ["threat", "demand"]),
+        (
+            "O",
+            "ok this is going to ur whole family and ur job unless u pay. i have ur fb friends",
+            ["threat", "demand"],
+        ),
         ("O", "$800 zelle. email is madkins.pay", ["demand"]),
         ("O", "@example.com", []),
         ("V", "please i'll lose everything. i'll kill myself", ["self_harm"]),
         ("O", "not my problem. 30 mins", ["demand"]),
     ],
-    indicators=[("instagram_username", "maddyy.k", 0), ("email", "madkins.pay@example.com", 7), ("amount", "USD:800", 7)],
+    indicators=[
+        ("instagram_username", "maddyy.k", 0),
+        ("email", "madkins.pay@example.com", 7),
+        ("amount", "USD:800", 7),
+    ],
 )
 
 # Spam e-mail with a (fake) password and a P2SH address.
@@ -667,7 +813,10 @@ case(
         ("V", "Yes it is"),
         ("O", "Kindly send your email so PayPal can release the funds"),
         ("V", "Why not just bank transfer?"),
-        ("O", "My courier needs £60 first for insurance, send to paypal.me/kevrourke55 and I refund it with the payment"),
+        (
+            "O",
+            "My courier needs £60 first for insurance, send to paypal.me/kevrourke55 and I refund it with the payment",
+        ),
         ("V", "This is a scam. Reported."),
     ],
     indicators=[("paypal_me", "kevrourke55", 4), ("amount", "GBP:250", 0), ("amount", "GBP:60", 4)],
@@ -732,7 +881,11 @@ case(
         ("V", "redeemed, sending the trade now"),
         ("O", "got it thanks, add me on snap kai.trades9 for future deals"),
     ],
-    indicators=[("gift_card", "steam:4TQ9MX2LPKR7WZN", 2), ("snapchat_username", "kai.trades9", 4), ("amount", "USD:20", 1)],
+    indicators=[
+        ("gift_card", "steam:4TQ9MX2LPKR7WZN", 2),
+        ("snapchat_username", "kai.trades9", 4),
+        ("amount", "USD:20", 1),
+    ],
 )
 
 # Work chat on Skype: invoice e-mail and bank details.
@@ -754,7 +907,11 @@ case(
         ("V", "Paid, remittance sent"),
         ("O", "Received, thank you!"),
     ],
-    indicators=[("uk_bank_account", "601613-58312764", 2), ("email", "accounts@example.com", 3), ("amount", "GBP:1240", 0)],
+    indicators=[
+        ("uk_bank_account", "601613-58312764", 2),
+        ("email", "accounts@example.com", 3),
+        ("amount", "GBP:1240", 0),
+    ],
 )
 
 
@@ -782,7 +939,11 @@ case(
         ("V", "<Media omitted>"),
         ("O", "now one in ur pjs 😏", ["image_request"]),
         ("V", "<Media omitted>"),
-        ("O", "right. i've got these and a screenshot of ur mum and dad's facebook. 50 quid or they see them", ["threat", "demand"]),
+        (
+            "O",
+            "right. i've got these and a screenshot of ur mum and dad's facebook. 50 quid or they see them",
+            ["threat", "demand"],
+        ),
         ("O", "acc no 70872490 sort 40-11-62", ["demand"]),
         ("V", "please i'll tell the police"),
         ("O", "tell them. i'm posting at 10", ["threat"]),
@@ -813,7 +974,12 @@ case(
         ("V", "i cant"),
         ("O", "its 11:05. now its $700 and i'm starting with ur mom", ["demand", "escalation", "threat"]),
     ],
-    indicators=[("snapchat_username", "jaylen.mx", 2), ("cashapp_cashtag", "jmoney4455", 7), ("amount", "USD:350", 7), ("amount", "USD:700", 9)],
+    indicators=[
+        ("snapchat_username", "jaylen.mx", 2),
+        ("cashapp_cashtag", "jmoney4455", 7),
+        ("amount", "USD:350", 7),
+        ("amount", "USD:700", 9),
+    ],
 )
 
 # Telegram, Nigerian-English-flavoured, moves to WhatsApp with a national number.
@@ -832,7 +998,11 @@ case(
         ("V", "that's nice of you"),
         ("O", "Chat me on whatsapp 07700 900 316, telegram dey hang", ["platform_move"]),
         ("V", "ok"),
-        ("O", "I have your video from the call and your facebook friends, I will share it to them unless you pay 400 pounds", ["threat", "demand"]),
+        (
+            "O",
+            "I have your video from the call and your facebook friends, I will share it to them unless you pay 400 pounds",
+            ["threat", "demand"],
+        ),
         ("V", "please I don't have that"),
         ("O", "You dey play? Send am before 12 or I start posting", ["demand", "threat"]),
     ],
@@ -851,14 +1021,22 @@ case(
     tz=0,
     sextortion=True,
     msgs=[
-        ("O", "hey jack, sorry random but u came up on my suggested friends and ur cute 🙊", ["contact", "flattery"]),
+        (
+            "O",
+            "hey jack, sorry random but u came up on my suggested friends and ur cute 🙊",
+            ["contact", "flattery"],
+        ),
         ("V", "haha hi"),
         ("O", "wanna facetime? i'm so bored", ["image_request"]),
         ("V", "ok"),
         ("O", "ha i recorded u. i've got ur friends list, ur team and ur gran", ["threat"]),
         ("O", "£50 amazon gift card. send the code", ["demand"]),
         ("V", "here: AQ9TPX7LM2KW", ["payment"]),
-        ("O", "thanks. i want another £100 now or they all get it", ["payment", "demand", "escalation", "threat"]),
+        (
+            "O",
+            "thanks. i want another £100 now or they all get it",
+            ["payment", "demand", "escalation", "threat"],
+        ),
         ("V", "i can't do this anymore whats the point of anything", ["self_harm"]),
     ],
     indicators=[("gift_card", "amazon:AQ9TPX7LM2KW", 6), ("amount", "GBP:50", 5), ("amount", "GBP:100", 7)],
@@ -880,7 +1058,11 @@ case(
         ("V", "07700900521"),
         ("O", "send one pic without shirt na, I will also send", ["image_request"]),
         ("V", ""),
-        ("O", "now listen carefully. I will post this to your family group and your college, I have all their names", ["threat"]),
+        (
+            "O",
+            "now listen carefully. I will post this to your family group and your college, I have all their names",
+            ["threat"],
+        ),
         ("O", f"pay 150 usd in usdt trc20 {mc.TRON_1}", ["demand"]),
     ],
     indicators=[("phone", "+447700900521", 3), ("tron_address", mc.TRON_1, 7), ("amount", "USD:150", 7)],
@@ -900,7 +1082,11 @@ case(
         ("V", "haha thx"),
         ("O", "can u show me ur face? i'll turn my cam on too", ["image_request"]),
         ("V", "ok"),
-        ("O", "i screen recorded that. i also have a list of ur friends on here. pay or i send it to all of them", ["threat", "demand"]),
+        (
+            "O",
+            "i screen recorded that. i also have a list of ur friends on here. pay or i send it to all of them",
+            ["threat", "demand"],
+        ),
         ("O", f"$100 in btc to {mc.BTC_TAPROOT} by 3am", ["demand"]),
         ("V", "i dont know how"),
         ("O", "3am passed. $200 now", ["demand", "escalation"]),
@@ -925,10 +1111,18 @@ case(
         ("V", "added you"),
         ("O", "show me ur body babe, i'll go first if u want", ["image_request"]),
         ("V", "ok"),
-        ("O", "I've got ur pics and I've got ur nan's and ur mum's accounts. You're paying me", ["threat", "demand"]),
+        (
+            "O",
+            "I've got ur pics and I've got ur nan's and ur mum's accounts. You're paying me",
+            ["threat", "demand"],
+        ),
         ("O", "£200 to sortcode 309634 acc 12873456", ["demand"]),
     ],
-    indicators=[("snapchat_username", "x_bella.rose_x", 2), ("uk_bank_account", "309634-12873456", 7), ("amount", "GBP:200", 7)],
+    indicators=[
+        ("snapchat_username", "x_bella.rose_x", 2),
+        ("uk_bank_account", "309634-12873456", 7),
+        ("amount", "GBP:200", 7),
+    ],
 )
 
 # Skype, adult victim, Kik move, MoneyGram.
@@ -952,7 +1146,11 @@ case(
         ("O", "$600 by MoneyGram to Kofi Mensah, Accra, then send me the reference number", ["demand"]),
         ("V", "Sent. Reference 73920481", ["payment"]),
     ],
-    indicators=[("kik_username", "cassie_luvs", 2), ("moneygram_reference", "73920481", 7), ("amount", "USD:600", 6)],
+    indicators=[
+        ("kik_username", "cassie_luvs", 2),
+        ("moneygram_reference", "73920481", 7),
+        ("amount", "USD:600", 6),
+    ],
 )
 
 # WhatsApp iOS, threat first, euro IBAN.
@@ -1035,7 +1233,10 @@ case(
     msgs=[
         ("O", "Hi Nia! We love your content, your glow is amazing ✨"),
         ("V", "Aw thank you!"),
-        ("O", "We'd love a paid collab. Could you send your rate card and a few photos of your recent posts?"),
+        (
+            "O",
+            "We'd love a paid collab. Could you send your rate card and a few photos of your recent posts?",
+        ),
         ("V", "Sure"),
         ("O", "Easier on WhatsApp: +44 7700 900555, ask for Jade"),
     ],
@@ -1122,7 +1323,12 @@ def build(batch: str, c: dict[str, Any]) -> None:
         stages = rest[0] if rest else []
         if stages:
             labelled.append(
-                {"i": i, "sender": mc._name(c, who), "text_starts": text.replace("\u200e", "")[:14], "stages": stages}
+                {
+                    "i": i,
+                    "sender": mc._name(c, who),
+                    "text_starts": text.replace("\u200e", "")[:14],
+                    "stages": stages,
+                }
             )
     threats = [m["i"] for m in labelled if "threat" in m["stages"]]
     inds = []
@@ -1131,7 +1337,9 @@ def build(batch: str, c: dict[str, Any]) -> None:
         core = mc._core(value.split(":", 1)[1] if kind in ("gift_card", "amount") else value)
         if kind == "phone":
             core = core[-9:]
-        if kind not in ("amount", "email", "snapchat_username", "uk_bank_account") and core not in mc._core(messages[first_i][1]):
+        if kind not in ("amount", "email", "snapchat_username", "uk_bank_account") and core not in mc._core(
+            messages[first_i][1]
+        ):
             print(f"{c['id']}: {kind} {value} not found in message {first_i}: {messages[first_i][1][:50]!r}")
     labels = {
         "case": c["id"],

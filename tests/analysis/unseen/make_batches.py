@@ -1304,6 +1304,409 @@ case(
 )
 
 
+# =============================================================================================
+# Batch 9 (written after the changes made for b06-b08; its first-seen scores are the honest estimate)
+# =============================================================================================
+
+# WhatsApp UK, "Sophie" from a gaming group, voice note, PayPal e-mail with spaces, a partial payment.
+case(
+    "b09",
+    id="b09-wa-gb-01",
+    fmt="wa_android_gb",
+    victim="Reece",
+    offender="Sophie",
+    other_raw="Sophie",
+    start="2026-11-21 22:45",
+    sextortion=True,
+    msgs=[
+        ("*", ENC),
+        ("O", "heya, got ur number from the fortnite group chat, hope thats ok 🙂", ["contact"]),
+        ("V", "yeah course"),
+        ("O", "ur pfp is lush btw, u look like u play footy", ["flattery"]),
+        ("V", "ha i do"),
+        ("O", "bet ur in good shape 👀 show me?", ["image_request"]),
+        ("V", "<Media omitted>"),
+        ("O", "more, take ur top off this time", ["image_request"]),
+        ("V", "<Media omitted>"),
+        (
+            "O",
+            "so ive saved all them and ive got a screenshot of ur followers incl ur mam and nan",
+            ["threat"],
+        ),
+        (
+            "O",
+            "u send me £200 on paypal or i make a group chat with all of them and post them",
+            ["threat", "demand"],
+        ),
+        ("O", "sophie.w . pay @ example . com", ["demand"]),
+        ("V", "ive only got 40 i swear"),
+        ("O", "send it then and the rest friday", ["demand"]),
+        ("V", "done", ["payment"]),
+    ],
+    indicators=[("email", "sophie.w.pay@example.com", 10), ("amount", "GBP:200", 9)],
+)
+
+# Instagram US, "Brooke", fast: picture request in the third message, Apple cards, threat on the school.
+case(
+    "b09",
+    id="b09-ig-01",
+    fmt="instagram",
+    victim="dylan.m_14",
+    offender="brooke ☁️",
+    start="2026-04-17 23:02",
+    owner="dylan.m_14",
+    tz=-8,
+    sextortion=True,
+    msgs=[
+        ("O", "hey! we have 23 mutuals lol", ["contact"]),
+        ("V", "oh hey"),
+        ("O", "ur adorable. wanna trade pics?", ["flattery", "image_request"]),
+        ("V", "like what"),
+        ("O", "u know 😉 i'll send first", ["image_request"]),
+        ("V", "[photo]"),
+        (
+            "O",
+            "LOL. this is going to every single person at westview high unless u do exactly what i say",
+            ["threat"],
+        ),
+        ("O", "$150 apple gift card. picture of the back", ["demand"]),
+        ("V", "please i'm begging u"),
+        ("O", "u have 20 min. tick tock", ["demand"]),
+    ],
+    indicators=[("amount", "USD:150", 7)],
+)
+
+# Snapchat, Nigerian-English-flavoured, "bank account" in Nigeria and a crypto alternative.
+case(
+    "b09",
+    id="b09-snap-01",
+    fmt="snapchat",
+    victim="cal.r",
+    offender="jennyy.luv",
+    start="2026-08-30 00:20",
+    sextortion=True,
+    msgs=[
+        ("O", "hi baby, you appeared on my quick add, you fine die 😍", ["contact", "flattery"]),
+        ("V", "haha hi"),
+        ("O", "make we play, send me your naked pic, i go send my own too", ["image_request"]),
+        ("V", ""),
+        ("O", "see am. i don collect your friends list, na everybody go see am", ["threat"]),
+        ("O", f"send 250 dollars bitcoin now now: {mc.BTC_BECH32}", ["demand"]),
+        ("V", "i cant please"),
+        ("O", "you no get choice. 1 hour", ["demand"]),
+    ],
+    indicators=[("btc_address", mc.BTC_BECH32, 5), ("amount", "USD:250", 5)],
+)
+
+# Telegram, Indian-English-flavoured, fake police follow-up ("cyber cell") after a video call, UPI amount.
+case(
+    "b09",
+    id="b09-tg-01",
+    fmt="telegram",
+    victim="Rahul",
+    offender="Pooja",
+    start="2026-07-12 22:10",
+    tz=5,
+    sextortion=True,
+    msgs=[
+        ("O", "Hii, you are from Pune? Your pics are very nice", ["contact", "flattery"]),
+        ("V", "yes, thanks"),
+        ("O", "Come on video call na, I want to talk face to face", ["image_request"]),
+        ("V", "ok 5 min"),
+        (
+            "O",
+            "I have made screen recording of you. Your friends and family list I have taken from your facebook",
+            ["threat"],
+        ),
+        (
+            "O",
+            "Send Rs 20,000 immediately or I will upload on youtube and tag everyone",
+            ["threat", "demand"],
+        ),
+        ("V", "I sent 3000 all I have", ["payment"]),
+        ("O", "Not enough. Send 10000 more today", ["demand", "escalation"]),
+    ],
+    indicators=[("amount", "INR:20000", 5)],
+)
+
+# Discord, asks for the victim's Instagram to find his followers, threat and Cash App.
+case(
+    "b09",
+    id="b09-discord-01",
+    fmt="discord",
+    victim="noahplays",
+    offender="emmy.xo",
+    start="2026-02-27 21:30",
+    sextortion=True,
+    msgs=[
+        ("O", "heyy saw u in the rocket league server 👋", ["contact"]),
+        ("V", "hey"),
+        ("O", "whats ur insta?", ["platform_move"]),
+        ("V", "noah.plays.rl"),
+        ("O", "omg ur so good looking irl", ["flattery"]),
+        ("O", "send me a pic here? nobody will ever see it i promise", ["image_request"]),
+        ("V", ""),
+        (
+            "O",
+            "i now have ur pic + all 412 of ur insta followers. pay up or they get a DM each",
+            ["threat", "demand"],
+        ),
+        ("O", "$300 cashapp $emmyxo300", ["demand"]),
+    ],
+    indicators=[
+        ("instagram_username", "noah.plays.rl", 3),
+        ("cashapp_cashtag", "emmyxo300", 8),
+        ("amount", "USD:300", 8),
+    ],
+)
+
+# Plain text, spam-like threat first, sort code on two lines with "Sort:" and "Acc:".
+case(
+    "b09",
+    id="b09-plain-01",
+    fmt="plain",
+    victim="Me",
+    offender="Unknown number",
+    header="sms from unknown number",
+    start="2026-09-03 02:00",
+    sextortion=True,
+    msgs=[
+        (
+            "O",
+            "We have the video call recording of you. Your contacts, your family and your employer will receive it.",
+            ["threat"],
+        ),
+        ("O", "Transfer £750 today.\nSort: 20-71-64\nAcc: 53319286\nRef: CLEAN", ["demand"]),
+        ("V", "Who is this?"),
+        ("O", "Someone who will ruin you if you do not pay by 6pm", ["threat", "demand"]),
+    ],
+    indicators=[("uk_bank_account", "207164-53319286", 1), ("amount", "GBP:750", 1)],
+)
+
+# Messenger, older victim, fake woman, move to WhatsApp, Steam card codes, a second demand.
+case(
+    "b09",
+    id="b09-msgr-01",
+    fmt="messenger",
+    victim="Alan Booth",
+    offender="Marina Koval",
+    start="2026-03-08 20:15",
+    owner="alanbooth",
+    tz=0,
+    sextortion=True,
+    msgs=[
+        ("O", "Good evening Alan, sorry to bother you, I think we have some friends in common", ["contact"]),
+        ("V", "Good evening, possibly!"),
+        ("O", "You have such a warm smile in your photos", ["flattery"]),
+        ("V", "That's very kind"),
+        ("O", "Let's talk on WhatsApp, here is my number +44 7700 900648", ["platform_move"]),
+        ("V", "I'll message you there"),
+        ("O", "Alan, I have our video and I found your wife and your grandchildren on your page", ["threat"]),
+        (
+            "O",
+            "I want £400 in Steam cards today or I send the video to your wife first",
+            ["threat", "demand"],
+        ),
+        ("V", "Here are two codes: 7Q2LM-KX9PZ-4RTWN and J8VNC-2LQ7M-XP3KD", ["payment"]),
+        ("O", "Thank you. My brother says it is not enough, £300 more", ["payment", "demand", "escalation"]),
+    ],
+    indicators=[
+        ("phone", "+447700900648", 4),
+        ("gift_card", "steam:7Q2LMKX9PZ4RTWN", 8),
+        ("gift_card", "steam:J8VNC2LQ7MXP3KD", 8),
+        ("amount", "GBP:400", 7),
+        ("amount", "GBP:300", 9),
+    ],
+)
+
+# Skype, threat first from a stranger, e-mail written around brackets, Bitcoin machine.
+case(
+    "b09",
+    id="b09-skype-01",
+    fmt="skype",
+    victim="Peter Lang",
+    offender="Kate Morris",
+    owner_id="live:peter.lang.71",
+    start="2026-06-24 19:00",
+    sextortion=True,
+    msgs=[
+        ("O", "Peter, you remember our call last night? I have all of it recorded", ["threat"]),
+        ("V", "What do you want"),
+        (
+            "O",
+            "€900. Use a bitcoin machine and send the receipt to kate.m.2026 (at) example (dot) net",
+            ["demand"],
+        ),
+        ("O", "If I don't see it tonight your colleagues on LinkedIn get the video", ["threat", "demand"]),
+    ],
+    indicators=[("email", "kate.m.2026@example.net", 2), ("amount", "EUR:900", 2)],
+)
+
+# WhatsApp iOS, US teen, "Ava", Snapchat in words and a video call offer, victim speaks of not wanting to live.
+case(
+    "b09",
+    id="b09-wa-ios-01",
+    fmt="wa_ios",
+    victim="Jordan",
+    offender="Ava 🌸",
+    chat_name="Ava 🌸",
+    start="2026-10-30 21:55",
+    sextortion=True,
+    msgs=[
+        ("*", ENC),
+        ("O", "hi jordan! it's ava, we met at the homecoming afterparty?", ["contact"]),
+        ("V", "oh hey lol i don't really remember"),
+        ("O", "aww its ok. u were the cutest guy there", ["flattery"]),
+        ("V", "lol thanks"),
+        ("O", "add my snap its avaa.bby_, easier to talk", ["platform_move"]),
+        ("O", "or we could just facetime rn 😏", ["image_request"]),
+        ("V", "ok"),
+        (
+            "O",
+            "i screen recorded the facetime. ur family and friends will see it unless u send $500",
+            ["threat", "demand"],
+        ),
+        ("V", "i don't want to be alive anymore", ["self_harm"]),
+        ("O", "then pay and it goes away", ["demand"]),
+    ],
+    indicators=[("snapchat_username", "avaa.bby_", 4), ("amount", "USD:500", 7)],
+)
+
+# ---- hard negatives ----
+
+# Group-ish friends' chat on WhatsApp: "pay up or the photo goes in the group", a joke.
+case(
+    "b09",
+    id="b09-wa-gb-h01",
+    fmt="wa_android_gb",
+    victim="Ollie",
+    offender=None,
+    other="Jamie",
+    other_raw="Jamie",
+    start="2026-05-16 13:00",
+    sextortion=False,
+    msgs=[
+        ("*", ENC),
+        ("O", "u owe me a fiver for the chippy"),
+        ("V", "yeah yeah"),
+        ("O", "pay up or the pic of u asleep on the bus goes in the lads chat 😂"),
+        ("V", "do it i look majestic"),
+        ("O", "lol. sending u my new snap too, jamie.k77"),
+        ("V", "added"),
+    ],
+    indicators=[("snapchat_username", "jamie.k77", 4)],
+)
+
+# A dating-app match, real: compliments, move to WhatsApp, a date. No pictures, no money.
+case(
+    "b09",
+    id="b09-tg-h01",
+    fmt="telegram",
+    victim="Grace",
+    offender=None,
+    other="Ben",
+    start="2026-06-19 19:30",
+    sextortion=False,
+    msgs=[
+        ("O", "Hi Grace! We matched on hinge, your hiking pics are amazing"),
+        ("V", "Haha thanks, you too, love the dog"),
+        ("O", "Fancy a drink on Thursday? The Crown at 7?"),
+        ("V", "Sounds good!"),
+        ("O", "Great, here's my number if easier: 07700 900733"),
+    ],
+    indicators=[("phone", "+447700900733", 4)],
+)
+
+# Phishing (not sextortion): a fake bank asks for details, with a sort code and account.
+case(
+    "b09",
+    id="b09-plain-h01",
+    fmt="plain",
+    victim="Me",
+    offender=None,
+    other="Bank Alerts",
+    header="text from 'bank'",
+    start="2026-01-29 10:00",
+    sextortion=False,
+    msgs=[
+        (
+            "O",
+            "Your account has been locked due to suspicious activity. Move your funds to this safe account now: sort code 04-00-75 account 19283746",
+        ),
+        ("V", "My bank would never text me this. Reported to 7726."),
+    ],
+    indicators=[("uk_bank_account", "040075-19283746", 0)],
+)
+
+# Couple on Messenger: selfie, "I'll tell everyone", a payment for concert tickets.
+case(
+    "b09",
+    id="b09-msgr-h01",
+    fmt="messenger",
+    victim="Leah Brown",
+    offender=None,
+    other="Chris Adeyemi",
+    start="2026-08-11 18:00",
+    owner="leahbrown",
+    tz=0,
+    sextortion=False,
+    msgs=[
+        ("O", "miss u, send me a selfie from the beach!"),
+        ("V", "[photo]"),
+        ("O", "ur so beautiful 😍"),
+        ("V", "stoppp. also u owe me £45 for the concert tickets"),
+        (
+            "O",
+            "sending now. if u don't bring me back a stick of rock i'm telling everyone u cried at the film",
+        ),
+        ("V", "deal 😂"),
+    ],
+    indicators=[("amount", "GBP:45", 3)],
+)
+
+# Discord: a streamer's mod asking for clips and a PayPal for a commission (business).
+case(
+    "b09",
+    id="b09-discord-h01",
+    fmt="discord",
+    victim="artbyzoe",
+    offender=None,
+    other="stream.mod.dan",
+    start="2026-10-02 16:00",
+    sextortion=False,
+    msgs=[
+        ("O", "hey zoe, ur emotes are sick, could u do a commission for our channel?"),
+        ("V", "sure! £60 for 3"),
+        ("O", "deal, send me a pic of the sketches when ready"),
+        ("V", "will do, paypal.me/artbyzoe22 for the deposit"),
+        ("O", "sent £30 deposit"),
+    ],
+    indicators=[("paypal_me", "artbyzoe22", 3), ("amount", "GBP:60", 1), ("amount", "GBP:30", 4)],
+)
+
+# Snapchat: a friend warns about a scam message she got (reported speech).
+case(
+    "b09",
+    id="b09-snap-h01",
+    fmt="snapchat",
+    victim="mia.j",
+    offender=None,
+    other="tash_b",
+    start="2026-11-05 20:00",
+    sextortion=False,
+    msgs=[
+        (
+            "O",
+            "some random account just messaged me saying they have pics of me and want $200 in gift cards lol",
+        ),
+        ("V", "omg block and report, it's a scam, they do it to everyone"),
+        ("O", "already did, and told my dad"),
+        ("V", "good 💕"),
+    ],
+    indicators=[],
+)
+
+
 # ---------------------------------------------------------------------------------------------
 
 

@@ -29,9 +29,9 @@ def _toy_model() -> StageModel:
 
 def test_training_learns_a_word_and_round_trips_through_json() -> None:
     model = _toy_model()
-    probabilities = model.probabilities(
-        [message_features("ur a dreamboat".split(), []), message_features("see you at practice".split(), [])]
-    )
+    dreamboat = message_features(["ur", "a", "dreamboat"], [])
+    practice = message_features(["see", "you", "at", "practice"], [])
+    probabilities = model.probabilities([dreamboat, practice])
     assert probabilities[0, FLATTERY] > 0.8 > 0.2 > probabilities[1, FLATTERY]
     again = StageModel.from_json(model.to_json())
     assert np.allclose(again.probabilities([message_features(["dreamboat"], [])]),
@@ -39,8 +39,14 @@ def test_training_learns_a_word_and_round_trips_through_json() -> None:
 
 
 def test_a_model_cue_is_explained_by_its_words() -> None:
-    chat = conversation([("Stranger", "hey we have mutual friends"), ("Stranger", "ur a dreamboat"),
-                         ("Me", "haha"), ("Stranger", "i recorded u. pay £200 or ur family sees it")])  # fmt: skip
+    chat = conversation(
+        [
+            ("Stranger", "hey we have mutual friends"),
+            ("Stranger", "ur a dreamboat"),
+            ("Me", "haha"),
+            ("Stranger", "i recorded u. pay £200 or ur family sees it"),
+        ]
+    )
     with_model = analyze(chat, stage_model=_toy_model())
     assert "flattery" in with_model.stages[1]
     assert with_model.why[1]["flattery"].startswith("flattery/model:")

@@ -31,6 +31,7 @@ WORDS = [
     ("jake . p @ example . com", {("email", "jake.p@example.com")}),
     ("jake.p@ example.com", {("email", "jake.p@example.com")}),
     ("jake.p @ example dot com", {("email", "jake.p@example.com")}),
+    ("insta @jay.beatz.uk", {("instagram_username", "jay.beatz.uk")}),
     ("jake.p(@)example.com", {("email", "jake.p@example.com")}),
     ("harry.cole88 [at] example [dot] com", {("email", "harry.cole88@example.com")}),
     ("payments.rk (at) example (dot) org", {("email", "payments.rk@example.org")}),

@@ -128,6 +128,9 @@ def rule_cues(lower: str) -> tuple[str, dict[str, Cue]]:
     # "sooo cuuute" -> "so cute": stretched words are how people type, not new words.
     if _STRETCHED_HINT.search(lower):
         lower = _STRETCHED.sub(r"\1", lower)
+    # "ive saved it", "im posting": the apostrophe people leave out.
+    if "ive " in lower or "im " in lower:
+        lower = _CONTRACTED.sub(lambda m: _CONTRACTIONS[m.group(0)], lower)
     starts = token_starts(lower)
     for stage, (prefilter, pattern) in _lexicon().stages.items():
         if not prefilter.may_match(starts):
@@ -178,6 +181,8 @@ def qualify_cues(lower: str, cues: dict[str, Cue]) -> MessageCues:
     return out
 
 
+_CONTRACTED = re.compile(r"\b(?:ive|im)\b")
+_CONTRACTIONS = {"ive": "i've", "im": "i'm"}
 _CONDITIONAL = re.compile(r"\b(?:or|unless|if|otherwise|else)\b")
 _DEBT = re.compile(
     r"\bpay (?:me |u |you )?back\b|\bfor the (?:\w+ )?(?:pizza|tickets?|taxi|uber|cab|gas|petrol|rent|bills?|"

@@ -180,8 +180,12 @@ _TRON = re.compile(r"(?<![A-Za-z0-9])(T[1-9A-HJ-NP-Za-km-z]{33})(?![A-Za-z0-9])"
 _ETH = re.compile(r"(?<![A-Za-z0-9])(0x[0-9a-fA-F]{40})(?![A-Za-z0-9])")
 _IBAN = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2}\d{2}(?: ?[A-Z0-9]){10,32})", re.I)
 _SORT_CODE = re.compile(r"(?<![\d-])(\d{2})[- ]?(\d{2})[- ]?(\d{2})(?![\d-])")
-# "20-09-15 41011166", "20-09-15 / 41011166", and the two on lines of their own.
-_TIGHT_PAIR = re.compile(r"(?<![\d-])(\d{2})-(\d{2})-(\d{2})(?:[ ,/;|]{1,3}|\s*\n\s*)(\d{8})(?![\d-])")
+# "20-09-15 41011166", "20-09-15 / 41011166", the two on lines of their own, "20-09-15 acc 41011166".
+_TIGHT_PAIR = re.compile(
+    r"(?<![\d-])(\d{2})-(\d{2})-(\d{2})(?:[ ,/;|]{1,3}|\s*\n\s*)"
+    r"(?:(?:acc(?:oun)?t?|a/c)(?:\s*(?:no|number|num|#))?\.?\s*[:=-]?\s*)?(\d{8})(?![\d-])",
+    re.I,
+)
 _DASHED_SORT_CODE = re.compile(r"\d{2}-\d{2}-\d{2}$")
 _ACCOUNT = re.compile(r"(?<![\d-])(\d{4} ?\d{4})(?![\d-])")
 _TEN_DIGITS = re.compile(r"(?<![\d+-])(\d(?:[ -]?\d){9})(?![\d-])")
@@ -328,6 +332,8 @@ class _Extractor:
         the longest reading that is a valid address, not the short one a plain match would take."""
         for m in _SPACED_EMAIL.finditer(lower):
             local, at, domain = m.group("local"), m.group("at"), m.group("domain")
+            if at.strip() == "@" and at[0].isspace() and not at[-1].isspace():
+                continue  # "insta @jaybeatz.uk": a handle after a word, not an address
             plain_at = at.strip() == "at"
             spelled = local != local.replace(" ", "") or "dot" in domain or " " in domain
             if plain_at and not (spelled or any(c.isdigit() or c in "._-" for c in local)):

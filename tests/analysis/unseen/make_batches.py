@@ -1707,6 +1707,309 @@ case(
 )
 
 
+# =============================================================================================
+# Batch 10 (written after the changes made for b09)
+# =============================================================================================
+
+# WhatsApp US, "Hailey" from TikTok, phone in US format, Zelle, victim pays, re-demand with a deadline.
+case(
+    "b10",
+    id="b10-wa-us-01",
+    fmt="wa_android_us",
+    victim="Carter",
+    offender="+1 202-555-0147",
+    other_raw="\u202a+1 202-555-0147\u202c",
+    start="2026-12-04 22:05",
+    sextortion=True,
+    msgs=[
+        ("*", ENC),
+        ("O", "hey its hailey from tiktok 🙂 u commented on my vid", ["contact"]),
+        ("V", "oh lol hi"),
+        ("O", "ur lowkey so attractive, whats ur age?", ["flattery"]),
+        ("V", "16"),
+        ("O", "same!! can u send me a pic rn, wanna see if ur as cute as ur pfp", ["image_request"]),
+        ("V", "<Media omitted>"),
+        ("O", "ok now somethin more private 😜", ["image_request"]),
+        ("V", "<Media omitted>"),
+        ("O", "u really thought i was a girl lmao. i got ur pics and ur whole following list. pay $250 or i post u everywhere", ["threat", "demand"]),
+        ("O", "zelle to +1 202-555-0193 in 30 mins", ["demand"]),
+        ("V", "ok sent $100 thats all i got", ["payment"]),
+        ("O", "i see it. 150 more by 11 or ur school sees them", ["payment", "demand", "threat"]),
+    ],
+    indicators=[("phone", "+12025550193", 9), ("amount", "USD:250", 8), ("amount", "USD:100", 10)],
+)
+
+# Instagram UK, "Mia", screenshot of family, gift cards from a shop, victim tells the offender he'll report.
+case(
+    "b10",
+    id="b10-ig-01",
+    fmt="instagram",
+    victim="alfie_17",
+    offender="mia.rosee_",
+    start="2026-09-19 20:40",
+    owner="alfie_17",
+    tz=0,
+    sextortion=True,
+    msgs=[
+        ("O", "heyy i think u know my mate ellie? 😊", ["contact"]),
+        ("V", "ellie who"),
+        ("O", "ellie from college haha. ur well fit btw", ["flattery"]),
+        ("V", "haha ta"),
+        ("O", "ive got snap if u want, its mia.rosee22", ["platform_move"]),
+        ("V", "nah lets just talk here"),
+        ("O", "ok well send me one then, just u 😘", ["image_request"]),
+        ("V", "[photo]"),
+        ("O", "now look at this 👇 thats ur mum, ur dad and ur sister. they'll all get ur pic", ["threat"]),
+        ("O", "get £100 in google play cards from tesco and send the codes or it goes out tonight", ["threat", "demand"]),
+        ("V", "i'm reporting you to ceop"),
+        ("O", "report me and it goes out now", ["threat"]),
+    ],
+    indicators=[("snapchat_username", "mia.rosee22", 4), ("amount", "GBP:100", 9)],
+)
+
+# Telegram, Nigerian-English-flavoured, IBAN written with spaces, "my oga", pay or "i go scatter your life".
+case(
+    "b10",
+    id="b10-tg-01",
+    fmt="telegram",
+    victim="Liam",
+    offender="Adaeze",
+    start="2026-05-22 23:30",
+    sextortion=True,
+    msgs=[
+        ("O", "Good evening handsome, pls who are you? your number dey my phone", ["contact", "flattery"]),
+        ("V", "I'm Liam, who's this"),
+        ("O", "Adaeze. You sweet sha. Make we video call, i wan see your face", ["flattery", "image_request"]),
+        ("V", "ok"),
+        ("*", ""),
+        ("O", "I don record the video call. Your people go see am", ["threat"]),
+        ("O", "Send 500 euro to DE89 3704 0044 0532 0130 00 before morning or i go scatter your life", ["threat", "demand"]),
+        ("V", "I don't have it"),
+        ("O", "my oga say na 700 now because you dey waste time", ["demand", "escalation"]),
+    ],
+    indicators=[("iban", mc.IBAN_DE, 5), ("amount", "EUR:500", 5)],
+)
+
+# Discord, "snapchat username:", threat to send to the server, razer gold.
+case(
+    "b10",
+    id="b10-discord-01",
+    fmt="discord",
+    victim="bluejay_",
+    offender="lily.luvs.games",
+    start="2026-01-24 20:00",
+    sextortion=True,
+    msgs=[
+        ("O", "hii do u wanna duo? ur rank is so impressive", ["contact", "flattery"]),
+        ("V", "sure lol"),
+        ("O", "snapchat username: lilyluvs.g add meee", ["platform_move"]),
+        ("V", "added u"),
+        ("O", "can u send me a selfie on there? i wanna know who im playing with", ["image_request"]),
+        ("V", "sent"),
+        ("O", "now one without a shirt", ["image_request"]),
+        ("V", "ok"),
+        ("O", "thanks 😈 ur server and ur friends list r getting those unless u buy me razer gold. $80", ["threat", "demand"]),
+    ],
+    indicators=[("snapchat_username", "lilyluvs.g", 2), ("amount", "USD:80", 8)],
+)
+
+# Snapchat, Indian-English-flavoured, threat first ("your morphed pics"), UPI-style and crypto.
+case(
+    "b10",
+    id="b10-snap-01",
+    fmt="snapchat",
+    victim="kabir.s",
+    offender="cyber.help.desk",
+    start="2026-03-15 11:00",
+    sextortion=True,
+    msgs=[
+        ("O", "Your private video is with me. I will share to your college group and your father's contacts", ["threat"]),
+        ("V", "what video?? who are you"),
+        ("O", f"Pay 300 USDT on TRC20 {mc.TRON_2} within 1 hour to delete", ["demand"]),
+        ("V", "I am blocking you"),
+        ("O", "Block and see what happens. Video will be viral", ["threat"]),
+    ],
+    indicators=[("tron_address", mc.TRON_2, 2)],
+)
+
+# Messenger, a young woman targeted by a fake man for more images, threatens to tag her.
+case(
+    "b10",
+    id="b10-msgr-01",
+    fmt="messenger",
+    victim="Sophie Turner",
+    offender="Ryan Cole",
+    start="2026-06-28 22:30",
+    owner="sophieturner",
+    tz=0,
+    sextortion=True,
+    msgs=[
+        ("O", "Hey Sophie, I'm Ryan, saw you at Mode on Saturday, you looked amazing", ["contact", "flattery"]),
+        ("V", "Oh hi! Thanks"),
+        ("O", "Any chance of a pic in that dress? 😍", ["image_request"]),
+        ("V", "[photo]"),
+        ("O", "Stunning. Something a bit more for me now?", ["image_request"]),
+        ("V", "No I'm not doing that"),
+        ("O", "You will, or I tag your whole friends list in this one with some nice captions", ["image_request", "threat"]),
+        ("V", "I'm showing this to my brother"),
+    ],
+    indicators=[],
+)
+
+# Skype, "hot girl" cams, Western Union MTCN with spaces, then a second demand "for my lawyer".
+case(
+    "b10",
+    id="b10-skype-01",
+    fmt="skype",
+    victim="Ian Fletcher",
+    offender="Angelina",
+    owner_id="live:ian.fletcher.62",
+    start="2026-02-03 23:00",
+    sextortion=True,
+    msgs=[
+        ("O", "hello dear Ian, I'm new here from Ukraine, you have beautiful eyes", ["contact", "flattery"]),
+        ("V", "Hello Angelina"),
+        ("O", "we can open cameras? I am bored alone", ["image_request"]),
+        ("V", "OK"),
+        ("*", ""),
+        ("O", "Ian I saved everything on my PC. I will put the video on youtube and send link to your friends on facebook", ["threat"]),
+        ("O", "or send $700 by western union, name Oleksandr Petrenko, Kyiv", ["threat", "demand"]),
+        ("V", "Sent. MTCN 501 284 9376", ["payment"]),
+        ("O", "Thank you. Now $400 for my lawyer to delete from youtube", ["payment", "demand", "escalation"]),
+    ],
+    indicators=[("wu_mtcn", "5012849376", 6), ("amount", "USD:700", 5), ("amount", "USD:400", 7)],
+)
+
+# Plain text, pasted from a dating app, e-mail written in words, PayPal.
+case(
+    "b10",
+    id="b10-plain-01",
+    fmt="plain",
+    victim="Me",
+    offender="Jess",
+    header="messages from the dating app, pasted",
+    start="2026-10-14 21:00",
+    sextortion=True,
+    msgs=[
+        ("O", "hey! love your profile, your smile is everything 😍", ["contact", "flattery"]),
+        ("V", "thanks! yours too"),
+        ("O", "i don't use this app much, text me on whatsapp? 07700 900 288", ["platform_move"]),
+        ("V", "sure"),
+        ("O", "that was a fun call 😉 I've got it all recorded, and your work's on your linkedin", ["threat"]),
+        ("O", "£600 on paypal to jess underscore pay99 at example dot com, or your colleagues get the video", ["threat", "demand"]),
+    ],
+    indicators=[("phone", "+447700900288", 2), ("email", "jess_pay99@example.com", 5), ("amount", "GBP:600", 5)],
+)
+
+# ---- hard negatives ----
+
+# Teenage friends on Snapchat: a dare, "send it or I'll tell", no money, joking.
+case(
+    "b10",
+    id="b10-snap-h01",
+    fmt="snapchat",
+    victim="ruby.k",
+    offender=None,
+    other="lolaa.m",
+    start="2026-04-04 17:00",
+    sextortion=False,
+    msgs=[
+        ("O", "send me a pic of ur hair i need to see the new colour"),
+        ("V", ""),
+        ("O", "OMG ur gorgeous i'm screaming"),
+        ("V", "stoppp"),
+        ("O", "if u dont come to mine friday i'm posting ur year 7 photo on my story 😂"),
+        ("V", "ok ok i'm coming"),
+    ],
+    indicators=[],
+)
+
+# Parent and child on WhatsApp iOS: a gift card for a birthday and a reminder about screen time.
+case(
+    "b10",
+    id="b10-wa-ios-h01",
+    fmt="wa_ios",
+    victim="Ethan",
+    offender=None,
+    other="Dad",
+    chat_name="Dad",
+    start="2026-07-07 09:00",
+    sextortion=False,
+    msgs=[
+        ("*", ENC),
+        ("O", "Happy birthday mate! Here's your steam card: 8KQ2M-T7XPL-4ZW9R"),
+        ("V", "thanks dad!!"),
+        ("O", "£50 on it. If your grades slip the xbox goes in the loft 😂"),
+        ("V", "they won't"),
+    ],
+    indicators=[("gift_card", "steam:8KQ2MT7XPL4ZW9R", 0), ("amount", "GBP:50", 2)],
+)
+
+# A romance scam (not sextortion) on Telegram: "my package is stuck at customs", bank transfer.
+case(
+    "b10",
+    id="b10-tg-h01",
+    fmt="telegram",
+    victim="Carol",
+    offender=None,
+    other="Dr Michael Hart",
+    start="2026-03-01 08:30",
+    sextortion=False,
+    msgs=[
+        ("O", "Good morning my queen, you are the most beautiful woman I ever met"),
+        ("V", "Morning Michael x"),
+        ("O", "My package with the gold is stuck at customs, they need £2,500 fee. Please help me my love"),
+        ("O", "Sort code 40-47-84 account 31926819, name Global Shipping Ltd"),
+        ("V", "My son says this is a scam. I'm not sending anything."),
+    ],
+    indicators=[("uk_bank_account", "404784-31926819", 3), ("amount", "GBP:2500", 2)],
+)
+
+# Discord group of friends: a "hostage" meme, "pay me 5 robux or the cat gets it".
+case(
+    "b10",
+    id="b10-discord-h01",
+    fmt="discord",
+    victim="wafflez",
+    offender=None,
+    other="pancake.king",
+    start="2026-08-20 19:00",
+    sextortion=False,
+    msgs=[
+        ("O", "i have ur minecraft dog hostage 🐶 pay me 5 robux or he gets it"),
+        ("V", "NOT BISCUIT"),
+        ("O", "lmao jk. also u look sick in ur new skin"),
+        ("V", "ty, add me on insta wafflez.irl"),
+        ("O", "followed"),
+    ],
+    indicators=[("instagram_username", "wafflez.irl", 3)],
+)
+
+# Messenger: a sale of concert tickets with a PayPal e-mail, the buyer asks for a photo of the tickets.
+case(
+    "b10",
+    id="b10-msgr-h01",
+    fmt="messenger",
+    victim="Nina Park",
+    offender=None,
+    other="Tom Reid",
+    start="2026-05-05 12:00",
+    owner="ninapark",
+    tz=0,
+    sextortion=False,
+    msgs=[
+        ("O", "Hi, are the 2 tickets still available?"),
+        ("V", "Yes, £90 for both"),
+        ("O", "Great, can you send a photo of them first?"),
+        ("V", "[photo]"),
+        ("O", "Perfect, sending now to your paypal, what's the email?"),
+        ("V", "nina.park.tix@example.com"),
+        ("O", "Sent! Thanks"),
+    ],
+    indicators=[("email", "nina.park.tix@example.com", 5), ("amount", "GBP:90", 1)],
+)
+
+
 # ---------------------------------------------------------------------------------------------
 
 

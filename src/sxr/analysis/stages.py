@@ -291,7 +291,12 @@ def find_offender(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
             pleaded = any(senders[k] != sender and cues[k].distress for k in range(t + 1, min(n, t + 3)))
             more_images = _within(asked, t, t + _NEAR)
             # "send 3 more or I post it": images demanded under the threat, in the same breath
-            images_now = "image_request" in cues[t].cues and not cues[t].joke and cues[t].conditional
+            # or "something more for me?" - "no" - "you will, or I tag your friends list in this one"
+            images_now = (
+                ("image_request" in cues[t].cues or _within(asked, t - 3, t - 1))
+                and not cues[t].joke
+                and cues[t].conditional
+            )
             if paid_for or images_now or ((repeated or pleaded) and (money or more_images)):
                 backed += 1
         # "lol i got u. $500 or i send it to ur job" after asking for pictures: laughing is no joke there.

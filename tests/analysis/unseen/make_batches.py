@@ -1731,7 +1731,11 @@ case(
         ("V", "<Media omitted>"),
         ("O", "ok now somethin more private 😜", ["image_request"]),
         ("V", "<Media omitted>"),
-        ("O", "u really thought i was a girl lmao. i got ur pics and ur whole following list. pay $250 or i post u everywhere", ["threat", "demand"]),
+        (
+            "O",
+            "u really thought i was a girl lmao. i got ur pics and ur whole following list. pay $250 or i post u everywhere",
+            ["threat", "demand"],
+        ),
         ("O", "zelle to +1 202-555-0193 in 30 mins", ["demand"]),
         ("V", "ok sent $100 thats all i got", ["payment"]),
         ("O", "i see it. 150 more by 11 or ur school sees them", ["payment", "demand", "threat"]),
@@ -1760,7 +1764,11 @@ case(
         ("O", "ok well send me one then, just u 😘", ["image_request"]),
         ("V", "[photo]"),
         ("O", "now look at this 👇 thats ur mum, ur dad and ur sister. they'll all get ur pic", ["threat"]),
-        ("O", "get £100 in google play cards from tesco and send the codes or it goes out tonight", ["threat", "demand"]),
+        (
+            "O",
+            "get £100 in google play cards from tesco and send the codes or it goes out tonight",
+            ["threat", "demand"],
+        ),
         ("V", "i'm reporting you to ceop"),
         ("O", "report me and it goes out now", ["threat"]),
     ],
@@ -1779,11 +1787,19 @@ case(
     msgs=[
         ("O", "Good evening handsome, pls who are you? your number dey my phone", ["contact", "flattery"]),
         ("V", "I'm Liam, who's this"),
-        ("O", "Adaeze. You sweet sha. Make we video call, i wan see your face", ["flattery", "image_request"]),
+        (
+            "O",
+            "Adaeze. You sweet sha. Make we video call, i wan see your face",
+            ["flattery", "image_request"],
+        ),
         ("V", "ok"),
         ("*", ""),
         ("O", "I don record the video call. Your people go see am", ["threat"]),
-        ("O", "Send 500 euro to DE89 3704 0044 0532 0130 00 before morning or i go scatter your life", ["threat", "demand"]),
+        (
+            "O",
+            "Send 500 euro to DE89 3704 0044 0532 0130 00 before morning or i go scatter your life",
+            ["threat", "demand"],
+        ),
         ("V", "I don't have it"),
         ("O", "my oga say na 700 now because you dey waste time", ["demand", "escalation"]),
     ],
@@ -1808,7 +1824,11 @@ case(
         ("V", "sent"),
         ("O", "now one without a shirt", ["image_request"]),
         ("V", "ok"),
-        ("O", "thanks 😈 ur server and ur friends list r getting those unless u buy me razer gold. $80", ["threat", "demand"]),
+        (
+            "O",
+            "thanks 😈 ur server and ur friends list r getting those unless u buy me razer gold. $80",
+            ["threat", "demand"],
+        ),
     ],
     indicators=[("snapchat_username", "lilyluvs.g", 2), ("amount", "USD:80", 8)],
 )
@@ -1823,7 +1843,11 @@ case(
     start="2026-03-15 11:00",
     sextortion=True,
     msgs=[
-        ("O", "Your private video is with me. I will share to your college group and your father's contacts", ["threat"]),
+        (
+            "O",
+            "Your private video is with me. I will share to your college group and your father's contacts",
+            ["threat"],
+        ),
         ("V", "what video?? who are you"),
         ("O", f"Pay 300 USDT on TRC20 {mc.TRON_2} within 1 hour to delete", ["demand"]),
         ("V", "I am blocking you"),
@@ -1844,13 +1868,21 @@ case(
     tz=0,
     sextortion=True,
     msgs=[
-        ("O", "Hey Sophie, I'm Ryan, saw you at Mode on Saturday, you looked amazing", ["contact", "flattery"]),
+        (
+            "O",
+            "Hey Sophie, I'm Ryan, saw you at Mode on Saturday, you looked amazing",
+            ["contact", "flattery"],
+        ),
         ("V", "Oh hi! Thanks"),
         ("O", "Any chance of a pic in that dress? 😍", ["image_request"]),
         ("V", "[photo]"),
         ("O", "Stunning. Something a bit more for me now?", ["image_request"]),
         ("V", "No I'm not doing that"),
-        ("O", "You will, or I tag your whole friends list in this one with some nice captions", ["image_request", "threat"]),
+        (
+            "O",
+            "You will, or I tag your whole friends list in this one with some nice captions",
+            ["image_request", "threat"],
+        ),
         ("V", "I'm showing this to my brother"),
     ],
     indicators=[],
@@ -1872,10 +1904,18 @@ case(
         ("O", "we can open cameras? I am bored alone", ["image_request"]),
         ("V", "OK"),
         ("*", ""),
-        ("O", "Ian I saved everything on my PC. I will put the video on youtube and send link to your friends on facebook", ["threat"]),
+        (
+            "O",
+            "Ian I saved everything on my PC. I will put the video on youtube and send link to your friends on facebook",
+            ["threat"],
+        ),
         ("O", "or send $700 by western union, name Oleksandr Petrenko, Kyiv", ["threat", "demand"]),
         ("V", "Sent. MTCN 501 284 9376", ["payment"]),
-        ("O", "Thank you. Now $400 for my lawyer to delete from youtube", ["payment", "demand", "escalation"]),
+        (
+            "O",
+            "Thank you. Now $400 for my lawyer to delete from youtube",
+            ["payment", "demand", "escalation"],
+        ),
     ],
     indicators=[("wu_mtcn", "5012849376", 6), ("amount", "USD:700", 5), ("amount", "USD:400", 7)],
 )
@@ -1895,10 +1935,22 @@ case(
         ("V", "thanks! yours too"),
         ("O", "i don't use this app much, text me on whatsapp? 07700 900 288", ["platform_move"]),
         ("V", "sure"),
-        ("O", "that was a fun call 😉 I've got it all recorded, and your work's on your linkedin", ["threat"]),
-        ("O", "£600 on paypal to jess underscore pay99 at example dot com, or your colleagues get the video", ["threat", "demand"]),
+        (
+            "O",
+            "that was a fun call 😉 I've got it all recorded, and your work's on your linkedin",
+            ["threat"],
+        ),
+        (
+            "O",
+            "£600 on paypal to jess underscore pay99 at example dot com, or your colleagues get the video",
+            ["threat", "demand"],
+        ),
     ],
-    indicators=[("phone", "+447700900288", 2), ("email", "jess_pay99@example.com", 5), ("amount", "GBP:600", 5)],
+    indicators=[
+        ("phone", "+447700900288", 2),
+        ("email", "jess_pay99@example.com", 5),
+        ("amount", "GBP:600", 5),
+    ],
 )
 
 # ---- hard negatives ----

@@ -23,6 +23,7 @@ import numpy as np
 # Stages the model may propose (payment, escalation and self_harm stay with the rules: they hang on
 # amounts, order and safety words the rules read exactly).
 MODEL_STAGES = ("contact", "flattery", "platform_move", "image_request", "threat", "demand")
+_AROUND = 8  # words of the other person's message before and after that are features
 _TOKEN = re.compile(r"[a-z0-9£$€']+|[\U0001f300-\U0001faff]")
 
 
@@ -68,8 +69,9 @@ def conversation_features(
     n = len(senders)
     for j, (sender, (_lower, cues)) in enumerate(zip(senders, found, strict=True)):
         seen[sender] = seen.get(sender, 0) + 1
-        before = words[j - 1] if j > 0 and senders[j - 1] != sender else ()
-        after = words[j + 1] if j + 1 < n and senders[j + 1] != sender else ()
+        # The other person's first words are enough ("please don't", "who is this").
+        before = words[j - 1][:_AROUND] if j > 0 and senders[j - 1] != sender else ()
+        after = words[j + 1][:_AROUND] if j + 1 < n and senders[j + 1] != sender else ()
         out.append(
             message_features(
                 words[j],

@@ -2062,6 +2062,257 @@ case(
 )
 
 
+# =============================================================================================
+# Batch 11 (written after the changes made for b10; scored at the final commit of issue 19's work)
+# =============================================================================================
+
+# Instagram UK, fake "Lauren", Snapchat given as "sc 👉", a bank transfer with "acc num", victim pays then refuses.
+case(
+    "b11",
+    id="b11-ig-01",
+    fmt="instagram",
+    victim="sam.t.04",
+    offender="lauren 🦋",
+    start="2026-12-02 21:10",
+    owner="sam.t.04",
+    tz=0,
+    sextortion=True,
+    msgs=[
+        ("O", "hiya! ur friends with jess m right? 🙂", ["contact"]),
+        ("V", "yeah why"),
+        ("O", "she said ur sound, and ur cute in ur pics ngl", ["flattery"]),
+        ("V", "ah thanks"),
+        ("O", "sc 👉 lauren.xo07 i never check insta", ["platform_move"]),
+        ("V", "ok"),
+        ("O", "send a cheeky pic and i'll send one back 😉", ["image_request"]),
+        ("V", "[photo]"),
+        ("O", "thanks for that. ur mum, ur brother and ur whole school are getting it unless u transfer £300", ["threat", "demand"]),
+        ("O", "sort code 11-09-42 acc num 60512837", ["demand"]),
+        ("V", "ive sent 50", ["payment"]),
+        ("O", "got it. the other 250 by tomorrow", ["payment", "demand"]),
+        ("V", "no im not sending anymore, ive told my mum"),
+    ],
+    indicators=[("snapchat_username", "lauren.xo07", 4), ("uk_bank_account", "110942-60512837", 9), ("amount", "GBP:300", 8)],
+)
+
+# WhatsApp Android UK, Nigerian-English-flavoured offender, threat after a video call, bank + e-mail.
+case(
+    "b11",
+    id="b11-wa-gb-01",
+    fmt="wa_android_gb",
+    victim="Daniel",
+    offender="+44 7700 900127",
+    other_raw="\u202a+44 7700 900127\u202c",
+    start="2026-11-11 23:05",
+    sextortion=True,
+    msgs=[
+        ("*", ENC),
+        ("O", "Hello dear, na Blessing. I see your profile for facebook dating, you fine well well", ["contact", "flattery"]),
+        ("V", "hi Blessing"),
+        ("O", "Make we do video chat, i wan see you", ["image_request"]),
+        ("V", "ok"),
+        ("O", "See the video wey i record. If you no pay, your wife and your colleagues go see am", ["threat", "demand"]),
+        ("O", "Send £800 now. Receipt go my email blessing dot ok at example dot com", ["demand"]),
+        ("V", "I'm calling the police"),
+        ("O", "Call them. E no go stop me", ["threat"]),
+    ],
+    indicators=[("email", "blessing.ok@example.com", 5), ("amount", "GBP:800", 5)],
+)
+
+# Snapchat US teen, threat with the school and a cashtag, escalation after a missed deadline.
+case(
+    "b11",
+    id="b11-snap-01",
+    fmt="snapchat",
+    victim="tyler.j09",
+    offender="maddie.vibes3",
+    start="2026-10-10 22:40",
+    sextortion=True,
+    msgs=[
+        ("O", "hey u showed up on my quick add, u seem cool 😊", ["contact", "flattery"]),
+        ("V", "hey"),
+        ("O", "ur honestly so cute omg. r u single?", ["flattery"]),
+        ("V", "yea"),
+        ("O", "show me what ur working with 😏 ill show u mine", ["image_request"]),
+        ("V", ""),
+        ("O", "i screenshotted it. i know u go to jefferson high and i have ur followers. $200 cashapp $maddiev3 in 1 hr or i post it", ["threat", "demand"]),
+        ("V", "i cant"),
+        ("O", "times up. now its $400 and i'm sending it to ur mom first", ["demand", "escalation", "threat"]),
+    ],
+    indicators=[("cashapp_cashtag", "maddiev3", 6), ("amount", "USD:200", 6), ("amount", "USD:400", 8)],
+)
+
+# Discord, asks to move to Telegram, USDT TRC20, victim says he wants to end it.
+case(
+    "b11",
+    id="b11-discord-01",
+    fmt="discord",
+    victim="kairo",
+    offender="ana.bella",
+    start="2026-07-03 00:30",
+    sextortion=True,
+    msgs=[
+        ("O", "hey!! i saw ur clips in the apex server, ur so good", ["contact", "flattery"]),
+        ("V", "thanks lol"),
+        ("O", "add my telegram @ana_bella_tg, discord is dead", ["platform_move"]),
+        ("V", "ok"),
+        ("O", "we should cam later 🙈", ["image_request"]),
+        ("V", "sure"),
+        ("O", f"i have the recording. all ur discord friends get it unless u send 100 USDT to {mc.TRON_1}", ["threat", "demand"]),
+        ("V", "i'm going to end it all", ["self_harm"]),
+    ],
+    indicators=[("telegram_username", "ana_bella_tg", 2), ("tron_address", mc.TRON_1, 6)],
+)
+
+# Telegram, US, gift cards, backup account.
+case(
+    "b11",
+    id="b11-tg-01",
+    fmt="telegram",
+    victim="Eli",
+    offender="Chloe",
+    start="2026-02-14 20:20",
+    tz=-5,
+    sextortion=True,
+    msgs=[
+        ("O", "hey eli! found u through the gaming group 😊 ur super cute", ["contact", "flattery"]),
+        ("V", "haha hi"),
+        ("O", "send a selfie? i wanna see u rn", ["image_request"]),
+        ("V", ""),
+        ("O", "and one without ur shirt 😳", ["image_request"]),
+        ("V", ""),
+        ("O", "ok so now i'll send these to ur family and friends on insta unless u get me $200 in amazon cards", ["threat", "demand"]),
+        ("V", "please no"),
+        ("O", "u have an hour. and if u block me i have @chloe_backup99", ["demand", "platform_move", "threat"]),
+    ],
+    indicators=[("telegram_username", "chloe_backup99", 8), ("amount", "USD:200", 6)],
+)
+
+# Plain text, threat first from a number, IBAN, victim refuses.
+case(
+    "b11",
+    id="b11-plain-01",
+    fmt="plain",
+    victim="Me",
+    offender="+44 7700 900372",
+    header="texts from an unknown number",
+    start="2026-08-08 06:00",
+    sextortion=True,
+    msgs=[
+        ("O", "I've got the pics you sent on tinder. Your family will see them today.", ["threat"]),
+        ("O", f"Pay €250 to {mc.IBAN_FR} by noon", ["demand"]),
+        ("V", "No. Reported."),
+    ],
+    indicators=[("iban", mc.IBAN_FR, 1), ("amount", "EUR:250", 1)],
+)
+
+# ---- hard negatives ----
+
+# Siblings on WhatsApp iOS: "pay me or I tell mum", a tenner, no images.
+case(
+    "b11",
+    id="b11-wa-ios-h01",
+    fmt="wa_ios",
+    victim="Freya",
+    offender=None,
+    other="Alfie",
+    chat_name="Alfie",
+    start="2026-06-06 16:00",
+    sextortion=False,
+    msgs=[
+        ("*", ENC),
+        ("O", "i saw u sneak out last night 👀"),
+        ("V", "shut up"),
+        ("O", "£10 and i'll forget it lol"),
+        ("V", "i'll give u a fiver and not a penny more"),
+        ("O", "deal"),
+    ],
+    indicators=[("amount", "GBP:10", 2)],
+)
+
+# Instagram: a model scout asks for "polaroids" (a legit agency, business).
+case(
+    "b11",
+    id="b11-ig-h01",
+    fmt="instagram",
+    victim="jade.rose.m",
+    offender=None,
+    other="North Models Scouting",
+    start="2026-04-20 10:00",
+    owner="jade.rose.m",
+    tz=0,
+    sextortion=False,
+    msgs=[
+        ("O", "Hi Jade, we're a licensed model agency in Manchester. You have a great look!"),
+        ("V", "Oh wow, thank you"),
+        ("O", "If you're interested, please come to our open day with a parent. Details on our website and our contract is reviewed by a lawyer"),
+        ("V", "I'll ask my mum"),
+    ],
+    indicators=[],
+)
+
+# Telegram: friends splitting a festival, "send it or you're out", sort code.
+case(
+    "b11",
+    id="b11-tg-h01",
+    fmt="telegram",
+    victim="Zain",
+    offender=None,
+    other="Harvey",
+    start="2026-03-03 19:00",
+    sextortion=False,
+    msgs=[
+        ("O", "bro send the £95 for the festival ticket or ur out the group 😂"),
+        ("V", "send me the details"),
+        ("O", "20-98-44 51382765"),
+        ("V", "sent"),
+        ("O", "legend"),
+    ],
+    indicators=[("uk_bank_account", "209844-51382765", 2), ("amount", "GBP:95", 0)],
+)
+
+# Discord: a commission artist and a client, "send me a pic of your character".
+case(
+    "b11",
+    id="b11-discord-h01",
+    fmt="discord",
+    victim="inkwell",
+    offender=None,
+    other="oc.lover",
+    start="2026-09-09 18:00",
+    sextortion=False,
+    msgs=[
+        ("O", "ur art is gorgeous!! do u take commissions?"),
+        ("V", "yes! send me a pic of your character"),
+        ("O", ""),
+        ("V", "love her. $40, paypal.me/inkwellart"),
+        ("O", "sent!"),
+    ],
+    indicators=[("paypal_me", "inkwellart", 3), ("amount", "USD:40", 3)],
+)
+
+# Snapchat: a boyfriend asks for a selfie and calls; a fight with "I'll tell everyone you cheated" (no images, no money).
+case(
+    "b11",
+    id="b11-snap-h01",
+    fmt="snapchat",
+    victim="ella.w",
+    offender=None,
+    other="jordan.k",
+    start="2026-05-25 21:00",
+    sextortion=False,
+    msgs=[
+        ("O", "babe send me a selfie i miss u"),
+        ("V", ""),
+        ("O", "so pretty. facetime later?"),
+        ("V", "can't tonight, at jess's"),
+        ("O", "u always say that. if ur lying i'll find out"),
+        ("V", "i'm not lying, call u tomorrow ❤️"),
+    ],
+    indicators=[],
+)
+
+
 # ---------------------------------------------------------------------------------------------
 
 

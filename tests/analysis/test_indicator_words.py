@@ -67,3 +67,15 @@ def test_email_split_over_two_messages_is_one_address_not_a_handle() -> None:
     )
     found = {(i.kind, i.value, i.first_i) for i in result.indicators if i.kind != "amount"}
     assert found == {("email", "madkins.pay@example.com", 1)}
+
+
+def test_a_backup_account_named_after_blocking_is_on_this_app() -> None:
+    result = analyze(
+        conversation(
+            [("A", "i'll send these to ur friends on insta"), ("A", "if u block me i have @chloe_backup99")],
+            fmt="telegram",
+        )
+    )
+    assert {(i.kind, i.value) for i in result.indicators if i.kind != "amount"} == {
+        ("telegram_username", "chloe_backup99")
+    }

@@ -2086,13 +2086,21 @@ case(
         ("V", "ok"),
         ("O", "send a cheeky pic and i'll send one back 😉", ["image_request"]),
         ("V", "[photo]"),
-        ("O", "thanks for that. ur mum, ur brother and ur whole school are getting it unless u transfer £300", ["threat", "demand"]),
+        (
+            "O",
+            "thanks for that. ur mum, ur brother and ur whole school are getting it unless u transfer £300",
+            ["threat", "demand"],
+        ),
         ("O", "sort code 11-09-42 acc num 60512837", ["demand"]),
         ("V", "ive sent 50", ["payment"]),
         ("O", "got it. the other 250 by tomorrow", ["payment", "demand"]),
         ("V", "no im not sending anymore, ive told my mum"),
     ],
-    indicators=[("snapchat_username", "lauren.xo07", 4), ("uk_bank_account", "110942-60512837", 9), ("amount", "GBP:300", 8)],
+    indicators=[
+        ("snapchat_username", "lauren.xo07", 4),
+        ("uk_bank_account", "110942-60512837", 9),
+        ("amount", "GBP:300", 8),
+    ],
 )
 
 # WhatsApp Android UK, Nigerian-English-flavoured offender, threat after a video call, bank + e-mail.
@@ -2107,11 +2115,19 @@ case(
     sextortion=True,
     msgs=[
         ("*", ENC),
-        ("O", "Hello dear, na Blessing. I see your profile for facebook dating, you fine well well", ["contact", "flattery"]),
+        (
+            "O",
+            "Hello dear, na Blessing. I see your profile for facebook dating, you fine well well",
+            ["contact", "flattery"],
+        ),
         ("V", "hi Blessing"),
         ("O", "Make we do video chat, i wan see you", ["image_request"]),
         ("V", "ok"),
-        ("O", "See the video wey i record. If you no pay, your wife and your colleagues go see am", ["threat", "demand"]),
+        (
+            "O",
+            "See the video wey i record. If you no pay, your wife and your colleagues go see am",
+            ["threat", "demand"],
+        ),
         ("O", "Send £800 now. Receipt go my email blessing dot ok at example dot com", ["demand"]),
         ("V", "I'm calling the police"),
         ("O", "Call them. E no go stop me", ["threat"]),
@@ -2135,9 +2151,17 @@ case(
         ("V", "yea"),
         ("O", "show me what ur working with 😏 ill show u mine", ["image_request"]),
         ("V", ""),
-        ("O", "i screenshotted it. i know u go to jefferson high and i have ur followers. $200 cashapp $maddiev3 in 1 hr or i post it", ["threat", "demand"]),
+        (
+            "O",
+            "i screenshotted it. i know u go to jefferson high and i have ur followers. $200 cashapp $maddiev3 in 1 hr or i post it",
+            ["threat", "demand"],
+        ),
         ("V", "i cant"),
-        ("O", "times up. now its $400 and i'm sending it to ur mom first", ["demand", "escalation", "threat"]),
+        (
+            "O",
+            "times up. now its $400 and i'm sending it to ur mom first",
+            ["demand", "escalation", "threat"],
+        ),
     ],
     indicators=[("cashapp_cashtag", "maddiev3", 6), ("amount", "USD:200", 6), ("amount", "USD:400", 8)],
 )
@@ -2158,7 +2182,11 @@ case(
         ("V", "ok"),
         ("O", "we should cam later 🙈", ["image_request"]),
         ("V", "sure"),
-        ("O", f"i have the recording. all ur discord friends get it unless u send 100 USDT to {mc.TRON_1}", ["threat", "demand"]),
+        (
+            "O",
+            f"i have the recording. all ur discord friends get it unless u send 100 USDT to {mc.TRON_1}",
+            ["threat", "demand"],
+        ),
         ("V", "i'm going to end it all", ["self_harm"]),
     ],
     indicators=[("telegram_username", "ana_bella_tg", 2), ("tron_address", mc.TRON_1, 6)],
@@ -2181,9 +2209,17 @@ case(
         ("V", ""),
         ("O", "and one without ur shirt 😳", ["image_request"]),
         ("V", ""),
-        ("O", "ok so now i'll send these to ur family and friends on insta unless u get me $200 in amazon cards", ["threat", "demand"]),
+        (
+            "O",
+            "ok so now i'll send these to ur family and friends on insta unless u get me $200 in amazon cards",
+            ["threat", "demand"],
+        ),
         ("V", "please no"),
-        ("O", "u have an hour. and if u block me i have @chloe_backup99", ["demand", "platform_move", "threat"]),
+        (
+            "O",
+            "u have an hour. and if u block me i have @chloe_backup99",
+            ["demand", "platform_move", "threat"],
+        ),
     ],
     indicators=[("telegram_username", "chloe_backup99", 8), ("amount", "USD:200", 6)],
 )
@@ -2245,7 +2281,10 @@ case(
     msgs=[
         ("O", "Hi Jade, we're a licensed model agency in Manchester. You have a great look!"),
         ("V", "Oh wow, thank you"),
-        ("O", "If you're interested, please come to our open day with a parent. Details on our website and our contract is reviewed by a lawyer"),
+        (
+            "O",
+            "If you're interested, please come to our open day with a parent. Details on our website and our contract is reviewed by a lawyer",
+        ),
         ("V", "I'll ask my mum"),
     ],
     indicators=[],

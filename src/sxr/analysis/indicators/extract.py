@@ -213,6 +213,7 @@ _NEAR_HANDLE = re.compile(r"(?:^|[\s:=,>-])@?([A-Za-z][A-Za-z0-9_.-]{1,28}[A-Za-
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
 # "@example.com" is the tail of an e-mail written over two messages, not a handle.
 _DOMAIN_LIKE = re.compile(r"\.(?:com|org|net|co\.uk|co|uk|io|me|info|biz|ng|in|us|de|fr|edu|gov)$")
+_BLOCKING = re.compile(r"\b(?:block|blocked|blocking|ban|banned|report|reported|delete) (?:me|my)\b")
 _CLOCK = re.compile(r"\d{1,2}[.:]\d{2}(?:am|pm)?$")
 _ANSWER_HANDLE = re.compile(r"^\W*(?:it'?s|it is|mine is|i'?m|its|my \w+ is)?\s*@?(" + _HANDLE + r")\b")
 _MINE_HANDLE = re.compile(r"\bmine(?:'s|\u2019s| is|:)\s*@?(" + _HANDLE + r")", re.I)
@@ -614,6 +615,8 @@ class _Extractor:
                 kind = before[-1]
             elif platform_spans:
                 kind = platform_spans[0][2]
+            elif self.format_kind and _BLOCKING.search(lower):
+                kind = self.format_kind  # "if u block me i have @name": another account on this app
             elif len(previous_kinds) == 1:
                 kind = previous_kinds[0]
             elif text[start] == "@" and self.format_kind and self.format_kind != "skype_id":

@@ -2352,6 +2352,165 @@ case(
 )
 
 
+# =============================================================================================
+# Batch 12 (written after the changes made for b11; first scored at the final commit, no change made for it)
+# =============================================================================================
+
+# Messenger UK, "Holly", quick, Amazon voucher code, escalation "my mate wants his cut".
+case(
+    "b12",
+    id="b12-msgr-01",
+    fmt="messenger",
+    victim="Connor Walsh",
+    offender="Holly Jenkins",
+    start="2026-11-28 22:15",
+    owner="connorwalsh",
+    tz=0,
+    sextortion=True,
+    msgs=[
+        ("O", "hey connor! random but ur on my people u may know and ur rly good looking 🙈", ["contact", "flattery"]),
+        ("V", "haha hiya"),
+        ("O", "r u on snap? mine's hollyj.x2", ["platform_move"]),
+        ("V", "yeah adding now"),
+        ("O", "send me a pic when u do, no face needed 😉", ["image_request"]),
+        ("V", "[photo]"),
+        ("O", "got it. and i've got a screenshot of ur friends list. £150 amazon voucher or i share it with every single one", ["threat", "demand"]),
+        ("V", "ok ok the code is AQ4M-7TZKPL-9XRW", ["payment"]),
+        ("O", "my mate wants his cut too. another £150 by tonight", ["demand", "escalation"]),
+    ],
+    indicators=[("snapchat_username", "hollyj.x2", 2), ("gift_card", "amazon:AQ4M7TZKPL9XRW", 7), ("amount", "GBP:150", 6)],
+)
+
+# WhatsApp US, threat first from an unknown number, Bitcoin ATM, victim says he'll hurt himself.
+case(
+    "b12",
+    id="b12-wa-us-01",
+    fmt="wa_android_us",
+    victim="Marcus",
+    offender="+1 312-555-0162",
+    other_raw="\u202a+1 312-555-0162\u202c",
+    start="2026-09-05 06:40",
+    sextortion=True,
+    msgs=[
+        ("*", ENC),
+        ("O", "Marcus. I have the video from your call with Jenna. Your coach and your teammates are next", ["threat"]),
+        ("V", "who is this"),
+        ("O", f"$600 in bitcoin to {mc.BTC_BECH32_2}. Use the ATM at the gas station", ["demand"]),
+        ("V", "i swear i'll hurt myself if this gets out", ["self_harm"]),
+        ("O", "then pay", ["demand"]),
+    ],
+    indicators=[("btc_address", mc.BTC_BECH32_2, 2), ("amount", "USD:600", 2)],
+)
+
+# Telegram, Indian-English-flavoured, "video call", PayPal e-mail in brackets, victim pays twice.
+case(
+    "b12",
+    id="b12-tg-01",
+    fmt="telegram",
+    victim="Vikram",
+    offender="Neha",
+    start="2026-04-04 23:15",
+    tz=5,
+    sextortion=True,
+    msgs=[
+        ("O", "Hello ji, you are looking so handsome in DP. Shall we be friends?", ["contact", "flattery"]),
+        ("V", "Sure"),
+        ("O", "Come video call, I am getting bored alone in hostel", ["image_request"]),
+        ("V", "ok"),
+        ("O", "I have recorded your video. I will send to your relatives and office group", ["threat"]),
+        ("O", "Send $100 to my PayPal neha.k.pay [at] example [dot] com", ["demand"]),
+        ("V", "Paid 100 dollars please delete", ["payment"]),
+        ("O", "Received. Send $200 more for deleting from my friend's phone also", ["payment", "demand", "escalation"]),
+    ],
+    indicators=[("email", "neha.k.pay@example.com", 5), ("amount", "USD:100", 5), ("amount", "USD:200", 7)],
+)
+
+# Instagram US, a fake girl asks for the victim's snap, threat via a collage, Cash App.
+case(
+    "b12",
+    id="b12-ig-01",
+    fmt="instagram",
+    victim="jaden.hoops",
+    offender="kenzie ✨",
+    start="2026-06-14 21:50",
+    owner="jaden.hoops",
+    tz=-5,
+    sextortion=True,
+    msgs=[
+        ("O", "hiii u go to eastside right? i think i saw u at the game", ["contact"]),
+        ("V", "yeah lol"),
+        ("O", "ur honestly so fine 😍 whats ur snap", ["flattery", "platform_move"]),
+        ("V", "jaden.h23"),
+        ("O", "ok i added u, send me something there 😏", ["image_request"]),
+        ("V", "done"),
+        ("O", "i made a collage of ur pic with ur followers. it goes to all of them unless u send $250 to $kenzpay", ["threat", "demand"]),
+    ],
+    indicators=[("snapchat_username", "jaden.h23", 3), ("cashapp_cashtag", "kenzpay", 6), ("amount", "USD:250", 6)],
+)
+
+# ---- hard negatives ----
+
+# A couple on WhatsApp UK: "send me a pic", "I'll post this", a bank transfer for a holiday.
+case(
+    "b12",
+    id="b12-wa-gb-h01",
+    fmt="wa_android_gb",
+    victim="Katie",
+    offender=None,
+    other="Liam 💙",
+    other_raw="Liam 💙",
+    start="2026-02-20 19:30",
+    sextortion=False,
+    msgs=[
+        ("*", ENC),
+        ("O", "how's the new job babe? send me a pic of ur desk"),
+        ("V", "<Media omitted>"),
+        ("O", "fancy. transfer me ur half of the cottage, 20-45-77 83920174 😘"),
+        ("V", "done x"),
+        ("O", "if u beat me at mario kart again i'm posting that photo of u with the traffic cone"),
+    ],
+    indicators=[("uk_bank_account", "204577-83920174", 2)],
+)
+
+# Discord: a scam "Nitro" giveaway (not sextortion).
+case(
+    "b12",
+    id="b12-discord-h01",
+    fmt="discord",
+    victim="mossy",
+    offender=None,
+    other="nitro.gifts",
+    start="2026-07-30 15:00",
+    sextortion=False,
+    msgs=[
+        ("O", "congrats! you won free nitro, just pay $4.99 shipping to claim"),
+        ("V", "nitro doesn't need shipping lol"),
+        ("O", "pay with a steam card and send the code here"),
+        ("V", "reported"),
+    ],
+    indicators=[("amount", "USD:4.99", 0)],
+)
+
+# Friends on Snapchat: "I have ur screenshots", a joke about leaking the group chat.
+case(
+    "b12",
+    id="b12-snap-h01",
+    fmt="snapchat",
+    victim="noor.h",
+    offender=None,
+    other="bella.t",
+    start="2026-10-01 20:00",
+    sextortion=False,
+    msgs=[
+        ("O", "i have screenshots of everything u said about mr davies 💀"),
+        ("V", "delete them or ur dead"),
+        ("O", "lmao buy me a meal deal and they're gone"),
+        ("V", "fine tomorrow"),
+    ],
+    indicators=[],
+)
+
+
 # ---------------------------------------------------------------------------------------------
 
 

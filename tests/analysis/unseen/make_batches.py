@@ -2368,17 +2368,29 @@ case(
     tz=0,
     sextortion=True,
     msgs=[
-        ("O", "hey connor! random but ur on my people u may know and ur rly good looking 🙈", ["contact", "flattery"]),
+        (
+            "O",
+            "hey connor! random but ur on my people u may know and ur rly good looking 🙈",
+            ["contact", "flattery"],
+        ),
         ("V", "haha hiya"),
         ("O", "r u on snap? mine's hollyj.x2", ["platform_move"]),
         ("V", "yeah adding now"),
         ("O", "send me a pic when u do, no face needed 😉", ["image_request"]),
         ("V", "[photo]"),
-        ("O", "got it. and i've got a screenshot of ur friends list. £150 amazon voucher or i share it with every single one", ["threat", "demand"]),
+        (
+            "O",
+            "got it. and i've got a screenshot of ur friends list. £150 amazon voucher or i share it with every single one",
+            ["threat", "demand"],
+        ),
         ("V", "ok ok the code is AQ4M-7TZKPL-9XRW", ["payment"]),
         ("O", "my mate wants his cut too. another £150 by tonight", ["demand", "escalation"]),
     ],
-    indicators=[("snapchat_username", "hollyj.x2", 2), ("gift_card", "amazon:AQ4M7TZKPL9XRW", 7), ("amount", "GBP:150", 6)],
+    indicators=[
+        ("snapchat_username", "hollyj.x2", 2),
+        ("gift_card", "amazon:AQ4M7TZKPL9XRW", 7),
+        ("amount", "GBP:150", 6),
+    ],
 )
 
 # WhatsApp US, threat first from an unknown number, Bitcoin ATM, victim says he'll hurt himself.
@@ -2393,7 +2405,11 @@ case(
     sextortion=True,
     msgs=[
         ("*", ENC),
-        ("O", "Marcus. I have the video from your call with Jenna. Your coach and your teammates are next", ["threat"]),
+        (
+            "O",
+            "Marcus. I have the video from your call with Jenna. Your coach and your teammates are next",
+            ["threat"],
+        ),
         ("V", "who is this"),
         ("O", f"$600 in bitcoin to {mc.BTC_BECH32_2}. Use the ATM at the gas station", ["demand"]),
         ("V", "i swear i'll hurt myself if this gets out", ["self_harm"]),
@@ -2420,7 +2436,11 @@ case(
         ("O", "I have recorded your video. I will send to your relatives and office group", ["threat"]),
         ("O", "Send $100 to my PayPal neha.k.pay [at] example [dot] com", ["demand"]),
         ("V", "Paid 100 dollars please delete", ["payment"]),
-        ("O", "Received. Send $200 more for deleting from my friend's phone also", ["payment", "demand", "escalation"]),
+        (
+            "O",
+            "Received. Send $200 more for deleting from my friend's phone also",
+            ["payment", "demand", "escalation"],
+        ),
     ],
     indicators=[("email", "neha.k.pay@example.com", 5), ("amount", "USD:100", 5), ("amount", "USD:200", 7)],
 )
@@ -2443,9 +2463,17 @@ case(
         ("V", "jaden.h23"),
         ("O", "ok i added u, send me something there 😏", ["image_request"]),
         ("V", "done"),
-        ("O", "i made a collage of ur pic with ur followers. it goes to all of them unless u send $250 to $kenzpay", ["threat", "demand"]),
+        (
+            "O",
+            "i made a collage of ur pic with ur followers. it goes to all of them unless u send $250 to $kenzpay",
+            ["threat", "demand"],
+        ),
     ],
-    indicators=[("snapchat_username", "jaden.h23", 3), ("cashapp_cashtag", "kenzpay", 6), ("amount", "USD:250", 6)],
+    indicators=[
+        ("snapchat_username", "jaden.h23", 3),
+        ("cashapp_cashtag", "kenzpay", 6),
+        ("amount", "USD:250", 6),
+    ],
 )
 
 # ---- hard negatives ----

@@ -9,8 +9,11 @@ both tools (amounts left out: iocsearcher has no such kind).
 
 With no CORPUS_DIR it scores the shared dev corpus and then the project's held-out corpus
 (tests/analysis/heldout, written by other hands than the dev set); or give the directories to score.
+Then, for each unseen batch (tests/analysis/unseen/bNN), it prints the figures recorded when the batch
+was first scored (before any change made for it: the honest estimate for chats nobody tuned on) next
+to its figures now, and the cross-validated figures of the learned stage model (leave one batch out).
 
-usage: bench/analysis_quality.py [CORPUS_DIR ...] [--sxr PATH]
+usage: bench/analysis_quality.py [CORPUS_DIR ...] [--sxr PATH] [--no-cv]
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "data" / "conversations" / "dev"
 HELDOUT_CORPUS = REPO / "tests" / "analysis" / "heldout"
+UNSEEN = REPO / "tests" / "analysis" / "unseen"
 
 # iocsearcher's names for the kinds it can report, and how to bring its values to SCHEMA.md's normal form.
 IOC_KINDS = {
@@ -91,6 +95,7 @@ def main() -> None:
     parser.add_argument("corpus", nargs="*", type=Path)
     default_sxr = Path(sys.executable).parent / "sxr"
     parser.add_argument("--sxr", default=str(default_sxr) if default_sxr.exists() else shutil.which("sxr"))
+    parser.add_argument("--no-cv", action="store_true", help="skip the learned model's cross-validation")
     args = parser.parse_args()
     if not args.sxr:
         sys.exit("sxr is not installed: pip install -e '.[bench]'")
@@ -106,6 +111,46 @@ def main() -> None:
             print()
         print(f"== {corpus}")
         report(corpus, args.sxr, searcher)
+    if not args.corpus:
+        print()
+        unseen_batches()
+        if not args.no_cv:
+            print()
+            cross_validation()
+
+
+def _figures(doc: dict[str, Any]) -> str:
+    ind = doc["indicators"]
+    return (
+        f"P {ind['precision']:.2f} R {ind['recall']:.2f}  stages {doc['stage_macro_f1']:.2f}  "
+        f"early {doc['warned_before_threat']:4.0%}  benign {doc['benign_warned_share']:4.0%}"
+    )
+
+
+def unseen_batches() -> None:
+    """Each unseen batch: its first-seen figures (as recorded) and its figures now (in-process)."""
+    sys.path.insert(0, str(REPO / "tests" / "analysis"))
+    from corpus_scoring import score_corpus
+    from record_first_seen import figures_json
+
+    print(f"== unseen batches ({UNSEEN}): first seen (before any change made for them) -> now")
+    for batch in sorted(p for p in UNSEEN.glob("b*") if (p / "first_seen.json").is_file()):
+        first = json.loads((batch / "first_seen.json").read_text("utf-8"))
+        now = figures_json(score_corpus(batch))
+        print(f"{batch.name} ({first['cases']} cases, {first['benign']} benign)")
+        print(f"  first seen  {_figures(first)}   at {first['scored_at_commit'][:8]}")
+        if "rules_alone" in first:
+            print(f"  ... rules   {_figures(first['rules_alone'])}   (same commit, without the model)")
+        print(f"  now         {_figures(now)}")
+    print("goals: P >= 0.98, R >= 0.95, stages macro-F1 >= 0.85, early >= 90%, benign <= 5%")
+
+
+def cross_validation() -> None:
+    """The learned stage model, cross-validated by batch (bench/train_stage_model.py)."""
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "train_stage_model.py")], capture_output=True, text=True
+    )
+    print(done.stdout.rstrip() or done.stderr.strip().splitlines()[-1])
 
 
 def report(corpus: Path, sxr: str, searcher: Any) -> None:

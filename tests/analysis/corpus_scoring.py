@@ -7,6 +7,7 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sxr.analysis import analyze
 from sxr.conversations.importers import import_path
@@ -68,14 +69,19 @@ class Figures:
         )
 
 
-def score_corpus(corpus: Path) -> Figures:
+def score_corpus(corpus: Path, stage_model: Any = None) -> Figures:
     """Import and analyse every case of `corpus` and compare with its labels."""
+    return score_cases(sorted(p.parent for p in corpus.glob("*/labels.json")), stage_model)
+
+
+def score_cases(cases: list[Path], stage_model: Any = None) -> Figures:
+    """Import and analyse each case folder and compare with its labels (`stage_model`: see `analyze`)."""
     fig = Figures()
-    for case in sorted(p.parent for p in corpus.glob("*/labels.json")):
+    for case in cases:
         labels = json.loads((case / "labels.json").read_text("utf-8"))
         hint = labels.get("locale_hint") or {}
         conversation = import_path(case / labels["export"], date_order=hint.get("date_order"))
-        result = analyze(conversation)
+        result = analyze(conversation, stage_model=stage_model)
         fig.cases += 1
         name = case.name
         for m in labels["messages"]:

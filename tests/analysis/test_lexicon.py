@@ -104,3 +104,13 @@ def test_prefilter_gives_up_on_patterns_it_cannot_spell() -> None:
     assert Prefilter(r".*anything").starts is None
     assert Prefilter(r"\w+").starts is None
     assert Prefilter(r"(?:send|post) it").starts == frozenset({"sen", "pos"})
+
+
+def test_every_stage_pattern_keeps_its_prefilter() -> None:
+    # A rule that can start anywhere (a leading class or ^\W*) silently makes every message pay for
+    # the whole stage: the analysis then misses its speed goal.
+    from sxr.analysis.stages import _lexicon
+
+    for stage, (prefilter, pattern) in _lexicon().stages.items():
+        assert prefilter.starts is not None, stage
+        assert pattern.pattern.startswith("(?="), stage

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sxr.analysis.indicators import Indicator, extract_indicators
+from sxr.analysis.learned import StageModel, conversation_features, shipped_model
 from sxr.analysis.normalize import NormalizedText, normalize
 from sxr.analysis.risk import Risk, assess
-from sxr.analysis.stages import MessageCues, assign_stages, message_cues
+from sxr.analysis.stages import Cue, MessageCues, assign_stages, qualify_cues, rule_cues
 from sxr.conversations.model import Conversation
 
 
@@ -37,8 +39,17 @@ class Analysis:
         return out
 
 
-def analyze(conversation: Conversation, *, phone_region: str = "GB") -> Analysis:
-    """Analyse a conversation; `phone_region` is the region for numbers written without a country code."""
+def analyze(
+    conversation: Conversation,
+    *,
+    phone_region: str = "GB",
+    stage_model: StageModel | Literal[False] | None = None,
+) -> Analysis:
+    """Analyse a conversation; `phone_region` is the region for numbers written without a country code.
+
+    `stage_model` is the learned model of stage cues to use: None for the one shipped, False for none
+    (the rules alone), or another (cross-validation trains its own).
+    """
     messages = conversation.messages
     texts: list[NormalizedText] = [normalize(m.text or "") for m in messages]
     senders = [m.sender for m in messages]
@@ -49,7 +60,11 @@ def analyze(conversation: Conversation, *, phone_region: str = "GB") -> Analysis
     for indicator in indicators:
         for i in indicator.messages:
             per_message[i].append((indicator.kind, indicator.value))
-    cues: list[MessageCues] = [message_cues(t.text.lower()) for t in texts]
+    found = [rule_cues(t.text.lower()) for t in texts]
+    model = shipped_model() if stage_model is None else (stage_model or None)
+    if model is not None and found:
+        add_model_cues(model, senders, found)
+    cues: list[MessageCues] = [qualify_cues(lower, rule) for lower, rule in found]
     result = assign_stages(senders, cues, per_message)
     risk = assess(senders, cues, result)
     return Analysis(
@@ -61,3 +76,18 @@ def analyze(conversation: Conversation, *, phone_region: str = "GB") -> Analysis
         is_sextortion=result.is_sextortion,
         offender=result.offender,
     )
+
+
+def add_model_cues(
+    model: StageModel, senders: Sequence[str], found: list[tuple[str, dict[str, Cue]]]
+) -> None:
+    """Add the stage model's cue to each message where the lexicon saw no cue of that stage."""
+    features = conversation_features(senders, found)
+    probabilities = model.probabilities(features)
+    for s, stage in enumerate(model.stages):
+        threshold = model.thresholds.get(stage, 1.0)
+        for j in (probabilities[:, s] >= threshold).nonzero()[0]:
+            rule = found[j][1]
+            if stage not in rule:
+                words = ", ".join(f"\u2018{w}\u2019" for w in model.strongest(features[j], stage))
+                rule[stage] = Cue(stage, "model", f"{words} (p {probabilities[j, s]:.2f})")

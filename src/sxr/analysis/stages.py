@@ -117,21 +117,36 @@ class MessageCues:
 
 def message_cues(lower: str) -> MessageCues:
     """The cues in one message's normalised, lower-case text."""
-    lex = _lexicon()
-    out = MessageCues()
+    return qualify_cues(*rule_cues(lower))
+
+
+def rule_cues(lower: str) -> tuple[str, dict[str, Cue]]:
+    """The lexicon's cues in one message (and its text with stretched words shortened)."""
+    cues: dict[str, Cue] = {}
     if not lower.strip():
-        return out
+        return lower, cues
     # "sooo cuuute" -> "so cute": stretched words are how people type, not new words.
     if _STRETCHED_HINT.search(lower):
         lower = _STRETCHED.sub(r"\1", lower)
+    # "ive saved it", "im posting": the apostrophe people leave out.
+    if "ive " in lower or "im " in lower:
+        lower = _CONTRACTED.sub(lambda m: _CONTRACTIONS[m.group(0)], lower)
     starts = token_starts(lower)
-    for stage, (prefilter, pattern) in lex.stages.items():
+    for stage, (prefilter, pattern) in _lexicon().stages.items():
         if not prefilter.may_match(starts):
             continue
         m = pattern.search(lower)
         if m is not None and m.lastgroup is not None:
-            out.cues[stage] = Cue(stage, m.lastgroup, m.group(0).strip())
-    cues = out.cues
+            cues[stage] = Cue(stage, m.lastgroup, m.group(0).strip())
+    return lower, cues
+
+
+def qualify_cues(lower: str, cues: dict[str, Cue]) -> MessageCues:
+    """A message's cues (the lexicon's, and any the stage model proposed) with the flags that qualify them."""
+    lex = _lexicon()
+    out = MessageCues(cues=cues)
+    if not lower.strip():
+        return out
     if "image_request" in cues and lex.not_image_request.search(lower):
         del cues["image_request"]
     if "image_request" in cues:
@@ -146,9 +161,9 @@ def message_cues(lower: str) -> MessageCues:
     if "threat" in cues:
         out.exposure = lex.exposure.search(lower) is not None
         out.conditional = _CONDITIONAL.search(lower) is not None
-    out.stranger_reply = ("?" in lower or "think so" in lower) and lex.stranger_reply.search(
-        lower
-    ) is not None
+    out.stranger_reply = (
+        "?" in lower or "think so" in lower or "who" in lower
+    ) and lex.stranger_reply.search(lower) is not None
     if "demand" in cues:
         more = lex.escalation_more.search(lower)
         out.more = more.group(0) if more else None
@@ -166,6 +181,8 @@ def message_cues(lower: str) -> MessageCues:
     return out
 
 
+_CONTRACTED = re.compile(r"\b(?:ive|im)\b")
+_CONTRACTIONS = {"ive": "i've", "im": "i'm"}
 _CONDITIONAL = re.compile(r"\b(?:or|unless|if|otherwise|else)\b")
 _DEBT = re.compile(
     r"\bpay (?:me |u |you )?back\b|\bfor the (?:\w+ )?(?:pizza|tickets?|taxi|uber|cab|gas|petrol|rent|bills?|"
@@ -173,7 +190,8 @@ _DEBT = re.compile(
 )
 _BUSINESS = compile_fast(
     r"\b(?:logo|invoice|quote|project|deposit|delivery|collection|listing|booking|freelanc\w*|upwork|fiverr|"
-    r"commission|my rate|rate is|still available|for sale|brief|contract|portfolio|marketplace)\b"
+    r"commission|my rate|rate is|rate card|collab|sponsor\w*|brand deal|still available|for sale|brief|"
+    r"contract|portfolio|marketplace)\b"
 )
 _LAUGHS = ("lol", "haha", "lmao", "lmfao", "jk", "\U0001f602", "\U0001f923", "\U0001f61c", "\U0001f480")
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w.])")
@@ -273,7 +291,12 @@ def find_offender(senders: Sequence[str], cues: Sequence[MessageCues]) -> tuple[
             pleaded = any(senders[k] != sender and cues[k].distress for k in range(t + 1, min(n, t + 3)))
             more_images = _within(asked, t, t + _NEAR)
             # "send 3 more or I post it": images demanded under the threat, in the same breath
-            images_now = "image_request" in cues[t].cues and not cues[t].joke and cues[t].conditional
+            # or "something more for me?" - "no" - "you will, or I tag your friends list in this one"
+            images_now = (
+                ("image_request" in cues[t].cues or _within(asked, t - 3, t - 1))
+                and not cues[t].joke
+                and cues[t].conditional
+            )
             if paid_for or images_now or ((repeated or pleaded) and (money or more_images)):
                 backed += 1
         # "lol i got u. $500 or i send it to ur job" after asking for pictures: laughing is no joke there.

@@ -180,7 +180,12 @@ _TRON = re.compile(r"(?<![A-Za-z0-9])(T[1-9A-HJ-NP-Za-km-z]{33})(?![A-Za-z0-9])"
 _ETH = re.compile(r"(?<![A-Za-z0-9])(0x[0-9a-fA-F]{40})(?![A-Za-z0-9])")
 _IBAN = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2}\d{2}(?: ?[A-Z0-9]){10,32})", re.I)
 _SORT_CODE = re.compile(r"(?<![\d-])(\d{2})[- ]?(\d{2})[- ]?(\d{2})(?![\d-])")
-_TIGHT_PAIR = re.compile(r"(?<![\d-])(\d{2})-(\d{2})-(\d{2})[ ,/]{1,2}(\d{8})(?![\d-])")
+# "20-09-15 41011166", "20-09-15 / 41011166", the two on lines of their own, "20-09-15 acc 41011166".
+_TIGHT_PAIR = re.compile(
+    r"(?<![\d-])(\d{2})-(\d{2})-(\d{2})(?:[ ,/;|]{1,3}|\s*\n\s*)"
+    r"(?:(?:acc(?:oun)?t?|a/c)(?:\s*(?:no|number|num|#))?\.?\s*[:=-]?\s*)?(\d{8})(?![\d-])",
+    re.I,
+)
 _DASHED_SORT_CODE = re.compile(r"\d{2}-\d{2}-\d{2}$")
 _ACCOUNT = re.compile(r"(?<![\d-])(\d{4} ?\d{4})(?![\d-])")
 _TEN_DIGITS = re.compile(r"(?<![\d+-])(\d(?:[ -]?\d){9})(?![\d-])")
@@ -202,6 +207,14 @@ _CONTEXT_HANDLE = re.compile(
     r"now|pls|please|"
     r"plz|too|tho|acc|account|:|-|=|>|👉|,)\s*)*@?(" + _HANDLE + ")"
 )
+# A handle a few words after the platform's name ("add me on snap btw, new acc: mikeyb.2", "my snap got
+# hacked, new one is priyaa.k_"): it must start with a letter and read as a handle, before the sentence ends.
+_NEAR_HANDLE = re.compile(r"(?:^|[\s:=,>-])@?([A-Za-z][A-Za-z0-9_.-]{1,28}[A-Za-z0-9_])(?![\w@])")
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
+# "@example.com" is the tail of an e-mail written over two messages, not a handle.
+_DOMAIN_LIKE = re.compile(r"\.(?:com|org|net|co\.uk|co|uk|io|me|info|biz|ng|in|us|de|fr|edu|gov)$")
+_BLOCKING = re.compile(r"\b(?:block|blocked|blocking|ban|banned|report|reported|delete) (?:me|my)\b")
+_CLOCK = re.compile(r"\d{1,2}[.:]\d{2}(?:am|pm)?$")
 _ANSWER_HANDLE = re.compile(r"^\W*(?:it'?s|it is|mine is|i'?m|its|my \w+ is)?\s*@?(" + _HANDLE + r")\b")
 _MINE_HANDLE = re.compile(r"\bmine(?:'s|\u2019s| is|:)\s*@?(" + _HANDLE + r")", re.I)
 _HANDLE_THEN_PLATFORM = re.compile(r"@?(" + _HANDLE + r")\s+(?:on|in)\s+")
@@ -210,6 +223,25 @@ _ALT_ACCOUNT = re.compile(
     r"\s*(?:is|:)?\s*@?(" + _HANDLE + ")"
 )
 _NANP = re.compile(r"^\+?1?[\s.-]?\(?[2-9]\d{2}\)?[\s.-]?\d{3}[\s.-]\d{4}$")
+
+
+# Between the parts of an address: a character (spaced on both sides or not at all), a word, a bracketed word.
+_SEP = (
+    r"(?:[._-]|\s+[._-]\s+|\s+(?:dot|underscore|period)\s+"
+    r"|\s*[\[\(\{<]\s*(?:dot|underscore)\s*[\]\)\}>]\s*)"
+)
+_DOMAIN_SEP = r"(?:\s*[.,]\s*|\s+(?:dot|period)\s+|\s*[\[\(\{<]\s*dot\s*[\]\)\}>]\s*)"
+_SPACED_EMAIL = re.compile(
+    r"(?<![\w.+-])(?P<local>[a-z0-9][a-z0-9_%+]*(?:" + _SEP + r"[a-z0-9_%+]+)*)"
+    r"(?P<at>\s*@\s*|\s+at\s+|\s*[\[\(\{<]\s*(?:at|@)\s*[\]\)\}>]\s*)"
+    r"(?P<domain>[a-z0-9-]*[a-z][a-z0-9-]*(?:"
+    + _DOMAIN_SEP
+    + r"[a-z0-9][a-z0-9-]*)*?"
+    + _DOMAIN_SEP
+    + r"(?:com|net|org|co\.uk|co|uk|io|me|info|biz|ng|in|us|de|fr|ru|gg|tv|edu|gov|ca|au))(?![\w-])"
+)
+_SPELLED_PART = re.compile(r"\s*[\[\(\{<]?\s*\b(dot|underscore|period)\b\s*[\]\)\}>]?\s*")
+_PART_CHARS = {"dot": ".", "period": ".", "underscore": "_"}
 
 
 def _handle_like(handle: str) -> bool:
@@ -253,6 +285,8 @@ class _Extractor:
                 for m in pattern.finditer(text):
                     if not _overlaps(found, m.start(), m.end()):
                         add(kind, m.group(1).lower().rstrip("."), m.start(), m.end())
+        if "@" in text or " at " in lower or "(at)" in lower or "[at]" in lower:
+            self._spaced_emails(lower, add, found)
         if "@" in text:
             for m in _EMAIL.finditer(text):
                 if not _overlaps(found, m.start(), m.end()):
@@ -292,6 +326,27 @@ class _Extractor:
             del self.recent_brand[0]
         self.position += 1
         return found
+
+    @staticmethod
+    def _spaced_emails(lower: str, add: Any, found: list[_Found]) -> None:
+        """E-mails written around spaces or words ("jake dot p at example dot com", "jo . b @ example . com"):
+        the longest reading that is a valid address, not the short one a plain match would take."""
+        for m in _SPACED_EMAIL.finditer(lower):
+            local, at, domain = m.group("local"), m.group("at"), m.group("domain")
+            if at.strip() == "@" and at[0].isspace() and not at[-1].isspace():
+                continue  # "insta @jaybeatz.uk": a handle after a word, not an address
+            plain_at = at.strip() == "at"
+            spelled = local != local.replace(" ", "") or "dot" in domain or " " in domain
+            if plain_at and not (spelled or any(c.isdigit() or c in "._-" for c in local)):
+                continue  # "look at google.com" is not an address
+            value = _SPELLED_PART.sub(lambda p: _PART_CHARS[p.group(1)], local + "@" + domain)
+            value = value.replace(" ", "").replace(",", ".")
+            if not _EMAIL.fullmatch(value):
+                continue
+            start, end = m.start("local"), m.end("domain")
+            if any(f.start < end and start < f.end for f in found):
+                continue
+            add("email", value, start, end)
 
     def _crypto(self, text: str, add: Any, found: list[_Found]) -> None:
         """Crypto addresses: only with a valid checksum."""
@@ -475,7 +530,7 @@ class _Extractor:
         if not platform_spans and "@" not in text and len(text) > 60 and " on " not in lower:
             return
         # "snap: name", "my insta is @name", "add me on sc name"
-        for _start, end, platform in platform_spans:
+        for k, (_start, end, platform) in enumerate(platform_spans):
             cm = _CONTEXT_HANDLE.match(text, end)
             if not cm:
                 continue
@@ -489,6 +544,25 @@ class _Extractor:
                 _handle_like(handle) or at or text[end : cm.start(1)].strip().startswith(":")
             ) and not _overlaps(found, cm.start(1), handle_end):
                 self._add_handle(platform, handle, cm.start(1) - (1 if at else 0), handle_end, add)
+                continue
+            # The words up to the sentence's end or the next platform's name, whichever comes first.
+            stop = _SENTENCE_END.search(text, end, end + 40)
+            limit = min(
+                stop.start() if stop else end + 40,
+                platform_spans[k + 1][0] if k + 1 < len(platform_spans) else len(text),
+            )
+            for nm in _NEAR_HANDLE.finditer(text, end):
+                near = nm.group(1)
+                if nm.start(1) >= limit:
+                    break
+                if (
+                    len(near) >= 4
+                    and _handle_like(near)
+                    and not _DOMAIN_LIKE.search(near.lower())
+                    and not _overlaps(found, nm.start(1), nm.end(1))
+                ):
+                    self._add_handle(platform, near, nm.start(1), nm.end(1), add)
+                    break
         # "tyler.fit2 on here", "lily_x09 on snap"
         for m in _HANDLE_THEN_PLATFORM.finditer(text) if (" on " in lower or " in " in lower) else ():
             handle = m.group(1)
@@ -532,12 +606,17 @@ class _Extractor:
         for start, end, handle in candidates:
             if _overlaps(found, start, end) or not any(c.isalpha() for c in handle):
                 continue
+            at_sign = text[start] == "@" or (start > 0 and text[start - 1] == "@")
+            if at_sign and _DOMAIN_LIKE.search(handle.lower()):
+                continue
             kind = None
             before = [k for ps, _e, k in platform_spans if ps < start]
             if before:
                 kind = before[-1]
             elif platform_spans:
                 kind = platform_spans[0][2]
+            elif self.format_kind and _BLOCKING.search(lower):
+                kind = self.format_kind  # "if u block me i have @name": another account on this app
             elif len(previous_kinds) == 1:
                 kind = previous_kinds[0]
             elif text[start] == "@" and self.format_kind and self.format_kind != "skype_id":
@@ -548,6 +627,8 @@ class _Extractor:
     @staticmethod
     def _add_handle(kind: str, handle: str, start: int, end: int, add: Any) -> None:
         value = handle.lower().lstrip("@").rstrip(".")
+        if _CLOCK.match(value):  # "snap me at 10.30pm" names a time, not a handle
+            return
         if kind == "facebook_profile" and not (
             value.isdigit() or "." in value or any(c.isdigit() for c in value)
         ):
@@ -616,6 +697,24 @@ def _join_split_address(head: NormalizedText, tail: NormalizedText) -> tuple[str
     return None
 
 
+_EMAIL_HEAD = re.compile(r"(?<![\w.+-])([A-Za-z0-9][A-Za-z0-9._%+-]{0,63})\s*$")
+_EMAIL_TAIL = re.compile(r"^\s*(@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24})\b")
+
+
+def _join_split_email(head: NormalizedText, tail: NormalizedText) -> tuple[str, str] | None:
+    """An e-mail whose domain came in the next message ("email is jo.pay" then "@example.com")."""
+    if "@" in head.text[-70:] or not tail.text.lstrip().startswith("@"):
+        return None
+    t = _EMAIL_TAIL.match(tail.text)
+    h = _EMAIL_HEAD.search(head.text)
+    if not t or not h:
+        return None
+    value = (h.group(1) + t.group(1)).lower()
+    if not _EMAIL.fullmatch(value):
+        return None
+    return value, head.raw(h.start(1), h.end(1)) + " " + tail.raw(t.start(1), t.end(1))
+
+
 def extract_indicators(
     texts: Sequence[NormalizedText],
     senders: Sequence[str],
@@ -630,6 +729,11 @@ def extract_indicators(
         for f in extractor.message(nt, senders[i]):
             _record(by_key, f.kind, f.value, i, f.raw)
         words = nt.text.split()
+        if words and i + 1 < len(texts) and senders[i] == senders[i + 1]:
+            email = _join_split_email(nt, texts[i + 1])
+            if email is not None:
+                _record(by_key, "email", email[0], i, email[1])
+                _record(by_key, "email", email[0], i + 1, email[1])
         if words and len(words[-1]) >= 8 and i + 1 < len(texts) and senders[i] == senders[i + 1]:
             joined = _join_split_address(nt, texts[i + 1])
             if joined is not None:

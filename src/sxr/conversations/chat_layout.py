@@ -596,10 +596,8 @@ def _is_reaction(members: list[TextLine], box: Box, width: int, line_height: flo
     return small and re.fullmatch(r"[\d+]{0,3}", text) is not None
 
 
-def _bubble_colour(
-    small: np.ndarray, labels: np.ndarray, stats: np.ndarray, label: int
-) -> tuple[int, int, int]:
-    """The bubble's fill: its commonest colour along its inner border (a photo inside does not count)."""
+def _ring_pixels(small: np.ndarray, labels: np.ndarray, stats: np.ndarray, label: int) -> np.ndarray:
+    """The pixels of an area along its inner border (all of it when the area is tiny)."""
     x, y, w, h = (int(v) for v in stats[label][:4])
     own = labels[y : y + h, x : x + w] == label
     ring = np.zeros_like(own)
@@ -613,6 +611,14 @@ def _bubble_colour(
     pixels = small[y : y + h, x : x + w][own & ring]
     if len(pixels) == 0:
         pixels = small[y : y + h, x : x + w][own]
+    return pixels
+
+
+def _bubble_colour(
+    small: np.ndarray, labels: np.ndarray, stats: np.ndarray, label: int
+) -> tuple[int, int, int]:
+    """The bubble's fill: its median colour along its inner border (a photo inside does not count)."""
+    pixels = _ring_pixels(small, labels, stats, label)
     return tuple(int(v) for v in np.median(pixels, axis=0))  # type: ignore[return-value]
 
 
@@ -620,19 +626,7 @@ def _ring_colour(
     small: np.ndarray, labels: np.ndarray, stats: np.ndarray, label: int
 ) -> tuple[int, int, int]:
     """The commonest colour along an area's inner border."""
-    x, y, w, h = (int(v) for v in stats[label][:4])
-    own = labels[y : y + h, x : x + w] == label
-    ring = np.zeros_like(own)
-    # One pixel in from the edge: the outermost is blended with the background, and a photo inside a
-    # bubble comes close to it.
-    if h > 4 and w > 4:
-        ring[1, 1:-1] = ring[-2, 1:-1] = True
-        ring[1:-1, 1] = ring[1:-1, -2] = True
-    else:
-        ring[:] = True
-    pixels = small[y : y + h, x : x + w][own & ring]
-    if len(pixels) == 0:
-        pixels = small[y : y + h, x : x + w][own]
+    pixels = _ring_pixels(small, labels, stats, label)
     keys = (pixels // 16).astype(np.int32) @ np.array([256, 16, 1])
     values, counts = np.unique(keys, return_counts=True)
     mean = pixels[keys == values[counts.argmax()]].mean(axis=0)

@@ -17,7 +17,6 @@ from sxr.cases.services import note_risk
 from sxr.config import Settings
 from sxr.conversations.importers.date_order import region_date_order
 from sxr.conversations.model import Conversation, DateOrderAmbiguous, DateReading, ExportError, SeveralChats
-from sxr.evidence import ledger
 from sxr.evidence import services as evidence_services
 from sxr.evidence.models import NO_CHAT, NOT_READ, PARTLY_READ, READ, EvidenceItem
 from sxr.evidence.services import DerivedContent
@@ -251,15 +250,7 @@ def derive_conversation(session: Session, settings: Settings, item: EvidenceItem
 
 
 def _warn(session: Session, item: EvidenceItem, error: str) -> None:
-    ledger.append(
-        session,
-        item.case_id,
-        "warning",
-        actor="system",
-        evidence_item_id=item.id,
-        sha256=item.sha256,
-        details={"deriver": "derive_conversation", "error": error[:500]},
-    )
+    evidence_services.warn_derivation(session, item, "derive_conversation", error)
 
 
 def _not_read(session: Session, item: EvidenceItem, problem: str, error: str) -> None:

@@ -230,6 +230,19 @@ def _item_facts(item: EvidenceItem) -> dict[str, Any]:
     }
 
 
+def warn_derivation(session: Session, item: EvidenceItem, deriver: str, error: str) -> None:
+    """A "warning" ledger entry: what a deriver could not do with `item` (the caller commits)."""
+    ledger.append(
+        session,
+        item.case_id,
+        "warning",
+        actor="system",
+        evidence_item_id=item.id,
+        sha256=item.sha256,
+        details={"deriver": deriver, "error": error[:500]},
+    )
+
+
 def _run_derivers(session: Session, settings: Settings, item: EvidenceItem, store: BlobStore) -> list[str]:
     warnings: list[str] = []
     for deriver in list(DERIVERS):
@@ -255,15 +268,7 @@ def _run_derivers(session: Session, settings: Settings, item: EvidenceItem, stor
         except Exception as exc:  # a deriver's bug must never cost the original
             session.rollback()
             message = f"{type(exc).__name__}: {exc}"[:500]
-            ledger.append(
-                session,
-                item.case_id,
-                "warning",
-                actor="system",
-                evidence_item_id=item.id,
-                sha256=item.sha256,
-                details={"deriver": deriver_name, "error": message},
-            )
+            warn_derivation(session, item, deriver_name, message)
             record_reading(session, item, NOT_READ, problem="failed", detail=message)
             session.commit()
             warnings.append(f"{deriver_name} could not process {item.original_name}: {message}")

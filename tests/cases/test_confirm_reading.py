@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from html import unescape
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from sxr.app import create_app
+from sxr.cases.models import Case
 from sxr.cases.services import create_case, open_victim_session
 from sxr.config import get_settings
 from sxr.conversations.confirm import CorrectedRow, ReadingRefused, confirm_reading, current_reading
@@ -22,6 +24,7 @@ from sxr.db import session_factory
 from sxr.evidence import services as evidence
 from sxr.evidence.models import DerivedItem, LedgerEntry
 from sxr.reports.facts import collect_facts
+from sxr.reports.pdf import ZWSP, render_pdf
 
 SAME_SITE = {"sec-fetch-site": "same-origin"}
 CHAT: list[tuple[str, ...]] = [
@@ -128,6 +131,7 @@ def test_the_victim_confirms_a_reading_through_the_web(sqlite_url: str, tmp_path
         case, _pin = create_case(session)
         token = open_victim_session(session, case)
         session.commit()
+        case_id = case.id
     client = TestClient(create_app(get_settings()))
     shot = screenshot(tmp_path)
     page = client.post(
@@ -174,3 +178,12 @@ def test_the_victim_confirms_a_reading_through_the_web(sqlite_url: str, tmp_path
         confirmed = session.scalars(select(LedgerEntry).where(LedgerEntry.action == "confirmed")).all()
         assert len(confirmed) == 1  # the double submit did not pile up
         assert evidence.verify(session, get_settings()).intact
+        case = session.get(Case, case_id)
+        facts = collect_facts(session, get_settings(), case)
+    # The report's PDF says whose reading the screenshot's text is.
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(render_pdf(facts))
+    words = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], check=True, capture_output=True, text=True)
+    said = " ".join(words.stdout.replace(ZWSP, "").split())
+    assert "Text read from screenshots" in said
+    assert "checked against the picture and confirmed by the victim" in said

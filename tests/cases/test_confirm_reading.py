@@ -219,3 +219,34 @@ def test_the_confirm_page_speaks_plainly(monkeypatch: pytest.MonkeyPatch) -> Non
     assert "These are right" in sentences and len(sentences) > 10
     prose = " ".join(s if s.rstrip()[-1] in ".!?" else f"{s}." for s in sentences)
     assert float(textstat.flesch_kincaid_grade(prose)) <= 6
+
+
+def test_a_heic_screenshot_is_shown_as_a_png_copy(sqlite_url: str) -> None:
+    import io
+
+    from PIL import Image
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    heic = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(heic, format="HEIF")
+    with session_factory(sqlite_url)() as session:
+        case, _pin = create_case(session)
+        token = open_victim_session(session, case)
+        session.commit()
+    client = TestClient(create_app(get_settings()))
+    page = client.post(
+        f"/case/{token}/evidence",
+        files=[("files", ("IMG_0001.HEIC", heic.getvalue(), "image/heic"))],
+        headers=SAME_SITE,
+    )
+    assert page.status_code == 200, page.text
+    with session_factory(sqlite_url)() as session:
+        item = session.scalars(select(evidence.EvidenceItem)).one()
+        assert item.media_type == "image/heic"
+    shown = client.get(f"/case/{token}/evidence/{item.id}/picture")
+    assert shown.status_code == 200 and shown.headers["content-type"] == "image/png"
+    with Image.open(io.BytesIO(shown.content)) as image:
+        assert image.size == (64, 48) and image.format == "PNG"
+    # A picture without messages read has nothing to check, and says so.
+    assert "nothing to check" in _text(client.get(f"/case/{token}/evidence/{item.id}/reading").text)

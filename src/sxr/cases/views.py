@@ -6,6 +6,7 @@ short-lived capability (stored hashed). Form posts must come from this site (Ori
 
 from __future__ import annotations
 
+import io
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -64,6 +65,8 @@ STATUS_LABELS = {
     "with_police": "Your report has been passed to the police. They deal with it in confidence.",
     "closed": "Your report is closed. Your files are still kept safe. You can still add more.",
 }
+# Pictures a browser shows as they are; any other picture (HEIC) is shown as a PNG copy.
+SHOWN_AS_IS = frozenset({"image/png", "image/jpeg", "image/webp"})
 ACCEPT = ".png,.jpg,.jpeg,.heic,.heif,.webp,.mp4,.mov,.txt,.json,.zip,.tar,.pdf,.eml,image/*,video/*"
 
 
@@ -368,11 +371,24 @@ def case_picture(
 ) -> Response:
     """The victim's own screenshot, from the locker, to check the messages read from it."""
     item = _screenshot(session, case, item_id)
+    data, media_type = read_original(settings, item), item.media_type
+    if media_type not in SHOWN_AS_IS:
+        # Browsers cannot show HEIC: the page gets a PNG copy made in memory; the original stays evidence.
+        data, media_type = _as_png(data), "image/png"
     return Response(
-        read_original(settings, item),
-        media_type=item.media_type,
-        headers={"Cache-Control": "no-store", "Content-Disposition": "inline"},
+        data, media_type=media_type, headers={"Cache-Control": "no-store", "Content-Disposition": "inline"}
     )
+
+
+def _as_png(data: bytes) -> bytes:
+    from PIL import Image
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    out = io.BytesIO()
+    with Image.open(io.BytesIO(data)) as image:
+        image.convert("RGB").save(out, format="PNG")
+    return out.getvalue()
 
 
 def _reading_page(
@@ -385,7 +401,10 @@ def _reading_page(
     problem: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    reading = current_reading(session, settings, item)
+    try:
+        reading = current_reading(session, settings, item)
+    except ReadingRefused as exc:
+        reading, problem, status_code = None, problem or str(exc), 500
     rows = [
         {
             "side": str(m.get("sender")) if m.get("sender") in SIDES else "left",

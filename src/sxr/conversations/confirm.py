@@ -23,6 +23,7 @@ from sxr.conversations.model import Conversation, Message, Notice, Participant, 
 from sxr.evidence import ledger
 from sxr.evidence import services as evidence_services
 from sxr.evidence.models import DerivedItem, EvidenceItem
+from sxr.evidence.store import BlobError
 
 JSON_TYPE = "application/json"
 SIDES = ("left", "right")
@@ -71,7 +72,13 @@ def current_reading(session: Session, settings: Settings, item: EvidenceItem) ->
     for derived in evidence_services.list_derived(session, item):
         if derived.kind != "conversation":
             continue
-        document = json.loads(evidence_services.read_derived(settings, derived))
+        try:
+            document = json.loads(evidence_services.read_derived(settings, derived))
+        except (ValueError, OSError, BlobError) as exc:
+            raise ReadingRefused(
+                "Something went wrong on our side and we cannot show these messages just now. "
+                "This is not your fault. Your picture is safe. Please try again later."
+            ) from exc
         if isinstance(document, dict) and document.get("format") == "screenshot":
             return ScreenshotReading(derived, document)
     return None

@@ -21,7 +21,13 @@ from sxr.cases.deps import VictimCaseDep
 from sxr.cases.models import Case, as_utc, utcnow
 from sxr.cases.readings import file_notes, not_read_names
 from sxr.config import Settings
-from sxr.conversations.confirm import SIDES, CorrectedRow, ReadingRefused, confirm_reading, current_reading
+from sxr.conversations.confirm import (
+    ReadingRefused,
+    confirm_reading,
+    current_reading,
+    form_rows,
+    rows_from_form,
+)
 from sxr.conversations.derivers import SCREENSHOT_KINDS
 from sxr.deps import SessionDep, SettingsDep
 from sxr.evidence.limits import EvidenceLimits, EvidenceRejected, human_size
@@ -405,15 +411,7 @@ def _reading_page(
         reading = current_reading(session, settings, item)
     except ReadingRefused as exc:
         reading, problem, status_code = None, problem or str(exc), 500
-    rows = [
-        {
-            "side": str(m.get("sender")) if m.get("sender") in SIDES else "left",
-            "text": str(m.get("text") or ""),
-            "time": str(m.get("sent_at_raw") or ""),
-            "pictures": len(m.get("attachments") or []),
-        }
-        for m in (reading.messages if reading is not None else [])
-    ]
+    rows = form_rows(reading)
     return _page(
         request,
         settings,
@@ -459,15 +457,8 @@ def case_confirm_reading(
     """Store the messages as the victim says they are; the machine's reading is kept, superseded."""
     require_same_origin(request)
     item = _screenshot(session, case, item_id)
-    sides, texts, times = side or [], text or [], time or []
-    merged = set(merge or [])
     try:
-        if not (len(sides) == len(texts) == len(times)):
-            raise ReadingRefused("Something in the form was missing. Please try again.")
-        rows = [
-            CorrectedRow(s, t, tm, merge_up=k in merged)
-            for k, (s, t, tm) in enumerate(zip(sides, texts, times, strict=True))
-        ]
+        rows = rows_from_form(side, text, time, merge)
         confirm_reading(session, settings, item, rows, actor="victim")
     except ReadingRefused as exc:
         session.rollback()

@@ -67,6 +67,32 @@ class ScreenshotReading:
         return [m for m in self.document.get("messages") or [] if isinstance(m, dict)]
 
 
+def form_rows(reading: ScreenshotReading | None) -> list[dict[str, Any]]:
+    """The messages of a reading as the confirm form shows them: side, words, time, pictures."""
+    return [
+        {
+            "side": str(m.get("sender")) if m.get("sender") in SIDES else "left",
+            "text": str(m.get("text") or ""),
+            "time": str(m.get("sent_at_raw") or ""),
+            "pictures": len(m.get("attachments") or []),
+        }
+        for m in (reading.messages if reading is not None else [])
+    ]
+
+
+def rows_from_form(
+    sides: list[str] | None, texts: list[str] | None, times: list[str] | None, merge: list[int] | None
+) -> list[CorrectedRow]:
+    """The confirm form's fields (one side, text and time per message; merge lists row numbers) as rows."""
+    sides, texts, times, merged = sides or [], texts or [], times or [], set(merge or [])
+    if not (len(sides) == len(texts) == len(times)):
+        raise ReadingRefused("Something in the form was missing. Please try again.")
+    return [
+        CorrectedRow(side, text, time, merge_up=k in merged)
+        for k, (side, text, time) in enumerate(zip(sides, texts, times, strict=True))
+    ]
+
+
 def current_reading(session: Session, settings: Settings, item: EvidenceItem) -> ScreenshotReading | None:
     """The screenshot's current (not superseded) reading, or None when it is not a read screenshot."""
     for derived in evidence_services.list_derived(session, item):
@@ -226,11 +252,14 @@ def confirm_reading(
     rows: list[CorrectedRow],
     *,
     actor: str,
+    ledger_actor: str | None = None,
 ) -> bool:
     """Store the person's reading of a screenshot as new derived items; the old ones are superseded.
 
-    Commits. Returns False (and changes nothing) when the reading is already confirmed just so by the
-    same kind of person, so a double submit never piles up derived items.
+    `actor` is who confirmed, as the reading says it ("victim" or "staff"); `ledger_actor` names them on
+    the ledger where it knows more (a staff member's "staff:email"). Commits. Returns False (and changes
+    nothing) when the reading is already confirmed just so by the same kind of person, so a double submit
+    never piles up derived items.
     """
     from sxr.analysis import analyze
 
@@ -261,7 +290,7 @@ def confirm_reading(
             kind=kind,
             media_type=JSON_TYPE,
             data=_dumps(_marked(document, actor, at, replaced_ids)),
-            created_by=actor,
+            created_by=ledger_actor or actor,
         )
         for kind, document in (("conversation", conversation.to_json()), ("analysis", analysis))
     ]
@@ -269,13 +298,14 @@ def confirm_reading(
         session,
         item.case_id,
         "confirmed",
-        actor=actor,
+        actor=ledger_actor or actor,
         evidence_item_id=item.id,
         sha256=item.sha256,
         details={
             "replaced_derived_item_ids": replaced_ids,
             "derived_item_ids": [d.id for d in added],
             "messages": len(conversation.messages),
+            "confirmed_by": actor,
         },
     )
     note_risk(session, item.case_id, analysis.get("risk"))

@@ -6,7 +6,6 @@ short-lived capability (stored hashed). Form posts must come from this site (Ori
 
 from __future__ import annotations
 
-import io
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -26,6 +25,7 @@ from sxr.conversations.confirm import (
     confirm_reading,
     current_reading,
     form_rows,
+    picture_for_browser,
     rows_from_form,
 )
 from sxr.conversations.derivers import SCREENSHOT_KINDS
@@ -71,8 +71,6 @@ STATUS_LABELS = {
     "with_police": "Your report has been passed to the police. They deal with it in confidence.",
     "closed": "Your report is closed. Your files are still kept safe. You can still add more.",
 }
-# Pictures a browser shows as they are; any other picture (HEIC) is shown as a PNG copy.
-SHOWN_AS_IS = frozenset({"image/png", "image/jpeg", "image/webp"})
 ACCEPT = ".png,.jpg,.jpeg,.heic,.heif,.webp,.mp4,.mov,.txt,.json,.zip,.tar,.pdf,.eml,image/*,video/*"
 
 
@@ -377,24 +375,11 @@ def case_picture(
 ) -> Response:
     """The victim's own screenshot, from the locker, to check the messages read from it."""
     item = _screenshot(session, case, item_id)
-    data, media_type = read_original(settings, item), item.media_type
-    if media_type not in SHOWN_AS_IS:
-        # Browsers cannot show HEIC: the page gets a PNG copy made in memory; the original stays evidence.
-        data, media_type = _as_png(data), "image/png"
+    # Browsers cannot show HEIC: the page gets a PNG copy made in memory; the original stays evidence.
+    data, media_type = picture_for_browser(read_original(settings, item), item.media_type)
     return Response(
         data, media_type=media_type, headers={"Cache-Control": "no-store", "Content-Disposition": "inline"}
     )
-
-
-def _as_png(data: bytes) -> bytes:
-    from PIL import Image
-    from pillow_heif import register_heif_opener
-
-    register_heif_opener()
-    out = io.BytesIO()
-    with Image.open(io.BytesIO(data)) as image:
-        image.convert("RGB").save(out, format="PNG")
-    return out.getvalue()
 
 
 def _reading_page(

@@ -7,6 +7,7 @@ says who confirmed it and which derived items it replaced.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ CONFIRMERS = ("victim", "staff")
 MAX_MESSAGES = 200  # a form of 4 fields a row stays under the 1000 fields Starlette parses
 MAX_TEXT = 5000
 MAX_TIME = 100
+# Pictures a browser shows as they are; any other picture (HEIC) is shown as a PNG copy.
+SHOWN_AS_IS = frozenset({"image/png", "image/jpeg", "image/webp"})
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 _MACHINE_WORDS = "These messages were read by machine from screenshots"
 
@@ -65,6 +68,20 @@ class ScreenshotReading:
     @property
     def messages(self) -> list[dict[str, Any]]:
         return [m for m in self.document.get("messages") or [] if isinstance(m, dict)]
+
+
+def picture_for_browser(data: bytes, media_type: str) -> tuple[bytes, str]:
+    """A screenshot's bytes and type as a browser can show them (HEIC as a PNG copy made in memory)."""
+    if media_type in SHOWN_AS_IS:
+        return data, media_type
+    from PIL import Image
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    out = io.BytesIO()
+    with Image.open(io.BytesIO(data)) as image:
+        image.convert("RGB").save(out, format="PNG")
+    return out.getvalue(), "image/png"
 
 
 def form_rows(reading: ScreenshotReading | None) -> list[dict[str, Any]]:

@@ -20,9 +20,27 @@ from sxr.cases.deps import VictimCaseDep
 from sxr.cases.models import Case, as_utc, utcnow
 from sxr.cases.readings import file_notes, not_read_names
 from sxr.config import Settings
+from sxr.conversations.confirm import (
+    ReadingRefused,
+    confirm_reading,
+    current_reading,
+    form_rows,
+    picture_for_browser,
+    rows_from_form,
+)
+from sxr.conversations.derivers import SCREENSHOT_KINDS
 from sxr.deps import SessionDep, SettingsDep
 from sxr.evidence.limits import EvidenceLimits, EvidenceRejected, human_size
-from sxr.evidence.services import add_evidence, check_upload, list_evidence, reading_of, rederive
+from sxr.evidence.models import PARTLY_READ, READ, EvidenceItem
+from sxr.evidence.services import (
+    add_evidence,
+    check_upload,
+    list_evidence,
+    read_original,
+    reading_of,
+    readings_of,
+    rederive,
+)
 from sxr.evidence.store import BlobError
 from sxr.ratelimits.deps import limit_by_address
 from sxr.ratelimits.services import EVIDENCE_UPLOAD, PIN_CHECK, REPORT_START
@@ -183,6 +201,7 @@ def _case_page(
 
     items = list_evidence(session, case)
     notes = file_notes(session, settings, items)
+    readings = readings_of(session, case.id)
     limits = EvidenceLimits.from_settings(settings)
     zone = ZoneInfo(settings.timezone)  # times as the victim's clock shows them
     watchlist_alerts = alerts_for_case(session, case.id)
@@ -203,6 +222,13 @@ def _case_page(
                     "kind": KIND_LABELS.get(item.kind, item.kind),
                     "size": human_size(item.size),
                     "received_at": as_utc(item.received_at).astimezone(zone).strftime("%d %B %Y, %H:%M"),
+                    # A screenshot whose messages were read can be checked against the picture.
+                    "reading_url": f"/case/{token}/evidence/{item.id}/reading"
+                    if item.kind in SCREENSHOT_KINDS
+                    and (reading := readings.get(item.id)) is not None
+                    and reading.state in (READ, PARTLY_READ)
+                    else None,
+                    "id": item.id,
                 }
                 for item in items
             ],
@@ -330,3 +356,96 @@ def case_leave(request: Request, token: str, session: SessionDep, settings: Sett
     services.revoke_victim_session(session, token)
     session.commit()
     return _page(request, settings, "cases/left.html", {})
+
+
+def _screenshot(session: Session, case: Case, item_id: int) -> EvidenceItem:
+    item = next((i for i in list_evidence(session, case) if i.id == item_id), None)
+    if item is None or item.kind not in SCREENSHOT_KINDS:
+        raise HTTPException(status_code=404, detail="That picture is not in your report.")
+    return item
+
+
+@router.get("/case/{token}/evidence/{item_id}/picture")
+def case_picture(
+    token: str,
+    item_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+    case: VictimCaseDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """The victim's own screenshot, from the locker, to check the messages read from it."""
+    item = _screenshot(session, case, item_id)
+    # Browsers cannot show HEIC: the page gets a PNG copy made in memory; the original stays evidence.
+    data, media_type = picture_for_browser(read_original(settings, item), item.media_type)
+    return Response(
+        data, media_type=media_type, headers={"Cache-Control": "no-store", "Content-Disposition": "inline"}
+    )
+
+
+def _reading_page(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    token: str,
+    item: EvidenceItem,
+    *,
+    problem: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    try:
+        reading = current_reading(session, settings, item)
+    except ReadingRefused as exc:
+        reading, problem, status_code = None, problem or str(exc), 500
+    rows = form_rows(reading)
+    return _page(
+        request,
+        settings,
+        "cases/reading.html",
+        {
+            "token": token,
+            "item": item,
+            "rows": rows,
+            "confirmed_by": reading.confirmed_by if reading is not None else None,
+            "problem": problem,
+            "saved": request.query_params.get("saved") == "1",
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/case/{token}/evidence/{item_id}/reading")
+def case_reading(
+    request: Request,
+    token: str,
+    item_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+    case: VictimCaseDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """A screenshot beside the messages read from it, to fix and confirm."""
+    return _reading_page(request, session, settings, token, _screenshot(session, case, item_id))
+
+
+@router.post("/case/{token}/evidence/{item_id}/reading")
+def case_confirm_reading(
+    request: Request,
+    token: str,
+    item_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+    case: VictimCaseDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    side: Annotated[list[str] | None, Form()] = None,
+    text: Annotated[list[str] | None, Form()] = None,
+    time: Annotated[list[str] | None, Form()] = None,
+    merge: Annotated[list[int] | None, Form()] = None,
+) -> Response:
+    """Store the messages as the victim says they are; the machine's reading is kept, superseded."""
+    require_same_origin(request)
+    item = _screenshot(session, case, item_id)
+    try:
+        rows = rows_from_form(side, text, time, merge)
+        confirm_reading(session, settings, item, rows, actor="victim")
+    except ReadingRefused as exc:
+        session.rollback()
+        return _reading_page(request, session, settings, token, item, problem=str(exc), status_code=400)
+    return RedirectResponse(f"/case/{token}/evidence/{item.id}/reading?saved=1", status_code=303)

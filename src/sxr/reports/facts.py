@@ -132,6 +132,17 @@ class EvidenceNotRead:
     error: str | None = None  # the error as raised, for an analyst
 
 
+@dataclass(slots=True)
+class TextReadingFact:
+    """Whether a conversation read from screenshots is as the machine read it, or confirmed by a person."""
+
+    evidence_item: str
+    sha256: str
+    read_by: str  # machine (OCR, not checked), victim or staff (checked against the image and confirmed)
+    messages: int
+    confirmed_at: str | None = None
+
+
 # EvidenceReading.problem/state, for the reader of a report.
 NOT_READ_WHAT = {
     "not_a_chat": "Not recognised as a chat export; its messages are not in this report.",
@@ -201,6 +212,7 @@ class ReportFacts:
     gaps: list[str] = field(default_factory=list)
     date_readings: list[DateReadingFact] = field(default_factory=list)
     evidence_not_read: list[EvidenceNotRead] = field(default_factory=list)
+    text_readings: list[TextReadingFact] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The `report.json` document (schema report-1.0)."""
@@ -226,6 +238,7 @@ class ReportFacts:
             gaps=list(doc.get("gaps", [])),
             date_readings=[DateReadingFact(**x) for x in doc.get("date_readings", [])],
             evidence_not_read=[EvidenceNotRead(**x) for x in doc.get("evidence_not_read", [])],
+            text_readings=[TextReadingFact(**x) for x in doc.get("text_readings", [])],
         )
 
 
@@ -497,6 +510,8 @@ def _collect_evidence(session: Any, settings: Any, case: Any, facts: ReportFacts
                     continue
                 docs.append(doc)
         for doc in docs:
+            if doc.get("format") == "screenshot":
+                facts.text_readings.append(text_reading(doc, entry))
             idents, payments, timeline, warnings, self_harm = facts_from_analysis(
                 doc, evidence_item=entry.name, evidence_sha256=entry.sha256
             )
@@ -514,6 +529,21 @@ def _collect_evidence(session: Any, settings: Any, case: Any, facts: ReportFacts
             )
             if isinstance(risk, dict) and higher:
                 facts.risk = risk
+
+
+def text_reading(document: dict[str, Any], entry: EvidenceEntry) -> TextReadingFact:
+    """Who read a screenshot's conversation: the machine, or a person who confirmed it against the image."""
+    confirmed = document.get("confirmed")
+    by = str(confirmed.get("by")) if isinstance(confirmed, dict) else "machine"
+    return TextReadingFact(
+        evidence_item=entry.name,
+        sha256=entry.sha256,
+        read_by=by if by in ("victim", "staff") else "machine",
+        messages=len(document.get("messages") or []),
+        confirmed_at=str(confirmed.get("at"))
+        if isinstance(confirmed, dict) and confirmed.get("at")
+        else None,
+    )
 
 
 def _collect_not_read(

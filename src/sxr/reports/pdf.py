@@ -74,6 +74,11 @@ DATE_HOW_LABELS = {
     "inferred": "settled by the export itself",
     "assumed": "assumed (the export cannot tell)",
 }
+TEXT_READ_LABELS = {
+    "machine": "read by machine (OCR), not checked by a person",
+    "victim": "read by machine, then checked against the picture and confirmed by the victim",
+    "staff": "read by machine, then checked against the picture and confirmed by staff",
+}
 NOT_READ_LABELS = {"not_read": "not read", "partly_read": "partly read", "no_chat": "no chat found"}
 
 
@@ -170,6 +175,9 @@ def typst_input(facts: ReportFacts) -> dict[str, Any]:
     for r in doc["date_readings"]:
         r["order_label"] = DATE_ORDER_LABELS.get(r["order"], r["order"])
         r["how_label"] = DATE_HOW_LABELS.get(r["how"], r["how"])
+    for x in doc["text_readings"]:
+        x["read_by_label"] = TEXT_READ_LABELS.get(x["read_by"], x["read_by"])
+        x["confirmed_at"] = when_text(x["confirmed_at"]) if x["confirmed_at"] else None
     for x in doc["evidence_not_read"]:
         x["state_label"] = NOT_READ_LABELS.get(x["state"], x["state"])
     doc["production"]["produced_at"] = when_text(doc["production"]["produced_at"])

@@ -478,3 +478,163 @@ def change_status(
         raise HTTPException(status_code=400, detail=str(exc)) from exc
     session.commit()
     return RedirectResponse(f"/staff/cases/{case.reference}", status_code=303)
+
+
+def _staff_screenshot(session: Session, case: Case, item_id: int) -> Any:
+    from sxr.conversations.derivers import SCREENSHOT_KINDS
+    from sxr.evidence.models import EvidenceItem
+
+    item = session.get(EvidenceItem, item_id)
+    if item is None or item.case_id != case.id or item.kind not in SCREENSHOT_KINDS:
+        raise HTTPException(status_code=404, detail="This case has no such screenshot.")
+    return item
+
+
+def _reading_page(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    staff_session: StaffSession,
+    case: Case,
+    item: Any,
+    *,
+    picture: str | None = None,
+    problem: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    from sxr.conversations.confirm import ReadingRefused, current_reading, form_rows
+
+    user = staff_session.user
+    try:
+        reading = current_reading(session, settings, item)
+    except ReadingRefused as exc:
+        reading, problem, status_code = None, problem or str(exc), 500
+    services.audit(session, user, "evidence.reading.view", case=case, subject=f"evidence item {item.id}")
+    session.commit()
+    return _render(
+        request,
+        "staff/reading.html",
+        {
+            "user": user,
+            "csrf_token": staff_session.csrf_secret,
+            "case": case,
+            "item": item,
+            "rows": form_rows(reading),
+            "confirmed_by": reading.confirmed_by if reading is not None else None,
+            "picture": picture,
+            "problem": problem,
+            "saved": request.query_params.get("saved") == "1",
+            "can_disclose": services.can(user, "disclose"),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/cases/{reference}/evidence/{item_id}/reading")
+def reading_page(
+    request: Request,
+    reference: str,
+    item_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+    session: SessionDep,
+    settings: SettingsDep,
+    staff_session: OptionalStaffSessionDep,
+) -> Response:
+    """The messages read from a screenshot, to fix and confirm (the picture is shown on a stated reason)."""
+    if staff_session is None:
+        return RedirectResponse("/staff/login", status_code=303)
+    _require(staff_session.user, "review", "check what was read from screenshots")
+    case = _case_or_404(session, reference)
+    item = _staff_screenshot(session, case, item_id)
+    return _reading_page(request, session, settings, staff_session, case, item)
+
+
+@router.post("/cases/{reference}/evidence/{item_id}/reading/picture")
+def reading_picture(
+    request: Request,
+    reference: str,
+    item_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+    session: SessionDep,
+    settings: SettingsDep,
+    staff_session: CsrfSessionDep,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Show the screenshot beside its reading: a disclosure of the original, so a reason, audit and ledger."""
+    import base64
+
+    from sxr.conversations.confirm import picture_for_browser
+    from sxr.evidence import ledger
+    from sxr.evidence.services import read_original
+
+    user = staff_session.user
+    _require(user, "review", "check what was read from screenshots")
+    _require(user, "disclose", "see originals")
+    case = _case_or_404(session, reference)
+    item = _staff_screenshot(session, case, item_id)
+    try:
+        why = services.clean_reason(reason)
+    except services.StaffError as exc:
+        return _reading_page(
+            request, session, settings, staff_session, case, item, problem=str(exc), status_code=400
+        )
+    data, media_type = picture_for_browser(read_original(settings, item), item.media_type)
+    services.audit(
+        session,
+        user,
+        "evidence.view",
+        case=case,
+        subject=f"evidence item {item.id} sha256:{item.sha256}",
+        why=why,
+    )
+    ledger.append(
+        session,
+        case.id,
+        "exported",
+        actor=user.actor,
+        evidence_item_id=item.id,
+        sha256=item.sha256,
+        details={"shown": "original", "why": why},
+    )
+    session.commit()
+    # Inline in this one response (the CSP allows data: images): no URL that serves the original.
+    picture = f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
+    return _reading_page(request, session, settings, staff_session, case, item, picture=picture)
+
+
+@router.post("/cases/{reference}/evidence/{item_id}/reading")
+def confirm_screenshot_reading(
+    request: Request,
+    reference: str,
+    item_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+    session: SessionDep,
+    settings: SettingsDep,
+    staff_session: CsrfSessionDep,
+    side: Annotated[list[str] | None, Form()] = None,
+    text: Annotated[list[str] | None, Form()] = None,
+    time: Annotated[list[str] | None, Form()] = None,
+    merge: Annotated[list[int] | None, Form()] = None,
+) -> Response:
+    """Store the messages as staff say they are; the machine's reading is kept, superseded."""
+    from sxr.conversations import confirm
+
+    user = staff_session.user
+    _require(user, "review", "confirm what was read from screenshots")
+    case = _case_or_404(session, reference)
+    item = _staff_screenshot(session, case, item_id)
+    try:
+        rows = confirm.rows_from_form(side, text, time, merge)
+        changed = confirm.confirm_reading(
+            session, settings, item, rows, actor="staff", ledger_actor=user.actor
+        )
+    except confirm.ReadingRefused as exc:
+        session.rollback()
+        return _reading_page(
+            request, session, settings, staff_session, case, item, problem=str(exc), status_code=400
+        )
+    if changed:
+        services.audit(
+            session, user, "evidence.reading.confirm", case=case, subject=f"evidence item {item.id}"
+        )
+        session.commit()
+    return RedirectResponse(
+        f"/staff/cases/{case.reference}/evidence/{item.id}/reading?saved=1", status_code=303
+    )

@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -241,3 +241,22 @@ def page(chromium_browser: object, live_server: LiveServer) -> Iterator[object]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def reading_grade(monkeypatch: pytest.MonkeyPatch) -> Callable[[list[str]], float]:
+    """Flesch-Kincaid grade by textstat, syllables counted with Pyphen (nothing downloaded at run time)."""
+    import textstat
+
+    try:
+        import textstat.backend.counts._count_syllables as count_syllables
+    except ImportError:  # an older textstat counts with Pyphen only
+        pass
+    else:
+        monkeypatch.setattr(count_syllables, "get_cmudict", lambda lang: None)
+
+    def grade(texts: list[str]) -> float:
+        prose = " ".join(t if t.rstrip()[-1] in ".!?" else f"{t}." for t in texts)
+        return float(textstat.flesch_kincaid_grade(prose))
+
+    return grade

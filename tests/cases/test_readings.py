@@ -14,25 +14,6 @@ from sxr.evidence.models import EvidenceItem
 from sxr.reports.facts import NOT_READ_WHAT
 
 
-@pytest.fixture
-def reading_grade(monkeypatch: pytest.MonkeyPatch) -> Callable[[list[str]], float]:
-    """Flesch-Kincaid grade by textstat, syllables counted with Pyphen (as tests/guidance measures it)."""
-    import textstat
-
-    try:
-        import textstat.backend.counts._count_syllables as count_syllables
-    except ImportError:  # an older textstat counts with Pyphen only
-        pass
-    else:
-        monkeypatch.setattr(count_syllables, "get_cmudict", lambda lang: None)
-
-    def grade(texts: list[str]) -> float:
-        prose = " ".join(t if t.rstrip()[-1] in ".!?" else f"{t}." for t in texts)
-        return float(textstat.flesch_kincaid_grade(prose))
-
-    return grade
-
-
 def _notes() -> dict[str, list[str]]:
     item = EvidenceItem(id=1, original_name="chat.txt")
     pieces = {

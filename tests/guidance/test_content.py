@@ -163,25 +163,6 @@ def test_questions_cover_the_issue_and_offer_every_platform_and_payment() -> Non
     assert [o.value for o in age.options] == ["under-13", "13-15", "16-17", "18-plus"]
 
 
-@pytest.fixture
-def reading_grade(monkeypatch: pytest.MonkeyPatch) -> Callable[[list[str]], float]:
-    """Flesch-Kincaid grade by textstat, syllables counted with Pyphen (nothing downloaded at run time)."""
-    import textstat
-
-    try:
-        import textstat.backend.counts._count_syllables as count_syllables
-    except ImportError:  # an older textstat counts with Pyphen only
-        pass
-    else:
-        monkeypatch.setattr(count_syllables, "get_cmudict", lambda lang: None)
-
-    def grade(texts: list[str]) -> float:
-        prose = " ".join(t if t.rstrip()[-1] in ".!?" else f"{t}." for t in texts)
-        return float(textstat.flesch_kincaid_grade(prose))
-
-    return grade
-
-
 def test_every_piece_of_advice_is_plain_english(reading_grade: Callable[[list[str]], float]) -> None:
     content = load_content()
     pieces = {f"step {s.id}": [s.title, *(a.text for a in s.actions)] for s in content.steps}

@@ -347,6 +347,32 @@ def _download_name(name: str) -> str:
     return f"attachment; filename=\"{ascii_name[:100]}\"; filename*=UTF-8''{quote(name[:200], safe='')}"
 
 
+def _record_disclosure(
+    session: Session, user: StaffUser, case: Case, item: Any, action: str, details: dict[str, str]
+) -> None:
+    """An original leaves the locker for a person: an audit event with the reason, and an "exported"
+    ledger entry (the caller commits)."""
+    from sxr.evidence import ledger
+
+    services.audit(
+        session,
+        user,
+        action,
+        case=case,
+        subject=f"evidence item {item.id} sha256:{item.sha256}",
+        why=details["why"],
+    )
+    ledger.append(
+        session,
+        case.id,
+        "exported",
+        actor=user.actor,
+        evidence_item_id=item.id,
+        sha256=item.sha256,
+        details=details,
+    )
+
+
 @router.post("/cases/{reference}/evidence/{item_id}/download")
 def download_original(
     request: Request,
@@ -358,7 +384,6 @@ def download_original(
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Send one evidence item's original, decrypted, as a download (an audit event and a ledger entry)."""
-    from sxr.evidence import ledger
     from sxr.evidence.models import EvidenceItem
     from sxr.evidence.services import open_original
 
@@ -373,23 +398,7 @@ def download_original(
     except services.StaffError as exc:
         return _case_page(request, session, settings, staff_session, case, problem=str(exc), status_code=400)
     chunks = open_original(settings, item)
-    services.audit(
-        session,
-        user,
-        "evidence.download",
-        case=case,
-        subject=f"evidence item {item.id} sha256:{item.sha256}",
-        why=why,
-    )
-    ledger.append(
-        session,
-        case.id,
-        "exported",
-        actor=user.actor,
-        evidence_item_id=item.id,
-        sha256=item.sha256,
-        details={"download": "original", "why": why},
-    )
+    _record_disclosure(session, user, case, item, "evidence.download", {"download": "original", "why": why})
     session.commit()
     # Never rendered by the browser: an offender's HTML or SVG must stay a file.
     return StreamingResponse(
@@ -562,7 +571,6 @@ def reading_picture(
     import base64
 
     from sxr.conversations.confirm import picture_for_browser
-    from sxr.evidence import ledger
     from sxr.evidence.services import read_original
 
     user = staff_session.user
@@ -577,23 +585,7 @@ def reading_picture(
             request, session, settings, staff_session, case, item, problem=str(exc), status_code=400
         )
     data, media_type = picture_for_browser(read_original(settings, item), item.media_type)
-    services.audit(
-        session,
-        user,
-        "evidence.view",
-        case=case,
-        subject=f"evidence item {item.id} sha256:{item.sha256}",
-        why=why,
-    )
-    ledger.append(
-        session,
-        case.id,
-        "exported",
-        actor=user.actor,
-        evidence_item_id=item.id,
-        sha256=item.sha256,
-        details={"shown": "original", "why": why},
-    )
+    _record_disclosure(session, user, case, item, "evidence.view", {"shown": "original", "why": why})
     session.commit()
     # Inline in this one response (the CSP allows data: images): no URL that serves the original.
     picture = f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"

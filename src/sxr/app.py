@@ -28,6 +28,8 @@ DOMAINS_WITH_VIEWS = (
     "reports",
     "accounts",
     "staff",
+    "retention",
+    "monitoring",
 )
 
 

@@ -39,12 +39,14 @@ from sxr.ratelimits.services import (
     forget,
     hit,
 )
-from sxr.staff import services
+from sxr.retention.services import retention_panel
+from sxr.staff import holds, services
 from sxr.staff.deps import COOKIE_NAME, CsrfSessionDep, OptionalStaffSessionDep
 from sxr.staff.models import StaffSession, StaffUser
 from sxr.web.templating import templates
 
 router = APIRouter(prefix="/staff")
+router.include_router(holds.router)
 
 LOGIN_COOKIE = "sxr_staff_login"
 LOGIN_WRONG = "That e-mail address or password is not right."
@@ -320,6 +322,8 @@ def _case_page(
             "can_review": services.can(user, "review"),
             "can_disclose": services.can(user, "disclose"),
             "can_change_status": services.can(user, "change_status"),
+            "can_hold": services.can(user, "hold"),
+            "retention": retention_panel(session, settings, case),
         },
         status_code=status_code,
     )

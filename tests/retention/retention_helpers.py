@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import func, select
 
+from sxr.app import create_app
 from sxr.config import get_settings
 from sxr.db import session_scope
 
@@ -55,7 +58,9 @@ def full_case(
     picture = tmp_path / f"profile {picture_colour}.png"
     picture.write_bytes(png_bytes(picture_colour))
     with session_scope(database_url) as session:
-        case, pin = create_case(session, NewCaseAnswers(what_happened=WORDS, platforms=("Snapchat",)), settings)
+        case, pin = create_case(
+            session, NewCaseAnswers(what_happened=WORDS, platforms=("Snapchat",)), settings
+        )
         chat_item = add_evidence(session, settings, case, chat, received_by="victim").item
         picture_item = add_evidence(session, settings, case, picture, received_by="victim").item
         bank_hashes(
@@ -80,17 +85,57 @@ def rows_of_case(database_url: str, case_id: int) -> dict[str, int]:
             for fk in table.foreign_keys:
                 if fk.column.table.name == "cases":
                     counts[table.name] = int(
-                        session.scalar(
-                            select(func.count()).select_from(table).where(fk.parent == case_id)
-                        )
+                        session.scalar(select(func.count()).select_from(table).where(fk.parent == case_id))
                         or 0
                     )
         counts["cases"] = int(
             session.scalar(
-                select(func.count()).select_from(metadata.tables["cases"]).where(
-                    metadata.tables["cases"].c.id == case_id
-                )
+                select(func.count())
+                .select_from(metadata.tables["cases"])
+                .where(metadata.tables["cases"].c.id == case_id)
             )
             or 0
         )
     return counts
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def add_user(database_url: str, email: str, role: str, password: str = PASSWORD) -> None:
+    from sxr.staff.services import create_user
+
+    with session_scope(database_url) as session:
+        create_user(session, email, f"Test {role}", role, password)
+
+
+def staff_client() -> TestClient:
+    # https: the staff cookie is Secure, and the test client honours that.
+    return TestClient(create_app(get_settings()), base_url="https://testserver")
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token in the page"
+    return found.group(1)
+
+
+def sign_in(c: TestClient, email: str, password: str = PASSWORD) -> str:
+    """Sign in through the form; returns the session's CSRF token."""
+    form = c.get("/staff/login")
+    done = c.post(
+        "/staff/login",
+        data={"email": email, "password": password, "csrf_token": csrf_of(form.text)},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    return csrf_of(c.get("/staff/cases").text)
+
+
+def audit_actions(database_url: str, case_id: int) -> list[tuple[str, str, str | None]]:
+    """(actor, action, why) of every audit event of one case, oldest first."""
+    from sxr.audit.models import AuditEvent
+
+    with session_scope(database_url) as session:
+        query = select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.id)
+        return [(e.actor, e.action, e.why) for e in session.scalars(query)]

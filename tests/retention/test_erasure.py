@@ -53,7 +53,9 @@ def test_erasing_a_case_removes_everything_and_leaves_a_tombstone(database_url: 
     assert other.picture_sha256 == victim.picture_sha256
     with session_scope(database_url) as session:
         open_victim_session(session, session.get(Case, victim.case_id))
-        item_ids = list(session.scalars(select(EvidenceItem.id).where(EvidenceItem.case_id == victim.case_id)))
+        item_ids = list(
+            session.scalars(select(EvidenceItem.id).where(EvidenceItem.case_id == victim.case_id))
+        )
         derived = list(session.scalars(select(DerivedItem).where(DerivedItem.evidence_item_id.in_(item_ids))))
         derived_shas = {d.sha256 for d in derived}
         assert derived  # the chat was read: conversation and analysis
@@ -67,7 +69,11 @@ def test_erasing_a_case_removes_everything_and_leaves_a_tombstone(database_url: 
 
     with session_scope(database_url) as session:
         result = services.erase_case(
-            session, settings, session.get(Case, victim.case_id), reason=services.VICTIM_REQUEST, actor="victim"
+            session,
+            settings,
+            session.get(Case, victim.case_id),
+            reason=services.VICTIM_REQUEST,
+            actor="victim",
         )
     after = rows_of_case(database_url, victim.case_id)
     assert set(after.values()) == {0}, after
@@ -80,7 +86,11 @@ def test_erasing_a_case_removes_everything_and_leaves_a_tombstone(database_url: 
         assert erasure is not None
         assert (erasure.seq, erasure.reason, erasure.actor) == (1, "victim_request", "victim")
         assert (erasure.ledger_head, erasure.ledger_seq) == (ledger_head, ledger_seq)
-        assert (erasure.evidence_items, erasure.derived_items, erasure.watchlist_entries) == (2, len(derived), 2)
+        assert (erasure.evidence_items, erasure.derived_items, erasure.watchlist_entries) == (
+            2,
+            len(derived),
+            2,
+        )
         assert erasure.case_created_at.replace(tzinfo=None) == created.replace(tzinfo=None)
         assert victim.reference not in erasure.reference_mac
         assert services.find_erasure(session, settings, victim.reference.lower()).seq == 1
@@ -118,10 +128,14 @@ def test_a_hold_stops_erasure_until_it_is_lifted(database_url: str, tmp_path: Pa
         with pytest.raises(services.RetentionError, match="already on hold"):
             services.set_hold(session, case, "again", actor="staff:officer@example.com")
     with session_scope(database_url) as session, pytest.raises(services.CaseOnHold):
-        services.erase_case(session, settings, session.get(Case, victim.case_id), reason="victim_request", actor="victim")
+        services.erase_case(
+            session, settings, session.get(Case, victim.case_id), reason="victim_request", actor="victim"
+        )
     assert rows_of_case(database_url, victim.case_id)["evidence_items"] == 2
     with session_scope(database_url) as session:
-        services.lift_hold(session, session.get(Case, victim.case_id), "Trial over", actor="staff:admin@example.com")
+        services.lift_hold(
+            session, session.get(Case, victim.case_id), "Trial over", actor="staff:admin@example.com"
+        )
     with session_scope(database_url) as session:
         actions = [
             (e.action, e.actor, e.why)
@@ -152,7 +166,9 @@ def test_a_changed_tombstone_breaks_the_erasure_ledger(database_url: str, tmp_pa
         assert problems == ["erasure entry 2: its content does not match its hash (changed)"]
 
 
-def test_the_retention_run_follows_the_rules_on_the_clock_it_is_given(database_url: str, tmp_path: Path) -> None:
+def test_the_retention_run_follows_the_rules_on_the_clock_it_is_given(
+    database_url: str, tmp_path: Path
+) -> None:
     from sxr.audit.models import AuditEvent
     from sxr.cases.services import NewCaseAnswers, create_case
     from sxr.ratelimits.models import RateCounter
@@ -172,11 +188,15 @@ def test_the_retention_run_follows_the_rules_on_the_clock_it_is_given(database_u
             case.status, case.closed_at, case.evidence_count = "closed", t0, 1
         session.flush()
         services.set_hold(session, held, "Investigation OP-2291", actor="staff:officer@example.com")
-        user, _pw = create_user(session, "officer@example.com", "Officer", "officer", "a long enough password")
+        user, _pw = create_user(
+            session, "officer@example.com", "Officer", "officer", "a long enough password"
+        )
         open_session(session, user)
         session.add(RateCounter(key="pin_check:127.0.0.1", window_start=int(t0.timestamp()) - 3600, count=3))
-        refs = {name: c.reference for name, c in
-                (("empty", empty), ("worded", worded), ("closed", closed), ("held", held))}
+        refs = {
+            name: c.reference
+            for name, c in (("empty", empty), ("worded", worded), ("closed", closed), ("held", held))
+        }
     full = full_case(database_url, tmp_path)  # evidence and hashes: never "empty"
     with session_scope(database_url) as session:
         session.execute(update(Case).where(Case.reference == full.reference).values(created_at=t0))
@@ -209,7 +229,9 @@ def test_the_retention_run_follows_the_rules_on_the_clock_it_is_given(database_u
         assert left == {refs["worded"], refs["held"], full.reference}
         assert [e.reason for e in services.erasures(session)] == ["empty_report", "closed_case"]
         erased_events = list(
-            session.scalars(select(AuditEvent).where(AuditEvent.action == "case.erased").order_by(AuditEvent.id))
+            session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "case.erased").order_by(AuditEvent.id)
+            )
         )
         assert [(e.actor, e.why) for e in erased_events] == [
             ("system:retention", "empty_report"),

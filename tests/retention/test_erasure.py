@@ -100,7 +100,7 @@ def test_erasing_a_case_removes_everything_and_leaves_a_tombstone(database_url: 
         assert event is not None and event.case_id == victim.case_id and event.actor == "victim"
         assert "2 evidence items" in (event.subject or "")
         # Nothing of what the case held is on the tombstone or its audit event.
-        tombstone = " ".join(str(getattr(erasure, c)) for c in Erasure.__table__.columns.keys())
+        tombstone = " ".join(str(getattr(erasure, c.key)) for c in Erasure.__table__.columns)
         for secret in (victim.reference, victim.chat_sha256, victim.picture_sha256, BANKED, MD5, victim.pin):
             assert secret not in tombstone
             assert secret not in (event.subject or "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
@@ -112,10 +113,8 @@ def test_metrics_on_a_real_server_from_loopback(live_server: object, sqlite_url:
         closed, _pin = create_case(session)
         closed.status = "closed"
         for _ in range(REPORT_START.per_address + 1):
-            try:
+            with contextlib.suppress(RateLimited):
                 hit(session, REPORT_START, "192.0.2.7")
-            except RateLimited:
-                pass
     base = live_server.url  # type: ignore[attr-defined]
     with httpx.Client(base_url=base) as client:
         assert client.get("/case/not-a-real-token").status_code == 404

@@ -73,5 +73,7 @@ def configure_logging(level: int = logging.INFO) -> None:
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+    # Readiness checks ask Alembic for the schema's version: its chatter is not news.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     # Access lines would hold the path (a case token); sxr logs requests itself, by route template.
     logging.getLogger("uvicorn.access").disabled = True

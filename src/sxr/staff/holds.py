@@ -17,7 +17,11 @@ from sxr.staff import services
 from sxr.staff.deps import CsrfSessionDep
 from sxr.staff.models import StaffUser
 
-router = APIRouter()
+
+def add_routes(router: APIRouter) -> None:
+    """Add the hold routes to the staff portal's router (under its /staff prefix)."""
+    router.add_api_route("/cases/{reference}/hold", set_hold, methods=["POST"])
+    router.add_api_route("/cases/{reference}/hold/lift", lift_hold, methods=["POST"])
 
 
 def _allowed(user: StaffUser) -> None:
@@ -29,7 +33,6 @@ def _allowed(user: StaffUser) -> None:
         )
 
 
-@router.post("/cases/{reference}/hold")
 def set_hold(
     reference: str,
     session: SessionDep,
@@ -50,7 +53,6 @@ def set_hold(
     return RedirectResponse(f"/staff/cases/{case.reference}#hold", status_code=303)
 
 
-@router.post("/cases/{reference}/hold/lift")
 def lift_hold(
     reference: str,
     session: SessionDep,

@@ -46,7 +46,6 @@ from sxr.staff.models import StaffSession, StaffUser
 from sxr.web.templating import templates
 
 router = APIRouter(prefix="/staff")
-router.include_router(holds.router)
 
 LOGIN_COOKIE = "sxr_staff_login"
 LOGIN_WRONG = "That e-mail address or password is not right."
@@ -634,3 +633,6 @@ def confirm_screenshot_reading(
     return RedirectResponse(
         f"/staff/cases/{case.reference}/evidence/{item.id}/reading?saved=1", status_code=303
     )
+
+
+holds.add_routes(router)  # put a case on hold, lift a hold: staff/holds.py

@@ -18,7 +18,6 @@ import httpx
 import pytest
 from PIL import Image
 
-
 SXR = str(Path(sys.executable).parent / "sxr")
 WORDS = "Quillon threatened Marigold about the lakeside photos"
 CHAT_NAME = "WhatsApp Chat with Zebedee Fairweather.txt"

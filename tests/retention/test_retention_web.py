@@ -6,6 +6,8 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Callable
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -188,3 +190,32 @@ def test_a_closed_case_page_says_when_the_rules_delete_it(database_url: str, tmp
     staff.post(f"/staff/cases/{victim.reference}/status", data={"status": "triaged", "csrf_token": csrf})
     with session_scope(database_url) as session:
         assert session.scalar(select(Case.closed_at).where(Case.reference == victim.reference)) is None
+
+
+@pytest.mark.parametrize(
+    ("template", "on_hold"),
+    [
+        ("retention/your_data.html", False),
+        ("retention/your_data.html", True),
+        ("retention/delete.html", False),
+        ("retention/delete.html", True),
+        ("retention/deleted.html", False),
+    ],
+)
+def test_the_victim_pages_speak_plainly(
+    template: str, on_hold: bool, reading_grade: Callable[[list[str]], float]
+) -> None:
+    """Each page's own words read at Flesch-Kincaid grade 6 or below, and never blame."""
+    from sxr.web.templating import templates
+
+    html = templates.env.get_template(template).render(
+        exit_url="https://example.com", token="t", case=None, on_hold=on_hold, when="1 May 2027 at 10:00"
+    )
+    main = re.search(r"<main.*?</main>", html, re.S)
+    assert main is not None
+    page_text = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " . ", main.group(0))))
+    sentences = [s.strip(" .,") for s in page_text.split(" . ") if len(s.strip(" .").split()) > 1]
+    assert len(sentences) >= 3
+    assert reading_grade(sentences) <= 6, sentences
+    for blaming in ("you should have", "you should not have", "why did you", "you failed"):
+        assert blaming not in page_text.lower()

@@ -126,6 +126,5 @@ def delete_report(
         {
             "reference": reference,
             "when": when.strftime("%d %B %Y at %H:%M"),
-            "record": result.erasure.seq,
         },
     )

@@ -241,7 +241,35 @@ def test_the_retention_run_follows_the_rules_on_the_clock_it_is_given(
         assert len(runs) == 5 - 1  # every run but the dry one
         assert session.scalar(select(StaffSession)) is None
         assert session.scalar(select(RateCounter)) is None
-        assert session.scalar(select(VictimSession)) is None
+        # Only each remaining case's newest session is kept (when the victim last opened it).
+        kept = list(session.scalars(select(VictimSession)))
+        assert len(kept) == len({v.case_id for v in kept})
+
+
+def test_an_empty_report_opened_again_is_kept_after_its_old_sessions_expire(database_url: str) -> None:
+    from sxr.cases.services import create_case, open_victim_session
+
+    settings = get_settings()
+    t0 = utcnow()
+    with session_scope(database_url) as session:
+        case, _ = create_case(session)
+        case.created_at = t0
+        open_victim_session(session, case)
+        open_victim_session(session, case)
+        reference = case.reference
+        session.flush()
+        session.execute(
+            update(VictimSession)
+            .where(VictimSession.case_id == case.id)
+            .values(created_at=t0 + timedelta(days=20), last_used_at=t0 + timedelta(days=20))
+        )
+    with session_scope(database_url) as session:
+        report = services.run_retention(session, settings, now=t0 + timedelta(days=25))
+        assert report.victim_sessions == 1  # the older one; the newest stays
+        report = services.run_retention(session, settings, now=t0 + timedelta(days=45))
+        assert report.erased == []
+        report = services.run_retention(session, settings, now=t0 + timedelta(days=51))
+        assert [r.reference for r in report.erased] == [reference]
 
 
 def test_a_victim_adding_to_a_closed_case_restarts_its_clock(database_url: str) -> None:

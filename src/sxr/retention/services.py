@@ -529,10 +529,13 @@ def run_retention(
         StaffSession.ended_at < now - SESSIONS_KEPT,
         StaffSession.last_seen_at < now - SESSIONS_KEPT,
     )
+    # A case's newest session stays (its token long dead): it says when the victim last opened the
+    # report, which the rule for empty reports counts from.
+    newest = select(func.max(VictimSession.id)).group_by(VictimSession.case_id).scalar_subquery()
     victim_gone = or_(
         VictimSession.revoked_at < now - SESSIONS_KEPT,
         VictimSession.last_used_at < now - SESSIONS_KEPT,
-    )
+    ) & VictimSession.id.not_in(newest)
     counters_gone = RateCounter.window_start < int(now.timestamp()) - int(SESSIONS_KEPT.total_seconds())
     if dry_run:
         report.staff_sessions = int(

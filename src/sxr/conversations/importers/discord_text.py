@@ -9,19 +9,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
-from sxr.conversations.importers import register
 from sxr.conversations.importers.archive import ExportFiles
-from sxr.conversations.importers.base import (
-    Importer,
-    ImportRun,
-    Item,
-    from_iso,
-    head_text,
-    strip_bidi,
-    text_lines,
-    text_stream,
-)
+from sxr.conversations.importers.base import Importer, ImportRun, Item
 from sxr.conversations.importers.date_order import DateEvidence, assumed_warning, decide
+from sxr.conversations.importers.decoding import text_lines, text_stream
+from sxr.conversations.importers.json_members import head_text
+from sxr.conversations.importers.text import strip_bidi
+from sxr.conversations.importers.times import from_iso
 from sxr.conversations.model import ExportError, Message, Notice
 
 # DiscordChatExporter TXT: a ruled header (Guild:, Channel:, Topic:), then "[stamp] Author" and the text.
@@ -78,7 +72,8 @@ def _kind(files: ExportFiles, name: str) -> str | None:
 
 class DiscordText(Importer):
     format = "discord_text"  # its own entry in the table; a conversation read by it is "discord"
-    title = "Discord (text)"
+    title = "Discord"
+    reads = "DiscordChatExporter text or CSV"
 
     def find(self, files: ExportFiles) -> list[str]:
         if files.kind != "file":
@@ -298,6 +293,3 @@ class DiscordText(Importer):
         message = Message(i=0, sender=sender, text=text, source=source, sent_at=sent_at, sent_at_raw=stamp)
         message.attach(*[part.strip() for part in (row.get("Attachments") or "").split(",") if part.strip()])
         return message
-
-
-register(DiscordText())

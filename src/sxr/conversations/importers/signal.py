@@ -11,20 +11,12 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
-from sxr.conversations.importers import register
 from sxr.conversations.importers.archive import ExportFiles
-from sxr.conversations.importers.base import (
-    ChatChoice,
-    Importer,
-    ImportRun,
-    Item,
-    as_text,
-    choose_chat,
-    from_iso,
-    head_text,
-    strip_bidi,
-    text_lines,
-)
+from sxr.conversations.importers.base import ChatChoice, Importer, ImportRun, Item, choose_chat
+from sxr.conversations.importers.decoding import text_lines
+from sxr.conversations.importers.json_members import head_text
+from sxr.conversations.importers.text import as_text, strip_bidi
+from sxr.conversations.importers.times import from_iso
 from sxr.conversations.model import ExportError, Message, Notice, SourceRef
 
 # chat.md: "[2025-01-31 18:02:11] Name: text" (older signal-export: "[2019-05-29, 15:04] Me: text"),
@@ -55,6 +47,7 @@ class _Pending:
 class Signal(Importer):
     format = "signal"
     title = "Signal"
+    reads = "signal-export chat.md or data.json"
 
     def find(self, files: ExportFiles) -> list[str]:
         found = []
@@ -251,6 +244,3 @@ def _reaction_notice(
 def _choose(run: ImportRun, names: list[str]) -> str:
     choices = [ChatChoice(PurePosixPath(n).parent.name, n, n) for n in names]
     return str(choose_chat(run, choices, run.files.display, "Signal chats").value)
-
-
-register(Signal())

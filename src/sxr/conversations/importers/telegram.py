@@ -7,23 +7,17 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
-from sxr.conversations.importers import register
 from sxr.conversations.importers.archive import ExportFiles
-from sxr.conversations.importers.base import (
-    ChatChoice,
-    Importer,
-    ImportRun,
-    Item,
-    as_text,
-    choose_chat,
-    from_epoch,
-    from_iso,
+from sxr.conversations.importers.base import ChatChoice, Importer, ImportRun, Item, choose_chat
+from sxr.conversations.importers.json_members import (
     head_text,
     json_document,
     json_events,
     json_items,
     json_top_keys,
 )
+from sxr.conversations.importers.text import as_text
+from sxr.conversations.importers.times import from_epoch, from_iso
 from sxr.conversations.model import ExportError, Message, Notice
 
 _NOT_INCLUDED = "(File not included"
@@ -51,6 +45,7 @@ def text_of(value: Any) -> str:
 class Telegram(Importer):
     format = "telegram"
     title = "Telegram"
+    reads = "result.json"
 
     def find(self, files: ExportFiles) -> list[str]:
         found = []
@@ -279,6 +274,3 @@ def _pick(run: ImportRun, name: str, chats: list[Chat]) -> tuple[str, int, str]:
         real += [ChatChoice(c[2], c[4], c) for c in chats if c[3] == "saved_messages"]
     chosen = choose_chat(run, real, name).value
     return chosen[0], chosen[1], chosen[2]
-
-
-register(Telegram())

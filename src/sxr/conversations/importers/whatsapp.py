@@ -9,20 +9,12 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
 
-from sxr.conversations.importers import register
 from sxr.conversations.importers import whatsapp_words as words
 from sxr.conversations.importers.archive import ExportFiles
-from sxr.conversations.importers.base import (
-    BIDI_MARKS,
-    ChatChoice,
-    Importer,
-    ImportRun,
-    Item,
-    choose_chat,
-    strip_bidi,
-    text_lines,
-)
+from sxr.conversations.importers.base import ChatChoice, Importer, ImportRun, Item, choose_chat
 from sxr.conversations.importers.date_order import DateEvidence, assumed_warning, decide
+from sxr.conversations.importers.decoding import text_lines
+from sxr.conversations.importers.text import BIDI_MARKS, strip_bidi
 from sxr.conversations.model import ExportError, Message, Notice
 
 _SPACE = r"[ \t\u00a0\u202f]"
@@ -265,6 +257,7 @@ def _clock(match: re.Match[str], line_no: int) -> tuple[int, int, int]:
 class WhatsApp(Importer):
     format = "whatsapp"
     title = "WhatsApp"
+    reads = "_chat.txt"
 
     def find(self, files: ExportFiles) -> list[str]:
         found = []
@@ -552,6 +545,3 @@ def _written_date(match: re.Match[str]) -> str:
 def _choose(run: ImportRun, names: list[str]) -> str:
     choices = [ChatChoice(PurePosixPath(n).name, n, n) for n in names]
     return str(choose_chat(run, choices, run.files.display, "WhatsApp chats").value)
-
-
-register(WhatsApp())

@@ -1,4 +1,4 @@
-"""Draws synthetic phone chat screenshots with known text, for the OCR tests and benchmark."""
+"""Draws synthetic phone chat screenshots with known text, for the OCR tests (test code: not in sxr)."""
 
 from __future__ import annotations
 

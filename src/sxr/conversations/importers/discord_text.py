@@ -70,6 +70,28 @@ def _kind(files: ExportFiles, name: str) -> str | None:
     return None
 
 
+def _exporter_line(pending: _Pending, block: str, line: str, line_no: int) -> str:
+    """Add one line of a message to it (its words, an attachment, a reaction); return the block it is in
+    ("Attachments", "Embed", ...: DiscordChatExporter heads each with "{Kind}")."""
+    marker = _DCE_BLOCK.match(line)
+    if marker is not None:
+        return str(marker["kind"])
+    if block in ("Attachments", "Stickers"):
+        if line.strip():
+            pending.attachments.append(line.strip())
+            pending.last = line_no
+        return block
+    if block == "Reactions":
+        if line.strip():
+            pending.reactions.append(line.strip())
+        return block
+    pending.lines.append(("(embed) " if block == "Embed" and line.strip() else "") + line)
+    if block == "Embed" and line.strip():
+        block = "Embed-more"  # mark only the embed's first line
+    pending.last = line_no
+    return block
+
+
 class DiscordText(Importer):
     format = "discord_text"  # its own entry in the table; a conversation read by it is "discord"
     title = "Discord"
@@ -148,25 +170,8 @@ class DiscordText(Importer):
                     pending = _Pending(match["sender"].strip(), match["stamp"], line_no, line_no)
                     block = ""
                     continue
-                if pending is None or _RULE.match(line) or _DCE_FOOTER.match(line):
-                    continue
-                marker = _DCE_BLOCK.match(line)
-                if marker is not None:
-                    block = marker["kind"]
-                    continue
-                if block in ("Attachments", "Stickers"):
-                    if line.strip():
-                        pending.attachments.append(line.strip())
-                        pending.last = line_no
-                    continue
-                if block == "Reactions":
-                    if line.strip():
-                        pending.reactions.append(line.strip())
-                    continue
-                pending.lines.append(("(embed) " if block == "Embed" and line.strip() else "") + line)
-                if block == "Embed" and line.strip():
-                    block = "Embed-more"  # mark only the embed's first line
-                pending.last = line_no
+                if pending is not None and not _RULE.match(line) and not _DCE_FOOTER.match(line):
+                    block = _exporter_line(pending, block, line, line_no)
         if pending is not None:
             yield from self._items(run, name, pending)
 

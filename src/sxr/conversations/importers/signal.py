@@ -168,15 +168,7 @@ class Signal(Importer):
             )
         source = run.files.source(name, lines=(pending.first, pending.last))
         run.sender(pending.sender)
-        lines = pending.lines
-        # A quote: the first line empty, a blank line, the quoted lines ("> ..."), a blank line, the body.
-        quote = ""
-        if len(lines) > 2 and not lines[0].strip() and not lines[1].strip() and lines[2].startswith(">"):
-            end = 2
-            while end < len(lines) and lines[end].startswith(">"):
-                end += 1
-            quote = _quoted(lines[2:end])
-            lines = lines[end + 1 :] if end < len(lines) and not lines[end].strip() else lines[end:]
+        quote, lines = _md_quote(pending.lines)
         kept: list[str] = []
         reactions: list[tuple[str, str]] = []
         stickers: list[str] = []
@@ -222,6 +214,21 @@ class Signal(Importer):
 def _unpad(text: str) -> str:
     """Text without sigexport's markdown line breaks (two spaces at the end of each line)."""
     return "\n".join(line.rstrip(" ") for line in text.split("\n"))
+
+
+def _md_quote(lines: list[str]) -> tuple[str, list[str]]:
+    """A message's quote (or "") and the lines after it.
+
+    A quote: the first line empty, a blank line, the quoted lines ("> ..."), a blank line, the body.
+    """
+    if len(lines) > 2 and not lines[0].strip() and not lines[1].strip() and lines[2].startswith(">"):
+        end = 2
+        while end < len(lines) and lines[end].startswith(">"):
+            end += 1
+        return _quoted(lines[2:end]), lines[end + 1 :] if end < len(lines) and not lines[
+            end
+        ].strip() else lines[end:]
+    return "", lines
 
 
 def _quoted(lines: list[str]) -> str:

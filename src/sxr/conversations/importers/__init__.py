@@ -27,6 +27,7 @@ from sxr.conversations.model import Conversation, ExportError, Message, Notice
 
 __all__ = [
     "BUILT_IN",
+    "BuiltIn",
     "ImportOptions",
     "Importer",
     "detect",
@@ -35,6 +36,7 @@ __all__ = [
     "register",
     "stream_path",
     "supported",
+    "unregister",
 ]
 
 # A Meta download made in HTML format (messages/inbox/<thread>/message_1.html).

@@ -4,7 +4,8 @@ times) and the choice of one chat in a multi-chat export.
 The helpers every importer uses live beside it, one job each: `times` (epoch and ISO times), `text`
 (bidi marks, mojibake, HTML), `json_members` (JSON parsed whole or streamed, depth-bounded) and
 `decoding` (text members as lines). They are named here too, so `from ...importers.base import X`
-keeps working for each of them.
+keeps working for each of them. Settings a test changes (`json_members.WHOLE_JSON_BYTES`,
+`decoding._TEXT_CHUNK`) are not copied here: change them where they are read.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from sxr.conversations.importers.decoding import text_lines, text_stream
 from sxr.conversations.importers.json_members import (
     HEAD_BYTES,
     MAX_JSON_DEPTH,
-    WHOLE_JSON_BYTES,
     head_text,
     json_array,
     json_damaged,
@@ -60,7 +60,6 @@ __all__ = [
     "EPOCH",
     "HEAD_BYTES",
     "MAX_JSON_DEPTH",
-    "WHOLE_JSON_BYTES",
     "ChatChoice",
     "ImportOptions",
     "ImportRun",

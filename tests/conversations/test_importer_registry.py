@@ -4,6 +4,8 @@ supported list; the built-in ones are tried in the table's order."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -139,3 +141,20 @@ def test_the_built_in_table_is_the_order_tried_and_the_supported_list() -> None:
     said = importers.supported()
     for importer in importers.importers():
         assert f"{importer.title} ({importer.reads})" in said
+
+
+def test_a_built_in_format_is_imported_only_when_its_turn_comes(tmp_path: Path) -> None:
+    # Importing every format costs more than reading a small export: a WhatsApp chat loads WhatsApp's only.
+    path = tmp_path / "WhatsApp Chat with Kai.txt"
+    path.write_text("3/1/26, 8:15 PM - Kai: hey its jay_smith.22 add me on snap\n")
+    script = (
+        "import sys\n"
+        "from sxr.conversations.importers import import_path\n"
+        f"assert import_path({str(path)!r}, date_order='MDY').format == 'whatsapp'\n"
+        "prefix = 'sxr.conversations.importers.'\n"
+        "print(sorted(m.removeprefix(prefix) for m in sys.modules if m.startswith(prefix)))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert "'whatsapp'" in loaded
+    for later in ("meta", "telegram", "discord", "snapchat", "skype", "signal", "googlechat", "plaintext"):
+        assert f"'{later}'" not in loaded

@@ -13,21 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from sxr.analysis import lexicon
+from sxr.analysis import lexicon, vocabulary
 from sxr.analysis.fastre import Prefilter, compile_fast, token_starts
 
-STAGES = (
-    "contact",
-    "flattery",
-    "platform_move",
-    "image_request",
-    "threat",
-    "demand",
-    "payment",
-    "escalation",
-    "self_harm",
-)
-_CUE_STAGES = (*STAGES[:-2], "self_harm")
+STAGES = vocabulary.STAGE_NAMES
+_CUE_STAGES = tuple(stage.name for stage in vocabulary.STAGES if stage.cued)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,11 +192,7 @@ _STRETCHED = re.compile(r"([a-z])\1{2,}")
 POSSESSION_RULES = ("recorded", "have_images", "have_your_people", "list_shown")
 # Rules whose image cue is strong enough to warn whoever sends it; the rest warn only from a stranger.
 STRONG_IMAGE_RULES = ("cam_broken", "you_first", "private", "no_one_sees")
-_PAYMENT_KINDS = frozenset({
-    "btc_address", "eth_address", "tron_address", "iban", "uk_bank_account", "paypal_me", "cashapp_cashtag",
-})  # fmt: skip
 _NEW_IMAGES = re.compile(r"\b(?:more|another|new|again|\d+)\b")
-_PAID_KINDS = frozenset({"gift_card", "wu_mtcn", "moneygram_reference"})
 
 
 @dataclass(slots=True)
@@ -407,8 +393,8 @@ def assign_stages(
                 # only more images are wanted) they are part of the threat.
                 if "demand" in c.cues and (c.money or first_demand is not None):
                     demand = c.cues["demand"].why()
-                elif kinds & _PAYMENT_KINDS:
-                    demand = "demand/payment_details: " + ", ".join(sorted(kinds & _PAYMENT_KINDS))
+                elif details := vocabulary.payment_details(kinds):
+                    demand = "demand/payment_details: " + ", ".join(sorted(details))
             if demand:
                 mark(j, "demand", demand)
                 if first_demand is None:
@@ -448,8 +434,8 @@ def assign_stages(
                 reason = None
                 if c.has("payment", "sent"):
                     reason = c.cues["payment"].why()
-                elif kinds & _PAID_KINDS:
-                    reason = "payment/code_given: " + ", ".join(sorted(kinds & _PAID_KINDS))
+                elif codes := vocabulary.payment_codes(kinds):
+                    reason = "payment/code_given: " + ", ".join(sorted(codes))
                 if reason:
                     mark(j, "payment", reason)
                     last_victim_payment = j

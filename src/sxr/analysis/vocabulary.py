@@ -223,19 +223,72 @@ class Stage:
     learned: bool = False
     # Safety-critical: it brings crisis support into the report, whoever wrote it.
     safety: bool = False
+    # How far along an extortion it is (risk.py: the score is the furthest stage reached).
+    risk_score: int = 0
+    # What the risk's reasons say when a sextortion reached it.
+    risk_reason: str | None = None
 
 
+_S = Stage
 STAGES = (
-    Stage("contact", "contact", 0, "first approach by a stranger", learned=True),
-    Stage("flattery", "flattery", 1, "compliments or romance used to build trust", learned=True),
-    Stage("platform_move", "move to another app", 2, "asks to continue on another app", learned=True),
-    Stage("image_request", "asked for images", 3, "asks for intimate photos or video", learned=True),
-    Stage("threat", "threat", 4, "threatens to share images or video", learned=True),
-    Stage("demand", "demand", 5, "asks for money or anything of value", learned=True),
-    Stage("payment", "payment", 6, "a payment is made or confirmed"),
-    Stage("escalation", "escalation", 7, "a new or higher demand after a payment or deadline", cued=False),
-    Stage("self_harm", "self-harm mentioned", 8, "the victim speaks of suicide or self-harm", safety=True),
+    _S("contact", "contact", 0, "first approach by a stranger", learned=True, risk_score=5),
+    _S("flattery", "flattery", 1, "compliments or romance used to build trust", learned=True, risk_score=10),
+    _S(
+        "platform_move",
+        "move to another app",
+        2,
+        "asks to continue on another app",
+        learned=True,
+        risk_score=25,
+        risk_reason="asked to move to another app",
+    ),
+    _S(
+        "image_request",
+        "asked for images",
+        3,
+        "asks for intimate photos or video",
+        learned=True,
+        risk_score=40,
+        risk_reason="asked for intimate photos or a video call",
+    ),
+    _S(
+        "threat",
+        "threat",
+        4,
+        "threatens to share images or video",
+        learned=True,
+        risk_score=75,
+        risk_reason="threatened to share images",
+    ),
+    _S(
+        "demand",
+        "demand",
+        5,
+        "asks for money or anything of value",
+        learned=True,
+        risk_score=85,
+        risk_reason="demanded money or gift cards",
+    ),
+    _S(
+        "payment",
+        "payment",
+        6,
+        "a payment is made or confirmed",
+        risk_score=90,
+        risk_reason="a payment was made: offenders who are paid usually ask again",
+    ),
+    _S(
+        "escalation",
+        "escalation",
+        7,
+        "a new or higher demand after a payment or deadline",
+        cued=False,
+        risk_score=95,
+        risk_reason="asked for more after a payment or a deadline",
+    ),
+    _S("self_harm", "self-harm mentioned", 8, "the victim speaks of suicide or self-harm", safety=True),
 )
+del _S
 STAGE_NAMES = tuple(stage.name for stage in STAGES)
 _STAGES = {stage.name: stage for stage in STAGES}
 

@@ -7,12 +7,14 @@ detail marked "not theirs" is kept apart and left out of reports, and the choice
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
+from sxr.analysis.document import AnalysedChat
 from sxr.analysis.indicators import Indicator
 from sxr.analysis.services import case_analyses, found_details, record_decision, review
 from sxr.analysis.vocabulary import indicator_kind, kind_label
@@ -28,7 +30,7 @@ from sxr.web.templating import templates
 router = APIRouter()
 
 
-def _first_seen(session: Any, settings: Settings, case: Case) -> dict[tuple[str, str], str]:
+def _first_seen(session: Session, settings: Settings, case: Case) -> dict[tuple[str, str], str]:
     """When each detail was first written, as the victim's clock shows it ("3 December 2026, 21:04")."""
     zone = ZoneInfo(settings.timezone)
     seen: dict[tuple[str, str], str] = {}
@@ -36,15 +38,12 @@ def _first_seen(session: Any, settings: Settings, case: Case) -> dict[tuple[str,
     for analysis in analyses:
         if not analysis.relevant:
             continue
-        sent = {
-            m.get("i"): m.get("sent_at")
-            for m in analysis.document.get("messages") or []
-            if isinstance(m, dict)
-        }
-        for ind in analysis.document.get("indicators") or []:
-            key = (str(ind.get("kind")), str(ind.get("value")))
-            at = sent.get(ind.get("first_i"))
-            if key in seen or not isinstance(at, str):
+        chat = AnalysedChat.from_json(analysis.document)
+        sent = {m.i: m.sent_at for m in chat.messages}
+        for ind in chat.indicators:
+            key = (ind.kind, ind.value)
+            at = sent.get(ind.first_i)
+            if key in seen or at is None:
                 continue
             try:
                 moment = datetime.fromisoformat(at).astimezone(zone)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sxr.analysis.document import AnalysedChat
 from sxr.analysis.indicators import Indicator
 from sxr.analysis.models import IndicatorDecision
 from sxr.analysis.vocabulary import indicator_kind
@@ -153,16 +154,6 @@ def found_details(session: Session, settings: Settings, case: Case) -> list[Indi
     for analysis in analyses:
         if not analysis.relevant:
             continue
-        for raw in analysis.document.get("indicators", []):
-            try:
-                indicator = Indicator(
-                    kind=str(raw["kind"]),
-                    value=str(raw["value"]),
-                    first_i=int(raw.get("first_i", 0)),
-                    raw=str(raw.get("raw", "")),
-                    messages=[int(i) for i in raw.get("messages", [])],
-                )
-            except (KeyError, TypeError, ValueError):
-                continue
+        for indicator in AnalysedChat.from_json(analysis.document).indicators:
             found.setdefault((indicator.kind, indicator.value), indicator)
     return list(found.values())

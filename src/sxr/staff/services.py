@@ -33,6 +33,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import ColumnElement, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from sxr.analysis.vocabulary import kind_label, stage_label
 from sxr.cases.models import Case, as_utc, utcnow
 from sxr.config import Settings
 from sxr.staff.models import ROLES, StaffSession, StaffUser
@@ -483,6 +484,11 @@ class Detail:
     decided_by: str | None = None
     decided_at: datetime | None = None
 
+    @property
+    def label(self) -> str:
+        """The kind in words ("Snapchat name"), from the analysis vocabulary."""
+        return kind_label(self.kind)
+
 
 @dataclass(frozen=True)
 class TimelineRow:
@@ -494,6 +500,11 @@ class TimelineRow:
     sender: str
     stages: list[str]
     text: str
+
+    @property
+    def stage_labels(self) -> list[str]:
+        """The stages in words ("move to another app"), from the analysis vocabulary."""
+        return [stage_label(s) for s in self.stages]
 
 
 @dataclass

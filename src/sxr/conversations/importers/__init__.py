@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sxr.conversations.importers.archive import ExportFiles
 from sxr.conversations.importers.base import DEFAULT_TZ, Importer, ImportOptions, ImportRun, Item
-from sxr.conversations.model import Conversation, ExportError, Message, Notice
+from sxr.conversations.model import Conversation, ExportError, Message, NotAChatExport, Notice
 
 __all__ = [
     "IMPORTERS",
@@ -69,24 +69,24 @@ def detect(files: ExportFiles) -> tuple[Importer, list[str]]:
         )
     nested = files.nested_archives()
     if nested:
-        raise ExportError(
+        raise NotAChatExport(
             f"{files.display} holds another archive ({nested[0]}) and no chat sxr can read. "
             "Nested archives are not opened: unpack it and import the inner file."
         )
     if files.kind == "file" and files.display.lower().endswith(".json"):
-        raise ExportError(
+        raise NotAChatExport(
             f"{files.display} is a JSON file, but not a chat export sxr knows (or a version of one it has "
             "never seen). Supported: Messenger/Instagram message_1.json, Telegram result.json, Discord "
             "(DiscordChatExporter), Snapchat chat_history.json, Skype messages.json, "
             "Google Chat messages.json."
         )
     if files.kind in ("zip", "tar", "folder"):
-        raise ExportError(
+        raise NotAChatExport(
             f"{files.display} holds no chat export sxr knows (WhatsApp _chat.txt, Meta message_1.json, "
             "Telegram result.json, Discord, Snapchat chat_history.json, Skype messages.json, Signal, "
             "Google Chat). Check that you chose the right file."
         )
-    raise ExportError(
+    raise NotAChatExport(
         f"{files.display} is not a chat export sxr can read. Supported: WhatsApp, Messenger, Instagram, "
         "Telegram, Discord, Snapchat, Skype, Signal, Google Chat, e-mail and pasted text."
     )

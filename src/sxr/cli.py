@@ -31,6 +31,7 @@ DOMAINS_WITH_CLI = (
     "accounts",
     "reports",
     "staff",
+    "operations",
 )
 
 

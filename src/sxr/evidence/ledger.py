@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from sxr.cases.models import GENESIS_HASH, Case, as_utc, utcnow
 from sxr.evidence.models import LedgerEntry
 
-ACTIONS = ("received", "derived", "exported", "verified", "warning", "superseded", "confirmed")
+ACTIONS = ("received", "derived", "exported", "verified", "warning", "superseded", "confirmed", "rekeyed")
 
 
 def _canonical(value: Any) -> str:

@@ -1,4 +1,4 @@
-"""Shared by the operations tests: real cases with evidence, the `sxr` command, scratch PostgreSQL databases."""
+"""For the operations tests: real cases with evidence, the `sxr` command, scratch PostgreSQL databases."""
 
 from __future__ import annotations
 

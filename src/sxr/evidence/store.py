@@ -217,8 +217,9 @@ class BlobStore:
             return
         if recorded != self._key_id.hex():
             raise WrongMasterKey(
-                f"The evidence in {self.root} was locked with a different master key: "
-                "check SXR_MASTER_KEY or the master.key file in the data dir."
+                f"The evidence in {self.root} was locked with a different master key (key id {recorded}; "
+                f"the key given has id {self._key_id.hex()}): check SXR_MASTER_KEY or the master.key file "
+                "in the data dir, and keyring.json there for the keys it has retired."
             )
 
     def _check_some_blob(self) -> None:

@@ -90,8 +90,12 @@ def _engine_of(url: str) -> str:
     return backend
 
 
-def _copy_hashed(src: Path, dest: Path) -> tuple[int, str]:
-    """Copy `src` to `dest` (0600), returning the size and SHA-256 of what was written."""
+def _copy_hashed(src: Path, dest: Path, *, sync: bool = True) -> tuple[int, str]:
+    """Copy `src` to `dest` (0600), returning the size and SHA-256 of what was written.
+
+    Many small files are copied with `sync=False` and made durable together by one `os.sync()` after
+    (an fsync per file costs ten times the copy).
+    """
     digest = hashlib.sha256()
     size = 0
     fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -101,7 +105,8 @@ def _copy_hashed(src: Path, dest: Path) -> tuple[int, str]:
             size += len(chunk)
             out.write(chunk)
         out.flush()
-        os.fsync(out.fileno())
+        if sync:
+            os.fsync(out.fileno())
     return size, digest.hexdigest()
 
 
@@ -215,7 +220,7 @@ def create_backup(settings: Settings, dest: Path, *, keys_file: Path | None = No
         target = dest / relative
         target.parent.mkdir(mode=0o700, exist_ok=True)
         try:
-            size, digest = _copy_hashed(path, target)
+            size, digest = _copy_hashed(path, target, sync=False)
         except FileNotFoundError:
             continue  # removed since the walk (a stray blob swept): the snapshot's own blobs never go
         files.append({"path": str(relative), "size": size, "sha256": digest})
@@ -239,6 +244,7 @@ def create_backup(settings: Settings, dest: Path, *, keys_file: Path | None = No
         "files": sorted(files, key=lambda f: str(f["path"])),
     }
     raw = json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8") + b"\n"
+    os.sync()  # every copied file on disk before the manifest that vouches for them
     fd = os.open(dest / MANIFEST, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as out:
         out.write(raw)
@@ -594,7 +600,8 @@ def restore_backup(settings: Settings, src: Path, *, keys_file: Path | None = No
             for folder in reversed(target.parents):
                 if data_dir in folder.parents and not folder.exists():
                     folder.mkdir(mode=0o700)
-            _copy_hashed(src / relative, target)
+            _copy_hashed(src / relative, target, sync=False)
+        os.sync()
         url = settings.resolved_database_url
         if engine_name == "sqlite":
             target = Path(make_url(url).database or "")

@@ -211,3 +211,17 @@ def test_restore_refuses_a_postgres_database_in_use(
         done = sxr("backup", "restore", str(sqlite_backup), env=env)
         assert done.returncode == 1
         assert "this backup holds a sqlite database, but SXR_DATABASE_URL names postgresql" in done.stderr
+
+
+def test_evidence_verify_counts_only_stray_blobs(sqlite_url: str, settings: Settings, tmp_path: Path) -> None:
+    """Blob files are named by a keyed hash: `verify` must map rows to those names to find strays."""
+    from sxr.db import session_scope
+    from sxr.evidence.services import verify
+    from sxr.evidence.store import BlobStore
+
+    make_cases(sqlite_url, settings, tmp_path / "in", cases=1, files=2)
+    store = BlobStore.for_settings(settings)
+    store.put_bytes(b"left by an upload that stopped before its row was written")
+    with session_scope(sqlite_url) as session:
+        result = verify(session, settings, record=False)
+    assert result.intact and result.unreferenced_blobs == 1

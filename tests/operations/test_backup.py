@@ -181,6 +181,9 @@ def test_keys_stay_out_of_the_backup_unless_asked(
     made = sxr("backup", "create", str(tmp_path / "b3"), "--with-keys", str(keys))
     assert made.returncode == 0, made.stderr
     assert stat.S_IMODE(keys.stat().st_mode) == 0o600
+    with sqlite3.connect(settings.data_dir / "sxr.sqlite3") as conn:
+        audited = conn.execute("SELECT subject FROM audit_events WHERE action = 'backup.create'").fetchall()
+    assert (f"{tmp_path / 'b3'} with keys",) in audited
     assert json.loads(keys.read_text())["master_key"] == master
 
 

@@ -59,6 +59,13 @@ def _rekeyed(url: str) -> dict[int, int]:
         return counts
 
 
+def _audited(url: str, action: str) -> list[str | None]:
+    from sxr.audit.models import AuditEvent
+
+    with session_scope(url) as session:
+        return list(session.scalars(select(AuditEvent.subject).where(AuditEvent.action == action)))
+
+
 def test_rotate_master_rewraps_keys_and_leaves_content_alone(
     database_url: str, settings: Settings, tmp_path: Path
 ) -> None:
@@ -116,6 +123,7 @@ def test_rotate_master_rewraps_keys_and_leaves_content_alone(
         (key_id(new_key).hex(), False),
     ]
     assert not (settings.data_dir / "master.key.next").exists()
+    assert _audited(database_url, "keys.rotate-master") == [f"{doc['old_key_id']} -> {doc['new_key_id']}"]
     verified = CliRunner().invoke(app, ["evidence", "verify"])
     assert verified.exit_code == 0, verified.output
 
@@ -218,6 +226,7 @@ def test_rotate_signing_keeps_old_packs_verifying(
     assert rotated.exit_code == 0, rotated.output
     doc = json.loads(rotated.stdout)
     assert doc["old_fingerprint"] == old_fp and doc["new_fingerprint"] != old_fp
+    assert _audited(sqlite_url, "keys.rotate-signing") == [f"{old_fp} -> {doc['new_fingerprint']}"]
     built = runner.invoke(app, ["report", "build", reference, "--out", str(second), "--json"])
     assert json.loads(built.stdout)["fingerprint"] == doc["new_fingerprint"]
 

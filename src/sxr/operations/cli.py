@@ -19,6 +19,15 @@ keys_app = typer.Typer(help="Rotate the master key and the report-signing key.",
 JsonOption = Annotated[bool, typer.Option("--json", help="print one JSON document")]
 
 
+def _audit(action: str, subject: str) -> None:
+    """An audit event for an operator's action on the whole deployment (no case of its own)."""
+    from sxr.audit.services import record
+    from sxr.db import session_scope
+
+    with session_scope(get_settings().resolved_database_url) as session:
+        record(session, actor="operator (cli)", action=action, subject=subject[:255])
+
+
 def _fail(message: str, code: int = 1) -> NoReturn:
     typer.echo(message, err=True)
     raise typer.Exit(code)
@@ -42,6 +51,7 @@ def backup_create(
     settings = get_settings()
     try:
         result = create_backup(settings, dest, keys_file=with_keys)
+        _audit("backup.create", f"{result.path}" + (" with keys" if with_keys else ""))
     except (BackupError, MasterKeyError, OSError, SQLAlchemyError) as exc:
         _fail(f"The backup was not made: {exc}")
     if as_json:
@@ -138,6 +148,7 @@ def backup_restore(
     settings = get_settings()
     try:
         restore_backup(settings, src, keys_file=keys)
+        _audit("backup.restore", str(src.resolve()))
     except (BackupError, OSError, ValueError) as exc:
         _fail(str(exc))
     typer.echo(f"restored {src} into {settings.data_dir}; check it with `sxr evidence verify`", err=True)
@@ -166,6 +177,7 @@ def rotate_master_command(
     try:
         with session_scope(settings.resolved_database_url) as session:
             result = rotate_master(session, settings, new_key_file=new_key_file, progress=progress)
+        _audit("keys.rotate-master", f"{result.old_key_id} -> {result.new_key_id}")
     except (RotationError, MasterKeyError, BlobError, OSError, SQLAlchemyError) as exc:
         _fail(
             f"{exc}\nWhat was done is kept: run `sxr keys rotate-master` again (with the same new key) "
@@ -218,12 +230,15 @@ def rotate_signing_command(
     as_json: JsonOption = False,
 ) -> None:
     """Sign report packs with a new key; the old public key stays in the keyring so old packs still verify."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from sxr.keyring import KeyringError
     from sxr.operations.rotation import RotationError, rotate_signing
 
     try:
         result = rotate_signing(get_settings(), new_key_file=new_key_file)
-    except (RotationError, KeyringError, OSError) as exc:
+        _audit("keys.rotate-signing", f"{result.old_fingerprint} -> {result.new_fingerprint}")
+    except (RotationError, KeyringError, OSError, SQLAlchemyError) as exc:
         _fail(str(exc))
     if as_json:
         typer.echo(

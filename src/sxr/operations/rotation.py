@@ -229,7 +229,7 @@ def rotate_master(
     recorded = (
         (root / KEY_ID_FILE_NAME).read_text("ascii").strip() if (root / KEY_ID_FILE_NAME).exists() else None
     )
-    if recorded not in (None, old_id):
+    if recorded not in (None, old_id) and not (marker is not None and recorded == new_id):
         raise RotationError(
             f"The evidence is recorded under master key {recorded}, not the current key {old_id}: "
             "check SXR_MASTER_KEY or the master.key file before rotating."

@@ -3,8 +3,10 @@
 A backup folder holds `manifest.json` (every other file's size and SHA-256, the engine, the schema
 revision, the master key id and counts), the database (`database.sqlite3`, made with SQLite's online
 backup, or `database.pgdump`, pg_dump's custom format taken in the snapshot that the blob list was read
-in), `blobs/` (the encrypted files as they are, with the store's key record) and `keyring.json`. No key
-is in it: `--with-keys FILE` writes the master and signing keys to a separate 0600 file.
+in), or `database.jsonl` (every row as JSON lines, read in one snapshot: `--logical`, or PostgreSQL where
+no pg_dump as new as the server is installed; it restores into either engine), `blobs/` (the encrypted
+files as they are, with the store's key record) and `keyring.json`. No key is in it: `--with-keys FILE`
+writes the master and signing keys to a separate 0600 file.
 
 The database is copied first; blobs are only ever added before the rows that point to them commit, so
 every blob the snapshot needs is on disk when the blob folder is copied after it. Files added later
@@ -43,6 +45,8 @@ FORMAT = "sxr-backup/1"
 MANIFEST = "manifest.json"
 SQLITE_FILE = "database.sqlite3"
 PG_FILE = "database.pgdump"
+LOGICAL_FILE = "database.jsonl"
+LOAD_BATCH = 500
 COPY_CHUNK = 1024 * 1024
 
 
@@ -63,6 +67,7 @@ class BackupResult:
     manifest_sha256: str
     seconds: float
     keys_file: Path | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -179,8 +184,14 @@ def _master_key_or_none(settings: Settings) -> bytes | None:
     return None
 
 
-def create_backup(settings: Settings, dest: Path, *, keys_file: Path | None = None) -> BackupResult:
-    """Write a consistent backup of the deployment into `dest` (new or empty)."""
+def create_backup(
+    settings: Settings, dest: Path, *, keys_file: Path | None = None, logical: bool = False
+) -> BackupResult:
+    """Write a consistent backup of the deployment into `dest` (new or empty).
+
+    `logical`: the database as rows (JSON lines) instead of the engine's own copy: restorable into
+    either engine, and the way PostgreSQL is copied where no usable pg_dump is installed.
+    """
     started = time.perf_counter()
     data_dir = settings.data_dir.resolve()
     dest = dest.resolve()
@@ -202,7 +213,17 @@ def create_backup(settings: Settings, dest: Path, *, keys_file: Path | None = No
     engine_name = _engine_of(url)
     dest.mkdir(mode=0o700, parents=True, exist_ok=True)
     files: list[dict[str, Any]] = []
-    if engine_name == "sqlite":
+    notes: list[str] = []
+    if engine_name == "postgresql" and not logical:
+        try:
+            _pg_tool("pg_dump", _pg_server_major(url))
+        except BackupError as exc:
+            notes.append(f"{exc} The database was copied as rows instead (a logical dump).")
+            logical = True
+    if logical:
+        revision, counts = _logical_snapshot(url, dest / LOGICAL_FILE)
+        db_file = LOGICAL_FILE
+    elif engine_name == "sqlite":
         revision, counts = _sqlite_snapshot(url, dest / SQLITE_FILE)
         db_file = SQLITE_FILE
     else:
@@ -236,6 +257,7 @@ def create_backup(settings: Settings, dest: Path, *, keys_file: Path | None = No
         "format": FORMAT,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "engine": engine_name,
+        "database": "logical" if logical else engine_name,
         "schema_revision": revision,
         "master_key_id": master_id,
         "signing_key": signing_fp,
@@ -262,6 +284,7 @@ def create_backup(settings: Settings, dest: Path, *, keys_file: Path | None = No
         manifest_sha256=hashlib.sha256(raw).hexdigest(),
         seconds=time.perf_counter() - started,
         keys_file=keys_file,
+        notes=notes,
     )
 
 
@@ -369,6 +392,108 @@ def _pg_snapshot(url: str, target: Path) -> tuple[str | None, dict[str, int]]:
     return revision, counts
 
 
+def _pg_server_major(url: str) -> int:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return _server_major(conn)
+    finally:
+        engine.dispose()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _write_rows(conn: sa.Connection, target: Path) -> None:
+    meta = sa.MetaData()
+    meta.reflect(conn)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        for table in meta.sorted_tables:
+            if table.name == "alembic_version":
+                continue
+            query = sa.select(table).order_by(*table.primary_key.columns)
+            for row in conn.execute(query.execution_options(yield_per=1000)).mappings():
+                doc = {"table": table.name, "row": {k: _jsonable(v) for k, v in row.items()}}
+                out.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def _logical_snapshot(url: str, target: Path) -> tuple[str | None, dict[str, int]]:
+    """Every row of every table as JSON lines, read in one snapshot."""
+    if _engine_of(url) == "sqlite":
+        # The online backup gives the one moment in time; the rows are read from that copy.
+        with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+            copy = Path(scratch) / SQLITE_FILE
+            _sqlite_snapshot(url, copy)
+            engine = sa.create_engine(f"sqlite:///{copy}")
+            try:
+                with engine.connect() as conn:
+                    _write_rows(conn, target)
+                    return _counts(conn)
+            finally:
+                engine.dispose()
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+            _write_rows(conn, target)
+            result = _counts(conn)
+            conn.rollback()
+            return result
+    finally:
+        engine.dispose()
+
+
+def _load_rows(url: str, dump: Path, revision: str | None) -> None:
+    """Create the schema at `revision` in the empty database at `url` and insert the dump's rows."""
+    from sxr.db import get_engine
+    from sxr.migrations import upgrade
+
+    upgrade(url, revision or "head")
+    engine = get_engine(url)
+    with engine.begin() as conn:
+        meta = sa.MetaData()
+        meta.reflect(conn)
+        batch: list[dict[str, Any]] = []
+        current: sa.Table | None = None
+
+        def flush() -> None:
+            if current is not None and batch:
+                conn.execute(current.insert(), batch)
+            batch.clear()
+
+        with open(dump, encoding="utf-8") as rows:
+            for line in rows:
+                doc = json.loads(line)
+                table = meta.tables.get(doc["table"])
+                if table is None:
+                    raise BackupError(f"the dump has rows for a table this schema lacks: {doc['table']}")
+                if table is not current or len(batch) >= LOAD_BATCH:
+                    flush()
+                    current = table
+                row = doc["row"]
+                for column in table.columns:
+                    value = row.get(column.name)
+                    if isinstance(value, str) and isinstance(column.type, sa.DateTime):
+                        row[column.name] = datetime.fromisoformat(value)
+                batch.append(row)
+        flush()
+        if conn.dialect.name == "postgresql":  # rows came with their ids: move each sequence past them
+            for table in meta.sorted_tables:
+                if "id" in table.columns and table.name != "alembic_version":
+                    conn.execute(
+                        sa.text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608
+                            f"(SELECT coalesce(max(id), 0) + 1 FROM {table.name}), false)"
+                        )
+                    )
+
+
 # --- verify ---------------------------------------------------------------------------------------
 
 
@@ -429,6 +554,17 @@ def _backup_master_key(settings: Settings, keys_file: Path | None) -> bytes | No
 @contextlib.contextmanager
 def _backup_database(src: Path, manifest: dict[str, Any], settings: Settings) -> Iterator[sa.Engine]:
     """An engine on the backup's database, read as it is (SQLite) or restored into a scratch database."""
+    if manifest.get("database") == "logical":
+        from sxr.db import get_engine
+
+        with tempfile.TemporaryDirectory(prefix="sxr-verify-") as scratch:
+            url = f"sqlite:///{Path(scratch) / 'verify.sqlite3'}"
+            _load_rows(url, src / LOGICAL_FILE, manifest.get("schema_revision"))
+            try:
+                yield get_engine(url)
+            finally:
+                get_engine(url).dispose()
+        return
     if manifest.get("engine") == "sqlite":
         engine = sa.create_engine(f"sqlite:///file:{src / SQLITE_FILE}?mode=ro&immutable=1&uri=true")
         try:
@@ -536,7 +672,8 @@ def verify_backup(settings: Settings, src: Path, *, keys_file: Path | None = Non
 # --- restore --------------------------------------------------------------------------------------
 
 
-def _target_problems(settings: Settings, engine_name: str) -> list[str]:
+def _target_problems(settings: Settings, engine_name: str | None) -> list[str]:
+    """Why the deployment is no place to restore into; `engine_name` None: either engine will do."""
     problems = []
     data_dir = settings.data_dir
     if data_dir.exists():
@@ -546,7 +683,7 @@ def _target_problems(settings: Settings, engine_name: str) -> list[str]:
             problems.append(f"the data dir {data_dir} is not empty (it holds {shown})")
     url = settings.resolved_database_url
     target = _engine_of(url)
-    if target != engine_name:
+    if engine_name is not None and target != engine_name:
         problems.append(
             f"this backup holds a {engine_name} database, but SXR_DATABASE_URL names {target}: restore it "
             f"into {engine_name}"
@@ -583,7 +720,8 @@ def restore_backup(settings: Settings, src: Path, *, keys_file: Path | None = No
             + "\n  ".join(check.problems)
         )
     engine_name = str(manifest["engine"])
-    problems = _target_problems(settings, engine_name)
+    logical = manifest.get("database") == "logical"
+    problems = _target_problems(settings, None if logical else engine_name)
     if problems:
         raise BackupError(
             "Nothing was restored: sxr restores only into an empty data dir and an empty database, so that "
@@ -594,7 +732,7 @@ def restore_backup(settings: Settings, src: Path, *, keys_file: Path | None = No
     try:
         for entry in manifest["files"]:
             relative = Path(str(entry["path"]))
-            if str(relative) in (SQLITE_FILE, PG_FILE):
+            if str(relative) in (SQLITE_FILE, PG_FILE, LOGICAL_FILE):
                 continue
             target = data_dir / relative
             for folder in reversed(target.parents):
@@ -603,7 +741,9 @@ def restore_backup(settings: Settings, src: Path, *, keys_file: Path | None = No
             _copy_hashed(src / relative, target, sync=False)
         os.sync()
         url = settings.resolved_database_url
-        if engine_name == "sqlite":
+        if logical:
+            _load_rows(url, src / LOGICAL_FILE, manifest.get("schema_revision"))
+        elif engine_name == "sqlite":
             target = Path(make_url(url).database or "")
             tmp = Path(tempfile.mkstemp(prefix=".restore-", dir=target.parent)[1])
             tmp.unlink()

@@ -40,6 +40,12 @@ def backup_create(
         Path | None,
         typer.Option("--with-keys", help="also write the master and signing keys to this new file (0600)"),
     ] = None,
+    logical: Annotated[
+        bool,
+        typer.Option(
+            "--logical", help="copy the database as rows (JSON lines): restorable into SQLite or PostgreSQL"
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Copy the database (a consistent snapshot) and the encrypted blobs, with a manifest of SHA-256s."""
@@ -50,7 +56,7 @@ def backup_create(
 
     settings = get_settings()
     try:
-        result = create_backup(settings, dest, keys_file=with_keys)
+        result = create_backup(settings, dest, keys_file=with_keys, logical=logical)
         _audit("backup.create", f"{result.path}" + (" with keys" if with_keys else ""))
     except (BackupError, MasterKeyError, OSError, SQLAlchemyError) as exc:
         _fail(f"The backup was not made: {exc}")
@@ -67,10 +73,13 @@ def backup_create(
                     "manifest_sha256": result.manifest_sha256,
                     "seconds": round(result.seconds, 3),
                     "keys_file": str(result.keys_file) if result.keys_file else None,
+                    "notes": result.notes,
                 }
             )
         )
         return
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
     counts = result.counts
     typer.echo(
         f"backed up to {result.path}: {counts['cases']} case(s), "

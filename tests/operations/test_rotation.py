@@ -9,6 +9,7 @@ import os
 import secrets
 import signal
 import struct
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,10 @@ def test_rotate_master_rewraps_keys_and_leaves_content_alone(
     assert before[sha_v1].startswith(b"SXRBLOB1")
     with session_scope(database_url) as session:
         words = {c.id: unseal(settings, c.what_happened) for c in session.scalars(select(Case))}
+        reference = session.get(Case, 1).reference  # type: ignore[union-attr]
+    before_pack = tmp_path / "before.zip"
+    built = CliRunner().invoke(app, ["report", "build", reference, "--out", str(before_pack)])
+    assert built.exit_code == 0, built.output
 
     done = CliRunner().invoke(app, ["keys", "rotate-master", "--json"])
     assert done.exit_code == 0, done.output
@@ -126,6 +131,18 @@ def test_rotate_master_rewraps_keys_and_leaves_content_alone(
     assert _audited(database_url, "keys.rotate-master") == [f"{doc['old_key_id']} -> {doc['new_key_id']}"]
     verified = CliRunner().invoke(app, ["evidence", "verify"])
     assert verified.exit_code == 0, verified.output
+
+    # A pack built before the rotation still verifies; one built after holds the same originals.
+    after_pack = tmp_path / "after.zip"
+    built = CliRunner().invoke(app, ["report", "build", reference, "--out", str(after_pack)])
+    assert built.exit_code == 0, built.output
+    for pack in (before_pack, after_pack):
+        checked = CliRunner().invoke(app, ["report", "verify", str(pack)])
+        assert checked.exit_code == 0, checked.output
+    with zipfile.ZipFile(before_pack) as first, zipfile.ZipFile(after_pack) as second:
+        originals = sorted(n for n in first.namelist() if n.startswith("evidence/"))
+        assert originals and originals == sorted(n for n in second.namelist() if n.startswith("evidence/"))
+        assert all(first.read(n) == second.read(n) for n in originals)
 
 
 @pytest.mark.slow

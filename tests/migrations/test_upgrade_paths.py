@@ -10,6 +10,7 @@ revision and the upgrade again must keep the rows. A new revision without a seed
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -31,6 +32,10 @@ from sxr.evidence.models import LedgerEntry
 from sxr.evidence.store import BlobStore
 from sxr.migrations import alembic_config, upgrade
 
+# As tests/conftest.py has it (a `from conftest import` finds whichever conftest was imported first).
+POSTGRES_URL = os.environ.get(
+    "SXR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 WHEN = datetime(2026, 3, 12, 21, 4, tzinfo=UTC)
 WORDS = "he said he would send the pictures to my school unless I paid"
 CHAT = b"12/03/2026, 21:04 - +44 7700 900318: send a pic or I tell everyone\n"
@@ -322,8 +327,6 @@ def empty_database(request: pytest.FixtureRequest, settings: Settings, tmp_path:
         yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
         dispose_engines()
         return
-    from conftest import POSTGRES_URL, skip_or_fail
-
     admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     name = f"sxr_migr_{uuid.uuid4().hex[:12]}"
     try:
@@ -331,7 +334,10 @@ def empty_database(request: pytest.FixtureRequest, settings: Settings, tmp_path:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     except sa.exc.OperationalError:
         admin.dispose()
-        skip_or_fail(f"PostgreSQL not reachable at {POSTGRES_URL}", "SXR_REQUIRE_POSTGRES")
+        reason = f"PostgreSQL not reachable at {POSTGRES_URL}"
+        if os.environ.get("SXR_REQUIRE_POSTGRES", "") not in ("", "0"):
+            pytest.fail(f"{reason} (and SXR_REQUIRE_POSTGRES requires it)")
+        pytest.skip(reason)
     yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     dispose_engines()
     with admin.connect() as conn:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
@@ -37,6 +38,20 @@ def sxr(
         timeout=timeout,
         check=False,
     )
+
+
+POSTGRES_URL = os.environ.get(
+    "SXR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)  # as tests/conftest.py has it (a `from conftest import` finds whichever conftest came first)
+
+
+def require_postgres(template: str | None) -> None:
+    """Skip where the server is not reachable (the `postgres_template` fixture is None); fail in CI."""
+    if template is None:
+        reason = f"PostgreSQL not reachable at {POSTGRES_URL}"
+        if os.environ.get("SXR_REQUIRE_POSTGRES", "") not in ("", "0"):
+            pytest.fail(f"{reason} (and SXR_REQUIRE_POSTGRES requires it)")
+        pytest.skip(reason)
 
 
 def make_cases(

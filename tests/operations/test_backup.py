@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from ops_helpers import CHAT, empty_postgres, make_cases, sxr
+from ops_helpers import CHAT, POSTGRES_URL, empty_postgres, make_cases, require_postgres, sxr
 
 from sxr.config import Settings, get_settings
 from sxr.db import dispose_engines
@@ -205,10 +205,7 @@ def test_restore_refuses_a_deployment_in_use(sqlite_backup: Path, settings: Sett
 def test_restore_refuses_a_postgres_database_in_use(
     sqlite_backup: Path, tmp_path: Path, postgres_template: str | None
 ) -> None:
-    from conftest import POSTGRES_URL, skip_or_fail
-
-    if postgres_template is None:
-        skip_or_fail(f"PostgreSQL not reachable at {POSTGRES_URL}", "SXR_REQUIRE_POSTGRES")
+    require_postgres(postgres_template)
     with empty_postgres(POSTGRES_URL) as url:
         env = {"SXR_DATA_DIR": str(tmp_path / "fresh"), "SXR_DATABASE_URL": url}
         done = sxr("backup", "restore", str(sqlite_backup), env=env)
@@ -235,10 +232,7 @@ def test_a_logical_backup_restores_into_the_other_engine(
     database_url: str, settings: Settings, tmp_path: Path, postgres_template: str | None
 ) -> None:
     """`--logical`: SQLite's rows restored into PostgreSQL and PostgreSQL's into SQLite, proved whole."""
-    from conftest import POSTGRES_URL, skip_or_fail
-
-    if postgres_template is None:
-        skip_or_fail(f"PostgreSQL not reachable at {POSTGRES_URL}", "SXR_REQUIRE_POSTGRES")
+    require_postgres(postgres_template)
     settings = get_settings()
     make_cases(database_url, settings, tmp_path / "in", cases=2, files=2)
     dispose_engines()
@@ -265,14 +259,12 @@ def test_a_logical_backup_restores_into_the_other_engine(
         assert added.returncode == 0, added.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_without_pg_dump_postgres_is_copied_as_rows(
     settings: Settings, tmp_path: Path, postgres_template: str | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from conftest import POSTGRES_URL, skip_or_fail
-
-    if postgres_template is None:
-        skip_or_fail(f"PostgreSQL not reachable at {POSTGRES_URL}", "SXR_REQUIRE_POSTGRES")
+    require_postgres(postgres_template)
     with empty_postgres(POSTGRES_URL) as url:
         monkeypatch.setenv("SXR_DATABASE_URL", url)
         get_settings.cache_clear()

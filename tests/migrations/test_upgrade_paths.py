@@ -127,6 +127,18 @@ def seed_0001(s: Seeder) -> None:
         ledger_head=head,
     )
     s.insert(
+        "cases",
+        id=2,
+        reference="SXR-MIGR-0002",
+        pin_hash="$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo",
+        status="closed",
+        created_at=s.when(),
+        failed_pin_attempts=0,
+        lockouts=0,
+        ledger_seq=0,
+        ledger_head=GENESIS_HASH,
+    )
+    s.insert(
         "evidence_items",
         id=1,
         case_id=1,
@@ -309,6 +321,42 @@ def seed_0007(s: Seeder) -> None:
     )
 
 
+def seed_0009(s: Seeder) -> None:
+    from sxr.retention.models import Erasure
+    from sxr.retention.services import erasure_hash
+
+    s.insert(
+        "case_holds",
+        id=1,
+        case_id=1,
+        reason="court date 2027-01-15",
+        set_by="officer@example.com",
+        set_at=s.when(),
+        lifted_by=None,
+        lifted_at=None,
+        lift_reason=None,
+    )
+    fields = dict(
+        seq=1,
+        at=WHEN,
+        reason="victim",
+        actor="victim",
+        reference_mac="5" * 64,
+        case_created_at=WHEN,
+        ledger_seq=3,
+        ledger_head="6" * 64,
+        evidence_items=1,
+        derived_items=0,
+        watchlist_entries=0,
+        bytes=67,
+        items_digest="7" * 64,
+        prev_hash=GENESIS_HASH,
+    )
+    entry = Erasure(**fields)
+    fields.update(at=s.when(), case_created_at=s.when(), entry_hash=erasure_hash(entry))
+    s.insert("erasures", id=1, **fields)
+
+
 SEEDS: dict[str, Callable[[Seeder], None]] = {
     "0001": seed_0001,
     "0002": seed_0002,
@@ -317,6 +365,7 @@ SEEDS: dict[str, Callable[[Seeder], None]] = {
     "0005": seed_0005,
     "0006": seed_0006,
     "0007": seed_0007,
+    "0009": seed_0009,
 }
 
 
@@ -400,6 +449,14 @@ def test_upgrade_from_each_revision_keeps_the_data(
         assert unseal(settings, case.what_happened) == WORDS
         if revision < "0005":  # the counts 0005 added are filled in from the rows already there
             assert case.evidence_count == 1
+        closed = session.get(Case, 2)
+        assert closed is not None and closed.status == "closed"
+        if revision < "0009":  # 0009: a case closed before it counts as closed from the upgrade
+            assert closed.closed_at is not None
+        if "erasures" in expected:
+            from sxr.retention.services import walk_erasures
+
+            assert walk_erasures(session) == []
         result = verify(session, settings, record=False, store=store)
         assert result.intact, result.problems
         assert (result.items, result.derived, result.entries) == (1, 1, 2)

@@ -274,3 +274,28 @@ def test_rotate_signing_from_the_environment_needs_the_new_key(
     monkeypatch.setenv("SXR_SIGNING_KEY", base64.b64encode(os.urandom(32)).decode())
     refused = CliRunner().invoke(app, ["keys", "rotate-signing"])
     assert refused.exit_code == 1 and "give the new key with --new-key-file FILE" in refused.stderr
+
+
+def test_a_deleted_case_is_found_by_its_reference_after_rotations(
+    sqlite_url: str, settings: Settings, tmp_path: Path
+) -> None:
+    """Tombstones keep the reference as an HMAC under a key derived from the master key: after two
+    rotations the erasure ledger still answers for a case deleted before them."""
+    from sxr.retention.services import VICTIM_REQUEST, erase_case, find_erasure, walk_erasures
+
+    gone, kept = make_cases(sqlite_url, settings, tmp_path / "in", cases=2, files=1)
+    with session_scope(sqlite_url) as session:
+        case = session.scalar(select(Case).where(Case.reference == gone))
+        assert case is not None
+        erase_case(session, settings, case, reason=VICTIM_REQUEST, actor="victim")
+    for _ in range(2):
+        done = CliRunner().invoke(app, ["keys", "rotate-master"])
+        assert done.exit_code == 0, done.output
+    with session_scope(sqlite_url) as session:
+        found = find_erasure(session, settings, gone)
+        assert found is not None and found.reason == VICTIM_REQUEST
+        assert find_erasure(session, settings, kept) is None
+        assert walk_erasures(session) == []
+    assert len(json.loads((settings.data_dir / "reference-keys.json").read_text())["keys"]) == 2
+    verified = CliRunner().invoke(app, ["evidence", "verify"])
+    assert verified.exit_code == 0, verified.output

@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 from sxr.config import Settings
 from sxr.evidence.store import KEY_FILE_NAME, KEY_ID_FILE_NAME, ROTATION_MARKER, BlobError, BlobStore, key_id
 from sxr.keyring import KEYRING_FILE
+from sxr.retention.services import REFERENCE_KEYS_FILE
 
 FORMAT = "sxr-backup/1"
 MANIFEST = "manifest.json"
@@ -245,9 +246,10 @@ def create_backup(
         except FileNotFoundError:
             continue  # removed since the walk (a stray blob swept): the snapshot's own blobs never go
         files.append({"path": str(relative), "size": size, "sha256": digest})
-    if (data_dir / KEYRING_FILE).exists():
-        size, digest = _copy_hashed(data_dir / KEYRING_FILE, dest / KEYRING_FILE)
-        files.append({"path": KEYRING_FILE, "size": size, "sha256": digest})
+    for name in (KEYRING_FILE, REFERENCE_KEYS_FILE):  # public facts, and keys sealed under the master key
+        if (data_dir / name).exists():
+            size, digest = _copy_hashed(data_dir / name, dest / name)
+            files.append({"path": name, "size": size, "sha256": digest})
 
     master = _master_key_or_none(settings)
     if master_id is None and master is not None:

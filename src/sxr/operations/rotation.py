@@ -41,6 +41,7 @@ from sxr.evidence.store import (
     load_master_key,
 )
 from sxr.keyring import record_rotation
+from sxr.retention.services import carry_reference_keys
 
 NEXT_KEY_FILE = "master.key.next"
 ACTOR = "operator (sxr keys rotate-master)"
@@ -296,6 +297,9 @@ def rotate_master(
         _crash_point(settings, "case")
 
     result.stray_blobs = _rekey_strays(old, new, result)
+    # Tombstones keep references as HMACs under a key derived from the master key: the old one is kept,
+    # sealed under the new key, so a deleted case is still found by its reference after the rotation.
+    carry_reference_keys(data_dir, old_key, new_key)
     _finish(settings, data_dir, root, old_id, new_key, result)
     return result
 

@@ -14,6 +14,7 @@ from sxr.conversations import cli as conversations_cli
 from sxr.evidence import cli as evidence_cli
 from sxr.guidance import cli as guidance_cli
 from sxr.media import cli as media_cli
+from sxr.operations import cli as operations_cli
 from sxr.pipeline.derivers import DERIVERS
 from sxr.reports import cli as reports_cli
 from sxr.retention import cli as retention_cli
@@ -81,6 +82,7 @@ accounts_cli.register(app)
 reports_cli.register(app)
 staff_cli.register(app)
 retention_cli.register(app)
+operations_cli.register(app)
 
 
 def main() -> None:

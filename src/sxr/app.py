@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sxr.config import Settings, get_settings
 from sxr.conversations.derivers import install as install_derivers
+from sxr.guidance.content import default_content
 from sxr.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
 from sxr.web.templating import STATIC_DIR, templates
 from sxr.web.uploads import sweep as sweep_uploads
@@ -48,6 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=None,
     )
     app.state.settings = settings
+    # The region's emergency number and quick-exit page, on every page (web.templating's context).
+    app.state.page_context = {"region_page": default_content().region_page(settings.region)}
     install_derivers()
     # A body too big for its route is refused before anything reads it (its answer still gets the
     # security headers, added outside it).

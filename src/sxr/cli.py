@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Annotated
 
 import typer
 
-from sxr.config import get_settings
+from sxr.cli_support import describe_database, fail, load_settings, open_database, run
 
 app = typer.Typer(
     name="sxr",
@@ -46,7 +47,8 @@ def serve(
 
     from sxr.app import create_app
 
-    settings = get_settings()
+    settings = load_settings()
+    open_database(settings)  # set up when new, explained when not this sxr's: before the first request
     uvicorn.run(
         create_app(settings),
         host=host or settings.host,
@@ -61,12 +63,32 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the database to the newest schema."""
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
     from sxr.migrations import upgrade
 
-    settings = get_settings()
-    settings.ensure_data_dir()
-    upgrade(settings.resolved_database_url)
-    typer.echo("database is up to date", err=True)
+    settings = load_settings()
+    try:
+        settings.ensure_data_dir()
+    except OSError as exc:
+        fail(f"the data dir {settings.data_dir} cannot be made ({exc.strerror or exc})", "environment")
+    url = settings.resolved_database_url
+    try:
+        upgrade(url)
+    except (SQLAlchemyError, ArgumentError, OSError) as exc:
+        cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        fail(f"{describe_database(url)} cannot be migrated: {cause[0] if cause else exc}", "environment")
+    typer.echo(f"the database {describe_database(url)} is up to date", err=True)
+
+
+@db_app.command("where")
+def db_where() -> None:
+    """Say which data dir and database this command line opens, and why."""
+    from sxr.config import data_dir_origin
+
+    settings = load_settings()
+    typer.echo(f"data dir: {settings.data_dir} ({data_dir_origin()})")
+    typer.echo(f"database: {describe_database(settings.resolved_database_url)}")
 
 
 def _register_domains() -> None:
@@ -87,4 +109,4 @@ _register_domains()
 
 
 def main() -> None:
-    app()
+    sys.exit(run(app))

@@ -81,7 +81,9 @@ def test_a_command_in_production_without_keys_says_so_in_one_line(
     get_settings.cache_clear()
 
 
-def test_the_signing_key_setting_signs_report_packs(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_signing_key_setting_signs_report_packs(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from sxr.reports.signing import load_signing_key, public_key_b64
 
     monkeypatch.setenv("SXR_SIGNING_KEY", KEY)

@@ -46,11 +46,16 @@ def serve(
     import uvicorn
 
     from sxr.app import create_app
+    from sxr.guidance.content import ContentError
 
     settings = load_settings()
     open_database(settings)  # set up when new, explained when not this sxr's: before the first request
+    try:
+        web_app = create_app(settings)
+    except ContentError as exc:  # SXR_REGION names no region of the guidance content
+        fail(f"the app cannot start: {exc}", "environment", name_database=False)
     uvicorn.run(
-        create_app(settings),
+        web_app,
         host=host or settings.host,
         port=port or settings.port,
         proxy_headers=False,
@@ -82,11 +87,25 @@ def db_upgrade() -> None:
 
 
 @db_app.command("where")
-def db_where() -> None:
+def db_where(
+    record: Annotated[
+        bool,
+        typer.Option(
+            "--record",
+            help="remember this data dir and database for every later `sxr` of this install, run from "
+            "any folder (`make run` does this)",
+        ),
+    ] = False,
+) -> None:
     """Say which data dir and database this command line opens, and why."""
-    from sxr.config import data_dir_origin
+    from sxr.config import data_dir_origin, record_deployment
 
     settings = load_settings()
+    if record:
+        try:
+            typer.echo(f"recorded in {record_deployment()}", err=True)
+        except OSError as exc:
+            fail(f"the deployment could not be recorded ({exc.strerror or exc})", "environment")
     typer.echo(f"data dir: {settings.data_dir} ({data_dir_origin()})")
     typer.echo(f"database: {describe_database(settings.resolved_database_url)}")
 

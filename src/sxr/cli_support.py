@@ -58,10 +58,11 @@ def one_line(text: str, limit: int = 600) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def fail(message: str, kind: FailKind = "refused") -> NoReturn:
-    """Say what went wrong in one line on stderr and stop with the exit code of `kind`."""
+def fail(message: str, kind: FailKind = "refused", *, name_database: bool = True) -> NoReturn:
+    """Say what went wrong in one line on stderr and stop with the exit code of `kind` (naming the opened
+    database when it is a thing not found or the environment, unless `name_database` is False)."""
     line = one_line(message)
-    database = _opened.get()
+    database = _opened.get() if name_database else None
     if database and kind in ("not_found", "environment") and database not in line:
         line = f"{line} (database: {database})"
     typer.echo(f"sxr: {line}", err=True)

@@ -210,7 +210,10 @@ def get_settings() -> Settings:
 
 def record_deployment(path: Path = RECORDED_DEPLOYMENT) -> Path:
     """Write the data dir (absolute) and database URL this environment names, for later commands (0600)."""
-    settings = read_settings()
+    try:
+        settings = Settings(_env_file=None)  # this environment's own, not what was recorded before
+    except ValidationError as exc:
+        raise SettingsError(_explain(exc)) from None
     lines = [f"SXR_DATA_DIR={_quoted(str(settings.data_dir))}"]
     if settings.database_url:
         lines.append(f"SXR_DATABASE_URL={_quoted(settings.database_url)}")

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from cases.test_cases_views import start_report
 from sxr.app import create_app
 from sxr.config import get_settings
 from sxr.guidance.content import default_content
-from cases.test_cases_views import start_report
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "sxr"
 US_AT_RISK = "age=13-15&safe=harm&where=US&paid=yes&how=gift-card&shared=no&app=instagram"

@@ -44,6 +44,8 @@ UNEXPECTED = 70  # a fault in sxr itself (sysexits' EX_SOFTWARE)
 INTERRUPTED = 130
 
 _opened: contextvars.ContextVar[str | None] = contextvars.ContextVar("sxr_cli_database", default=None)
+# "sxr analyze", "sxr staff list": the words a complaint starts with (run() knows them; "sxr" else).
+_command: contextvars.ContextVar[str] = contextvars.ContextVar("sxr_cli_command", default="sxr")
 
 # Control characters (an offender's file name can hold terminal escapes) and bidi controls are shown as
 # U+FFFD; runs of whitespace, newlines included, become one space: a complaint is one line.
@@ -65,7 +67,7 @@ def fail(message: str, kind: FailKind = "refused", *, name_database: bool = True
     database = _opened.get() if name_database else None
     if database and kind in ("not_found", "environment") and database not in line:
         line = f"{line} (database: {database})"
-    typer.echo(f"sxr: {line}", err=True)
+    typer.echo(f"{_command.get()}: {line}", err=True)
     raise typer.Exit(EXIT_CODES[kind])
 
 
@@ -199,11 +201,23 @@ def _usage_line(exc: typer.TyperException) -> str:
     return message
 
 
+def _command_words(command: object, args: list[str]) -> str:
+    words = ["sxr"]
+    for arg in args:
+        children = getattr(command, "commands", None)
+        if not isinstance(children, dict) or arg not in children:
+            break
+        words.append(arg)
+        command = children[arg]
+    return " ".join(words)
+
+
 def run(app: typer.Typer, argv: Sequence[str] | None = None) -> int:
     """Run the Typer app on `argv` and return its exit code; nothing but a one-line error on stderr."""
     args = list(sys.argv[1:] if argv is None else argv)
     command = typer.main.get_command(app)
     token = _opened.set(None)
+    command_token = _command.set(_command_words(command, args))
     try:
         result = command.main(args=args, prog_name="sxr", standalone_mode=False)
         return result if isinstance(result, int) else 0
@@ -231,3 +245,4 @@ def run(app: typer.Typer, argv: Sequence[str] | None = None) -> int:
         return UNEXPECTED
     finally:
         _opened.reset(token)
+        _command.reset(command_token)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import enum
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 import typer
-from sqlalchemy.engine import make_url
 
 from sxr.cli import app
 from sxr.cli_support import EXIT_CODES, UNEXPECTED, describe_database, one_line, run
@@ -191,26 +189,12 @@ def test_a_new_empty_postgresql_database_is_set_up(
     settings: Any,
     monkeypatch: pytest.MonkeyPatch,
     capfd: pytest.CaptureFixture[str],
-    postgres_template: str | None,
+    empty_postgres_url: str,
 ) -> None:
-    from conftest import POSTGRES_URL, skip_or_fail
-
-    if postgres_template is None:
-        skip_or_fail(f"PostgreSQL not reachable at {POSTGRES_URL}", "SXR_REQUIRE_POSTGRES")
-    name = f"sxr_empty_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        monkeypatch.setenv("SXR_DATABASE_URL", url)
-        get_settings.cache_clear()
-        assert run(app, ["staff", "list"]) == 0
-        assert run(app, ["evidence", "list", "SXR-2222-2222"]) == EXIT_CODES["not_found"]
-        err = capfd.readouterr().err
-        assert err.count("\n") == 1 and describe_database(url) in err
-    finally:
-        dispose_engines()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    monkeypatch.setenv("SXR_DATABASE_URL", empty_postgres_url)
+    get_settings.cache_clear()
+    assert run(app, ["staff", "list"]) == 0
+    assert run(app, ["evidence", "list", "SXR-2222-2222"]) == EXIT_CODES["not_found"]
+    err = capfd.readouterr().err
+    assert err.count("\n") == 1 and describe_database(empty_postgres_url) in err
+    get_settings.cache_clear()

@@ -38,6 +38,7 @@ $(VENV)/.installed-bench: $(BIN)/python pyproject.toml
 run: $(VENV)/.installed
 	$(BIN)/sxr db where --record
 	$(BIN)/sxr db upgrade
+	@echo "Serving until Ctrl-C. In another terminal: make shell, then sxr staff add-user (see README)."
 	SXR_HOST=$(SXR_HOST) SXR_PORT=$(SXR_PORT) $(BIN)/sxr serve
 
 shell: $(VENV)/.installed

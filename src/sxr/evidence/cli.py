@@ -171,6 +171,8 @@ def evidence_export(
         fail(str(exc), "refused")
     except (BlobError, MasterKeyError) as exc:
         fail(str(exc), "environment")
+    except OSError as exc:  # DIR is a file, or a folder this user cannot write to
+        fail(f"cannot export into {dest}: {exc.strerror or exc}", "refused")
     typer.echo(f"exported to {dest}; check with: cd {dest} && sha256sum -c SHA256SUMS", err=True)
     typer.echo(str(manifest))
 

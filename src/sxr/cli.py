@@ -32,6 +32,7 @@ DOMAINS_WITH_CLI = (
     "accounts",
     "reports",
     "staff",
+    "retention",
 )
 
 
@@ -47,6 +48,7 @@ def serve(
 
     from sxr.app import create_app
     from sxr.guidance.content import ContentError
+    from sxr.monitoring.logs import configure_logging
 
     settings = load_settings()
     open_database(settings)  # set up when new, explained when not this sxr's: before the first request
@@ -54,6 +56,7 @@ def serve(
         web_app = create_app(settings)
     except ContentError as exc:  # SXR_REGION names no region of the guidance content
         fail(f"the app cannot start: {exc}", "environment", name_database=False)
+    configure_logging()  # JSON lines on stderr; README "What the logs may contain"
     uvicorn.run(
         web_app,
         host=host or settings.host,
@@ -62,6 +65,7 @@ def serve(
         server_header=False,
         # Access logs would record /case/{token} paths, and a token opens a case for 30 minutes.
         access_log=False,
+        log_config=None,
     )
 
 

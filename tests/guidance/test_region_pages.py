@@ -45,6 +45,7 @@ def _victim_pages(client: TestClient) -> list[str]:
         case_url,
         f"{case_url}/details",
         f"{case_url}/protect",
+        f"{case_url}/your-data",
     ]
 
 

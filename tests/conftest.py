@@ -117,6 +117,22 @@ def _drop_postgres_database(url: str) -> None:
     admin.dispose()
 
 
+@pytest.fixture
+def empty_postgres_url(postgres_template: str | None) -> Iterator[str]:
+    """A new PostgreSQL database that was never migrated (for the first-open path), dropped after."""
+    if postgres_template is None:
+        skip_or_fail(f"PostgreSQL not reachable at {_postgres_admin_url()}", "SXR_REQUIRE_POSTGRES")
+    name = f"sxr_empty_{uuid.uuid4().hex[:12]}"
+    admin = _admin_engine()
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = make_url(_postgres_admin_url()).set(database=name).render_as_string(hide_password=False)
+    yield url
+    dispose_engines()
+    _drop_postgres_database(url)
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated SQLite file per test run; each test gets a copy."""

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from sxr.config import Settings, get_settings
 from sxr.evidence.services import Deriver
 from sxr.guidance import views as guidance_views
+from sxr.guidance.content import default_content
 from sxr.media import views as media_views
 from sxr.monitoring import views as monitoring_views
 from sxr.monitoring.middleware import RequestMetricsMiddleware
@@ -59,6 +60,8 @@ def create_app(settings: Settings | None = None, *, derivers: Sequence[Deriver] 
     )
     app.state.settings = settings
     app.state.derivers = tuple(derivers)  # read by routes through sxr.evidence.deps.DeriversDep
+    # The region's emergency number and quick-exit page, on every page (web.templating's context).
+    app.state.page_context = {"region_page": default_content().region_page(settings.region)}
     # A body too big for its route is refused before anything reads it (its answer still gets the
     # security headers, added outside it).
     app.add_middleware(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -9,7 +10,7 @@ import typer
 from sxr.accounts import cli as accounts_cli
 from sxr.analysis import cli as analysis_cli
 from sxr.cases import cli as cases_cli
-from sxr.config import get_settings
+from sxr.cli_support import describe_database, fail, load_settings, open_database, run
 from sxr.conversations import cli as conversations_cli
 from sxr.evidence import cli as evidence_cli
 from sxr.guidance import cli as guidance_cli
@@ -43,12 +44,18 @@ def serve(
     import uvicorn
 
     from sxr.app import create_app
+    from sxr.guidance.content import ContentError
     from sxr.monitoring.logs import configure_logging
 
+    settings = load_settings()
+    open_database(settings)  # set up when new, explained when not this sxr's: before the first request
+    try:
+        web_app = create_app(settings)
+    except ContentError as exc:  # SXR_REGION names no region of the guidance content
+        fail(f"the app cannot start: {exc}", "environment", name_database=False)
     configure_logging()  # JSON lines on stderr; README "What the logs may contain"
-    settings = get_settings()
     uvicorn.run(
-        create_app(settings),
+        web_app,
         host=host or settings.host,
         port=port or settings.port,
         proxy_headers=False,
@@ -62,12 +69,46 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the database to the newest schema."""
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
     from sxr.migrations import upgrade
 
-    settings = get_settings()
-    settings.ensure_data_dir()
-    upgrade(settings.resolved_database_url)
-    typer.echo("database is up to date", err=True)
+    settings = load_settings()
+    try:
+        settings.ensure_data_dir()
+    except OSError as exc:
+        fail(f"the data dir {settings.data_dir} cannot be made ({exc.strerror or exc})", "environment")
+    url = settings.resolved_database_url
+    try:
+        upgrade(url)
+    except (SQLAlchemyError, ArgumentError, OSError) as exc:
+        cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        fail(f"{describe_database(url)} cannot be migrated: {cause[0] if cause else exc}", "environment")
+    typer.echo(f"the database {describe_database(url)} is up to date", err=True)
+
+
+@db_app.command("where")
+def db_where(
+    record: Annotated[
+        bool,
+        typer.Option(
+            "--record",
+            help="remember this data dir and database for every later `sxr` of this install, run from "
+            "any folder (`make run` does this)",
+        ),
+    ] = False,
+) -> None:
+    """Say which data dir and database this command line opens, and why."""
+    from sxr.config import data_dir_origin, record_deployment
+
+    settings = load_settings()
+    if record:
+        try:
+            typer.echo(f"recorded in {record_deployment()}", err=True)
+        except OSError as exc:
+            fail(f"the deployment could not be recorded ({exc.strerror or exc})", "environment")
+    typer.echo(f"data dir: {settings.data_dir} ({data_dir_origin()})")
+    typer.echo(f"database: {describe_database(settings.resolved_database_url)}")
 
 
 # Each domain adds its commands, in the order `sxr --help` lists them.
@@ -86,4 +127,4 @@ operations_cli.register(app)
 
 
 def main() -> None:
-    app()
+    sys.exit(run(app))

@@ -195,10 +195,11 @@ def test_the_confirm_page_speaks_plainly(reading_grade: Callable[[list[str]], fl
     """The page's own words (not the messages) read at Flesch-Kincaid grade 6 or below."""
     from types import SimpleNamespace
 
+    from sxr.guidance.content import default_content
     from sxr.web.templating import templates
 
     html = templates.env.get_template("cases/reading.html").render(
-        exit_url="https://example.com",
+        region_page=default_content().region_page("GB-ENG"),
         token="t",
         item=SimpleNamespace(id=1, original_name="Screenshot.png"),
         rows=[{"side": "left", "text": "", "time": "", "pictures": 0}] * 2,

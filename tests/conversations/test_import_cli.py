@@ -53,11 +53,11 @@ def test_import_summary_and_errors(runner: CliRunner, tmp_path: Path) -> None:
     garbage = tmp_path / "x.bin"
     garbage.write_bytes(b"\x00\x01" * 100)
     failed = runner.invoke(app, ["import", str(garbage), "--json"])
-    assert failed.exit_code == 1 and "not a chat export" in failed.stderr
+    assert failed.exit_code == 4 and "not a chat export" in failed.stderr
     two = runner.invoke(app, ["import", str(path), str(garbage)])
-    assert two.exit_code == 1 and "one chat export" in two.stderr
+    assert two.exit_code == 4 and "one chat export" in two.stderr
     missing = runner.invoke(app, ["import", str(tmp_path / "nope.zip")])
-    assert missing.exit_code == 1 and "does not exist" in missing.stderr
+    assert missing.exit_code == 3 and "does not exist" in missing.stderr
 
 
 @pytest.mark.parametrize("messages", [0, 1, 3])

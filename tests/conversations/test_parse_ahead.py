@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -304,7 +303,6 @@ def test_a_helper_starts_only_where_a_core_is_free() -> None:
 
 
 def test_switched_off_means_no_helper(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delitem(sys.modules, "sxr.config", raising=False)
-    monkeypatch.setenv("SXR_IMPORT_HELPER", "false")
+    monkeypatch.setenv("SXR_IMPORT_HELPER", "false")  # read afresh from the settings, no cache to clear
     assert parse_ahead.helper_allowed() is False
     assert Helper.start([("/nowhere", None, 10 * parse_ahead.MIN_AHEAD_BYTES, True)]) is None

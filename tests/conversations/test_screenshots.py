@@ -339,7 +339,7 @@ def test_sxr_import_prints_the_screenshot_conversation(engine: object, shots: di
     broken = shots["light.png"].with_name("broken.png")
     broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
     failed = runner.invoke(app, ["import", str(broken), "--json"])
-    assert failed.exit_code == 1 and failed.stdout == ""
+    assert failed.exit_code == 4 and failed.stdout == ""
     assert "broken.png" in failed.stderr and "Traceback" not in failed.stderr
 
 

@@ -79,7 +79,7 @@ def test_the_cli_round_trip(database_url: str, samples: Path, tmp_path: Path) ->
     assert done.returncode != 0 and done.stdout == ""
     assert "cannot keep this kind of file" in done.stderr and "Traceback" not in done.stderr
     missing = sxr_in_process("evidence", "list", "SXR-2222-2222", check=False)
-    assert missing.returncode == 1 and "no case has the reference" in missing.stderr
+    assert missing.returncode == 3 and "no case has the reference" in missing.stderr
     out = tmp_path / "export"
     sxr_in_process("evidence", "export", reference, str(out), "--why", "police request 42")
     with session_factory(database_url)() as session:

@@ -32,7 +32,10 @@ def test_protect_page_has_no_inline_code_and_sends_nowhere(settings: Settings) -
 
 
 def test_submit_url_is_escaped(settings: Settings) -> None:
+    from sxr.guidance.content import default_content
+
     app = FastAPI()
+    app.state.page_context = {"region_page": default_content().region_page("GB-ENG")}  # as create_app does
 
     @app.get("/case/x/protect")
     def protect(request: Request) -> Response:

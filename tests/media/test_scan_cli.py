@@ -61,7 +61,7 @@ def test_hash_reports_bad_files_with_a_non_zero_exit(tmp_path: Path, settings: S
     assert result.exit_code == 1
     assert json.loads(result.stdout)["files"][0]["error"] == "the file is empty"
     assert "Could not hash" in result.stderr and "Traceback" not in result.stderr
-    assert _run("hash", str(empty), "--fps", "0").exit_code == 1
+    assert _run("hash", str(empty), "--fps", "0").exit_code == 2
 
 
 def _by_path(document: dict[str, Any], root: Path) -> dict[str, dict[str, Any]]:
@@ -154,13 +154,13 @@ def test_scan_with_watchlist(folder: Path, tmp_path: Path, settings: Settings) -
 
 def test_scan_errors_are_clear(tmp_path: Path, settings: Settings) -> None:
     missing = _run("scan", str(tmp_path / "nowhere"))
-    assert missing.exit_code == 1 and "not a folder" in missing.stderr
+    assert missing.exit_code == 3 and "not a folder" in missing.stderr
     bad = tmp_path / "bad.csv"
     bad.write_text("colour,size\nred,1\n")
     result = _run("scan", str(tmp_path), "--watchlist", str(bad))
-    assert result.exit_code == 1 and "hash type column" in result.stderr
+    assert result.exit_code == 4 and "hash type column" in result.stderr
     wrong = tmp_path / "wrong.csv"
     wrong.write_text("type,hash\npdq,abc\n")
     result = _run("scan", str(tmp_path), "--watchlist", str(wrong))
-    assert result.exit_code == 1 and "line 2" in result.stderr
-    assert _run("scan", str(tmp_path), "--workers", "0").exit_code == 1
+    assert result.exit_code == 4 and "line 2" in result.stderr
+    assert _run("scan", str(tmp_path), "--workers", "0").exit_code == 2

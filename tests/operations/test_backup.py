@@ -93,7 +93,7 @@ def _restore_and_verify(backup: Path, tmp_path: Path, env: dict[str, str], doc: 
     assert result["cases"] == doc["counts"]["cases"]
     # A second restore into the now full deployment is refused, in words.
     again = sxr("backup", "restore", str(backup), env=env)
-    assert again.returncode == 1
+    assert again.returncode == 4  # cli_support's "refused"
     assert "only into an empty data dir and an empty database" in again.stderr
 
 
@@ -162,7 +162,7 @@ def test_a_missing_or_added_file_is_named(sqlite_backup: Path) -> None:
         "backup", "restore", str(sqlite_backup), env={"SXR_DATA_DIR": str(sqlite_backup.parent / "r")}
     )
     assert (
-        refused.returncode == 1 and "did not pass its own checks, so nothing was restored" in refused.stderr
+        refused.returncode == 4 and "did not pass its own checks, so nothing was restored" in refused.stderr
     )
 
 
@@ -197,7 +197,7 @@ def test_verify_names_a_wrong_master_key(sqlite_backup: Path, tmp_path: Path) ->
 
 def test_restore_refuses_a_deployment_in_use(sqlite_backup: Path, settings: Settings) -> None:
     done = sxr("backup", "restore", str(sqlite_backup))
-    assert done.returncode == 1
+    assert done.returncode == 4
     assert f"the data dir {settings.data_dir} is not empty" in done.stderr
 
 
@@ -209,7 +209,7 @@ def test_restore_refuses_a_postgres_database_in_use(
     with empty_postgres(POSTGRES_URL) as url:
         env = {"SXR_DATA_DIR": str(tmp_path / "fresh"), "SXR_DATABASE_URL": url}
         done = sxr("backup", "restore", str(sqlite_backup), env=env)
-        assert done.returncode == 1
+        assert done.returncode == 4
         assert "this backup holds a sqlite database, but SXR_DATABASE_URL names postgresql" in done.stderr
 
 

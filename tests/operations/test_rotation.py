@@ -164,7 +164,7 @@ def test_a_rotation_killed_part_way_resumes(
     assert len(partial) == (2 if crash == "case:2" else 0)
 
     refused = sxr("evidence", "verify")
-    assert refused.returncode == 1 and "rotation of the evidence" in refused.stderr
+    assert refused.returncode == 5 and "rotation of the evidence" in refused.stderr  # "environment"
     assert "run `sxr keys rotate-master` again" in refused.stderr
 
     resumed = sxr("keys", "rotate-master", "--json")
@@ -274,6 +274,7 @@ def test_rotate_signing_from_the_environment_needs_the_new_key(
     sqlite_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SXR_SIGNING_KEY", base64.b64encode(os.urandom(32)).decode())
+    get_settings.cache_clear()  # settings are read once per process
     refused = CliRunner().invoke(app, ["keys", "rotate-signing"])
     assert refused.exit_code == 1 and "give the new key with --new-key-file FILE" in refused.stderr
 

@@ -150,7 +150,7 @@ def test_build_then_verify_a_real_case(
 
 def test_build_for_an_unknown_reference_fails_clearly(sqlite_url: str, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["report", "build", "SXR-0000-0000", "--out", str(tmp_path / "p.zip")])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert "no case has the reference" in result.stderr
     assert not (tmp_path / "p.zip").exists()
 
@@ -162,14 +162,16 @@ def test_public_key_comes_from_the_environment_when_set(
 
     seed = base64.b64encode(bytes(range(32))).decode()
     monkeypatch.setenv("SXR_SIGNING_KEY", seed)
+    get_settings.cache_clear()
     result = CliRunner().invoke(app, ["report", "public-key", "--json"])
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
     assert doc["algorithm"] == "ed25519" and doc["fingerprint"].startswith("SHA256:")
     assert not (settings.data_dir / "keys").exists()
     monkeypatch.setenv("SXR_SIGNING_KEY", "not a key")
+    get_settings.cache_clear()
     bad = CliRunner().invoke(app, ["report", "public-key"])
-    assert bad.exit_code == 1 and "signing key" in bad.stderr
+    assert bad.exit_code == 5 and "signing key" in bad.stderr
 
 
 def test_the_victim_downloads_a_verifiable_pack(sqlite_url: str, tmp_path: Path) -> None:

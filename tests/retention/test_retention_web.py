@@ -206,10 +206,15 @@ def test_the_victim_pages_speak_plainly(
     template: str, on_hold: bool, reading_grade: Callable[[list[str]], float]
 ) -> None:
     """Each page's own words read at Flesch-Kincaid grade 6 or below, and never blame."""
+    from sxr.guidance.content import default_content
     from sxr.web.templating import templates
 
     html = templates.env.get_template(template).render(
-        exit_url="https://example.com", token="t", case=None, on_hold=on_hold, when="1 May 2027 at 10:00"
+        region_page=default_content().region_page("GB-ENG"),
+        token="t",
+        case=None,
+        on_hold=on_hold,
+        when="1 May 2027 at 10:00",
     )
     main = re.search(r"<main.*?</main>", html, re.S)
     assert main is not None

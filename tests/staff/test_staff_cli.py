@@ -78,20 +78,20 @@ def test_add_user_prints_a_password_once_that_signs_in(database_url: str) -> Non
 def test_cli_errors_are_one_clear_sentence(database_url: str) -> None:
     runner = CliRunner()
     cases = [
-        (["staff", "add-user", "x@example.com", "--name", "X", "--role", "boss"], "A role is one of"),
-        (["staff", "add-user", "not-an-email", "--name", "X", "--role", "admin"], "is not an e-mail address"),
-        (["staff", "deactivate", "nobody@example.com"], "There is no staff user"),
+        (["staff", "add-user", "x@example.com", "--name", "X", "--role", "boss"], "A role is one of", 4),
+        (["staff", "add-user", "not-an-email", "--name", "X", "--role", "admin"], "not an e-mail address", 4),
+        (["staff", "deactivate", "nobody@example.com"], "There is no staff user", 3),
     ]
-    for args, message in cases:
+    for args, message, code in cases:
         done = runner.invoke(_cli(), args)
-        assert done.exit_code == 1 and done.stdout == "" and message in done.stderr, done.output
+        assert done.exit_code == code and done.stdout == "" and message in done.stderr, done.output
         assert "Traceback" not in done.output
     short = runner.invoke(
         _cli(),
         ["staff", "add-user", "y@example.com", "--name", "Y", "--role", "admin", "--password-stdin"],
         input="short\n",
     )
-    assert short.exit_code == 1 and "at least 12 characters" in short.stderr
+    assert short.exit_code == 4 and "at least 12 characters" in short.stderr
     assert (
         runner.invoke(
             _cli(), ["staff", "add-user", "z@example.com", "--name", "Z", "--role", "admin"]
@@ -99,7 +99,7 @@ def test_cli_errors_are_one_clear_sentence(database_url: str) -> None:
         == 0
     )
     again = runner.invoke(_cli(), ["staff", "add-user", "Z@example.com", "--name", "Z", "--role", "admin"])
-    assert again.exit_code == 1 and "already a staff user" in again.stderr
+    assert again.exit_code == 4 and "already a staff user" in again.stderr
 
 
 def test_migration_matches_the_staff_models(database_url: str) -> None:

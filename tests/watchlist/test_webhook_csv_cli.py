@@ -161,18 +161,18 @@ def test_cli_add_match_withdraw_and_api_keys(sqlite_url: str, tmp_path: Path) ->
     again = runner.invoke(cli_app, ["watchlist", "match", str(tmp_path / "copy.jpg"), "--json"])
     assert json.loads(again.stdout)["files"][0]["matches"] == []
     missing = runner.invoke(cli_app, ["watchlist", "withdraw", entries[0]["id"]])
-    assert missing.exit_code == 1 and "no such" in missing.stderr
+    assert missing.exit_code == 3 and "no such" in missing.stderr
 
     no_case = runner.invoke(cli_app, ["watchlist", "add", "SXR-0000-0000", str(picture), "--json"])
-    assert no_case.exit_code == 1 and no_case.stdout == ""
+    assert no_case.exit_code == 3 and no_case.stdout == ""
 
     created = runner.invoke(cli_app, ["apikey", "create", "ExampleChat", "--json"])
     assert created.exit_code == 0, created.output
     doc = json.loads(created.stdout)
     assert doc["name"] == "ExampleChat" and doc["key"].startswith("sxr_")
-    assert runner.invoke(cli_app, ["apikey", "create", "ExampleChat"]).exit_code == 1
+    assert runner.invoke(cli_app, ["apikey", "create", "ExampleChat"]).exit_code == 4
     assert runner.invoke(cli_app, ["apikey", "revoke", "ExampleChat"]).exit_code == 0
-    assert runner.invoke(cli_app, ["apikey", "revoke", "ExampleChat"]).exit_code == 1
+    assert runner.invoke(cli_app, ["apikey", "revoke", "ExampleChat"]).exit_code == 3
     with session_scope(sqlite_url) as session:
         assert create_api_key(session, "ExampleChat").startswith("sxr_")  # re-issued after revocation
 
@@ -183,7 +183,7 @@ def test_cli_add_match_withdraw_and_api_keys(sqlite_url: str, tmp_path: Path) ->
     bad = tmp_path / "bad.csv"
     bad.write_text("signal_type,signal_value\npdq,nothex\n")
     refused = runner.invoke(cli_app, ["watchlist", "import", str(bad)])
-    assert refused.exit_code == 1 and "hex" in refused.stderr
+    assert refused.exit_code == 4 and "hex" in refused.stderr
 
 
 def test_import_reads_other_column_names_and_headerless_rows(sqlite_url: str) -> None:

@@ -7,17 +7,11 @@ from typing import Annotated
 
 import typer
 
+from sxr.cli_support import cli_session, fail
+
 apikey_app = typer.Typer(
     help="API keys for platforms that match against the watchlist.", no_args_is_help=True
 )
-
-
-def _database_url() -> str:
-    from sxr.config import get_settings
-
-    settings = get_settings()
-    settings.ensure_data_dir()
-    return settings.resolved_database_url
 
 
 @apikey_app.command("create")
@@ -27,14 +21,12 @@ def create_command(
 ) -> None:
     """Create the platform's key and print it once: it cannot be shown again."""
     from sxr.accounts.services import ApiKeyError, create_api_key
-    from sxr.db import session_scope
 
     try:
-        with session_scope(_database_url()) as session:
+        with cli_session() as (_settings, session):
             key = create_api_key(session, name)
     except ApiKeyError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(code=1) from None
+        fail(str(exc), "refused")
     if json_output:
         typer.echo(json.dumps({"name": name, "key": key}))
     else:
@@ -46,14 +38,12 @@ def create_command(
 def revoke_command(name: Annotated[str, typer.Argument(help="the platform's name")]) -> None:
     """Stop the platform's key from working."""
     from sxr.accounts.services import ApiKeyError, revoke_api_key
-    from sxr.db import session_scope
 
     try:
-        with session_scope(_database_url()) as session:
+        with cli_session() as (_settings, session):
             revoke_api_key(session, name)
     except ApiKeyError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(code=1) from None
+        fail(str(exc), "not_found")
     typer.echo(f"revoked {name}", err=True)
 
 

@@ -8,22 +8,15 @@ import sys
 import typer
 
 from sxr.analysis.core import Analysis, analyze
+from sxr.cli_support import load_settings
 from sxr.conversations.cli import (
     ChatOption,
     DateOrderOption,
     FilesArgument,
     JsonOption,
     TzOption,
-    load_conversation,
-    read_failure,
-    region_fallback,
+    conversation_or_fail,
 )
-from sxr.conversations.model import ExportError
-
-
-def _fail(text: str) -> None:
-    typer.echo(f"sxr analyze: {text}", err=True)
-    raise typer.Exit(code=1)
 
 
 def summary(analysis: Analysis) -> str:
@@ -68,23 +61,10 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Find the offender's details, the payments, the stages of the extortion and the risk."""
-        from sxr.config import get_settings
-
-        settings = get_settings()
-        try:
-            conversation = load_conversation(
-                files,
-                date_order=date_order,
-                tz=tz or settings.timezone,
-                chat=chat,
-                fallback_date_order=region_fallback(),
-            )
-        except ExportError as error:
-            _fail(str(error))
-            return
-        except (OSError, MemoryError) as error:
-            _fail(read_failure(error))
-            return
+        settings = load_settings()
+        conversation = conversation_or_fail(
+            files, date_order=date_order, tz=tz or settings.timezone, chat=chat
+        )
         result = analyze(conversation, phone_region=settings.phone_region)
         if as_json:
             sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")

@@ -9,20 +9,16 @@ from typing import Annotated, Any, TextIO
 
 import typer
 
+from sxr.cli_support import fail
 from sxr.conversations.model import Conversation, DateReading, ExportError
-
-
-def _fail(text: str) -> None:
-    typer.echo(f"sxr import: {text}", err=True)
-    raise typer.Exit(code=1)
 
 
 def region_fallback() -> str:
     """The usual date order where this deployment runs (SXR_REGION), for exports that cannot say."""
-    from sxr.config import get_settings
+    from sxr.cli_support import load_settings
     from sxr.conversations.importers.date_order import region_date_order
 
-    return region_date_order(get_settings().region)
+    return region_date_order(load_settings().region)
 
 
 def load_conversation(
@@ -54,6 +50,23 @@ def load_conversation(
     return import_path(
         files[0], date_order=date_order, tz=tz, chat=chat, fallback_date_order=fallback_date_order
     )
+
+
+def conversation_or_fail(
+    files: list[Path], *, date_order: str | None, tz: str | None, chat: str | None
+) -> Conversation:
+    """The conversation `sxr import` and `sxr analyze` read, or one line saying why it cannot be read."""
+    missing = [str(path) for path in files if not path.exists()]
+    if missing:
+        fail(f"{', '.join(missing)} does not exist.", "not_found")
+    try:
+        return load_conversation(
+            files, date_order=date_order, tz=tz, chat=chat, fallback_date_order=region_fallback()
+        )
+    except ExportError as exc:
+        fail(str(exc), "refused")
+    except (OSError, MemoryError) as exc:
+        fail(read_failure(exc), "environment" if isinstance(exc, MemoryError) else "refused")
 
 
 def write_json(conversation: Conversation, out: TextIO) -> None:
@@ -162,16 +175,7 @@ def register(app: typer.Typer) -> None:
         chat: ChatOption = None,
         as_json: JsonOption = False,
     ) -> None:
-        try:
-            conversation = load_conversation(
-                files, date_order=date_order, tz=tz, chat=chat, fallback_date_order=region_fallback()
-            )
-        except ExportError as exc:
-            _fail(str(exc))
-            return
-        except (OSError, MemoryError) as exc:
-            _fail(read_failure(exc))
-            return
+        conversation = conversation_or_fail(files, date_order=date_order, tz=tz, chat=chat)
         if as_json:
             write_json(conversation, sys.stdout)
         else:

@@ -19,7 +19,6 @@ helper has not answered yet (on a busy machine the helper may get less of a core
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import marshal
 import operator
@@ -260,14 +259,13 @@ def helper_allowed() -> bool:
 
 
 def _switched_on() -> bool:
-    config = sys.modules.get("sxr.config")
-    if config is not None:  # the app's settings, where they are loaded (loading them takes 0.1 s)
-        with contextlib.suppress(Exception):  # invalid settings are the app's to report
-            return bool(config.get_settings().import_helper)
-    return os.environ.get("SXR_IMPORT_HELPER", "true").strip().lower() not in _FALSE
+    from sxr.config import SettingsError, read_settings
 
-
-_FALSE = frozenset({"0", "off", "f", "false", "n", "no"})
+    try:
+        # Read afresh, not cached: loading settings is cheap next to a big import, and tests switch it.
+        return read_settings().import_helper
+    except SettingsError:  # invalid settings are the app's to report; the helper only saves time
+        return True
 
 
 def _cores() -> int:

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from sxr.cases.cli import cli_session, fail
 from sxr.cases.models import Case
+from sxr.cli_support import EXIT_CODES, cli_session, fail
 from sxr.clock import as_utc
 from sxr.evidence.limits import EvidenceRejected
 from sxr.evidence.services import Deriver
@@ -30,7 +30,7 @@ def _case(session: object, reference: str) -> Case:
     assert isinstance(session, Session)
     case = get_case_by_reference(session, reference)
     if case is None:
-        fail(f"no case has the reference {reference!r}")
+        fail(f"no case has the reference {reference!r}", "not_found")
     return case
 
 
@@ -46,7 +46,7 @@ def evidence_add(
 
     for path in files:
         if not path.is_file():
-            fail(f"{path} is not a file")
+            fail(f"{path} is not a file", "not_found")
     items = []
     try:
         with cli_session() as (settings, session):
@@ -58,7 +58,7 @@ def evidence_add(
                         session, settings, case, path, received_by="cli", derivers=_derivers(ctx)
                     )
                 except EvidenceRejected as exc:
-                    fail(f"{path}: {exc} (files before it were added)")
+                    fail(f"{path}: {exc} (files before it were added)", "refused")
                 item = added.item
                 row = {"id": item.id, "sha256": item.sha256, "kind": item.kind, "name": item.original_name}
                 items.append(row)
@@ -68,9 +68,9 @@ def evidence_add(
                     # One line per committed item, flushed: a caller sees exactly what is safely stored.
                     typer.echo(f"added {item.id} {item.sha256} {item.kind} {item.original_name}")
     except EvidenceRejected as exc:
-        fail(str(exc))
+        fail(str(exc), "refused")
     except (BlobError, MasterKeyError) as exc:
-        fail(str(exc))
+        fail(str(exc), "environment")
     if as_json:
         typer.echo(json.dumps({"items": items}))
 
@@ -121,7 +121,7 @@ def evidence_verify(
             case = _case(session, reference) if reference else None
             result = verify(session, settings, case, actor="cli")
     except (MasterKeyError, BlobError) as exc:
-        fail(str(exc))
+        fail(str(exc), "environment")
     if as_json:
         typer.echo(
             json.dumps(
@@ -152,7 +152,7 @@ def evidence_verify(
                 err=True,
             )
     if not result.intact:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_CODES["failed"])
 
 
 @evidence_app.command("export")
@@ -174,8 +174,12 @@ def evidence_export(
             record(
                 session, actor="cli", action="evidence.export", case_id=case.id, subject=str(dest), why=why
             )
-    except (EvidenceRejected, BlobError, MasterKeyError) as exc:
-        fail(str(exc))
+    except EvidenceRejected as exc:
+        fail(str(exc), "refused")
+    except (BlobError, MasterKeyError) as exc:
+        fail(str(exc), "environment")
+    except OSError as exc:  # DIR is a file, or a folder this user cannot write to
+        fail(f"cannot export into {dest}: {exc.strerror or exc}", "refused")
     typer.echo(f"exported to {dest}; check with: cd {dest} && sha256sum -c SHA256SUMS", err=True)
     typer.echo(str(manifest))
 

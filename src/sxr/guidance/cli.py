@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from sxr.config import get_settings
+from sxr.cli_support import fail, load_settings
 from sxr.guidance.content import ContentError, default_content
 from sxr.guidance.triage import Answers, Plan, age_band, build_plan, resolve_region
 
@@ -79,7 +79,7 @@ def register(app: typer.Typer) -> None:
         try:
             content = default_content()
             answers = Answers(
-                region=resolve_region(region or get_settings().region, content),
+                region=resolve_region(region or load_settings().region, content),
                 age_band=None if age is None else age_band(age),
                 at_risk=_flag(self_harm) is True,
                 paid=_flag(paid),
@@ -89,8 +89,7 @@ def register(app: typer.Typer) -> None:
             )
             plan = build_plan(answers, content)
         except (ContentError, ValueError) as exc:
-            typer.echo(f"sxr plan: {exc}", err=True)
-            raise typer.Exit(2) from None
+            fail(str(exc), "usage")
         if as_json:
             typer.echo(json.dumps(plan.to_json(), ensure_ascii=False, indent=2))
         else:

@@ -104,14 +104,40 @@ class Service(_Model):
         return in_region and (age_band is None or age_band in self.ages)
 
 
+class QuickExit(_Model):
+    """The neutral page "Exit this page" and Shift three times replace a victim page with."""
+
+    url: str
+    source: str
+    checked: date
+
+    @field_validator("url", "source")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        return _https(value)
+
+
 class Region(_Model):
-    """A place whose police and emergency numbers a plan uses."""
+    """A place whose police and emergency numbers a plan uses, and whose neutral page a quick exit opens."""
 
     code: str
     name: str
     country: str
     emergency: str
     police: str
+    quick_exit: QuickExit
+
+
+class RegionPage(_Model):
+    """What every victim page shows of the deployment's region: its emergency service and quick exit."""
+
+    region: Region
+    emergency: Service
+
+    @property
+    def emergency_phone(self) -> str:
+        assert self.emergency.phone is not None  # Content checks every region's emergency has a phone
+        return self.emergency.phone
 
 
 class Condition(_Model):
@@ -222,6 +248,11 @@ class Content(_Model):
                 return region
         known = ", ".join(r.code for r in self.regions)
         raise ContentError(f"unknown region {code!r}: use one of {known}")
+
+    def region_page(self, code: str) -> RegionPage:
+        """The emergency service and quick exit of the region with `code` (ContentError when unknown)."""
+        region = self.region(code)
+        return RegionPage(region=region, emergency=self.service(region.emergency))
 
     def service(self, service_id: str) -> Service:
         """The service with `service_id`."""

@@ -1,7 +1,8 @@
 """The victim's guided plan: a start page, one question a page, check your answers, the plan.
 
 Answers travel in the query string (GET forms), never in cookies or storage, and the pages work without
-JavaScript. Anyone who says they are not safe sees 999 and the crisis lines first on every later page.
+JavaScript. Anyone who says they are not safe sees the region's emergency number and the crisis lines
+first on every later page.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def _urgent(answers: flow.Raw, settings: SettingsDep) -> tuple[SupportEntry, ...
 
 
 def _context(answers: flow.Raw, settings: SettingsDep, **extra: Any) -> dict[str, Any]:
-    return {"exit_url": settings.neutral_exit_url, "urgent": _urgent(answers, settings), **extra}
+    return {"urgent": _urgent(answers, settings), **extra}
 
 
 def _redirect(url: str) -> Response:

@@ -10,17 +10,14 @@ from typing import Annotated, Any
 
 import typer
 
+from sxr.cli_support import EXIT_CODES, fail, load_settings
+
 FPS_HELP = "video frames to hash per second (default: every frame)"
-
-
-def _fail(message: str) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(code=1)
 
 
 def _check_rate(fps: float | None) -> None:
     if fps is not None and fps <= 0:
-        _fail("--fps must be a positive number of frames per second.")
+        fail("--fps must be a positive number of frames per second.", "usage")
 
 
 def _summary_line(entry: dict[str, Any]) -> str:
@@ -54,15 +51,13 @@ def hash_command(
     for entry in failed:
         typer.echo(f"Could not hash {entry['path']}: {entry['error']}.", err=True)
     if failed:
-        raise typer.Exit(code=1)
+        raise typer.Exit(EXIT_CODES["failed"])
 
 
 def _default_state_path(root: Path) -> Path:
-    from sxr.config import get_settings
-
     # One state file per scanned folder, in the data dir: the scanned folder itself is never written to.
     digest = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
-    return get_settings().data_dir / "scans" / f"{digest}.jsonl"
+    return load_settings().data_dir / "scans" / f"{digest}.jsonl"
 
 
 def scan_command(
@@ -94,15 +89,15 @@ def scan_command(
 
     _check_rate(fps)
     if not directory.is_dir():
-        _fail(f"{directory} is not a folder that can be read.")
+        fail(f"{directory} is not a folder that can be read.", "not_found")
     if workers is not None and workers < 1:
-        _fail("--workers must be 1 or more.")
+        fail("--workers must be 1 or more.", "usage")
     check = None
     if watchlist is not None:
         try:
             check = LinearWatchlistCheck.from_csv(watchlist)
         except WatchlistFileError as exc:
-            _fail(f"{exc}.")
+            fail(f"{exc}.", "refused")
     state_path = state or _default_state_path(directory)
     if fresh and state_path.exists():
         state_path.unlink()
@@ -126,8 +121,8 @@ def scan_command(
                 on_progress=lambda done: progress.advance(task, done),
             )
         except OSError as exc:
-            _fail(f"The scan could not keep its state file at {state_path} ({exc.strerror or exc}).")
-            return
+            reason = exc.strerror or exc
+            fail(f"The scan could not keep its state file at {state_path} ({reason}).", "environment")
     if check is not None:
         for entry in entries:
             entry["matches"] = check.matches(entry)

@@ -129,7 +129,7 @@ def _hash_file(path: Path) -> tuple[int, str]:
 
 def _libpq_env(url: URL) -> dict[str, str]:
     """The connection as libpq environment variables (the password stays off the command line)."""
-    env = dict(os.environ)
+    env = dict(os.environ)  # handed on to pg_dump / pg_restore, with the connection added
     for name, value in (
         ("PGHOST", url.host),
         ("PGPORT", str(url.port) if url.port else None),
@@ -307,7 +307,7 @@ def _signing_fingerprint(settings: Settings) -> str | None:
     from sxr.reports.signing import SigningKeyError, fingerprint, load_signing_key, public_key_b64
 
     try:
-        key = load_signing_key(settings.data_dir, create=False)
+        key = load_signing_key(settings.data_dir, settings.signing_key, create=False)
     except (SigningKeyError, ValueError):
         return None
     return fingerprint(public_key_b64(key)) if key is not None else None
@@ -318,7 +318,7 @@ def _write_keys(settings: Settings, path: Path, master: bytes | None) -> None:
 
     from sxr.reports.signing import load_signing_key
 
-    signing = load_signing_key(settings.data_dir, create=False)
+    signing = load_signing_key(settings.data_dir, settings.signing_key, create=False)
     doc = {
         "master_key": base64.b64encode(master).decode() if master else None,
         "master_key_id": key_id(master).hex() if master else None,
@@ -762,7 +762,7 @@ def restore_backup(settings: Settings, src: Path, *, keys_file: Path | None = No
             _pg_restore(_pg_tool("pg_restore", major), src / PG_FILE, make_url(url))
         if keys.get("master_key") and not settings.master_key:
             _write_key_file(data_dir / KEY_FILE_NAME, keys["master_key"])
-        if keys.get("signing_key") and not os.environ.get("SXR_SIGNING_KEY"):
+        if keys.get("signing_key") and not settings.signing_key:
             from sxr.reports.signing import key_path
 
             path = key_path(data_dir)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
+from sxr.cli_support import fail
 from sxr.config import get_settings
 
 backup_app = typer.Typer(
@@ -26,11 +27,6 @@ def _audit(action: str, subject: str) -> None:
 
     with session_scope(get_settings().resolved_database_url) as session:
         record(session, actor="operator (cli)", action=action, subject=subject[:255])
-
-
-def _fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(message, err=True)
-    raise typer.Exit(code)
 
 
 @backup_app.command("create")
@@ -59,7 +55,7 @@ def backup_create(
         result = create_backup(settings, dest, keys_file=with_keys, logical=logical)
         _audit("backup.create", f"{result.path}" + (" with keys" if with_keys else ""))
     except (BackupError, MasterKeyError, OSError, SQLAlchemyError) as exc:
-        _fail(f"The backup was not made: {exc}")
+        fail(f"The backup was not made: {exc}", "failed")
     if as_json:
         typer.echo(
             json.dumps(
@@ -159,7 +155,7 @@ def backup_restore(
         restore_backup(settings, src, keys_file=keys)
         _audit("backup.restore", str(src.resolve()))
     except (BackupError, OSError, ValueError) as exc:
-        _fail(str(exc))
+        fail(str(exc), "refused")
     typer.echo(f"restored {src} into {settings.data_dir}; check it with `sxr evidence verify`", err=True)
 
 
@@ -188,11 +184,12 @@ def rotate_master_command(
             result = rotate_master(session, settings, new_key_file=new_key_file, progress=progress)
         _audit("keys.rotate-master", f"{result.old_key_id} -> {result.new_key_id}")
     except (RotationError, MasterKeyError, BlobError, OSError, SQLAlchemyError) as exc:
-        _fail(
+        fail(
             f"{exc}\nWhat was done is kept: run `sxr keys rotate-master` again (with the same new key) "
             "to carry on."
             if "Nothing was rotated" not in str(exc)
-            else str(exc)
+            else str(exc),
+            "failed",
         )
     if as_json:
         typer.echo(
@@ -248,7 +245,7 @@ def rotate_signing_command(
         result = rotate_signing(get_settings(), new_key_file=new_key_file)
         _audit("keys.rotate-signing", f"{result.old_fingerprint} -> {result.new_fingerprint}")
     except (RotationError, KeyringError, OSError, SQLAlchemyError) as exc:
-        _fail(str(exc))
+        fail(str(exc), "failed")
     if as_json:
         typer.echo(
             json.dumps(

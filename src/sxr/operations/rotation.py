@@ -109,7 +109,7 @@ def _crash_point(settings: Settings, kind: str) -> None:
     """
     if settings.environment != "test":
         return
-    wanted = os.environ.get("SXR_TEST_CRASH_AT", "")
+    wanted = settings.test_crash_at
     name, _, count = wanted.partition(":")
     if name != kind:
         return
@@ -355,7 +355,6 @@ def rotate_signing(settings: Settings, *, new_key_file: Path | None = None) -> S
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from sxr.reports.signing import (
-        ENV_VAR,
         SigningKeyError,
         _parse_private,
         fingerprint,
@@ -366,14 +365,14 @@ def rotate_signing(settings: Settings, *, new_key_file: Path | None = None) -> S
 
     data_dir = settings.ensure_data_dir()
     try:
-        old = load_signing_key(data_dir, create=False)
+        old = load_signing_key(data_dir, settings.signing_key, create=False)
     except (SigningKeyError, ValueError) as exc:
         raise RotationError(f"The current signing key cannot be read: {exc}") from exc
     if old is None:
         raise RotationError(
             "There is no signing key yet (one is made when the first report pack is built): nothing to rotate"
         )
-    environment = bool(os.environ.get(ENV_VAR))
+    environment = bool(settings.signing_key)
     if new_key_file is not None:
         try:
             new = _parse_private(new_key_file.read_text("ascii"))
@@ -381,7 +380,7 @@ def rotate_signing(settings: Settings, *, new_key_file: Path | None = None) -> S
             raise RotationError(f"The new signing key in {new_key_file} cannot be read: {exc}") from exc
     elif environment:
         raise RotationError(
-            f"{ENV_VAR} is set, so sxr cannot replace the key itself: give the new key with "
+            "SXR_SIGNING_KEY is set, so sxr cannot replace the key itself: give the new key with "
             "--new-key-file FILE, then set the variable to it."
         )
     else:

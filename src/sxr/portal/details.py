@@ -76,7 +76,6 @@ def details_page(
         request,
         "analysis/details.html",
         {
-            "exit_url": settings.neutral_exit_url,
             "token": token,
             "undecided": _rows(sorted_details.undecided, first_seen),
             "confirmed": _rows(sorted_details.confirmed, first_seen),

@@ -86,7 +86,7 @@ def _page(
     return templates.TemplateResponse(
         request,
         name,
-        {"exit_url": settings.neutral_exit_url, **context},
+        context,
         status_code=status_code,
     )
 

@@ -14,7 +14,7 @@ BUSY_ADDRESS = (
 )
 BUSY_EVERYONE = (
     "We are very busy just now. Please try again in {minutes} minutes. Nothing you sent before is lost. "
-    "If you are in danger, call 999."
+    "If you are in danger, call {emergency}."
 )
 
 
@@ -37,8 +37,10 @@ def limit_by_address(request: Request, session: Session, limit: Limit) -> None:
     except RateLimited as exc:
         minutes = max(1, -(-exc.retry_after // 60))
         text = BUSY_EVERYONE if exc.overall else BUSY_ADDRESS
+        # The region's emergency number, as every page shows it (app.state.page_context).
+        emergency = request.app.state.page_context["region_page"].emergency_phone
         raise HTTPException(
             status_code=429,
-            detail=text.format(minutes=minutes),
+            detail=text.format(minutes=minutes, emergency=emergency),
             headers={"Retry-After": str(exc.retry_after)},
         ) from exc

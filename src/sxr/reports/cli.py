@@ -8,16 +8,11 @@ from typing import Annotated
 
 import typer
 
-from sxr.config import get_settings
+from sxr.cli_support import EXIT_CODES, cli_session, fail, load_settings
 
 report_app = typer.Typer(
     help="Police report packs: build, verify, publish the signing key.", no_args_is_help=True
 )
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(message, err=True)
-    return typer.Exit(code)
 
 
 @report_app.command("build")
@@ -27,21 +22,21 @@ def build(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
 ) -> None:
     """Write the case's report pack: report.pdf, report.json, stix.json, evidence/ and a signed manifest."""
-    from sxr.db import session_scope
     from sxr.reports.pack import PackError
     from sxr.reports.pdf import PdfError
     from sxr.reports.services import CaseNotFound, build_case_pack, find_case
     from sxr.reports.signing import SigningKeyError
 
-    settings = get_settings()
     try:
-        with session_scope(settings.resolved_database_url) as session:
+        with cli_session() as (settings, session):
             case = find_case(session, reference)
             result, facts = build_case_pack(session, settings, case, out, actor="operator (sxr report build)")
     except CaseNotFound as exc:
-        raise _fail(f"Cannot build the report pack: {exc}.") from None
-    except (PackError, PdfError, SigningKeyError, OSError) as exc:
-        raise _fail(f"Cannot build the report pack: {exc}") from None
+        fail(f"Cannot build the report pack: {exc}.", "not_found")
+    except SigningKeyError as exc:
+        fail(f"Cannot build the report pack: {exc}", "environment")
+    except (PackError, PdfError, OSError) as exc:
+        fail(f"Cannot build the report pack: {exc}", "refused")
     if as_json:
         doc = {
             "path": str(result.path),
@@ -82,7 +77,7 @@ def verify(
     if not result.ok:
         for problem in result.problems:
             typer.echo(f"FAILED {problem}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_CODES["failed"])
 
 
 def _signer(fingerprint_: str | None) -> dict[str, object]:
@@ -90,9 +85,9 @@ def _signer(fingerprint_: str | None) -> dict[str, object]:
     from sxr.keyring import describe_signer
     from sxr.reports.signing import SigningKeyError, fingerprint, load_signing_key, public_key_b64
 
-    settings = get_settings()
+    settings = load_settings()
     try:
-        key = load_signing_key(settings.data_dir, create=False)
+        key = load_signing_key(settings.data_dir, settings.signing_key, create=False)
     except (SigningKeyError, OSError, ValueError):
         key = None
     current = fingerprint(public_key_b64(key)) if key is not None else None
@@ -106,11 +101,11 @@ def public_key_command(
     """Print the public key that report packs are signed with (creating the key on first use)."""
     from sxr.reports.signing import SigningKeyError, fingerprint, load_signing_key, public_key_b64
 
-    settings = get_settings()
+    settings = load_settings()
     try:
-        key = load_signing_key(settings.ensure_data_dir())
+        key = load_signing_key(settings.ensure_data_dir(), settings.signing_key)
     except (SigningKeyError, OSError, ValueError) as exc:
-        raise _fail(f"Cannot read the signing key: {exc}") from None
+        fail(f"Cannot read the signing key: {exc}", "environment")
     assert key is not None
     public = public_key_b64(key)
     if as_json:

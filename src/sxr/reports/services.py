@@ -42,7 +42,7 @@ def build_case_pack(
 ) -> tuple[PackResult, ReportFacts]:
     """Gather the case's facts, decrypt its originals into a private temporary folder, and write the pack."""
     facts = collect_facts(session, settings, case)
-    key = load_signing_key(settings.ensure_data_dir())
+    key = load_signing_key(settings.ensure_data_dir(), settings.signing_key)
     assert key is not None  # created on first use
     files: dict[str, Path | bytes] = {}
     # Decrypted originals live outside the data dir, which must never hold an original in plaintext.

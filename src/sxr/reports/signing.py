@@ -11,7 +11,6 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-ENV_VAR = "SXR_SIGNING_KEY"
 KEY_FILE = Path("keys") / "report-signing.key"
 
 
@@ -39,11 +38,13 @@ def key_path(data_dir: Path) -> Path:
     return data_dir / KEY_FILE
 
 
-def load_signing_key(data_dir: Path, *, create: bool = True) -> Ed25519PrivateKey | None:
-    """The signing key: SXR_SIGNING_KEY, else the key file (created with mode 0600 when `create`)."""
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return _parse_private(env)
+def load_signing_key(
+    data_dir: Path, configured: str | None = None, *, create: bool = True
+) -> Ed25519PrivateKey | None:
+    """The signing key: `configured` (settings.signing_key, from SXR_SIGNING_KEY), else the key file
+    (created with mode 0600 when `create`)."""
+    if configured:
+        return _parse_private(configured)
     path = key_path(data_dir)
     if path.exists():
         return _parse_private(path.read_text("ascii"))

@@ -8,22 +8,16 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
-from sxr.cases.cli import cli_session
+from sxr.cli_support import cli_session, fail
 
 retention_app = typer.Typer(
     help="Retention: delete what the deployment's rules say is due; the erasure ledger.",
     no_args_is_help=True,
 )
-
-
-def fail(message: str, code: int = 1) -> NoReturn:
-    """One line on stderr and a non-zero exit (until sxr.cli_support's `fail` replaces it)."""
-    print(f"error: {message}", file=sys.stderr)
-    raise typer.Exit(code)
 
 
 @retention_app.command("run")
@@ -57,7 +51,10 @@ def run(
     for path in report.blobs_left:
         print(f"warning: a deleted case's blob could not be removed: {path}", file=sys.stderr)
     if report.failed:
-        fail(f"{len(report.failed)} cases could not be deleted (named above); run again or look at the logs")
+        fail(
+            f"{len(report.failed)} cases could not be deleted (named above); run again or look at the logs",
+            "failed",
+        )
 
 
 @retention_app.command("erasures")
@@ -107,7 +104,7 @@ def erasures(
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
-        fail("the erasure ledger is broken (see above)")
+        fail("the erasure ledger is broken (see above)", "failed")
 
 
 def register(app: typer.Typer) -> None:

@@ -41,9 +41,7 @@ DELETE_FAILED = (
 def _page(
     request: Request, settings: Settings, name: str, context: dict[str, Any], status_code: int = 200
 ) -> Response:
-    return templates.TemplateResponse(
-        request, name, {"exit_url": settings.neutral_exit_url, **context}, status_code=status_code
-    )
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
 def _on_hold(session: SessionDep, case: Case) -> bool:

@@ -8,20 +8,9 @@ from typing import Annotated
 
 import typer
 
+from sxr.cli_support import cli_session, fail
+
 staff_app = typer.Typer(help="Staff users of the staff portal.", no_args_is_help=True)
-
-
-def _database_url() -> str:
-    from sxr.config import get_settings
-
-    settings = get_settings()
-    settings.ensure_data_dir()
-    return settings.resolved_database_url
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(message, err=True)
-    return typer.Exit(code=1)
 
 
 @staff_app.command("add-user")
@@ -35,22 +24,17 @@ def add_user(
     json_output: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
 ) -> None:
     """Add a staff user; prints a generated password once (or reads one with --password-stdin)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
     from sxr.accounts.staff_users import StaffError, create_user
-    from sxr.db import session_scope
 
     password = None
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     try:
-        with session_scope(_database_url()) as session:
+        with cli_session() as (_settings, session):
             user, password = create_user(session, email, name, role, password)
             document = {"email": user.email, "name": user.display_name, "role": user.role}
     except StaffError as exc:
-        raise _fail(str(exc)) from None
-    except SQLAlchemyError:
-        raise _fail("The database is not ready: run `sxr db upgrade` first.") from None
+        fail(str(exc), "refused")
     if json_output:
         if not password_stdin:
             document["password"] = password
@@ -70,26 +54,20 @@ def list_command(
     json_output: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
 ) -> None:
     """List staff users."""
-    from sqlalchemy.exc import SQLAlchemyError
-
     from sxr.accounts.staff_users import list_users
     from sxr.clock import as_utc
-    from sxr.db import session_scope
 
-    try:
-        with session_scope(_database_url()) as session:
-            users = [
-                {
-                    "email": u.email,
-                    "name": u.display_name,
-                    "role": u.role,
-                    "active": u.active,
-                    "created_at": as_utc(u.created_at).isoformat(),
-                }
-                for u in list_users(session)
-            ]
-    except SQLAlchemyError:
-        raise _fail("The database is not ready: run `sxr db upgrade` first.") from None
+    with cli_session() as (_settings, session):
+        users = [
+            {
+                "email": u.email,
+                "name": u.display_name,
+                "role": u.role,
+                "active": u.active,
+                "created_at": as_utc(u.created_at).isoformat(),
+            }
+            for u in list_users(session)
+        ]
     if json_output:
         typer.echo(json.dumps({"users": users}))
         return
@@ -101,18 +79,13 @@ def list_command(
 @staff_app.command("deactivate")
 def deactivate(email: Annotated[str, typer.Argument(help="the staff member's e-mail address")]) -> None:
     """Stop a staff user from signing in and end their open sessions."""
-    from sqlalchemy.exc import SQLAlchemyError
-
     from sxr.accounts.staff_users import StaffError, deactivate_user
-    from sxr.db import session_scope
 
     try:
-        with session_scope(_database_url()) as session:
+        with cli_session() as (_settings, session):
             deactivate_user(session, email)
     except StaffError as exc:
-        raise _fail(str(exc)) from None
-    except SQLAlchemyError:
-        raise _fail("The database is not ready: run `sxr db upgrade` first.") from None
+        fail(str(exc), "not_found")
     typer.echo(f"deactivated {email.strip().lower()}", err=True)
 
 

@@ -9,29 +9,21 @@ from typing import Annotated, Any
 
 import typer
 
+from sxr.cli_support import cli_session, fail
+
 watchlist_app = typer.Typer(help="The watchlist of victims' media hashes.", no_args_is_help=True)
-
-
-def _fail(message: str) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(code=1)
-
-
-def _database_url() -> str:
-    from sxr.config import get_settings
-
-    settings = get_settings()
-    settings.ensure_data_dir()
-    return settings.resolved_database_url
 
 
 def _hash_files(files: list[Path]) -> list[dict[str, Any]]:
     from sxr.media.hashing import hash_file
 
+    for path in files:
+        if not path.exists():
+            fail(f"{path} does not exist.", "not_found")
     hashed = [hash_file(path) for path in files]
     for entry in hashed:
         if entry["error"]:
-            _fail(f"Could not hash {entry['path']}: {entry['error']}.")
+            fail(f"Could not hash {entry['path']}: {entry['error']}.", "refused")
     return hashed
 
 
@@ -51,16 +43,14 @@ def add_command(
 ) -> None:
     """Hash files here and bank the hashes for case REFERENCE (the files themselves are not kept)."""
     from sxr.cases.services import get_case_by_reference
-    from sxr.db import session_scope
     from sxr.watchlist.services import WatchlistError, bank_hashes
 
     hashed = _hash_files(files)
     try:
-        with session_scope(_database_url()) as session:
+        with cli_session() as (_settings, session):
             case = get_case_by_reference(session, reference)
             if case is None:
-                _fail(f"There is no case with reference {reference}.")
-                return
+                fail(f"There is no case with reference {reference}.", "not_found")
             # The operator hashed the files here: staff have seen them, so the entries are reviewed.
             entries = bank_hashes(
                 session, case.id, [h for e in hashed for h in _bankable(e)], "cli", trust="reviewed"
@@ -70,8 +60,7 @@ def add_command(
                 for e in entries
             ]
     except WatchlistError as exc:
-        _fail(str(exc))
-        return
+        fail(str(exc), "refused")
     if json_output:
         typer.echo(json.dumps({"entries": out}))
     else:
@@ -82,14 +71,13 @@ def add_command(
 @watchlist_app.command("withdraw")
 def withdraw_command(entry_id: Annotated[str, typer.Argument(help="the entry's id")]) -> None:
     """Take an entry off the watchlist and delete it (it stops matching at once)."""
-    from sxr.db import session_scope
     from sxr.watchlist.services import NotFound, withdraw_entry
 
     try:
-        with session_scope(_database_url()) as session:
+        with cli_session() as (_settings, session):
             withdraw_entry(session, entry_id)
     except NotFound as exc:
-        _fail(str(exc))
+        fail(str(exc), "not_found")
     typer.echo(f"withdrawn {entry_id}", err=True)
 
 
@@ -98,30 +86,28 @@ def import_command(
     csv_file: Annotated[Path, typer.Argument(help="signal_type,signal_value CSV (HMA / ThreatExchange)")],
 ) -> None:
     """Bank the PDQ and MD5 signals of a file exported by HMA or ThreatExchange tools."""
-    from sxr.db import session_scope
     from sxr.watchlist.services import WatchlistError, import_csv
 
     try:
         text = csv_file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        fail(f"Could not read {csv_file}: there is no such file.", "not_found")
     except (OSError, UnicodeDecodeError) as exc:
-        _fail(f"Could not read {csv_file}: {exc.__class__.__name__}.")
-        return
+        fail(f"Could not read {csv_file}: {exc.__class__.__name__}.", "refused")
     try:
-        with session_scope(_database_url()) as session:
+        with cli_session() as (_settings, session):
             entries = import_csv(session, text, added_by=f"import:{csv_file.name}"[:120])
     except WatchlistError as exc:
-        _fail(f"{csv_file}: {exc}")
-        return
+        fail(f"{csv_file}: {exc}", "refused")
     typer.echo(f"imported {len(entries)} signals", err=True)
 
 
 @watchlist_app.command("export")
 def export_command() -> None:
     """Print every PDQ and MD5 entry as signal_type,signal_value CSV (no case data)."""
-    from sxr.db import session_scope
     from sxr.watchlist.services import export_csv
 
-    with session_scope(_database_url()) as session:
+    with cli_session() as (_settings, session):
         export_csv(session, sys.stdout)
 
 
@@ -131,12 +117,11 @@ def match_command(
     json_output: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
 ) -> None:
     """Check files on this machine against the watchlist (nothing is recorded)."""
-    from sxr.db import session_scope
     from sxr.watchlist.services import lookup, lookup_video
 
     hashed = _hash_files(files)
     out = []
-    with session_scope(_database_url()) as session:
+    with cli_session() as (_settings, session):
         for entry in hashed:
             matches: dict[str, int] = {}
             queries = [{"type": "md5", "value": entry["md5"]}]

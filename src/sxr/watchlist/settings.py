@@ -1,23 +1,14 @@
-"""The watchlist's own settings (`SXR_` environment variables), kept here so config.py stays the lead's."""
+"""The watchlist's section of the one settings object: `WatchlistSection` (webhook, match radius, platform
+rate limits, per-case quota) is defined in `sxr.config`, the foundation layer every package may import, and
+`Settings` is composed from it; this module is where the watchlist gets it."""
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from sxr.config import Settings, WatchlistSection, read_settings
+
+__all__ = ["WatchlistSection", "get_watchlist_settings"]
 
 
-class WatchlistSettings(BaseSettings):
-    """Webhook, match radius and platform rate limits."""
-
-    model_config = SettingsConfigDict(env_prefix="SXR_", extra="ignore")
-
-    webhook_url: str | None = Field(default=None, description="where alerts are POSTed (the force's system)")
-    webhook_secret: str | None = Field(default=None, description="HMAC-SHA256 key for the webhook body")
-    match_radius: int = Field(default=31, ge=0, le=64, description="PDQ Hamming distance that is a match")
-    api_rate: float = Field(default=2000.0, gt=0, description="hashes a second each API key may look up")
-    api_burst: float = Field(default=20000.0, gt=0, description="hashes an API key may look up at once")
-
-
-def get_watchlist_settings() -> WatchlistSettings:
-    """Read afresh each time: cheap, and tests change the environment."""
-    return WatchlistSettings()
+def get_watchlist_settings() -> Settings:
+    """The deployment's settings read afresh (cheap, and tests change the environment between calls)."""
+    return read_settings()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -39,4 +41,13 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-templates = Jinja2Templates(env=environment)
+
+
+def deployment_context(request: Request) -> dict[str, Any]:
+    """What every page shows of the deployment, as the app factory put it in `app.state.page_context`
+    (the region's emergency service and quick-exit page: content, never typed into a template)."""
+    context: dict[str, Any] = request.app.state.page_context
+    return context
+
+
+templates = Jinja2Templates(env=environment, context_processors=[deployment_context])

@@ -8,10 +8,8 @@ on its form: six-digit sort code and eight-digit account number, as Vocalink adv
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +41,12 @@ def parse_table(text: str) -> list[ModulusRule]:
 
 @cache
 def _default_table() -> tuple[ModulusRule, ...]:
-    path = os.environ.get("SXR_VOCALINK_TABLE")
-    if not path or not Path(path).is_file():
+    from sxr.config import get_settings
+
+    path = get_settings().vocalink_table
+    if path is None or not path.is_file():
         return ()
-    return tuple(parse_table(Path(path).read_text(encoding="ascii", errors="replace")))
+    return tuple(parse_table(path.read_text(encoding="ascii", errors="replace")))
 
 
 def _weights(rule: ModulusRule, digits: list[int]) -> tuple[int, ...]:

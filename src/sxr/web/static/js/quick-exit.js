@@ -6,7 +6,8 @@
 (function () {
   "use strict";
   var button = document.getElementById("exit-this-page");
-  var target = (button && button.getAttribute("data-exit-url")) || "https://www.bbc.co.uk/weather";
+  // The region's neutral page (guidance content), on <body> so Shift three times works on every page.
+  var target = document.body.getAttribute("data-exit-url") || "about:blank";
   var leaving = false;
 
   function leave(event) {

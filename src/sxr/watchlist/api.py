@@ -160,7 +160,7 @@ def _query_option(signal: type[MediaHashType[Any]]) -> dict[str, Any]:
             f"optional: up to {variants} other forms of the same hash (rotations and mirrors); "
             "the nearest counts"
             if variants
-            else f"a {signal.name} hash has no other forms: leave this out"
+            else f"{signal.name} hashes have no other forms: leave this out"
         ),
     }
     return {
@@ -200,7 +200,7 @@ class HashQuery(BaseModel):
         if self.dihedral:
             if len(self.dihedral) > signal.max_variants:
                 raise ValueError(
-                    f"a {signal.name} hash may bring at most {signal.max_variants} dihedral hashes"
+                    f"{signal.name} hashes may bring at most {signal.max_variants} dihedral hashes"
                 )
             self.dihedral = [signal.validate(v) for v in self.dihedral]
         return self

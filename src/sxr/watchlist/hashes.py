@@ -39,7 +39,7 @@ def parse_queries(hashes: Sequence[Any]) -> list[tuple[type[MediaHashType[Any]],
         variants = item.get("dihedral") or []
         try:
             if variants and not signal.max_variants:
-                raise ValueError(f"A {signal.name} hash has no dihedral variants.")
+                raise ValueError(f"{signal.name} hashes have no dihedral variants.")
             if not isinstance(variants, list) or len(variants) > signal.max_variants:
                 raise ValueError(
                     f"dihedral is a list of at most {signal.max_variants} more {signal.name} hashes."

@@ -279,6 +279,9 @@ class SignalRegistry(Mapping[str, type[MediaHashType[Any]]]):
 
     def __init__(self, types: Iterable[type[MediaHashType[Any]]] = ()) -> None:
         self._types: dict[str, type[MediaHashType[Any]]] = {}
+        # Kept as registered and forgotten: every hash a platform looks up asks for them.
+        self._single: list[type[MediaHashType[Any]]] = []
+        self._framed: list[type[FramedHashType[Any]]] = []
         for signal in types:
             self.register(signal)
 
@@ -291,11 +294,17 @@ class SignalRegistry(Mapping[str, type[MediaHashType[Any]]]):
         if signal.name in self._types:
             raise ValueError(f"there is already a hash type named {signal.name}")
         self._types[signal.name] = signal
+        self._sort()
         return signal
 
     def unregister(self, name: str) -> None:
         """Forget a hash type (tests that add one of their own)."""
         self._types.pop(name, None)
+        self._sort()
+
+    def _sort(self) -> None:
+        self._single = [s for s in self._types.values() if not issubclass(s, FramedHashType)]
+        self._framed = [s for s in self._types.values() if issubclass(s, FramedHashType)]
 
     def __getitem__(self, name: str) -> type[MediaHashType[Any]]:
         return self._types[name]
@@ -316,11 +325,11 @@ class SignalRegistry(Mapping[str, type[MediaHashType[Any]]]):
 
     def single(self) -> list[type[MediaHashType[Any]]]:
         """The types whose hash is one value: looked up by platforms, exchanged in CSV files."""
-        return [s for s in self._types.values() if not issubclass(s, FramedHashType)]
+        return list(self._single)
 
     def framed(self) -> list[type[FramedHashType[Any]]]:
         """The types whose hash is a list of frames (videos)."""
-        return [s for s in self._types.values() if issubclass(s, FramedHashType)]
+        return list(self._framed)
 
     def words(self, types: Iterable[type[MediaHashType[Any]]] | None = None) -> str:
         """The names as a list in words: "pdq, md5 or sha256"."""

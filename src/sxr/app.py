@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sxr.config import Settings, get_settings
 from sxr.conversations.derivers import install as install_derivers
+from sxr.monitoring.middleware import RequestMetricsMiddleware
 from sxr.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
 from sxr.web.templating import STATIC_DIR, templates
 from sxr.web.uploads import sweep as sweep_uploads
@@ -28,6 +29,8 @@ DOMAINS_WITH_VIEWS = (
     "reports",
     "accounts",
     "staff",
+    "retention",
+    "monitoring",
 )
 
 
@@ -57,6 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_upload_bytes=settings.max_upload_bytes,
     )
     app.add_middleware(SecurityHeadersMiddleware)
+    # Outermost: every answer is counted and logged by its route template, refusals included.
+    app.add_middleware(RequestMetricsMiddleware)
     sweep_uploads(settings.data_dir)  # what a crash left behind
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for domain in DOMAINS_WITH_VIEWS:

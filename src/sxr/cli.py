@@ -31,6 +31,7 @@ DOMAINS_WITH_CLI = (
     "accounts",
     "reports",
     "staff",
+    "retention",
 )
 
 
@@ -45,7 +46,9 @@ def serve(
     import uvicorn
 
     from sxr.app import create_app
+    from sxr.monitoring.logs import configure_logging
 
+    configure_logging()  # JSON lines on stderr; README "What the logs may contain"
     settings = get_settings()
     uvicorn.run(
         create_app(settings),
@@ -55,6 +58,7 @@ def serve(
         server_header=False,
         # Access logs would record /case/{token} paths, and a token opens a case for 30 minutes.
         access_log=False,
+        log_config=None,
     )
 
 

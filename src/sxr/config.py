@@ -73,6 +73,20 @@ class Settings(BaseSettings):
         default=200_000, ge=0, description="vPDQ frames in all of a case's videos waiting for review"
     )
 
+    # Retention (README "Retention and erasure" says what each means for a data protection officer).
+    retention_empty_report_days: int = Field(
+        default=30, ge=1, description="days after its last use that a report with nothing in it is deleted"
+    )
+    retention_closed_case_days: int = Field(
+        default=730, ge=1, description="days after a case was closed (or last added to) that it is deleted"
+    )
+    retention_review_days: int = Field(
+        default=30, ge=0, description="days before its deletion that a closed case is listed for review"
+    )
+    metrics_token: str | None = Field(
+        default=None, description="bearer token that /metrics asks for; unset: loopback clients only"
+    )
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

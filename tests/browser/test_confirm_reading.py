@@ -21,7 +21,7 @@ CHAT: list[tuple[str, ...]] = [
 
 def screenshot(folder: Path) -> Path:
     """A generated phone screenshot of CHAT (read by OCR when it is uploaded)."""
-    from sxr.conversations.chat_render import render_chat
+    from chat_render import render_chat
 
     shot = folder / "Screenshot_chat.png"
     render_chat(CHAT, size=(720, 1600), style="whatsapp-light")[0].image.save(shot)

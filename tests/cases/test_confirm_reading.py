@@ -43,7 +43,7 @@ CORRECTED = [
 
 def screenshot(folder: Path) -> Path:
     """A generated phone screenshot of CHAT (drawn, then read by OCR when it is added)."""
-    from sxr.conversations.chat_render import render_chat
+    from chat_render import render_chat
 
     shot = folder / "Screenshot_chat.png"
     render_chat(CHAT, size=(720, 1600), style="whatsapp-light")[0].image.save(shot)

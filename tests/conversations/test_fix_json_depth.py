@@ -90,11 +90,11 @@ def _google_chat(tmp_path: Path) -> Path:
 def test_deep_json_is_refused_in_one_line_with_little_memory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, build, streamed: bool
 ) -> None:
-    from sxr.conversations.importers import base
+    from sxr.conversations.importers import json_members
 
     path = build(tmp_path)
     if streamed:
-        monkeypatch.setattr(base, "WHOLE_JSON_BYTES", 0)  # every file now counts as too big to hold
+        monkeypatch.setattr(json_members, "WHOLE_JSON_BYTES", 0)  # every file now counts as too big to hold
     tracemalloc.start()
     try:
         with pytest.raises(ExportError) as caught:
@@ -111,11 +111,11 @@ def test_deep_json_is_refused_in_one_line_with_little_memory(
 def test_nesting_as_deep_as_a_real_export_goes_is_still_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sxr.conversations.importers import base
+    from sxr.conversations.importers import json_members
 
     path = _telegram(tmp_path, levels=50)
     assert import_path(path).messages[0].sender == "Mila"
-    monkeypatch.setattr(base, "WHOLE_JSON_BYTES", 0)
+    monkeypatch.setattr(json_members, "WHOLE_JSON_BYTES", 0)
     assert import_path(path).messages[0].sender == "Mila"
 
 
@@ -136,13 +136,13 @@ def test_the_head_helpers_refuse_a_deep_head(tmp_path: Path) -> None:
 def test_damaged_json_is_one_short_line_that_names_the_file_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: bool
 ) -> None:
-    from sxr.conversations.importers import base
+    from sxr.conversations.importers import json_members
 
     chat = telegram_chat([telegram_message(1, 1778274631, "Mila", "user1", "hi " * 200)])
     path = tmp_path / "truncated_result.json"
     path.write_text(json.dumps(chat)[:-300])
     if streamed:
-        monkeypatch.setattr(base, "WHOLE_JSON_BYTES", 0)
+        monkeypatch.setattr(json_members, "WHOLE_JSON_BYTES", 0)
     with pytest.raises(ExportError) as caught:
         import_path(path)
     message = str(caught.value)

@@ -55,12 +55,12 @@ def test_a_full_export_with_many_contacts_before_the_chats_is_found(tmp_path: Pa
 def test_chats_the_account_left_are_listed_and_can_be_chosen(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: bool
 ) -> None:
-    from sxr.conversations.importers import base
+    from sxr.conversations.importers import json_members
 
     path = tmp_path / "result.json"
     path.write_text(json.dumps(_full(contacts=3, left=True), indent=1))
     if streamed:
-        monkeypatch.setattr(base, "WHOLE_JSON_BYTES", 0)
+        monkeypatch.setattr(json_members, "WHOLE_JSON_BYTES", 0)
     with pytest.raises(SeveralChats) as caught:
         import_path(path)  # one chat in "chats" is not picked alone: the left group is a chat too
     assert caught.value.chats == ["Mum", "Crypto Deals"]

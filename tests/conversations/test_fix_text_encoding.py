@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sxr.conversations.importers import base, import_path
+from sxr.conversations.importers import decoding, import_path
 from sxr.conversations.importers.base import text_lines, text_stream
 
 
@@ -51,7 +51,7 @@ def test_a_windows_1252_discord_package_csv_keeps_its_text(tmp_path: Path) -> No
 
 @pytest.mark.parametrize("chunk", [1, 2, 3, 5, 256 * 1024])
 def test_lines_split_as_before_whatever_the_chunk_size(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
-    monkeypatch.setattr(base, "_TEXT_CHUNK", chunk)
+    monkeypatch.setattr(decoding, "_TEXT_CHUNK", chunk)
     data = "\ufeffa\r\nb\rc\n\u2028d\x85e\n\nlast".encode()
     expected = ["a", "b", "c", "\u2028d\x85e", "", "last"]
     assert list(text_lines(io.BytesIO(data))) == expected

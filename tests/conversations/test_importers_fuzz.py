@@ -24,7 +24,7 @@ from conversation_builders import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sxr.conversations.importers import IMPORTERS, _load_plugins, import_path
+from sxr.conversations.importers import import_path, importers
 from sxr.conversations.model import ExportError
 
 
@@ -157,11 +157,10 @@ def test_mutated_archives_give_only_clean_errors(
     suffix=st.sampled_from([".txt", ".json", ".zip", ".tar", ".eml", ".md", ""]),
 )
 def test_every_importer_sniffs_garbage_safely(data: bytes, suffix: str) -> None:
-    _load_plugins()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"export{suffix}"
         path.write_bytes(data)
-        for importer in IMPORTERS:
+        for importer in importers():
             assert importer.sniff(path) in (True, False)
         _check(path)
 

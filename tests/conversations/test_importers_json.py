@@ -454,7 +454,7 @@ def test_skype_and_google_chat_list_their_chats(tmp_path: Path) -> None:
 def test_big_files_take_the_streaming_path_with_the_same_result(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sxr.conversations.importers import base
+    from sxr.conversations.importers import json_members
 
     chats = [
         telegram_chat(_telegram_messages()),
@@ -464,7 +464,7 @@ def test_big_files_take_the_streaming_path_with_the_same_result(
     path = tmp_path / "result.json"
     path.write_text(json.dumps(full, ensure_ascii=False))
     whole = [m.to_json() for m in import_path(path, chat="Mila").messages]
-    monkeypatch.setattr(base, "WHOLE_JSON_BYTES", 0)  # every file now counts as too big to hold
+    monkeypatch.setattr(json_members, "WHOLE_JSON_BYTES", 0)  # every file now counts as too big to hold
     with pytest.raises(SeveralChats) as caught:
         import_path(path)
     assert caught.value.chats == ["Mila", "Ann"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conversation_builders import meta_message, meta_thread, mojibake, write_zip
 
-from sxr.conversations.importers import base, import_path
+from sxr.conversations.importers import import_path, json_members
 from sxr.conversations.importers.base import repair_mojibake
 from sxr.conversations.model import ExportError, SeveralChats
 
@@ -291,7 +291,7 @@ def test_a_file_too_big_to_hold_is_streamed_with_the_same_result(
 ) -> None:
     path = write_zip(tmp_path / "facebook-brandon-2026-02-02.zip", _split_thread())
     whole = import_path(path).to_json()
-    monkeypatch.setattr(base, "WHOLE_JSON_BYTES", 0)
+    monkeypatch.setattr(json_members, "WHOLE_JSON_BYTES", 0)
     assert import_path(path).to_json() == whole
 
 
@@ -389,7 +389,7 @@ def test_a_byte_order_mark_is_read_alike_whole_or_streamed(
     first = folder / "messages/inbox/lilyrose_1234567890/message_2.json"
     first.write_bytes(b"\xef\xbb\xbf" + first.read_bytes())
     whole = import_path(folder).to_json()
-    monkeypatch.setattr(base, "WHOLE_JSON_BYTES", 0)  # every file now streamed
+    monkeypatch.setattr(json_members, "WHOLE_JSON_BYTES", 0)  # every file now streamed
     assert import_path(folder).to_json() == whole
     assert len(whole["messages"]) == 6
 

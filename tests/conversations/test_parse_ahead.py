@@ -15,7 +15,7 @@ import pytest
 from conversation_builders import meta_message, meta_thread, mojibake, write_zip
 
 from sxr.conversations import parse_ahead
-from sxr.conversations.importers import base, import_path, stream_path
+from sxr.conversations.importers import import_path, json_members, stream_path
 from sxr.conversations.importers.meta import Meta
 from sxr.conversations.model import ExportError, Message, SourceRef
 from sxr.conversations.parse_ahead import SKIP, Helper, Request, free_cores, meta_columns, read_meta_file
@@ -177,7 +177,7 @@ def test_a_file_too_big_to_hold_is_streamed_here(
     folder = _write_folder(tmp_path / "facebook-kai", members)
     alone = _one_process(folder, monkeypatch)
     sizes = {name.rsplit("/", 1)[1]: len(text.encode()) for name, text in members.items()}
-    monkeypatch.setattr(base, "WHOLE_JSON_BYTES", sizes["message_2.json"] - 1)
+    monkeypatch.setattr(json_members, "WHOLE_JSON_BYTES", sizes["message_2.json"] - 1)
     asked: list[Request] = []
     start = Helper.start.__func__  # type: ignore[attr-defined]
 

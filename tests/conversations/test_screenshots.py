@@ -17,9 +17,9 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
+from chat_render import render_chat
 from sxr.cli import app
 from sxr.conversations.chat_layout import Block, TextLine, assign_sides
-from sxr.conversations.chat_render import render_chat
 from sxr.conversations.model import Conversation, ExportError
 from sxr.conversations.screenshots import (
     is_screenshot,

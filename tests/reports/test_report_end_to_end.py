@@ -29,8 +29,8 @@ SCREEN_CHAT: list[tuple[str, ...]] = [
 @pytest.fixture(scope="module")
 def screenshot(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     """A generated phone screenshot and the analysis of what OCR reads in it (made once: OCR is slow)."""
+    from chat_render import render_chat
     from sxr.analysis import analyze
-    from sxr.conversations.chat_render import render_chat
     from sxr.conversations.screenshots import read_screenshots
 
     shot = tmp_path_factory.mktemp("shot") / "screenshot.png"

@@ -255,11 +255,21 @@ def test_build_refuses_an_original_that_does_not_match_its_hash(tmp_path: Path) 
     ],
 )
 def test_evidence_names_become_safe_pack_paths(name: str, path: str) -> None:
-    from types import SimpleNamespace
+    from datetime import UTC, datetime
 
+    from sxr.evidence.models import EvidenceItem
     from sxr.reports.facts import evidence_entry
 
-    item = SimpleNamespace(id=1, original_name=name, kind="image", sha256="0" * 64, size=1)
+    item = EvidenceItem(
+        id=1,
+        original_name=name,
+        kind="image",
+        media_type="image/png",
+        sha256="0" * 64,
+        size=1,
+        received_at=datetime(2026, 12, 1, tzinfo=UTC),
+        received_by="victim",
+    )
     used: set[str] = set()
     entry = evidence_entry(item, 1, used)
     assert entry.path == path and entry.name == name

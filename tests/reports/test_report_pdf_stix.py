@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from report_sample import IDENTIFIERS
 
+from sxr.analysis.document import AnalysedChat
 from sxr.reports.facts import ReportFacts, facts_from_analysis
 from sxr.reports.pack import PackResult
 from sxr.reports.pdf import BIDI_CONTROLS, LONG_RUN, ZWSP, display_text, render_pdf
@@ -144,15 +145,15 @@ def test_facts_from_an_analysis_document() -> None:
         ],
         "warnings": ["media omitted"],
     }
-    idents, payments, timeline, warnings, self_harm = facts_from_analysis(analysis, evidence_item="chat.txt")
-    assert [(i.kind, i.first_i) for i in idents] == [
+    found = facts_from_analysis(AnalysedChat.from_json(analysis), evidence_item="chat.txt")
+    assert [(i.kind, i.first_i) for i in found.identifiers] == [
         ("snapchat_username", 1),
         ("amount", 2),
         ("btc_address", 2),
     ]
-    assert [(p.method, p.amount, p.collected) for p in payments] == [("btc_address", "GBP:400", True)]
-    assert [t.i for t in timeline] == [0, 2, 3, 4]
-    assert warnings == ["media omitted"] and self_harm is True
+    assert [(p.method, p.amount, p.collected) for p in found.payments] == [("btc_address", "GBP:400", True)]
+    assert [t.i for t in found.timeline] == [0, 2, 3, 4]
+    assert found.warnings == ["media omitted"] and found.self_harm is True
 
 
 @settings(max_examples=300, deadline=None)

@@ -41,12 +41,12 @@ def test_case_page_shows_evidence_details_and_timeline_escaped(database_url: str
     evidence = _section(page.text, "evidence-list")
     assert "WhatsApp Chat with Lily.txt" in evidence and chat.sha256 in evidence and "by victim" in evidence
     details = _section(page.text, "offender-details")
-    assert "snapchat_username" in details and "lily_x09" in details
-    assert "uk_bank_account" in details and "202959-63748472" in details
+    assert "Snapchat name" in details and "snapchat_username" in details and "lily_x09" in details
+    assert "Sort code and account number" in details and "202959-63748472" in details
     assert "add me on snap lily_x09 &lt;script&gt;" in details  # the first message it was seen in
     assert "WhatsApp Chat with Lily.txt" in details  # and in which evidence item
     timeline = _section(page.text, "timeline")
-    assert "platform_move" in timeline and "threat, demand" in timeline
+    assert "move to another app" in timeline and "threat, demand" in timeline
     assert "add me on snap lily_x09 &lt;script&gt;" in timeline
     assert 'id="risk">Level <strong>high</strong>' in page.text
     # Hostile text: never markup, always text.

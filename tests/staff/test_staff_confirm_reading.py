@@ -30,7 +30,7 @@ CHAT: list[tuple[str, ...]] = [
 
 @pytest.mark.slow
 def test_staff_confirm_a_screenshot_reading(sqlite_url: str, tmp_path: Path) -> None:
-    from sxr.conversations.chat_render import render_chat
+    from chat_render import render_chat
 
     shot = tmp_path / "Screenshot_chat.png"
     render_chat(CHAT, size=(720, 1600), style="whatsapp-light")[0].image.save(shot)

@@ -34,46 +34,49 @@ def _class_chars(members: Any, max_range: int) -> set[str] | None:
     return chars
 
 
+_ZERO_WIDTH = (sc.AT, sc.ASSERT, sc.ASSERT_NOT)
+_REPEATS = (sc.MAX_REPEAT, sc.MIN_REPEAT, getattr(sc, "POSSESSIVE_REPEAT", None))
+
+
 def _first(items: Any) -> tuple[frozenset[str] | None, bool]:
     """(possible first characters or None for any, whether the sequence can match the empty string)."""
     out: set[str] = set()
     for op, av in items:
-        if op in (sc.AT, sc.ASSERT, sc.ASSERT_NOT):
+        if op in _ZERO_WIDTH:
             continue
-        chars: set[str] | None
-        nullable = False
-        if op is sc.LITERAL:
-            chars = {chr(av)}
-        elif op is sc.IN:
-            chars = _class_chars(av, _MAX_CLASS)
-            if chars is None:
-                return None, False
-        elif op is sc.BRANCH:
-            chars = set()
-            for branch in av[1]:
-                f, n = _first(branch)
-                if f is None:
-                    return None, False
-                chars |= f
-                nullable = nullable or n
-        elif op is sc.SUBPATTERN:
-            f, nullable = _first(av[-1])
-            if f is None:
-                return None, False
-            chars = set(f)
-        elif op in (sc.MAX_REPEAT, sc.MIN_REPEAT, getattr(sc, "POSSESSIVE_REPEAT", None)):
-            low, _high, sub = av
-            f, n = _first(sub)
-            if f is None:
-                return None, False
-            chars = set(f)
-            nullable = low == 0 or n
-        else:
+        chars, nullable = _first_of_item(op, av)
+        if chars is None:
             return None, False
         out |= chars
         if not nullable:
             return frozenset(out), False
     return frozenset(out), True
+
+
+def _first_of_item(op: Any, av: Any) -> tuple[set[str] | None, bool]:
+    """One parsed item's possible first characters (None for any) and whether it can match nothing."""
+    if op is sc.LITERAL:
+        return {chr(av)}, False
+    if op is sc.IN:
+        return _class_chars(av, _MAX_CLASS), False
+    if op is sc.BRANCH:
+        chars: set[str] = set()
+        nullable = False
+        for branch in av[1]:
+            f, n = _first(branch)
+            if f is None:
+                return None, False
+            chars |= f
+            nullable = nullable or n
+        return chars, nullable
+    if op is sc.SUBPATTERN:
+        f, nullable = _first(av[-1])
+        return (None, False) if f is None else (set(f), nullable)
+    if op in _REPEATS:
+        low, _high, sub = av
+        f, n = _first(sub)
+        return (None, False) if f is None else (set(f), low == 0 or n)
+    return None, False
 
 
 def compile_fast(pattern: str, flags: int = 0) -> re.Pattern[str]:
@@ -131,29 +134,12 @@ def _expand(items: list[Any], paths: set[str], done: set[str]) -> None:
     for index, (op, av) in enumerate(items):
         if not paths:
             return
-        if op in (sc.AT, sc.ASSERT, sc.ASSERT_NOT):
+        if op in _ZERO_WIDTH:
             continue
-        chars: set[str] | None = None
-        if op is sc.LITERAL:
-            chars = {chr(av)}
-        elif op is sc.IN:
-            chars = _class_chars(av, _MAX_CLASS_EXPANSION)
-        elif op is sc.CATEGORY and av is sc.CATEGORY_DIGIT:
-            chars = set(_DIGITS)
-        elif op is sc.BRANCH:
-            rest = items[index + 1 :]
-            for branch in av[1]:
-                _expand(list(branch) + rest, set(paths), done)
+        if op is sc.BRANCH or op is sc.SUBPATTERN or op in _REPEATS:
+            _expand_group(op, av, items[index + 1 :], paths, done)
             return
-        elif op is sc.SUBPATTERN:
-            _expand(list(av[-1]) + items[index + 1 :], paths, done)
-            return
-        elif op in (sc.MAX_REPEAT, sc.MIN_REPEAT, getattr(sc, "POSSESSIVE_REPEAT", None)):
-            low, high, sub = av
-            rest = items[index + 1 :]
-            for times in range(low, min(high, low + PREFIX_LENGTH + 1) + 1):
-                _expand(list(sub) * times + rest, set(paths), done)
-            return
+        chars = _item_chars(op, av)
         if chars is None:
             # Cannot be spelled out (`.`, `\w`, `[^...]`): the token start known so far must do.
             if "" in paths:
@@ -166,6 +152,30 @@ def _expand(items: list[Any], paths: set[str], done: set[str]) -> None:
     if "" in paths:
         raise _GiveUp  # the pattern can match without any character
     done.update(paths)
+
+
+def _item_chars(op: Any, av: Any) -> set[str] | None:
+    """The characters one plain item matches, or None when they cannot be listed."""
+    if op is sc.LITERAL:
+        return {chr(av)}
+    if op is sc.IN:
+        return _class_chars(av, _MAX_CLASS_EXPANSION)
+    if op is sc.CATEGORY and av is sc.CATEGORY_DIGIT:
+        return set(_DIGITS)
+    return None
+
+
+def _expand_group(op: Any, av: Any, rest: list[Any], paths: set[str], done: set[str]) -> None:
+    """Expand an alternation, a group or a repeat, each followed by the `rest` of the pattern."""
+    if op is sc.BRANCH:
+        for branch in av[1]:
+            _expand(list(branch) + rest, set(paths), done)
+    elif op is sc.SUBPATTERN:
+        _expand(list(av[-1]) + rest, paths, done)
+    else:
+        low, high, sub = av
+        for times in range(low, min(high, low + PREFIX_LENGTH + 1) + 1):
+            _expand(list(sub) * times + rest, set(paths), done)
 
 
 class Prefilter:

@@ -20,9 +20,11 @@ from typing import Any
 
 import numpy as np
 
+from sxr.analysis.vocabulary import STAGES
+
 # Stages the model may propose (payment, escalation and self_harm stay with the rules: they hang on
 # amounts, order and safety words the rules read exactly).
-MODEL_STAGES = ("contact", "flattery", "platform_move", "image_request", "threat", "demand")
+MODEL_STAGES = tuple(stage.name for stage in STAGES if stage.learned)
 _AROUND = 8  # words of the other person's message before and after that are features
 _TOKEN = re.compile(r"[a-z0-9£$€']+|[\U0001f300-\U0001faff]")
 

@@ -5,21 +5,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sxr.analysis.document import AnalysedChat
 from sxr.analysis.indicators import Indicator
 from sxr.analysis.models import IndicatorDecision
+from sxr.analysis.vocabulary import indicator_kind
+
+if TYPE_CHECKING:  # evidence imports the derivers, which import the analysis: types only here
+    from sxr.cases.models import Case
+    from sxr.config import Settings
+    from sxr.evidence.models import EvidenceItem
 
 DECISIONS = ("confirmed", "rejected")
-INDICATOR_KINDS = frozenset({
-    "phone", "email", "facebook_profile", "instagram_username", "snapchat_username", "tiktok_username",
-    "x_username", "telegram_username", "kik_username", "discord_username", "skype_id", "cashapp_cashtag",
-    "paypal_me", "btc_address", "eth_address", "tron_address", "iban", "uk_bank_account", "wu_mtcn",
-    "moneygram_reference", "gift_card", "amount",
-})  # fmt: skip
 
 
 class ReviewError(ValueError):
@@ -39,7 +40,7 @@ def record_decision(
     """Record that `decided_by` confirmed or rejected one indicator of a case (earlier decisions are kept)."""
     if decision not in DECISIONS:
         raise ReviewError(f"A decision is 'confirmed' or 'rejected', not {decision!r}.")
-    if kind not in INDICATOR_KINDS:
+    if indicator_kind(kind) is None:
         raise ReviewError(f"{kind!r} is not a kind of indicator.")
     if not value or len(value) > 400:
         raise ReviewError("An indicator's value must be 1 to 400 characters long.")
@@ -100,7 +101,7 @@ class CaseAnalysis:
     """One analysed conversation of a case: its evidence item, the analysis document, and whether it
     bears on the offender."""
 
-    item: Any
+    item: EvidenceItem
     document: dict[str, Any]
     relevant: bool
 
@@ -112,7 +113,7 @@ def flagged(document: dict[str, Any]) -> bool:
     return bool(document.get("is_sextortion")) or warned
 
 
-def case_analyses(session: Session, settings: Any, case: Any) -> tuple[list[CaseAnalysis], list[str]]:
+def case_analyses(session: Session, settings: Settings, case: Case) -> tuple[list[CaseAnalysis], list[str]]:
     """Every readable analysis of a case's evidence, oldest first, and the problems met reading them.
 
     An evidence item holding one chat is about the offender: it is always relevant. When one item holds
@@ -146,23 +147,13 @@ def case_analyses(session: Session, settings: Any, case: Any) -> tuple[list[Case
     return out, problems
 
 
-def found_details(session: Session, settings: Any, case: Any) -> list[Indicator]:
+def found_details(session: Session, settings: Settings, case: Case) -> list[Indicator]:
     """The indicators of every relevant analysed conversation of a case, each once, in order found."""
     found: dict[tuple[str, str], Indicator] = {}
     analyses, _problems = case_analyses(session, settings, case)
     for analysis in analyses:
         if not analysis.relevant:
             continue
-        for raw in analysis.document.get("indicators", []):
-            try:
-                indicator = Indicator(
-                    kind=str(raw["kind"]),
-                    value=str(raw["value"]),
-                    first_i=int(raw.get("first_i", 0)),
-                    raw=str(raw.get("raw", "")),
-                    messages=[int(i) for i in raw.get("messages", [])],
-                )
-            except (KeyError, TypeError, ValueError):
-                continue
+        for indicator in AnalysedChat.from_json(analysis.document).indicators:
             found.setdefault((indicator.kind, indicator.value), indicator)
     return list(found.values())

@@ -13,21 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from sxr.analysis import lexicon
+from sxr.analysis import lexicon, vocabulary
 from sxr.analysis.fastre import Prefilter, compile_fast, token_starts
 
-STAGES = (
-    "contact",
-    "flattery",
-    "platform_move",
-    "image_request",
-    "threat",
-    "demand",
-    "payment",
-    "escalation",
-    "self_harm",
-)
-_CUE_STAGES = (*STAGES[:-2], "self_harm")
+STAGES = vocabulary.STAGE_NAMES
+_CUE_STAGES = tuple(stage.name for stage in vocabulary.STAGES if stage.cued)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,11 +192,7 @@ _STRETCHED = re.compile(r"([a-z])\1{2,}")
 POSSESSION_RULES = ("recorded", "have_images", "have_your_people", "list_shown")
 # Rules whose image cue is strong enough to warn whoever sends it; the rest warn only from a stranger.
 STRONG_IMAGE_RULES = ("cam_broken", "you_first", "private", "no_one_sees")
-_PAYMENT_KINDS = frozenset({
-    "btc_address", "eth_address", "tron_address", "iban", "uk_bank_account", "paypal_me", "cashapp_cashtag",
-})  # fmt: skip
 _NEW_IMAGES = re.compile(r"\b(?:more|another|new|again|\d+)\b")
-_PAID_KINDS = frozenset({"gift_card", "wu_mtcn", "moneygram_reference"})
 
 
 @dataclass(slots=True)
@@ -321,6 +307,24 @@ def _amounts(kinds_values: Sequence[tuple[str, str]]) -> list[float]:
     return out
 
 
+@dataclass(slots=True)
+class _Marks:
+    """The stages of every message, each with the reason it was given."""
+
+    stages: list[list[str]]
+    why: list[dict[str, str]]
+
+    def mark(self, j: int, stage: str, reason: str) -> None:
+        if stage not in self.stages[j]:
+            self.stages[j].append(stage)
+            self.why[j][stage] = reason
+
+    def result(self, is_sextortion: bool, offender: str | None, first_threat: int | None) -> StageResult:
+        for names in self.stages:
+            names.sort(key=STAGES.index)
+        return StageResult(self.stages, self.why, is_sextortion, offender, first_threat)
+
+
 def assign_stages(
     senders: Sequence[str],
     cues: Sequence[MessageCues],
@@ -328,14 +332,7 @@ def assign_stages(
 ) -> StageResult:
     """Stages of every message (see the module docstring)."""
     n = len(senders)
-    stages: list[list[str]] = [[] for _ in range(n)]
-    why: list[dict[str, str]] = [{} for _ in range(n)]
-
-    def mark(j: int, stage: str, reason: str) -> None:
-        if stage not in stages[j]:
-            stages[j].append(stage)
-            why[j][stage] = reason
-
+    marks = _Marks([[] for _ in range(n)], [{} for _ in range(n)])
     offender, is_sextortion = find_offender(senders, cues)
     if not is_sextortion:
         inferred = _inferred_threat(senders, cues)
@@ -355,114 +352,136 @@ def assign_stages(
             and senders[j] != offender
             and (is_sextortion or not c.joke)
         ):
-            mark(j, "self_harm", c.cues["self_harm"].why())
+            marks.mark(j, "self_harm", c.cues["self_harm"].why())
     if not is_sextortion or offender is None:
-        for j in range(n):
-            stages[j].sort(key=STAGES.index)
-        return StageResult(stages, why, False, None, None)
-
+        return marks.result(False, None, None)
     own = [j for j in range(n) if senders[j] == offender]
     first_threat = next(j for j in own if "threat" in cues[j].cues and not cues[j].reported)
-    first_own = own[0]
+    extortion = _Extortion(marks, first_threat, own[0])
+    for j in range(n):
+        kinds = {k for k, _v in message_indicators[j]}
+        amounts = _amounts(message_indicators[j])
+        if senders[j] == offender:
+            extortion.offender_message(j, cues[j], kinds, amounts)
+        else:
+            extortion.victim_message(j, cues[j], kinds, amounts)
+        if "payment" in marks.stages[j]:
+            extortion.any_payment = True
+    return marks.result(True, offender, first_threat)
+
+
+@dataclass(slots=True)
+class _Extortion:
+    """Walks an extortion message by message: what was demanded, paid and left, to mark each message."""
+
+    marks: _Marks
+    first_threat: int
+    first_own: int
     first_demand: int | None = None
     last_victim_payment: int | None = None
-    any_payment = False
+    any_payment: bool = False
     highest_offender_amount: float | None = None
     last_offender_amount: float | None = None  # the largest sum in the offender's latest demand
     last_victim_amount: float | None = None
     remainder: float | None = None  # what is left of the last demand after a part payment
-    missed = False  # the offender said a deadline passed
-    for j in range(n):
-        c = cues[j]
-        kinds = {k for k, _v in message_indicators[j]}
-        amounts = _amounts(message_indicators[j])
-        if senders[j] == offender:
-            before_threat = j < first_threat
-            if j == first_own and before_threat and "threat" not in c.cues:
-                cue = c.cues.get("contact")
-                mark(
-                    j,
-                    "contact",
-                    cue.why() if cue else "contact/first_message: the first message from a new contact",
+    missed: bool = False  # the offender said a deadline passed
+
+    def offender_message(self, j: int, c: MessageCues, kinds: set[str], amounts: list[float]) -> None:
+        """Mark one of the offender's messages."""
+        before_threat = j < self.first_threat
+        self._grooming(j, c, before_threat)
+        if not before_threat and "threat" in c.cues:
+            self.marks.mark(j, "threat", c.cues["threat"].why())
+        demand = None if before_threat else self._demand_reason(c, kinds)
+        if demand:
+            self.marks.mark(j, "demand", demand)
+            if self.first_demand is None:
+                self.first_demand = j
+            self._escalation(j, c, amounts)
+        if (
+            c.has("payment", "received")
+            and self.last_victim_payment is not None
+            and j - self.last_victim_payment <= 3
+            and not before_threat
+        ):
+            self.marks.mark(j, "payment", c.cues["payment"].why())
+            self.last_victim_payment = None
+        if amounts:
+            self.highest_offender_amount = max([*amounts, self.highest_offender_amount or 0.0])
+        if amounts and "demand" in self.marks.stages[j]:
+            self.last_offender_amount = max(amounts)
+
+    def _grooming(self, j: int, c: MessageCues, before_threat: bool) -> None:
+        """Contact, flattery, a move to another app and requests for images."""
+        mark = self.marks.mark
+        if j == self.first_own and before_threat and "threat" not in c.cues:
+            cue = c.cues.get("contact")
+            mark(
+                j,
+                "contact",
+                cue.why() if cue else "contact/first_message: the first message from a new contact",
+            )
+        if before_threat and "flattery" in c.cues:
+            mark(j, "flattery", c.cues["flattery"].why())
+        if "platform_move" in c.cues:
+            mark(j, "platform_move", c.cues["platform_move"].why())
+        if "image_request" in c.cues:
+            # After the threat, only a request for new images counts ("send 3 more or I post"),
+            # not "I'll send your pic to everyone".
+            after_ok = (
+                c.has("image_request", "send_pic", "private")
+                and not c.money
+                and _NEW_IMAGES.search(c.cues["image_request"].words) is not None
+            )
+            if before_threat or after_ok:
+                mark(j, "image_request", c.cues["image_request"].why())
+
+    def _demand_reason(self, c: MessageCues, kinds: set[str]) -> str | None:
+        """Why a message after the threat is a demand, or None."""
+        # Deadlines and "or I post" are demands once money was asked for; before that (or when
+        # only more images are wanted) they are part of the threat.
+        if "demand" in c.cues and (c.money or self.first_demand is not None):
+            return c.cues["demand"].why()
+        if details := vocabulary.payment_details(kinds):
+            return "demand/payment_details: " + ", ".join(sorted(details))
+        return None
+
+    def _escalation(self, j: int, c: MessageCues, amounts: list[float]) -> None:
+        """A demand after a payment or a missed deadline that asks for more is an escalation."""
+        # The rest of a demand that was part paid ("i want the other $150") is not a new demand.
+        remainder = self.remainder
+        rest_of_demand = remainder is not None and any(
+            abs(a - remainder) < 0.01 for a in (*amounts, *c.numbers)
+        )
+        # After a payment, or once a deadline has passed ("too late, now it's £800").
+        self.missed = self.missed or c.missed_deadline
+        if not (self.any_payment or self.missed) or c.remainder or rest_of_demand:
+            return
+        escalate = None
+        highest = self.highest_offender_amount
+        if c.more:
+            escalate = f"escalation/more_after_payment: \u201c{c.more}\u201d"
+        elif amounts and highest is not None and max(amounts) > highest:
+            escalate = f"escalation/higher_amount: {max(amounts):g} after a payment"
+        if escalate:
+            self.marks.mark(j, "escalation", escalate)
+
+    def victim_message(self, j: int, c: MessageCues, kinds: set[str], amounts: list[float]) -> None:
+        """Mark one of the other person's messages: a payment after a demand."""
+        if self.first_demand is not None and j > self.first_demand and not c.already:
+            reason = None
+            if c.has("payment", "sent"):
+                reason = c.cues["payment"].why()
+            elif codes := vocabulary.payment_codes(kinds):
+                reason = "payment/code_given: " + ", ".join(sorted(codes))
+            if reason:
+                self.marks.mark(j, "payment", reason)
+                self.last_victim_payment = j
+                self.any_payment = True
+                paid = max(amounts) if amounts else self.last_victim_amount
+                owed = self.last_offender_amount
+                self.remainder = (
+                    owed - paid if paid is not None and owed is not None and paid < owed else None
                 )
-            if before_threat and "flattery" in c.cues:
-                mark(j, "flattery", c.cues["flattery"].why())
-            if "platform_move" in c.cues:
-                mark(j, "platform_move", c.cues["platform_move"].why())
-            if "image_request" in c.cues:
-                # After the threat, only a request for new images counts ("send 3 more or I post"),
-                # not "I'll send your pic to everyone".
-                after_ok = (
-                    c.has("image_request", "send_pic", "private")
-                    and not c.money
-                    and _NEW_IMAGES.search(c.cues["image_request"].words) is not None
-                )
-                if before_threat or after_ok:
-                    mark(j, "image_request", c.cues["image_request"].why())
-            if not before_threat and "threat" in c.cues:
-                mark(j, "threat", c.cues["threat"].why())
-            demand = None
-            if not before_threat:
-                # Deadlines and "or I post" are demands once money was asked for; before that (or when
-                # only more images are wanted) they are part of the threat.
-                if "demand" in c.cues and (c.money or first_demand is not None):
-                    demand = c.cues["demand"].why()
-                elif kinds & _PAYMENT_KINDS:
-                    demand = "demand/payment_details: " + ", ".join(sorted(kinds & _PAYMENT_KINDS))
-            if demand:
-                mark(j, "demand", demand)
-                if first_demand is None:
-                    first_demand = j
-                escalate = None
-                # The rest of a demand that was part paid ("i want the other $150") is not a new demand.
-                rest_of_demand = remainder is not None and any(
-                    abs(a - remainder) < 0.01 for a in (*amounts, *c.numbers)
-                )
-                # After a payment, or once a deadline has passed ("too late, now it's £800").
-                missed = missed or c.missed_deadline
-                if (any_payment or missed) and not c.remainder and not rest_of_demand:
-                    if c.more:
-                        escalate = f"escalation/more_after_payment: \u201c{c.more}\u201d"
-                    elif (
-                        amounts
-                        and highest_offender_amount is not None
-                        and max(amounts) > highest_offender_amount
-                    ):
-                        escalate = f"escalation/higher_amount: {max(amounts):g} after a payment"
-                if escalate:
-                    mark(j, "escalation", escalate)
-            if (
-                c.has("payment", "received")
-                and last_victim_payment is not None
-                and j - last_victim_payment <= 3
-                and not before_threat
-            ):
-                mark(j, "payment", c.cues["payment"].why())
-                last_victim_payment = None
-            if amounts:
-                highest_offender_amount = max([*amounts, highest_offender_amount or 0.0])
-            if amounts and "demand" in stages[j]:
-                last_offender_amount = max(amounts)
-        else:
-            if first_demand is not None and j > first_demand and not c.already:
-                reason = None
-                if c.has("payment", "sent"):
-                    reason = c.cues["payment"].why()
-                elif kinds & _PAID_KINDS:
-                    reason = "payment/code_given: " + ", ".join(sorted(kinds & _PAID_KINDS))
-                if reason:
-                    mark(j, "payment", reason)
-                    last_victim_payment = j
-                    any_payment = True
-                    paid = max(amounts) if amounts else last_victim_amount
-                    if paid is not None and last_offender_amount is not None and paid < last_offender_amount:
-                        remainder = last_offender_amount - paid
-                    else:
-                        remainder = None
-            if amounts:
-                last_victim_amount = max(amounts)
-        if "payment" in stages[j]:
-            any_payment = True
-    for j in range(n):
-        stages[j].sort(key=STAGES.index)
-    return StageResult(stages, why, True, offender, first_threat)
+        if amounts:
+            self.last_victim_amount = max(amounts)

@@ -7,14 +7,17 @@ detail marked "not theirs" is kept apart and left out of reports, and the choice
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
+from sxr.analysis.document import AnalysedChat
 from sxr.analysis.indicators import Indicator
-from sxr.analysis.services import INDICATOR_KINDS, case_analyses, found_details, record_decision, review
+from sxr.analysis.services import case_analyses, found_details, record_decision, review
+from sxr.analysis.vocabulary import indicator_kind, kind_label
 from sxr.cases.deps import VictimCaseDep
 from sxr.cases.models import Case
 from sxr.cases.readings import file_notes, long_date
@@ -26,33 +29,8 @@ from sxr.web.templating import templates
 
 router = APIRouter()
 
-KIND_LABELS = {
-    "phone": "Phone number",
-    "email": "Email address",
-    "facebook_profile": "Facebook profile",
-    "instagram_username": "Instagram name",
-    "snapchat_username": "Snapchat name",
-    "tiktok_username": "TikTok name",
-    "x_username": "X (Twitter) name",
-    "telegram_username": "Telegram name",
-    "kik_username": "Kik name",
-    "discord_username": "Discord name",
-    "skype_id": "Skype name",
-    "cashapp_cashtag": "Cash App name",
-    "paypal_me": "PayPal link",
-    "btc_address": "Bitcoin address",
-    "eth_address": "Ethereum address",
-    "tron_address": "TRON (USDT) address",
-    "iban": "Bank account (IBAN)",
-    "uk_bank_account": "UK bank account (sort code and account number)",
-    "wu_mtcn": "Western Union number (MTCN)",
-    "moneygram_reference": "MoneyGram reference",
-    "gift_card": "Gift card code",
-    "amount": "Money asked for or paid",
-}
 
-
-def _first_seen(session: Any, settings: Settings, case: Case) -> dict[tuple[str, str], str]:
+def _first_seen(session: Session, settings: Settings, case: Case) -> dict[tuple[str, str], str]:
     """When each detail was first written, as the victim's clock shows it ("3 December 2026, 21:04")."""
     zone = ZoneInfo(settings.timezone)
     seen: dict[tuple[str, str], str] = {}
@@ -60,15 +38,12 @@ def _first_seen(session: Any, settings: Settings, case: Case) -> dict[tuple[str,
     for analysis in analyses:
         if not analysis.relevant:
             continue
-        sent = {
-            m.get("i"): m.get("sent_at")
-            for m in analysis.document.get("messages") or []
-            if isinstance(m, dict)
-        }
-        for ind in analysis.document.get("indicators") or []:
-            key = (str(ind.get("kind")), str(ind.get("value")))
-            at = sent.get(ind.get("first_i"))
-            if key in seen or not isinstance(at, str):
+        chat = AnalysedChat.from_json(analysis.document)
+        sent = {m.i: m.sent_at for m in chat.messages}
+        for ind in chat.indicators:
+            key = (ind.kind, ind.value)
+            at = sent.get(ind.first_i)
+            if key in seen or at is None:
                 continue
             try:
                 moment = datetime.fromisoformat(at).astimezone(zone)
@@ -82,7 +57,7 @@ def _rows(indicators: list[Indicator], first_seen: dict[tuple[str, str], str]) -
     return [
         {
             "kind": ind.kind,
-            "label": KIND_LABELS.get(ind.kind, ind.kind),
+            "label": kind_label(ind.kind),
             "value": ind.value,
             "raw": ind.raw,
             "first_seen": first_seen.get((ind.kind, ind.value), ""),
@@ -128,7 +103,7 @@ def details_decide(
     require_same_origin(request)
     known = {(i.kind, i.value): i for i in found_details(session, settings, case)}
     indicator = known.get((kind, value))
-    if kind not in INDICATOR_KINDS or indicator is None or decision not in ("confirmed", "rejected"):
+    if indicator_kind(kind) is None or indicator is None or decision not in ("confirmed", "rejected"):
         raise HTTPException(status_code=400, detail="That detail is not in your report.")
     record_decision(session, case.id, kind, value, decision, "victim", raw=indicator.raw)
     session.commit()

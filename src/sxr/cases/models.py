@@ -33,6 +33,8 @@ class Case(Base):
     reference: Mapped[str] = mapped_column(String(16), unique=True, index=True)
     pin_hash: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(32), default="open")
+    # When staff last closed the case (None while open): closed cases are kept for a set time (retention).
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     age_band: Mapped[str | None] = mapped_column(String(32), default=None)
     platforms: Mapped[str | None] = mapped_column(Text, default=None)

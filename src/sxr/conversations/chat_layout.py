@@ -244,12 +244,42 @@ def find_regions(rgb: np.ndarray) -> Regions:
     mask: np.ndarray = (_difference(small, bg) > 12).astype(np.uint8)
     # Thin strokes (wallpaper doodles, hairlines) would join bubbles to each other; solid areas stay.
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    sw = mask.shape[1]
-    phone = height / max(width, 1) > 1.5
+    chat_top, chat_bottom = _chat_between_bars(mask, width, height, scale)
+    mask[: chat_top // scale] = 0
+    mask[chat_bottom // scale :] = 0
+    _split_at_waists(mask)
 
-    # Rows covered edge to edge at the top (status bar, header) and bottom (input box, keyboard) are
-    # chrome, not chat; light themes draw their bars in almost the background colour, so the status
-    # bar of a phone-shaped image is skipped by position as well.
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
+    found = _Bubbles(small, labels, scale, width, count)
+    for label in range(1, count):
+        found.add(stats, label)
+    if found.extra:
+        stats = np.vstack([stats, np.array(found.extra)])
+    background = (int(bg[0]), int(bg[1]), int(bg[2]))
+    return Regions(
+        width,
+        height,
+        scale,
+        small,
+        labels,
+        stats,
+        found.bubbles,
+        chat_top,
+        chat_bottom,
+        (offset_x, offset_y),
+        background,
+        found.containers,
+    )
+
+
+def _chat_between_bars(mask: np.ndarray, width: int, height: int, scale: int) -> tuple[int, int]:
+    """The chat's top and bottom (full-size rows): below the bars at the top, above those at the bottom.
+
+    Rows covered edge to edge at the top (status bar, header) and bottom (input box, keyboard) are
+    chrome, not chat; light themes draw their bars in almost the background colour, so the status
+    bar of a phone-shaped image is skipped by position as well.
+    """
+    phone = height / max(width, 1) > 1.5
     coverage = mask.mean(axis=1)
     bar_rows = np.flatnonzero(coverage > 0.95)
     # Only the bars joined to the screen's top and bottom edges: full-width bubbles or boxes of a custom
@@ -277,71 +307,67 @@ def find_regions(rgb: np.ndarray) -> Regions:
     if top_rows.size:
         chat_top = max(chat_top, int(top_rows.max() + 1) * scale)
     chat_bottom = int(bottom_rows.min()) * scale if bottom_rows.size else height
-    mask[: chat_top // scale] = 0
-    mask[chat_bottom // scale :] = 0
-    _split_at_waists(mask)
+    return chat_top, chat_bottom
 
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
-    bubbles: list[tuple[Box, int]] = []
-    containers: set[int] = set()
 
-    def bubble_like(w: int, h: int, area: int) -> bool:
+class _Bubbles:
+    """The bubble-shaped areas of the reduced screen, as they are found: their boxes (full size) and
+    labels, the custom layout's rows that hold them, and the labels added for bubbles inside a row."""
+
+    def __init__(self, small: np.ndarray, labels: np.ndarray, scale: int, width: int, count: int) -> None:
+        self.small, self.labels, self.scale, self.width, self.count = small, labels, scale, width, count
+        self.reduced_width = labels.shape[1]
+        self.bubbles: list[tuple[Box, int]] = []
+        self.containers: set[int] = set()
+        self.extra: list[np.ndarray] = []
+
+    def bubble_like(self, w: int, h: int, area: int) -> bool:
+        scale, width = self.scale, self.width
         return w * scale >= width * 0.06 and h * scale >= max(12, width * 0.03) and area > 0.4 * w * h
 
-    extra: list[np.ndarray] = []
-    for label in range(1, count):
+    def add(self, stats: np.ndarray, label: int) -> None:
+        """Add one area: a bubble, or a custom layout's row with the bubbles inside it."""
+        scale = self.scale
         x, y, w, h, area = (int(v) for v in stats[label])
         box = (x * scale, y * scale, (x + w) * scale, (y + h) * scale)
-        if not bubble_like(w, h, area):
-            continue
-        if w < 0.9 * sw:
-            bubbles.append((box, label))
-            continue
-        # A box as wide as the screen is a row of a custom layout, not a bubble: the bubble is inside it,
-        # drawn against the row's own colour (and is the row's own fill where nothing else stands out).
+        if not self.bubble_like(w, h, area):
+            return
+        if w < 0.9 * self.reduced_width:
+            self.bubbles.append((box, label))
+            return
+        self._add_row(stats, label)
+
+    def _add_row(self, stats: np.ndarray, label: int) -> None:
+        """A box as wide as the screen is a row of a custom layout, not a bubble: the bubble is inside it,
+        drawn against the row's own colour (and is the row's own fill where nothing else stands out)."""
+        small, labels, scale = self.small, self.labels, self.scale
+        x, y, w, h, _ = (int(v) for v in stats[label])
         fill = np.array(_ring_colour(small, labels, stats, label))
         own = labels[y : y + h, x : x + w] == label
         near_fill = own & (_difference(small[y : y + h, x : x + w], fill) <= 24)
         rows, cols = np.flatnonzero(near_fill.any(axis=1)), np.flatnonzero(near_fill.any(axis=0))
         if rows.size and cols.size:
-            containers.add(label)
+            self.containers.add(label)
             fill_box = (
                 (x + int(cols[0])) * scale,
                 (y + int(rows[0])) * scale,
                 (x + int(cols[-1]) + 1) * scale,
                 (y + int(rows[-1]) + 1) * scale,
             )
-            bubbles.append((fill_box, label))
+            self.bubbles.append((fill_box, label))
         inside: np.ndarray = (own & (_difference(small[y : y + h, x : x + w], fill) > 12)).astype(np.uint8)
         inside = cv2.morphologyEx(inside, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
         _split_at_waists(inside)
         parts, part_labels, part_stats, _ = cv2.connectedComponentsWithStats(inside, connectivity=4)
         for part in range(1, parts):
             px, py, pw, ph, parea = (int(v) for v in part_stats[part])
-            if bubble_like(pw, ph, parea) and pw < 0.9 * sw:
-                new_label = count + len(extra)
+            if self.bubble_like(pw, ph, parea) and pw < 0.9 * self.reduced_width:
+                new_label = self.count + len(self.extra)
                 labels[y : y + h, x : x + w][part_labels == part] = new_label
-                extra.append(np.array([x + px, y + py, pw, ph, parea], dtype=stats.dtype))
+                self.extra.append(np.array([x + px, y + py, pw, ph, parea], dtype=stats.dtype))
                 part_box = ((x + px) * scale, (y + py) * scale, (x + px + pw) * scale, (y + py + ph) * scale)
-                bubbles.append((part_box, new_label))
-                containers.add(-new_label)  # inside a row: its square corners are the row's style
-    if extra:
-        stats = np.vstack([stats, np.array(extra)])
-    background = (int(bg[0]), int(bg[1]), int(bg[2]))
-    return Regions(
-        width,
-        height,
-        scale,
-        small,
-        labels,
-        stats,
-        bubbles,
-        chat_top,
-        chat_bottom,
-        (offset_x, offset_y),
-        background,
-        containers,
-    )
+                self.bubbles.append((part_box, new_label))
+                self.containers.add(-new_label)  # inside a row: its square corners are the row's style
 
 
 def _split_at_waists(mask: np.ndarray) -> None:
@@ -389,12 +415,52 @@ def analyse(regions: Regions, lines: list[TextLine]) -> Layout:
 
 def _analyse(regions: Regions, lines: list[TextLine]) -> Layout:
     width, height = regions.width, regions.height
-    small, labels, stats, bubbles = regions.small, regions.labels, regions.stats, regions.bubbles
-    chat_top, chat_bottom = regions.chat_top, regions.chat_bottom
+    chat_top = regions.chat_top
+    chat_bottom = _chat_bottom_above_input(regions, lines)
+    layout = Layout(chat_top=chat_top, chat_bottom=chat_bottom)
 
-    # Lines of the input box ("iMessage", "Message Housemates...") and below it are never chat.
-    # (An input field drawn as a rounded box nearly as wide as the screen is not a bubble.)
-    bubble_boxes = [box for box, _ in bubbles if box[2] - box[0] < 0.7 * width]
+    in_chat = [line for line in lines if chat_top <= _middle(line) <= chat_bottom]
+    top_lines = [line for line in lines if _middle(line) < chat_top]
+    line_height = float(np.median([line.height for line in in_chat])) if in_chat else width * 0.04
+
+    groups, loose = _lines_by_bubble(regions.bubbles, in_chat)
+    blocks: list[Block] = []
+    avatars: list[Box] = []
+    for box, label in regions.bubbles:
+        block = _bubble_block(regions, box, label, groups.get(label, []), line_height, chat_bottom, avatars)
+        if block is not None:
+            blocks.append(block)
+    _set_kinds(regions, blocks, avatars)
+    # A bubble left with no words: its time alone. A picture, or words hidden under the top bar, are a
+    # message still; an empty bubble is not.
+    blocks = [b for b in blocks if b.kind != "message" or b.lines or b.media or b.cut_top or b.cut_bottom]
+
+    _take_trailing_times(blocks)
+    loose = [line for line in loose if not _inside_any(line.box, avatars)]
+    said_in_bubbles = sum(1 for b in blocks if b.kind == "message" and b.lines)
+    labelled = _labelled_blocks(loose, width) if said_in_bubbles < 2 else None
+    blocks.extend(labelled if labelled is not None else _loose_blocks(loose, width, blocks))
+    top_lines.extend(_take_header_blocks(blocks, width, height))
+    _fall_back_from_blobs(blocks, width, chat_bottom - chat_top)
+    assign_sides(blocks, width)
+    layout.header = _header(top_lines, width, height)
+    blocks.sort(key=lambda block: (block.box[1], block.box[0]))
+    layout.blocks = blocks
+    return layout
+
+
+def _middle(line: TextLine) -> float:
+    return (line.box[1] + line.box[3]) / 2
+
+
+def _chat_bottom_above_input(regions: Regions, lines: list[TextLine]) -> int:
+    """The chat's bottom: above the input box ("iMessage", "Message Housemates..."), never chat.
+
+    (An input field drawn as a rounded box nearly as wide as the screen is not a bubble.)
+    """
+    width, height = regions.width, regions.height
+    chat_bottom = regions.chat_bottom
+    bubble_boxes = [box for box, _ in regions.bubbles if box[2] - box[0] < 0.7 * width]
     for line in lines:
         if (
             PLACEHOLDER.match(line.text.strip())
@@ -405,16 +471,13 @@ def _analyse(regions: Regions, lines: list[TextLine]) -> Layout:
             if chat_bottom < line.box[1] - 3 * line.height:
                 chat_bottom = line.box[1] - line.height
             chat_bottom = min(chat_bottom, line.box[1] - 4)
+    return chat_bottom
 
-    layout = Layout(chat_top=chat_top, chat_bottom=chat_bottom)
 
-    def middle(line: TextLine) -> float:
-        return (line.box[1] + line.box[3]) / 2
-
-    in_chat = [line for line in lines if chat_top <= middle(line) <= chat_bottom]
-    top_lines = [line for line in lines if middle(line) < chat_top]
-    line_height = float(np.median([line.height for line in in_chat])) if in_chat else width * 0.04
-
+def _lines_by_bubble(
+    bubbles: list[tuple[Box, int]], in_chat: list[TextLine]
+) -> tuple[dict[int, list[TextLine]], list[TextLine]]:
+    """The chat's lines by the label of the smallest bubble holding each, and the lines in none."""
     groups: dict[int, list[TextLine]] = {}
     loose: list[TextLine] = []
     for line in in_chat:
@@ -422,7 +485,7 @@ def _analyse(regions: Regions, lines: list[TextLine]) -> Layout:
         for box, label in bubbles:
             # Whole width inside, middle inside: a line sliced by the screen's edge still belongs.
             inside = (
-                box[0] - 6 <= line.box[0] and line.box[2] <= box[2] + 6 and box[1] <= middle(line) <= box[3]
+                box[0] - 6 <= line.box[0] and line.box[2] <= box[2] + 6 and box[1] <= _middle(line) <= box[3]
             )
             if inside and (holder is None or _area(box) < _area(holder[0])):
                 holder = (box, label)
@@ -430,67 +493,90 @@ def _analyse(regions: Regions, lines: list[TextLine]) -> Layout:
             loose.append(line)
         else:
             groups.setdefault(holder[1], []).append(line)
+    return groups, loose
 
-    blocks: list[Block] = []
-    avatars: list[Box] = []
-    for box, label in bubbles:
-        members = groups.get(label, [])
-        w, h = box[2] - box[0], box[3] - box[1]
-        if _is_avatar(box, members, width, line_height):
+
+def _bubble_block(
+    regions: Regions,
+    box: Box,
+    label: int,
+    members: list[TextLine],
+    line_height: float,
+    chat_bottom: int,
+    avatars: list[Box],
+) -> Block | None:
+    """The message a bubble holds, or None: an avatar (added to `avatars`), a reaction, an icon, a gutter."""
+    width = regions.width
+    w, h = box[2] - box[0], box[3] - box[1]
+    if _is_avatar(box, members, width, line_height):
+        avatars.append(box)
+        return None
+    colour = _bubble_colour(regions.small, regions.labels, regions.stats, label)
+    if label in regions.containers:
+        media: list[Box] = []
+    elif not members and -label in regions.containers:
+        # A custom layout's gutter at the screen's edge, beside the bubble: where the avatar goes.
+        if box[0] < 0.05 * width or box[2] > 0.95 * width:
             avatars.append(box)
-            continue
-        colour = _bubble_colour(small, labels, stats, label)
-        if label in regions.containers:
-            media: list[Box] = []
-        elif not members and -label in regions.containers:
-            # A custom layout's gutter at the screen's edge, beside the bubble: where the avatar goes.
-            if box[0] < 0.05 * width or box[2] > 0.95 * width:
-                avatars.append(box)
-            continue
-        elif not members:
-            if w < 0.12 * width or h < 2.5 * line_height:
-                continue  # a small picture without words or a time: a reaction, a badge, an icon
-            media = [box]  # a photo, a sticker or a big emoji sent on its own, without a bubble
-        else:
-            media = _media(regions, label, colour, members, line_height)
-        if _is_reaction(members, box, width, line_height):
-            continue
-        block = Block("message", members, box, colour=colour, media=media)
-        block.custom = label in regions.containers or -label in regions.containers
-        # A bubble cut by the edge of the screen has square corners where its rounded ones would be.
-        x, y, bw, bh = (int(v) for v in stats[label][:4])
-        inset = min(2, max(0, bw // 4))
-        block.cut_top = bool(labels[y, x + inset] == label and labels[y, x + bw - 1 - inset] == label)
-        block.cut_bottom = bool(
-            labels[y + bh - 1, x + inset] == label and labels[y + bh - 1, x + bw - 1 - inset] == label
-        )
-        # Only the screen's own edges (or a bar drawn over the chat) cut a bubble: a square-cornered
-        # bubble with others above and below it is a style.
-        if label in regions.containers or -label in regions.containers:
-            block.cut_top = block.cut_bottom = False
-        block.cut_top = block.cut_top and (
-            box[1] <= chat_top + regions.scale * 2 or _edge_of_a_bar(regions, box[1] // regions.scale - 1)
-        )
-        block.cut_bottom = block.cut_bottom and (
-            box[3] >= chat_bottom - regions.scale * 2 or _edge_of_a_bar(regions, box[3] // regions.scale)
-        )
-        if (block.cut_top or block.cut_bottom) and len(members) > 1:
-            # A line sliced by the edge of the screen reads as nonsense: leave it to the screenshot
-            # that shows it whole.
-            usual = float(np.median([line.height for line in members]))
-            block.lines = [
-                line
-                for line in members
-                if line.height >= 0.8 * usual
-                or not (
-                    (block.cut_top and line.box[1] <= box[1] + 6)
-                    or (block.cut_bottom and line.box[3] >= box[3] - 6)
-                )
-            ]
-        blocks.append(block)
+        return None
+    elif not members:
+        if w < 0.12 * width or h < 2.5 * line_height:
+            return None  # a small picture without words or a time: a reaction, a badge, an icon
+        media = [box]  # a photo, a sticker or a big emoji sent on its own, without a bubble
+    else:
+        media = _media(regions, label, colour, members, line_height)
+    if _is_reaction(members, box, width, line_height):
+        return None
+    block = Block("message", members, box, colour=colour, media=media)
+    block.custom = label in regions.containers or -label in regions.containers
+    _mark_cuts(regions, block, label, chat_bottom)
+    if (block.cut_top or block.cut_bottom) and len(members) > 1:
+        # A line sliced by the edge of the screen reads as nonsense: leave it to the screenshot
+        # that shows it whole.
+        usual = float(np.median([line.height for line in members]))
+        block.lines = [
+            line
+            for line in members
+            if line.height >= 0.8 * usual
+            or not (
+                (block.cut_top and line.box[1] <= box[1] + 6)
+                or (block.cut_bottom and line.box[3] >= box[3] - 6)
+            )
+        ]
+    return block
 
-    # Messages line up on the screen's left or right margin; a date pill or a system notice is centred
-    # and lines up with neither (a wide message can be almost centred too).
+
+def _mark_cuts(regions: Regions, block: Block, label: int, chat_bottom: int) -> None:
+    """Whether the edge of the screen (or a bar drawn over the chat) cuts the bubble at its top or bottom.
+
+    A bubble cut by the edge of the screen has square corners where its rounded ones would be.
+    """
+    labels, box = regions.labels, block.box
+    x, y, bw, bh = (int(v) for v in regions.stats[label][:4])
+    inset = min(2, max(0, bw // 4))
+    block.cut_top = bool(labels[y, x + inset] == label and labels[y, x + bw - 1 - inset] == label)
+    block.cut_bottom = bool(
+        labels[y + bh - 1, x + inset] == label and labels[y + bh - 1, x + bw - 1 - inset] == label
+    )
+    # Only the screen's own edges (or a bar drawn over the chat) cut a bubble: a square-cornered
+    # bubble with others above and below it is a style.
+    if block.custom:
+        block.cut_top = block.cut_bottom = False
+    block.cut_top = block.cut_top and (
+        box[1] <= regions.chat_top + regions.scale * 2 or _edge_of_a_bar(regions, box[1] // regions.scale - 1)
+    )
+    block.cut_bottom = block.cut_bottom and (
+        box[3] >= chat_bottom - regions.scale * 2 or _edge_of_a_bar(regions, box[3] // regions.scale)
+    )
+
+
+def _set_kinds(regions: Regions, blocks: list[Block], avatars: list[Box]) -> None:
+    """Messages, date separators and notices; a message's time and quote taken out of its words.
+
+    Messages line up on the screen's left or right margin; a date pill or a system notice is centred
+    and lines up with neither (a wide message can be almost centred too).
+    """
+    width = regions.width
     sided = [b for b in blocks if abs(b.box[0] - (width - b.box[2])) >= width * 0.05]
     left_edges = [b.box[0] for b in sided if b.box[0] < width - b.box[2]]
     right_edges = [b.box[2] for b in sided if b.box[0] > width - b.box[2]]
@@ -512,17 +598,15 @@ def _analyse(regions: Regions, lines: list[TextLine]) -> Layout:
             block.side = (
                 "left" if any(a[2] <= block.box[0] + 4 for a in avatars if _beside(block.box, a)) else "right"
             )
-    # A bubble left with no words: its time alone. A picture, or words hidden under the top bar, are a
-    # message still; an empty bubble is not.
-    blocks = [b for b in blocks if b.kind != "message" or b.lines or b.media or b.cut_top or b.cut_bottom]
 
-    _take_trailing_times(blocks)
-    loose = [line for line in loose if not _inside_any(line.box, avatars)]
-    said_in_bubbles = sum(1 for b in blocks if b.kind == "message" and b.lines)
-    labelled = _labelled_blocks(loose, width) if said_in_bubbles < 2 else None
-    blocks.extend(labelled if labelled is not None else _loose_blocks(loose, width, blocks))
-    # Text near the top above every bubble is the chat's header (light themes draw no bar): a centred
-    # name (iMessage), or a name beside the avatar (Instagram) when the screen has bubbles at all.
+
+def _take_header_blocks(blocks: list[Block], width: int, height: int) -> list[TextLine]:
+    """Take the chat's header (text near the top, above every bubble) out of `blocks`; return its lines.
+
+    Light themes draw no bar: a centred name (iMessage), or a name beside the avatar (Instagram) when
+    the screen has bubbles at all.
+    """
+    taken: list[TextLine] = []
     bubble_tops = [b.box[1] for b in blocks if b.kind == "message" and b.colour is not None]
     first_message = min(bubble_tops or [b.box[1] for b in blocks if b.kind == "message"] or [height])
     for block in list(blocks):
@@ -532,11 +616,12 @@ def _analyse(regions: Regions, lines: list[TextLine]) -> Layout:
             and block.box[1] > min(height * 0.03, width * 0.07)
         ) or (block.kind != "message" and STATUS.match(block.text.strip())):
             blocks.remove(block)
-            top_lines.extend(block.lines)
-    _fall_back_from_blobs(blocks, width, chat_bottom - chat_top)
-    assign_sides(blocks, width)
+            taken.extend(block.lines)
+    return taken
 
-    # The header: text above the chat, below the status bar, that is not a clock or a date.
+
+def _header(top_lines: list[TextLine], width: int, height: int) -> str | None:
+    """The chat's name: the tallest text above the chat, below the status bar, not a clock or a date."""
     names = [
         line
         for line in top_lines
@@ -547,10 +632,8 @@ def _analyse(regions: Regions, lines: list[TextLine]) -> Layout:
         and not re.search(r"\d+%|\b(LTE|5G|4G|3G)\b", line.text)
     ]
     if names:
-        layout.header = max(names, key=lambda line: line.height).text.strip()
-    blocks.sort(key=lambda block: (block.box[1], block.box[0]))
-    layout.blocks = blocks
-    return layout
+        return max(names, key=lambda line: line.height).text.strip()
+    return None
 
 
 def _edge_of_a_bar(regions: Regions, row: int) -> bool:

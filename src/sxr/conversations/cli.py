@@ -143,10 +143,18 @@ def _summary(conversation: Conversation) -> str:
     return "\n".join(lines)
 
 
+def _import_help() -> str:
+    """`sxr import --help`: the platforms come from the importers' table."""
+    from sxr.conversations.importers import importers
+
+    platforms = list(dict.fromkeys(importer.title for importer in importers()))
+    return f"Read a chat export ({', '.join(platforms)}) or chat screenshots into one conversation."
+
+
 def register(app: typer.Typer) -> None:
     """Add `sxr import` to the root command."""
 
-    @app.command("import")
+    @app.command("import", help=_import_help())
     def import_command(
         files: FilesArgument,
         date_order: DateOrderOption = None,
@@ -154,8 +162,6 @@ def register(app: typer.Typer) -> None:
         chat: ChatOption = None,
         as_json: JsonOption = False,
     ) -> None:
-        """Read a chat export (WhatsApp, Messenger, Instagram, Telegram, Discord, Snapchat, Skype, Signal,
-        Google Chat, e-mail, pasted text) or chat screenshots into one conversation."""
         try:
             conversation = load_conversation(
                 files, date_order=date_order, tz=tz, chat=chat, fallback_date_order=region_fallback()

@@ -127,53 +127,77 @@ def _wallet_fits(token: str) -> bool:
 
 def doubts(text: str, confidence: float | None) -> list[str]:
     """Plain notes on the identifiers in one machine-read message that may have been misread."""
-    notes: list[str] = []
-    seen: set[str] = set()
+    found = _Doubts()
+    _address_doubts(text, found)
+    _payment_doubts(text, found)
+    if confidence is not None and confidence < 0.85:
+        _handle_doubts(text, found)
+    return found.notes
 
-    def note(token: str, others: list[str], why: str) -> None:
-        if token in seen:
+
+class _Doubts:
+    """The notes on one message, one per identifier."""
+
+    def __init__(self) -> None:
+        self.notes: list[str] = []
+        self.seen: set[str] = set()
+
+    def note(self, token: str, others: list[str], why: str) -> None:
+        if token in self.seen:
             return
-        seen.add(token)
+        self.seen.add(token)
         alternatives = " or ".join(f'"{other}"' for other in others)
-        notes.append(f'"{token}" may be {alternatives} ({why}); check it on the screenshot.')
+        self.notes.append(f'"{token}" may be {alternatives} ({why}); check it on the screenshot.')
 
+
+def _address_doubts(text: str, found: _Doubts) -> None:
+    """E-mail and web addresses that read as a well-known one with a letter changed."""
     for match in _EMAIL.finditer(text):
         token = match.group(0).rstrip(".")
         # Only the domain: the part before @ has no rule to check against.
         local, _, domain = token.partition("@")
         others = [f"{local}@{other}" for other in _better(domain, _domain_known)]
         if others:
-            note(token, others, "a well-known address")
+            found.note(token, others, "a well-known address")
     for match in _WEB.finditer(text):
         token = match.group(0).rstrip(".,!?")
-        if "@" in text[max(0, match.start() - 1) : match.start()] or token in seen or "." not in _host(token):
+        if (
+            "@" in text[max(0, match.start() - 1) : match.start()]
+            or token in found.seen
+            or "." not in _host(token)
+        ):
             continue
         others = _better(token, _domain_fits)
         if others:
-            note(token, others, "a well-known web address")
+            found.note(token, others, "a well-known web address")
+
+
+def _payment_doubts(text: str, found: _Doubts) -> None:
+    """Wallets and IBANs whose checksum fits another reading (or none), and cashtags read with an S."""
     for match in _WALLET.finditer(text):
         token = match.group(0)
         others = _better(token, _wallet_fits)
         if others:
-            note(token, others, "its checksum fits")
+            found.note(token, others, "its checksum fits")
         elif not _wallet_fits(token) and len(token) >= 26:
-            note(token, ["a different address"], "its checksum does not fit as read")
+            found.note(token, ["a different address"], "its checksum does not fit as read")
     for match in _IBAN.finditer(text):
         token = match.group(0)
         others = _better(token, is_valid_iban)
         if others:
-            note(token, others, "its check digits fit")
+            found.note(token, others, "its check digits fit")
     for match in _CASHTAG_AS_S.finditer(text):
         # "$" is often read as "S": after "cashapp" a capital S glued to a name is likely a cashtag.
         token = match.group("token")
-        note(token, [f"${token[1:]}"], "a Cash App cashtag")
-    if confidence is not None and confidence < 0.85:
-        # The recogniser was unsure: handles have no rule to check, so every look-alike reading is a doubt.
-        for match in _HANDLE.finditer(text):
-            token = match.group(0)
-            if token in seen or not any(char in token for char in "lI1O0rnmqg5S"):
-                continue
-            others = list(itertools.islice(readings(token), 1, 3))
-            if others:
-                note(token, others, "the letters were hard to read")
-    return notes
+        found.note(token, [f"${token[1:]}"], "a Cash App cashtag")
+
+
+def _handle_doubts(text: str, found: _Doubts) -> None:
+    """The recogniser was unsure: handles have no rule to check, so every look-alike reading is a doubt."""
+    for match in _HANDLE.finditer(text):
+        token = match.group(0)
+        if token in found.seen or not any(char in token for char in "lI1O0rnmqg5S"):
+            continue
+        others = list(itertools.islice(readings(token), 1, 3))
+        if others:
+            found.note(token, others, "the letters were hard to read")

@@ -28,7 +28,7 @@ import numpy as np
 from dateutil import parser as date_parser
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from sxr.conversations.chat_layout import TIME_ANYWHERE, Block, Box, TextLine, analyse, find_regions
+from sxr.conversations.chat_layout import TIME_ANYWHERE, Block, Box, Layout, TextLine, analyse, find_regions
 from sxr.conversations.model import Conversation, ExportError, Message, Notice, Participant, SourceRef
 from sxr.conversations.screenshot_identifiers import doubts
 
@@ -243,34 +243,52 @@ def _decode(engine: OcrEngine, probs: np.ndarray) -> tuple[str, float]:
             scores.append(float(masked[step, index]))
             steps.append(step)
         previous = index
-    # Small or tightly set text (Roboto at phone size, a rescaled JPEG) loses its spaces to the blank:
-    # where a space was the runner-up between two characters, it was there ("callmeon" -> "call me on").
     if " " in chars:
-        space = chars.index(" ")
-        for n in range(len(out) - 1, 0, -1):
-            if out[n] == " " or out[n - 1] == " " or steps[n] - steps[n - 1] < 2:
-                continue
-            if out[n] in "/@_:" or out[n - 1] in "/@_":  # inside an address or a handle, never
-                continue
-            if probs[steps[n - 1] + 1 : steps[n], space].max() > SPACE_RUNNER_UP:
-                out.insert(n, " ")
-                steps.insert(n, steps[n])
-                scores.insert(n, float(probs[steps[n - 1] + 1 : steps[n], space].max()))
-    # The model has no £ of its own: it reads one as a faint "f" before an amount, which the blank
-    # can outvote. Before a plain number "f" scores below 1e-6, before a £ above 1e-3 (DejaVu and
-    # Liberation Sans, light and dark): put the f back, and tidy_text turns it into £.
-    f_index = chars.index("f")
+        _restore_spaces(out, scores, steps, probs[:, chars.index(" ")])
+    _restore_pounds(out, scores, steps, probs[:, chars.index("f")])
+    if "o" in chars:
+        _zeros_in_words_to_o(out, steps, probs[:, chars.index("o")])
+    _o_beside_digits_to_zero(out, steps, probs[:, chars.index("0")])
+    return "".join(out), float(np.mean(scores)) if scores else 0.0
+
+
+def _restore_spaces(out: list[str], scores: list[float], steps: list[int], space: np.ndarray) -> None:
+    """Put back the spaces small text loses to the blank, where a space was the runner-up.
+
+    Small or tightly set text (Roboto at phone size, a rescaled JPEG) loses its spaces to the blank:
+    where a space was the runner-up between two characters, it was there ("callmeon" -> "call me on").
+    """
+    for n in range(len(out) - 1, 0, -1):
+        if out[n] == " " or out[n - 1] == " " or steps[n] - steps[n - 1] < 2:
+            continue
+        if out[n] in "/@_:" or out[n - 1] in "/@_":  # inside an address or a handle, never
+            continue
+        if space[steps[n - 1] + 1 : steps[n]].max() > SPACE_RUNNER_UP:
+            out.insert(n, " ")
+            steps.insert(n, steps[n])
+            scores.insert(n, float(space[steps[n - 1] + 1 : steps[n]].max()))
+
+
+def _restore_pounds(out: list[str], scores: list[float], steps: list[int], f: np.ndarray) -> None:
+    """Put back the faint "f" the model reads for a £ before an amount (tidy_text makes it a £).
+
+    The model has no £ of its own: it reads one as a faint "f" before an amount, which the blank
+    can outvote. Before a plain number "f" scores below 1e-6, before a £ above 1e-3 (DejaVu and
+    Liberation Sans, light and dark).
+    """
     for n in range(len(out) - 1, -1, -1):
         if out[n].isdigit() and (n == 0 or out[n - 1] == " "):
             since = steps[n - 1] + 1 if n else 0
-            if since < steps[n] and probs[since : steps[n], f_index].max() > 0.001:
+            if since < steps[n] and f[since : steps[n]].max() > 0.001:
                 out.insert(n, "f")
                 steps.insert(n, steps[n])
-                scores.insert(n, float(probs[since : steps[n], f_index].max()))
-    o_index = chars.index("o") if "o" in chars else None
+                scores.insert(n, float(f[since : steps[n]].max()))
+
+
+def _zeros_in_words_to_o(out: list[str], steps: list[int], o: np.ndarray) -> None:
+    """A zero in a word of letters ("acc0unt", "0n") is a letter o when the model thought so too."""
     for n, char in enumerate(out):
-        # A zero in a word of letters ("acc0unt", "0n") is a letter o when the model thought so too.
-        if char != "0" or o_index is None or probs[steps[n], o_index] <= 0.0001:
+        if char != "0" or o[steps[n]] <= 0.0001:
             continue
         start = n
         while start > 0 and out[start - 1] != " ":
@@ -282,17 +300,18 @@ def _decode(engine: OcrEngine, probs: np.ndarray) -> tuple[str, float]:
         neighbours = [c for c in (out[n - 1] if n > start else "", out[n + 1] if n < end else "") if c]
         if neighbours and all(c.islower() for c in neighbours) and all(c.isalpha() or c == "0" for c in word):
             out[n] = "o"
-    zero = chars.index("0")
+
+
+def _o_beside_digits_to_zero(out: list[str], steps: list[int], zero: np.ndarray) -> None:
+    """A capital O next to a digit, not in a capitalised word ("Pays09" read "PaysO9"), is a zero."""
     for n, char in enumerate(out):
-        # A capital O next to a digit, not in a capitalised word ("Pays09" read "PaysO9"), is a zero.
         if (
             char == "O"
-            and probs[steps[n], zero] > 0.001
+            and zero[steps[n]] > 0.001
             and ((n + 1 < len(out) and out[n + 1].isdigit()) or (n > 0 and out[n - 1].isdigit()))
             and not (n > 0 and out[n - 1].isupper())
         ):
             out[n] = "0"
-    return "".join(out), float(np.mean(scores)) if scores else 0.0
 
 
 _AMOUNT = re.compile(r"(?<![\w£$€])([fF£$€]?)([\doOlI][\doOlI,.]*[kK]?)(?![\w])")
@@ -403,41 +422,94 @@ def read_screenshots(paths: Sequence[Path], *, tz: str | None = None) -> Convers
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ExportError(f"Unknown time zone {tz!r}.") from error
     conversation = Conversation(format="screenshot")
-    header: str | None = None
-    seen: set[str] = set()
-    previous: list[tuple[Block, SourceRef]] = []
-    kept: list[tuple[Block, SourceRef, str | None]] = []
-    date_context: str | None = None
+    screens = _Screens(conversation)
     for path in paths:
-        path = Path(path)
+        screens.read(Path(path))
+    header, kept = screens.header, screens.kept
+    conversation.title = header
+    conversation.participants = [
+        Participant(id="left", name=header or "left"),
+        Participant(id="right", name="right"),
+    ]
+    hidden = _add_messages(conversation, kept, zone)
+    for message in conversation.messages:
+        # Identifiers that may be misread are pointed out beside the message, never changed.
+        for doubt in doubts(message.text, message.source.confidence):
+            conversation.warnings.append(f"Message {message.i + 1}: {doubt}")
+    cut = sum(1 for block, _, _ in kept if block.cut_top or block.cut_bottom)
+    conversation.warnings.insert(
+        0,
+        "These messages were read by machine from screenshots: check each one against its image. "
+        "The sides are 'left' and 'right' as shown on the screen (usually 'right' is the phone's owner); "
+        "confirm who each side is" + (f" (the header shows {header!r})." if header else "."),
+    )
+    if cut:
+        conversation.warnings.append(f"{cut} message(s) were cut off at the edge of a screenshot.")
+    if hidden:
+        conversation.warnings.append(
+            f"{hidden} message(s) show only their time: their words are hidden at the edge of the screenshot."
+        )
+    if not conversation.messages:
+        conversation.warnings.append("No chat messages were found on the screenshots.")
+    return conversation
+
+
+# A message read from a screenshot: its bubble, where it is, and its time as the screen shows it.
+_Kept = tuple[Block, SourceRef, str | None]
+
+
+class _Screens:
+    """The screenshots read so far: the messages kept (each once, in order), the header, the date shown."""
+
+    def __init__(self, conversation: Conversation) -> None:
+        self.conversation = conversation
+        self.header: str | None = None
+        self.kept: list[_Kept] = []
+        self._seen: set[str] = set()
+        self._previous: list[tuple[Block, SourceRef]] = []
+        self._date_context: str | None = None
+
+    def read(self, path: Path) -> None:
+        """Read one screenshot; the messages it shares with the one before are kept once."""
         rgb = load_image(path)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        if digest in seen:
-            conversation.warnings.append(
+        if digest in self._seen:
+            self.conversation.warnings.append(
                 f"{path.name} is the same image as an earlier one; it was read once."
             )
-            continue
-        seen.add(digest)
+            return
+        self._seen.add(digest)
         regions = find_regions(rgb)
         layout = analyse(regions, read_lines(rgb, wanted=regions.wanted))
-        header = header or layout.header
+        self.header = self.header or layout.header
+        current = self._take(path, digest, layout)
+        overlap = _overlap(self._previous, current)
+        if overlap:
+            self._keep_once(current, overlap)
+        elif self._previous and current:
+            self.conversation.warnings.append(
+                f"{path.name} does not overlap the screenshot before it: messages may be missing there."
+            )
+        self._previous = current
+
+    def _take(self, path: Path, digest: str, layout: Layout) -> list[tuple[Block, SourceRef]]:
+        """Keep one screenshot's messages (with their times) and notices; return its messages."""
         current: list[tuple[Block, SourceRef]] = []
         pending_time: str | None = None
         for block in layout.blocks:
             ref = SourceRef(file=path.name, sha256=digest, box=block.box, confidence=block.confidence)
             if block.kind == "separator":
-                text = block.text
-                date_context = text
-                pending_time = text
+                self._date_context = pending_time = block.text
                 continue
             if block.kind == "notice":
-                conversation.notices.append(Notice(text=block.text, source=ref))
+                self.conversation.notices.append(Notice(text=block.text, source=ref))
                 continue
             if not block.text and not block.media and not (block.cut_top or block.cut_bottom):
                 continue
             current.append((block, ref))
             stamp = None
             if block.time:
+                date_context = self._date_context
                 stamp = (
                     f"{date_context} {block.time}"
                     if date_context and not TIME_ANYWHERE.search(date_context)
@@ -446,33 +518,29 @@ def read_screenshots(paths: Sequence[Path], *, tz: str | None = None) -> Convers
             elif pending_time:
                 stamp = pending_time
             pending_time = None
-            kept.append((block, ref, stamp))
-        overlap = _overlap(previous, current)
-        if overlap:
-            # The first `overlap` messages of this screenshot were on the previous one: keep one copy,
-            # the longer one where a bubble was cut at the edge of the screen.
-            start = len(kept) - len(current)
-            for n in range(overlap):
-                old_index = start - overlap + n
-                new_block, new_ref = current[n]
-                old_block = kept[old_index][0]
-                old_cut = old_block.cut_top or old_block.cut_bottom
-                new_cut = new_block.cut_top or new_block.cut_bottom
-                longer = len(new_block.text) > len(old_block.text)
-                if longer or (old_cut and not new_cut and len(new_block.text) >= len(old_block.text)):
-                    kept[old_index] = (new_block, new_ref, kept[old_index][2] or kept[start + n][2])
-            del kept[start : start + overlap]
-        elif previous and current:
-            conversation.warnings.append(
-                f"{path.name} does not overlap the screenshot before it: messages may be missing there."
-            )
-        previous = current
+            self.kept.append((block, ref, stamp))
+        return current
 
-    conversation.title = header
-    conversation.participants = [
-        Participant(id="left", name=header or "left"),
-        Participant(id="right", name="right"),
-    ]
+    def _keep_once(self, current: list[tuple[Block, SourceRef]], overlap: int) -> None:
+        """The first `overlap` messages of this screenshot were on the previous one: keep one copy,
+        the longer one where a bubble was cut at the edge of the screen."""
+        kept = self.kept
+        start = len(kept) - len(current)
+        for n in range(overlap):
+            old_index = start - overlap + n
+            new_block, new_ref = current[n]
+            old_block = kept[old_index][0]
+            old_cut = old_block.cut_top or old_block.cut_bottom
+            new_cut = new_block.cut_top or new_block.cut_bottom
+            longer = len(new_block.text) > len(old_block.text)
+            if longer or (old_cut and not new_cut and len(new_block.text) >= len(old_block.text)):
+                kept[old_index] = (new_block, new_ref, kept[old_index][2] or kept[start + n][2])
+        del kept[start : start + overlap]
+
+
+def _add_messages(conversation: Conversation, kept: list[_Kept], zone: ZoneInfo | None) -> int:
+    """The kept bubbles as the conversation's messages (a reply's quote as a notice beside it); return
+    how many show only their time."""
     hidden = 0
     for index, (block, ref, stamp) in enumerate(kept):
         if block.quote:
@@ -497,26 +565,7 @@ def read_screenshots(paths: Sequence[Path], *, tz: str | None = None) -> Convers
                 machine_read=True,
             )
         )
-    for message in conversation.messages:
-        # Identifiers that may be misread are pointed out beside the message, never changed.
-        for doubt in doubts(message.text, message.source.confidence):
-            conversation.warnings.append(f"Message {message.i + 1}: {doubt}")
-    cut = sum(1 for block, _, _ in kept if block.cut_top or block.cut_bottom)
-    conversation.warnings.insert(
-        0,
-        "These messages were read by machine from screenshots: check each one against its image. "
-        "The sides are 'left' and 'right' as shown on the screen (usually 'right' is the phone's owner); "
-        "confirm who each side is" + (f" (the header shows {header!r})." if header else "."),
-    )
-    if cut:
-        conversation.warnings.append(f"{cut} message(s) were cut off at the edge of a screenshot.")
-    if hidden:
-        conversation.warnings.append(
-            f"{hidden} message(s) show only their time: their words are hidden at the edge of the screenshot."
-        )
-    if not conversation.messages:
-        conversation.warnings.append("No chat messages were found on the screenshots.")
-    return conversation
+    return hidden
 
 
 def _same(a: Block, b: Block) -> bool:

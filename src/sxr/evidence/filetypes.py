@@ -78,31 +78,11 @@ def detect(path: Path, limits: EvidenceLimits | None = None) -> FileType:
         stream.seek(max(0, size - 2048))
         tail = stream.read()
 
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        if not tail.endswith(_PNG_END):
-            raise EvidenceRejected("This picture is incomplete (it was cut short).")
-        _check_image(path, "PNG", limits)
-        return PNG
-    if head.startswith(b"\xff\xd8\xff"):
-        _check_image(path, "JPEG", limits)
-        return JPEG
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        if struct.unpack("<I", head[4:8])[0] + 8 > size:
-            raise EvidenceRejected("This picture is incomplete (it was cut short).")
-        _check_image(path, "WEBP", limits)
-        return WEBP
-    if head[4:8] == b"ftyp":
-        brand = head[8:12]
-        if brand in _HEIF_BRANDS:
-            _check_image(path, "HEIF", limits)
-            return HEIC
-        if brand == b"qt  " or brand in _MP4_BRANDS:
-            _check_boxes(path, size)
-            return MOV if brand == b"qt  " else MP4
-        raise EvidenceRejected(UNKNOWN_MESSAGE)
-    if head[4:8] in _QUICKTIME_FIRST_BOXES:
-        _check_boxes(path, size)
-        return MOV
+    kind = _picture(path, head, tail, size, limits)
+    if kind is None:
+        kind = _movie(path, head, size)
+    if kind is not None:
+        return kind
     if head.startswith(b"%PDF-"):
         if b"%%EOF" not in tail:
             raise EvidenceRejected("This PDF is incomplete (it was cut short).")
@@ -118,6 +98,41 @@ def detect(path: Path, limits: EvidenceLimits | None = None) -> FileType:
             "We cannot keep this kind of compressed file. Please upload a .zip or .tar file instead."
         )
     return _detect_text(path, head)
+
+
+def _picture(path: Path, head: bytes, tail: bytes, size: int, limits: EvidenceLimits) -> FileType | None:
+    """PNG, JPEG, WebP or HEIC, checked whole; None for any other file."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        if not tail.endswith(_PNG_END):
+            raise EvidenceRejected("This picture is incomplete (it was cut short).")
+        _check_image(path, "PNG", limits)
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        _check_image(path, "JPEG", limits)
+        return JPEG
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        if struct.unpack("<I", head[4:8])[0] + 8 > size:
+            raise EvidenceRejected("This picture is incomplete (it was cut short).")
+        _check_image(path, "WEBP", limits)
+        return WEBP
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        _check_image(path, "HEIF", limits)
+        return HEIC
+    return None
+
+
+def _movie(path: Path, head: bytes, size: int) -> FileType | None:
+    """MP4 or QuickTime, its boxes checked; None for any other file (an unknown ISO brand is refused)."""
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand == b"qt  " or brand in _MP4_BRANDS:
+            _check_boxes(path, size)
+            return MOV if brand == b"qt  " else MP4
+        raise EvidenceRejected(UNKNOWN_MESSAGE)
+    if head[4:8] in _QUICKTIME_FIRST_BOXES:
+        _check_boxes(path, size)
+        return MOV
+    return None
 
 
 def _check_image(path: Path, pil_format: str, limits: EvidenceLimits) -> None:

@@ -530,46 +530,17 @@ def verify(
         cases = [found] if found is not None else []
     else:
         cases = list(session.scalars(select(Case).order_by(Case.id)))
-    blob_checked: dict[str, str | None] = {}
-
-    def check_blob(sha256: str, size: int) -> str | None:
-        if sha256 not in blob_checked:
-            try:
-                actual = store.check(sha256)
-                blob_checked[sha256] = (
-                    None if actual == size else f"its blob holds {actual} bytes, not {size}"
-                )
-            except BlobError as exc:
-                blob_checked[sha256] = str(exc)
-        return blob_checked[sha256]
-
+    check_blob = _BlobCheck(store)
     for current in cases:
         session.refresh(current)
         result.cases += 1
-        problems: list[str] = []
         chain = ledger.entries(session, current.id)
         result.entries += len(chain)
-        problems += ledger.walk(session, current)
+        problems = ledger.walk(session, current)
         received = {e.evidence_item_id: e for e in chain if e.action == "received"}
         derived_entries = {e.derived_item_id: e for e in chain if e.action == "derived"}
         for item in list_evidence(session, current):
-            result.items += 1
-            label = f"evidence item {item.id} ({item.original_name}) of case {current.reference}"
-            if (problem := check_blob(item.sha256, item.size)) is not None:
-                problems.append(f"{label}: {problem}")
-            entry = received.get(item.id)
-            if entry is None:
-                problems.append(f"{label}: has no 'received' ledger entry")
-            elif entry.sha256 != item.sha256 or json.loads(entry.details) != _item_facts(item):
-                problems.append(f"{label}: its record differs from its 'received' ledger entry {entry.seq}")
-            for derived in list_derived(session, item, superseded=True):
-                result.derived += 1
-                dlabel = f"derived item {derived.id} ({derived.kind}) of evidence item {item.id}"
-                if (problem := check_blob(derived.sha256, derived.size)) is not None:
-                    problems.append(f"{dlabel}: {problem}")
-                dentry = derived_entries.get(derived.id)
-                if dentry is None or dentry.sha256 != derived.sha256:
-                    problems.append(f"{dlabel}: does not match a 'derived' ledger entry")
+            problems += _item_problems(session, current, item, received, derived_entries, result, check_blob)
         result.problems += problems
         if record and not problems:
             ledger.append(
@@ -589,3 +560,53 @@ def verify(
         )
         result.unfinished_parts = sum(1 for _ in (store.root / ".tmp").glob("*.part"))
     return result
+
+
+class _BlobCheck:
+    """Each blob read and decrypted once however many records share it: what is wrong with it, or None."""
+
+    def __init__(self, store: BlobStore) -> None:
+        self.store = store
+        self.checked: dict[str, str | None] = {}
+
+    def __call__(self, sha256: str, size: int) -> str | None:
+        if sha256 not in self.checked:
+            try:
+                actual = self.store.check(sha256)
+                self.checked[sha256] = (
+                    None if actual == size else f"its blob holds {actual} bytes, not {size}"
+                )
+            except BlobError as exc:
+                self.checked[sha256] = str(exc)
+        return self.checked[sha256]
+
+
+def _item_problems(
+    session: Session,
+    case: Case,
+    item: EvidenceItem,
+    received: dict[int | None, LedgerEntry],
+    derived_entries: dict[int | None, LedgerEntry],
+    result: VerifyResult,
+    check_blob: _BlobCheck,
+) -> list[str]:
+    """What is wrong with one evidence item and what was derived from it: blobs, records, ledger entries."""
+    problems: list[str] = []
+    result.items += 1
+    label = f"evidence item {item.id} ({item.original_name}) of case {case.reference}"
+    if (problem := check_blob(item.sha256, item.size)) is not None:
+        problems.append(f"{label}: {problem}")
+    entry = received.get(item.id)
+    if entry is None:
+        problems.append(f"{label}: has no 'received' ledger entry")
+    elif entry.sha256 != item.sha256 or json.loads(entry.details) != _item_facts(item):
+        problems.append(f"{label}: its record differs from its 'received' ledger entry {entry.seq}")
+    for derived in list_derived(session, item, superseded=True):
+        result.derived += 1
+        dlabel = f"derived item {derived.id} ({derived.kind}) of evidence item {item.id}"
+        if (problem := check_blob(derived.sha256, derived.size)) is not None:
+            problems.append(f"{dlabel}: {problem}")
+        dentry = derived_entries.get(derived.id)
+        if dentry is None or dentry.sha256 != derived.sha256:
+            problems.append(f"{dlabel}: does not match a 'derived' ledger entry")
+    return problems

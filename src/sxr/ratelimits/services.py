@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from prometheus_client import Counter
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -48,6 +49,11 @@ LIMITS = (REPORT_START, PIN_CHECK, EVIDENCE_UPLOAD, HASH_BANKING)
 STAFF_LIMITS = (STAFF_LOGIN, STAFF_ACCOUNT_AT_ADDRESS, STAFF_ACCOUNT)
 
 
+REFUSALS = Counter(
+    "sxr_rate_limit_refusals", "Uses refused past a rate limit, by limit and scope", ["limit", "scope"]
+)
+
+
 class RateLimited(Exception):
     """Too many uses: `retry_after` seconds until the window ends; `overall` when everyone hit it."""
 
@@ -80,8 +86,10 @@ def hit(session: Session, limit: Limit, address: str, *, now: float | None = Non
     window_start = int(now) - int(now) % limit.window
     retry_after = window_start + limit.window - int(now)
     if _upsert(session, f"{limit.name}:{address}", window_start) > limit.per_address:
+        REFUSALS.labels(limit.name, "address").inc()
         raise RateLimited(limit, retry_after, overall=False)
     if limit.overall and _upsert(session, f"{limit.name}:*", window_start) > limit.overall:
+        REFUSALS.labels(limit.name, "overall").inc()
         raise RateLimited(limit, retry_after, overall=True)
     if random.random() < 0.01:  # now and then, forget windows that ended a day ago
         forget_old(session, now=now)

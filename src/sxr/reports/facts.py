@@ -2,58 +2,51 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
+from sqlalchemy.orm import Session
+
+from sxr.analysis.account import VictimAccount, read_account
+from sxr.analysis.document import AnalysedChat, DateReadingDoc
+from sxr.analysis.services import case_analyses, current_decisions
+from sxr.analysis.vocabulary import is_payment_method, stage
+from sxr.cases.models import Case
+from sxr.cases.sealing import unseal
+from sxr.config import Settings
+from sxr.evidence import services as evidence_services
+from sxr.evidence.models import DerivedItem, EvidenceItem
+from sxr.watchlist import services as watchlist_services
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = "1.0"
 
-# Indicator kinds that say how money was to reach the offender (a payment method with its reference).
-PAYMENT_KINDS = frozenset(
-    {
-        "cashapp_cashtag",
-        "paypal_me",
-        "btc_address",
-        "eth_address",
-        "tron_address",
-        "iban",
-        "uk_bank_account",
-        "wu_mtcn",
-        "moneygram_reference",
-        "gift_card",
-    }
-)
-# Indicator kinds that are wallets or accounts (STIX exports them as payment accounts, not payments).
-WALLET_KINDS = frozenset({"btc_address", "eth_address", "tron_address"})
-STAGE_ORDER = (
-    "contact",
-    "flattery",
-    "platform_move",
-    "image_request",
-    "threat",
-    "demand",
-    "payment",
-    "escalation",
-    "self_harm",
-)
+# A payment whose method the chat does not say (only a sum was written).
+UNKNOWN_METHOD = "unknown"
 EXCERPT_CHARS = 280
 
 
 @dataclass(slots=True)
 class VictimFacts:
-    """What the victim confirmed: what happened, when, on which platforms, their age band."""
+    """What the victim told us on the report form: their words, platforms and age band, and what their
+    words say about when it happened, whether and how they paid, and self-harm."""
 
     what_happened: str | None = None
-    when: str | None = None
+    when: str | None = None  # the day (ISO 8601) their words name, e.g. for "last night"
     platforms: list[str] = field(default_factory=list)
     age_band: str | None = None
-    paid: bool | None = None
+    paid: bool | None = None  # None: their words do not say
+    how: list[str] = field(default_factory=list)  # how and how much, as they wrote it ("gift card", "£100")
+    when_written: str | None = None  # the words that gave `when`
+    self_harm: bool = False  # their words speak of suicide or self-harm
+    reported_at: str | None = None  # when they wrote it (the case was opened), in the service's zone
 
 
 @dataclass(slots=True)
@@ -286,160 +279,162 @@ def _excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+@dataclass(slots=True)
+class ChatFacts:
+    """What one analysed conversation adds to a report."""
+
+    identifiers: list[Identifier]
+    payments: list[Payment]
+    timeline: list[TimelineEntry]
+    warnings: list[str]
+    self_harm: bool
+
+
 def facts_from_analysis(
-    analysis: dict[str, Any],
+    chat: AnalysedChat,
     *,
     evidence_item: str | None = None,
     evidence_sha256: str | None = None,
-) -> tuple[list[Identifier], list[Payment], list[TimelineEntry], list[str], bool]:
-    """Identifiers, payments, timeline, warnings and self-harm from one `sxr analyze --json` document."""
-    messages = analysis.get("messages") or []
-    by_i = {m.get("i"): m for m in messages if isinstance(m, dict)}
-    identifiers: list[Identifier] = []
-    amounts: list[tuple[int | None, str]] = []
-    for ind in analysis.get("indicators") or []:
-        first_i = ind.get("first_i")
-        msg = by_i.get(first_i, {})
-        raw = ind.get("raw")
-        if raw is None and msg:
-            raw = _excerpt(str(msg.get("text", "")))
-        if ind.get("kind") == "amount":
-            amounts.append((first_i, str(ind.get("value"))))
-        identifiers.append(
+) -> ChatFacts:
+    """Identifiers, payments, timeline, warnings and self-harm from one analysed conversation."""
+    identifiers = _identifiers(chat, evidence_item, evidence_sha256)
+    timeline = [
+        TimelineEntry(
+            stages=list(m.stages),
+            i=m.i,
+            at=m.sent_at,
+            sender=m.sender,
+            excerpt=_excerpt(m.text),
+            evidence_item=evidence_item,
+        )
+        for m in chat.messages
+        if m.stages
+    ]
+    payment_is = [t.i for t in timeline if "payment" in t.stages]
+    return ChatFacts(
+        identifiers=identifiers,
+        payments=_payments(identifiers, payment_is, evidence_item),
+        timeline=timeline,
+        warnings=list(chat.warnings),
+        self_harm=any(_is_safety(t.stages) for t in timeline),
+    )
+
+
+def _is_safety(stages: list[str]) -> bool:
+    return any((found := stage(s)) is not None and found.safety for s in stages)
+
+
+def _identifiers(
+    chat: AnalysedChat, evidence_item: str | None, evidence_sha256: str | None
+) -> list[Identifier]:
+    by_i = chat.messages_by_i()
+    out: list[Identifier] = []
+    for ind in chat.indicators:
+        msg = by_i.get(ind.first_i)
+        out.append(
             Identifier(
-                kind=str(ind.get("kind")),
-                value=str(ind.get("value")),
-                first_i=first_i,
-                first_seen_at=msg.get("sent_at"),
-                raw=raw,
+                kind=ind.kind,
+                value=ind.value,
+                first_i=ind.first_i if ind.first_i >= 0 else None,
+                first_seen_at=None if msg is None else msg.sent_at,
+                raw=ind.raw or (None if msg is None else _excerpt(msg.text)),
                 evidence_item=evidence_item,
                 evidence_sha256=evidence_sha256,
             )
         )
-    timeline: list[TimelineEntry] = []
-    payment_is: list[int] = []
-    self_harm = False
-    for m in messages:
-        stages = [s for s in STAGE_ORDER if s in (m.get("stages") or [])]
-        if not stages:
-            continue
-        if "payment" in stages:
-            payment_is.append(int(m["i"]))
-        if "self_harm" in stages:
-            self_harm = True
-        timeline.append(
-            TimelineEntry(
-                stages=stages,
-                i=int(m["i"]),
-                at=m.get("sent_at"),
-                sender=str(m.get("sender", "")),
-                excerpt=_excerpt(str(m.get("text", ""))),
-                evidence_item=evidence_item,
-            )
-        )
+    return out
+
+
+def _payments(
+    identifiers: list[Identifier], payment_is: list[int], evidence_item: str | None
+) -> list[Payment]:
+    """Each payment method with the sum asked for nearest before it; the sums alone when no method."""
+    amounts = [(x.first_i, x.value) for x in identifiers if x.kind == "amount"]
     payments: list[Payment] = []
     for ident in identifiers:
-        if ident.kind not in PAYMENT_KINDS:
+        if not is_payment_method(ident.kind):
             continue
         at = ident.first_i if ident.first_i is not None else -1
         # The amount written nearest before (or at) the method's first mention is the one asked for.
         before = [(i, a) for i, a in amounts if i is not None and i <= at]
         amount = before[-1][1] if before else (amounts[0][1] if amounts else None)
-        # Collected: a message later in the chat says a payment was made or received.
-        collected = True if any(p >= at for p in payment_is) else None
         payments.append(
             Payment(
                 method=ident.kind,
                 reference=ident.value,
                 amount=amount,
-                collected=collected,
+                collected=_collected(payment_is, at),
                 first_i=ident.first_i,
                 evidence_item=evidence_item,
             )
         )
-    if not payments and amounts:
-        for i, amount in amounts:
-            collected = True if any(p >= (i or 0) for p in payment_is) else None
-            payments.append(
-                Payment(
-                    method="unknown",
-                    amount=amount,
-                    collected=collected,
-                    first_i=i,
-                    evidence_item=evidence_item,
-                )
-            )
-    warnings = [str(w) for w in analysis.get("warnings") or []]
-    return identifiers, payments, timeline, warnings, self_harm
+    if payments:
+        return payments
+    return [
+        Payment(
+            method=UNKNOWN_METHOD,
+            amount=amount,
+            collected=_collected(payment_is, i or 0),
+            first_i=i,
+            evidence_item=evidence_item,
+        )
+        for i, amount in amounts
+    ]
 
 
-def _attr(obj: Any, *names: str) -> Any:
-    for name in names:
-        value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-        if value is not None:
-            return value
-    return None
+def _collected(payment_is: list[int], at: int) -> bool | None:
+    """True when a message at or after `at` says a payment was made or received; else not known."""
+    return True if any(p >= at for p in payment_is) else None
 
 
-def _victim_words(case: Any, settings: Any) -> str | None:
-    from sxr.cases.sealing import unseal
-
-    words = _attr(case, "what_happened", "summary", "description")
-    return unseal(settings, words) if settings is not None and isinstance(words, str) else words
-
-
-def _iso(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.isoformat()
-    return str(value)
-
-
-def _victim_facts(case: Any, settings: Any = None) -> VictimFacts:
-    platforms = _attr(case, "platform_list", "platforms") or []
-    if isinstance(platforms, str):
-        platforms = [p.strip() for p in platforms.replace(",", "\n").split("\n") if p.strip()]
-    paid = _attr(case, "paid")
+def victim_facts(case: Case, settings: Settings) -> VictimFacts:
+    """The report form's answers; paid, how, when and self-harm as the victim's own words tell them."""
+    words = unseal(settings, case.what_happened)
+    created = case.created_at if case.created_at.tzinfo else case.created_at.replace(tzinfo=UTC)
+    reported = created.astimezone(ZoneInfo(settings.timezone))
+    account = (
+        read_account(words, reported_on=reported.date(), phone_region=settings.phone_region)
+        if words
+        else VictimAccount()
+    )
     return VictimFacts(
-        what_happened=_victim_words(case, settings),
-        when=_iso(_attr(case, "happened_at", "when", "incident_at")),
-        platforms=[str(p) for p in platforms],
-        age_band=_attr(case, "age_band"),
-        paid=paid if isinstance(paid, bool) else None,
+        what_happened=words,
+        when=None if account.when is None else account.when.isoformat(),
+        platforms=case.platform_list,
+        age_band=case.age_band,
+        paid=account.paid,
+        how=[*account.how, *account.amounts],
+        when_written=account.when_written,
+        self_harm=account.self_harm,
+        reported_at=reported.replace(microsecond=0).isoformat(),
     )
 
 
-def collect_facts(session: Any, settings: Any, case: Any) -> ReportFacts:
-    """Gather a case's facts from the evidence locker, its derived analyses and the watchlist."""
-    reference = str(_attr(case, "reference"))
+def collect_facts(session: Session, settings: Settings, case: Case) -> ReportFacts:
+    """Gather a case's facts from the report form, the evidence locker, its analyses and the watchlist."""
     facts = ReportFacts(
-        case_reference=reference,
+        case_reference=case.reference,
         production=Production(
             sxr_version=sxr_version(),
             produced_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
             how_to_verify=HOW_TO_VERIFY,
-            ledger_seq=_attr(case, "ledger_seq"),
-            ledger_head=_attr(case, "ledger_head"),
+            ledger_seq=case.ledger_seq,
+            ledger_head=case.ledger_head,
         ),
-        victim=_victim_facts(case, settings),
+        victim=victim_facts(case, settings),
     )
     _collect_evidence(session, settings, case, facts)
     _apply_review(session, case, facts)
     _collect_watchlist(session, case, facts)
-    if facts.self_harm_mentioned or _attr(case, "self_harm") is True:
+    if facts.self_harm_mentioned or facts.victim.self_harm:
         facts.self_harm_mentioned = True
         facts.crisis_support = crisis_services()
     return facts
 
 
-def _apply_review(session: Any, case: Any, facts: ReportFacts) -> None:
+def _apply_review(session: Session, case: Case, facts: ReportFacts) -> None:
     """Leave out the details the victim or staff rejected; mark the confirmed ones."""
-    from sxr.analysis.services import current_decisions
-
-    decisions = current_decisions(session, int(_attr(case, "id")))
+    decisions = current_decisions(session, case.id)
     kept: list[Identifier] = []
     rejected = 0
     for ident in facts.identifiers:
@@ -459,119 +454,118 @@ def _apply_review(session: Any, case: Any, facts: ReportFacts) -> None:
         )
 
 
-def _collect_evidence(session: Any, settings: Any, case: Any, facts: ReportFacts) -> None:
-    try:
-        from sxr.evidence import services as evidence_services
-    except ImportError:  # the evidence locker is not installed in this build: say so in the report
-        facts.gaps.append("The evidence locker was not available when this report was produced.")
-        return
-    items = list(evidence_services.list_evidence(session, case))
-    names: dict[str, EvidenceEntry] = {}
+def _collect_evidence(session: Session, settings: Settings, case: Case, facts: ReportFacts) -> None:
+    items = evidence_services.list_evidence(session, case)
+    entries: dict[int, EvidenceEntry] = {}
     used: set[str] = set()
     for n, item in enumerate(items, start=1):
-        entry = evidence_entry(item, n, used)
-        facts.evidence.append(entry)
-        names[entry.id] = entry
-    from sxr.analysis.services import case_analyses
-
+        entries[item.id] = evidence_entry(item, n, used)
+        facts.evidence.append(entries[item.id])
     analyses, problems = case_analyses(session, settings, case)
     facts.gaps.extend(problems)
-    _collect_not_read(session, items, names, facts)
-    relevant: dict[str, list[dict[str, Any]]] = {}
+    _collect_not_read(session, case, items, entries, facts)
+    # Only chats about the offender: a friend's chat in a whole-account download stays out of the pack.
+    relevant: dict[int, list[AnalysedChat]] = {}
     for analysis in analyses:
-        reading = analysis.document.get("date_reading")
-        # Only chats about the offender: a friend's chat in a whole-account download stays out of the pack.
-        if analysis.relevant and isinstance(reading, dict) and reading.get("order") and reading.get("how"):
-            facts.date_readings.append(
-                DateReadingFact(
-                    evidence_item=str(_attr(analysis.item, "original_name")),
-                    order=str(reading["order"]),
-                    how=str(reading["how"]),
-                    why=None if reading.get("why") is None else str(reading["why"]),
-                    example_raw=None if reading.get("example_raw") is None else str(reading["example_raw"]),
-                    example=None if reading.get("example") is None else str(reading["example"]),
-                )
-            )
         if analysis.relevant:
-            relevant.setdefault(str(_attr(analysis.item, "id")), []).append(analysis.document)
+            chat = AnalysedChat.from_json(analysis.document)
+            relevant.setdefault(analysis.item.id, []).append(chat)
+            if chat.date_reading is not None:
+                facts.date_readings.append(_date_reading_fact(analysis.item, chat.date_reading))
     seen: set[tuple[str, str]] = set()
     for item in items:
-        entry = names[str(_attr(item, "id"))]
-        docs = relevant.get(entry.id)
-        if docs is None:
+        entry = entries[item.id]
+        chats = relevant.get(item.id)
+        if chats is None:
             # No analysis: a bare conversation still tells what the export could not contain.
-            docs = []
-            for one in evidence_services.list_derived(session, item):
-                if str(_attr(one, "kind") or "") != "conversation":
-                    continue
-                doc = _derived_json(evidence_services, settings, one)
-                if not doc:
-                    facts.gaps.append(f"{entry.name}: its conversation could not be read.")
-                    continue
-                docs.append(doc)
-        for doc in docs:
-            if doc.get("format") == "screenshot":
-                facts.text_readings.append(text_reading(doc, entry))
-            idents, payments, timeline, warnings, self_harm = facts_from_analysis(
-                doc, evidence_item=entry.name, evidence_sha256=entry.sha256
-            )
-            for ident in idents:
-                if (ident.kind, ident.value) not in seen:
-                    seen.add((ident.kind, ident.value))
-                    facts.identifiers.append(ident)
-            facts.payments.extend(payments)
-            facts.timeline.extend(timeline)
-            facts.export_warnings.extend(f"{entry.name}: {w}" for w in warnings)
-            facts.self_harm_mentioned = facts.self_harm_mentioned or self_harm
-            risk = doc.get("risk")
-            higher = facts.risk is None or (
-                isinstance(risk, dict) and risk.get("score", 0) > facts.risk.get("score", 0)
-            )
-            if isinstance(risk, dict) and higher:
-                facts.risk = risk
+            chats = _conversations(session, settings, item, entry, facts)
+        for chat in chats:
+            _add_chat(facts, chat, entry, seen)
 
 
-def text_reading(document: dict[str, Any], entry: EvidenceEntry) -> TextReadingFact:
+def _date_reading_fact(item: EvidenceItem, reading: DateReadingDoc) -> DateReadingFact:
+    return DateReadingFact(
+        evidence_item=item.original_name,
+        order=reading.order,
+        how=reading.how,
+        why=reading.why,
+        example_raw=reading.example_raw,
+        example=reading.example,
+    )
+
+
+def _conversations(
+    session: Session, settings: Settings, item: EvidenceItem, entry: EvidenceEntry, facts: ReportFacts
+) -> list[AnalysedChat]:
+    """The bare conversations derived from an item that has no analysis (a gap where one is unreadable)."""
+    chats: list[AnalysedChat] = []
+    for derived in evidence_services.list_derived(session, item):
+        if derived.kind != "conversation":
+            continue
+        doc = _derived_json(settings, derived)
+        if not doc:
+            facts.gaps.append(f"{entry.name}: its conversation could not be read.")
+            continue
+        chats.append(AnalysedChat.from_json(doc))
+    return chats
+
+
+def _add_chat(
+    facts: ReportFacts, chat: AnalysedChat, entry: EvidenceEntry, seen: set[tuple[str, str]]
+) -> None:
+    """Add one conversation's identifiers (each once), payments, timeline, warnings and risk."""
+    if chat.format == "screenshot":
+        facts.text_readings.append(text_reading(chat, entry))
+    found = facts_from_analysis(chat, evidence_item=entry.name, evidence_sha256=entry.sha256)
+    for ident in found.identifiers:
+        if (ident.kind, ident.value) not in seen:
+            seen.add((ident.kind, ident.value))
+            facts.identifiers.append(ident)
+    facts.payments.extend(found.payments)
+    facts.timeline.extend(found.timeline)
+    facts.export_warnings.extend(f"{entry.name}: {w}" for w in found.warnings)
+    facts.self_harm_mentioned = facts.self_harm_mentioned or found.self_harm
+    risk = chat.risk
+    if risk is not None and (facts.risk is None or risk.get("score", 0) > facts.risk.get("score", 0)):
+        facts.risk = risk
+
+
+def text_reading(chat: AnalysedChat, entry: EvidenceEntry) -> TextReadingFact:
     """Who read a screenshot's conversation: the machine, or a person who confirmed it against the image."""
-    confirmed = document.get("confirmed")
-    by = str(confirmed.get("by")) if isinstance(confirmed, dict) else "machine"
+    by = chat.confirmed_by
     return TextReadingFact(
         evidence_item=entry.name,
         sha256=entry.sha256,
         read_by=by if by in ("victim", "staff") else "machine",
-        messages=len(document.get("messages") or []),
-        confirmed_at=str(confirmed.get("at"))
-        if isinstance(confirmed, dict) and confirmed.get("at")
-        else None,
+        messages=len(chat.messages),
+        confirmed_at=chat.confirmed_at if by is not None else None,
     )
 
 
 def _collect_not_read(
-    session: Any, items: list[Any], names: dict[str, EvidenceEntry], facts: ReportFacts
+    session: Session,
+    case: Case,
+    items: list[EvidenceItem],
+    entries: dict[int, EvidenceEntry],
+    facts: ReportFacts,
 ) -> None:
-    from sxr.evidence.services import readings_of
-
-    if not items:
-        return
-    readings = readings_of(session, int(_attr(items[0], "case_id")))
+    readings = evidence_services.readings_of(session, case.id)
     for item in items:
-        reading = readings.get(int(_attr(item, "id")))
+        reading = readings.get(item.id)
         if reading is None or reading.state == "read":
             continue
-        entry = names[str(_attr(item, "id"))]
+        entry = entries[item.id]
         what = NOT_READ_WHAT.get(reading.problem or reading.state, NOT_READ_WHAT["unreadable"])
         facts.evidence_not_read.append(
             EvidenceNotRead(entry.name, entry.sha256, reading.state, what, reading.detail)
         )
 
 
-def _derived_json(evidence_services: Any, settings: Any, derived: Any) -> dict[str, Any] | None:
-    import json
-
+def _derived_json(settings: Settings, derived: DerivedItem) -> dict[str, Any] | None:
     try:
         loaded = json.loads(evidence_services.read_derived(settings, derived))
     except (ValueError, OSError) as exc:
-        log.warning("derived item %s could not be read: %s", _attr(derived, "id"), exc)
+        log.warning("derived item %s could not be read: %s", derived.id, exc)
         return None
     return loaded if isinstance(loaded, dict) else None
 
@@ -583,49 +577,34 @@ def safe_member_name(name: str) -> str:
     return cleaned[:120] or "item"
 
 
-def evidence_entry(item: Any, n: int, used: set[str]) -> EvidenceEntry:
+def evidence_entry(item: EvidenceItem, n: int, used: set[str]) -> EvidenceEntry:
     """An evidence index entry for an evidence item, with its unique path inside the pack."""
-    name = str(_attr(item, "original_name", "name", "filename") or f"item-{n}")
+    name = item.original_name or f"item-{n}"
     path = f"evidence/{n:04d}-{safe_member_name(name)}"
     while path in used:
         path = path + "_"
     used.add(path)
     return EvidenceEntry(
-        id=str(_attr(item, "id")),
+        id=str(item.id),
         name=name,
-        type=str(_attr(item, "kind", "media_type", "content_type") or "unknown"),
-        sha256=str(_attr(item, "sha256")),
-        size=int(_attr(item, "size", "size_bytes", "byte_size") or 0),
-        received_at=_iso(_attr(item, "received_at", "created_at", "added_at")),
-        received_by=_attr(item, "received_by", "added_by", "uploaded_by"),
+        type=item.kind,
+        sha256=item.sha256,
+        size=item.size,
+        received_at=_iso(item.received_at),
+        received_by=item.received_by,
         path=path,
     )
 
 
-def _collect_watchlist(session: Any, case: Any, facts: ReportFacts) -> None:
-    try:
-        from sxr.watchlist import services as watchlist_services
-    except ImportError:  # the watchlist is not installed in this build: say so in the report
-        facts.gaps.append("The watchlist was not available when this report was produced.")
-        return
-    from sqlalchemy.exc import SQLAlchemyError
+def _iso(value: datetime) -> str:
+    # SQLite hands back naive times that were stored as UTC.
+    return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).isoformat()
 
-    try:
-        with session.begin_nested():  # a savepoint, so a failed read leaves the session usable
-            entries = watchlist_services.entries_for_case(session, _attr(case, "id"))
-    except SQLAlchemyError as exc:  # e.g. the watchlist's tables are not migrated in this deployment
-        log.warning("watchlist not readable: %s", exc)
-        facts.gaps.append("The watchlist could not be read when this report was produced.")
-        return
-    for entry in entries:
-        quality = _attr(entry, "quality")
-        frames = list(_attr(entry, "frames") or [])
-        value = _attr(entry, "value") or (str(_attr(frames[0], "hash")) if frames else "")
+
+def _collect_watchlist(session: Session, case: Case, facts: ReportFacts) -> None:
+    for entry in watchlist_services.entries_for_case(session, case.id):
+        frames = list(entry.frames)
+        value = entry.value or (frames[0].hash if frames else "")
         facts.watchlist.append(
-            WatchlistHash(
-                type=str(_attr(entry, "type")),
-                hash=str(value),
-                quality=int(quality) if quality is not None else None,
-                frames=len(frames) or None,
-            )
+            WatchlistHash(type=entry.type, hash=value, quality=entry.quality, frames=len(frames) or None)
         )

@@ -366,34 +366,13 @@ def _verify_zip(zf: zipfile.ZipFile, raw: BinaryIO, result: VerifyResult, public
     members: dict[str, zipfile.ZipInfo] = {}
     total = 0
     for info in infos:
-        name = info.filename
-        if not _safe_name(name):
-            problems.append(
-                Problem(name, "has an unsafe name (a folder escape, absolute path or control character)")
-            )
+        problem = _member_problem(raw, info, members)
+        if problem is not None:
+            problems.append(Problem(info.filename, problem))
+        if problem in (_UNSAFE, _TWICE):
             continue
-        if name in members:
-            problems.append(Problem(name, "appears twice"))
-            continue
-        members[name] = info
+        members[info.filename] = info
         total += info.file_size
-        if info.flag_bits & 0x1:
-            problems.append(Problem(name, "is encrypted"))
-        elif info.compress_type != zipfile.ZIP_STORED or info.compress_size != info.file_size:
-            problems.append(
-                Problem(name, "is compressed; a report pack never is (so no zip bomb can hide in it)")
-            )
-        elif (
-            info.date_time != FIXED_TIME
-            or info.comment
-            or (
-                info.extra
-                and info.file_size < zipfile.ZIP64_LIMIT
-                and info.compress_size < zipfile.ZIP64_LIMIT
-            )
-            or not _local_header_matches(raw, info)
-        ):
-            problems.append(Problem(name, "its zip entry was changed (headers differ from a written pack)"))
     if not problems:
         problems.extend(_layout_problems(raw, infos))
     if total > MAX_TOTAL_BYTES:
@@ -402,6 +381,44 @@ def _verify_zip(zf: zipfile.ZipFile, raw: BinaryIO, result: VerifyResult, public
     manifest = _read_manifest(zf, members.get(MANIFEST), result)
     if manifest is None:
         return
+    _check_files(zf, members, manifest, result)
+    body = {k: v for k, v in manifest.items() if k != "signature"}
+    root = merkle_root((e["path"], str(e.get("sha256"))) for e in manifest["files"])
+    if root != manifest.get("merkle_root"):
+        problems.append(Problem(MANIFEST, "its Merkle root does not match the files it lists"))
+    _check_signature(manifest, body, public_key, result)
+
+
+_UNSAFE = "has an unsafe name (a folder escape, absolute path or control character)"
+_TWICE = "appears twice"
+
+
+def _member_problem(raw: BinaryIO, info: zipfile.ZipInfo, members: dict[str, zipfile.ZipInfo]) -> str | None:
+    """What is wrong with one member's zip entry (a name, encryption, compression or a changed header)."""
+    name = info.filename
+    if not _safe_name(name):
+        return _UNSAFE
+    if name in members:
+        return _TWICE
+    if info.flag_bits & 0x1:
+        return "is encrypted"
+    if info.compress_type != zipfile.ZIP_STORED or info.compress_size != info.file_size:
+        return "is compressed; a report pack never is (so no zip bomb can hide in it)"
+    if (
+        info.date_time != FIXED_TIME
+        or info.comment
+        or (info.extra and info.file_size < zipfile.ZIP64_LIMIT and info.compress_size < zipfile.ZIP64_LIMIT)
+        or not _local_header_matches(raw, info)
+    ):
+        return "its zip entry was changed (headers differ from a written pack)"
+    return None
+
+
+def _check_files(
+    zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], manifest: dict[str, Any], result: VerifyResult
+) -> None:
+    """Every file the manifest lists is there, with its size and SHA-256; nothing else is."""
+    problems = result.problems
     listed: dict[str, dict[str, Any]] = {}
     for entry in manifest["files"]:
         listed[entry["path"]] = entry
@@ -424,11 +441,6 @@ def _verify_zip(zf: zipfile.ZipFile, raw: BinaryIO, result: VerifyResult, public
             continue
         if actual != expected.get("sha256"):
             problems.append(Problem(name, "was changed: its SHA-256 differs from the manifest's"))
-    body = {k: v for k, v in manifest.items() if k != "signature"}
-    root = merkle_root((e["path"], str(e.get("sha256"))) for e in manifest["files"])
-    if root != manifest.get("merkle_root"):
-        problems.append(Problem(MANIFEST, "its Merkle root does not match the files it lists"))
-    _check_signature(manifest, body, public_key, result)
 
 
 def _read_manifest(

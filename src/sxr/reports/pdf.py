@@ -12,7 +12,8 @@ from typing import Any
 
 import typst
 
-from sxr.reports.facts import ReportFacts
+from sxr.analysis.vocabulary import CURRENCY_SYMBOLS, kind_report_label, money_text, stage_label
+from sxr.reports.facts import UNKNOWN_METHOD, ReportFacts
 
 FONT_DIRS = [Path("/usr/share/fonts")]  # Debian fonts: DejaVu (text, £, ₦, accents), Noto Color Emoji
 # Characters that reorder or hide text (the "RLO" trick that disguises names and links): shown, not obeyed.
@@ -23,49 +24,9 @@ LONG_RUN = 32
 BREAK_EVERY = 16
 _LONG_RUN_RE = re.compile(rf"\S{{{LONG_RUN + 1},}}")
 
-KIND_LABELS = {
-    "phone": "Phone number",
-    "email": "E-mail address",
-    "facebook_profile": "Facebook profile",
-    "instagram_username": "Instagram username",
-    "snapchat_username": "Snapchat username",
-    "tiktok_username": "TikTok username",
-    "x_username": "X username",
-    "telegram_username": "Telegram username",
-    "kik_username": "Kik username",
-    "discord_username": "Discord username",
-    "skype_id": "Skype ID",
-    "cashapp_cashtag": "Cash App $cashtag",
-    "paypal_me": "PayPal.me name",
-    "btc_address": "Bitcoin address",
-    "eth_address": "Ethereum address",
-    "tron_address": "Tron address",
-    "iban": "IBAN",
-    "uk_bank_account": "UK bank account",
-    "wu_mtcn": "Western Union MTCN",
-    "moneygram_reference": "MoneyGram reference",
-    "gift_card": "Gift card",
-    "amount": "Amount",
-    "unknown": "Not said",
-}
-STAGE_LABELS = {
-    "contact": "contact",
-    "flattery": "flattery",
-    "platform_move": "move to another app",
-    "image_request": "asked for images",
-    "threat": "threat",
-    "demand": "demand",
-    "payment": "payment",
-    "escalation": "escalation",
-    "self_harm": "self-harm mentioned",
-}
-
 
 # typst's stubs leave compile()'s input type open; one typed alias keeps mypy quiet about it.
 _compile: Any = typst.compile
-
-
-CURRENCY_SYMBOLS = {"GBP": "£", "USD": "$", "EUR": "€", "NGN": "₦", "INR": "₹", "PHP": "₱", "GHS": "GH₵"}
 
 
 DATE_ORDER_LABELS = {"DMY": "day first", "MDY": "month first", "YMD": "year first"}
@@ -86,9 +47,8 @@ def amount_text(value: str | None) -> str | None:
     """`GBP:400` as `£400 (GBP:400)`; other currencies as written."""
     if not value or ":" not in value:
         return value
-    currency, number = value.split(":", 1)
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{symbol}{number} ({value})" if symbol else value
+    currency = value.split(":", 1)[0]
+    return f"{money_text(value)} ({value})" if currency in CURRENCY_SYMBOLS else value
 
 
 class PdfError(Exception):
@@ -159,15 +119,15 @@ def typst_input(facts: ReportFacts) -> dict[str, Any]:
     ]
     doc["identifiers"] = [x for x in doc["identifiers"] if x["kind"] != "amount"]
     for x in doc["identifiers"]:
-        x["kind_label"] = KIND_LABELS.get(x["kind"], x["kind"])
+        x["kind_label"] = kind_report_label(x["kind"])
         where = f"message {x['first_i']}" if x["first_i"] is not None else "—"
         x["first_seen"] = where + (f", {when_text(x['first_seen_at'])}" if x["first_seen_at"] else "")
     for p in doc["payments"]:
-        p["method_label"] = KIND_LABELS.get(p["method"], p["method"])
+        p["method_label"] = "Not said" if p["method"] == UNKNOWN_METHOD else kind_report_label(p["method"])
         p["amount"] = amount_text(p["amount"])
         p["collected_label"] = {True: "yes, the chat says so", False: "no"}.get(p["collected"], "not known")
     for t in doc["timeline"]:
-        t["stage_label"] = ", ".join(STAGE_LABELS.get(s, s) for s in t["stages"])
+        t["stage_label"] = ", ".join(stage_label(s) for s in t["stages"])
         t["at"] = when_text(t["at"])
     for e in doc["evidence"]:
         e["size_label"] = _size_label(int(e["size"]))
@@ -181,6 +141,7 @@ def typst_input(facts: ReportFacts) -> dict[str, Any]:
     for x in doc["evidence_not_read"]:
         x["state_label"] = NOT_READ_LABELS.get(x["state"], x["state"])
     doc["production"]["produced_at"] = when_text(doc["production"]["produced_at"])
+    doc["victim"]["reported_at"] = when_text(doc["victim"]["reported_at"])
     cleaned: dict[str, Any] = _clean(doc)
     return cleaned
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.orm import Session
 
+from sxr.cases.models import Case
+from sxr.cases.services import get_case_by_reference
 from sxr.config import Settings
+from sxr.evidence import ledger
+from sxr.evidence import services as evidence_services
+from sxr.evidence.models import EvidenceItem
 from sxr.reports.facts import ReportFacts, collect_facts
-from sxr.reports.pack import PackError, PackResult, build_pack
+from sxr.reports.pack import PackResult, build_pack
 from sxr.reports.signing import load_signing_key
 
 
@@ -18,17 +22,15 @@ class CaseNotFound(Exception):
     """No case has this reference."""
 
 
-def find_case(session: Session, reference: str) -> Any:
+def find_case(session: Session, reference: str) -> Case:
     """The case with `reference`, or CaseNotFound."""
-    from sxr.cases.services import get_case_by_reference
-
     case = get_case_by_reference(session, reference)
     if case is None:
         raise CaseNotFound(f"no case has the reference {reference!r}")
     return case
 
 
-def _write_original(evidence_services: Any, settings: Settings, item: Any, dest: Path) -> None:
+def _write_original(settings: Settings, item: EvidenceItem, dest: Path) -> None:
     """Decrypt one evidence item's original into `dest`, chunk by chunk (each chunk authenticated)."""
     with open(dest, "wb") as out:
         for chunk in evidence_services.open_original(settings, item):
@@ -36,7 +38,7 @@ def _write_original(evidence_services: Any, settings: Settings, item: Any, dest:
 
 
 def build_case_pack(
-    session: Session, settings: Settings, case: Any, out_path: Path, *, actor: str
+    session: Session, settings: Settings, case: Case, out_path: Path, *, actor: str
 ) -> tuple[PackResult, ReportFacts]:
     """Gather the case's facts, decrypt its originals into a private temporary folder, and write the pack."""
     facts = collect_facts(session, settings, case)
@@ -45,27 +47,18 @@ def build_case_pack(
     files: dict[str, Path | bytes] = {}
     # Decrypted originals live outside the data dir, which must never hold an original in plaintext.
     with tempfile.TemporaryDirectory(prefix="sxr-pack-") as tmp:
-        if facts.evidence:
-            try:
-                from sxr.evidence import services as evidence_services
-            except ImportError as exc:  # facts would have said so already; this only guards the pairing
-                raise PackError("the evidence locker is not available") from exc
-            items = {str(i.id): i for i in evidence_services.list_evidence(session, case)}
-            for n, entry in enumerate(facts.evidence):
-                dest = Path(tmp) / f"{n:05d}"
-                _write_original(evidence_services, settings, items[entry.id], dest)
-                files[entry.id] = dest
+        items = {str(i.id): i for i in evidence_services.list_evidence(session, case)}
+        for n, entry in enumerate(facts.evidence):
+            dest = Path(tmp) / f"{n:05d}"
+            _write_original(settings, items[entry.id], dest)
+            files[entry.id] = dest
         result = build_pack(facts, files, out_path, key)
     _record_disclosure(session, case, result, actor)
     return result, facts
 
 
-def _record_disclosure(session: Session, case: Any, result: PackResult, actor: str) -> None:
+def _record_disclosure(session: Session, case: Case, result: PackResult, actor: str) -> None:
     """An "exported" entry in the case's evidence ledger: who made which pack (by its Merkle root)."""
-    try:
-        from sxr.evidence import ledger
-    except ImportError:  # no evidence locker in this build: nothing to chain to
-        return
     ledger.append(
         session,
         case.id,

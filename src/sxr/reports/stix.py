@@ -9,7 +9,8 @@ from typing import Any
 import stix2
 from stix2.properties import BooleanProperty, StringProperty
 
-from sxr.reports.facts import PAYMENT_KINDS, ReportFacts
+from sxr.analysis.vocabulary import indicator_kind
+from sxr.reports.facts import ReportFacts
 
 _NS = uuid.UUID("6f1b8c4e-5a3d-4f0e-9b1e-2f7d3c9a8e51")
 # One extension definition per new observable type (stix2 registers each definition once).
@@ -17,27 +18,6 @@ ACCOUNT_EXTENSION_ID = f"extension-definition--{uuid.uuid5(_NS, 'sxr-payment-acc
 PAYMENT_EXTENSION_ID = f"extension-definition--{uuid.uuid5(_NS, 'sxr-payment-1.0')}"
 PRODUCER_ID = f"identity--{uuid.uuid5(_NS, 'sxr')}"
 _EPOCH = datetime(2026, 11, 28, tzinfo=UTC)
-
-# Platforms whose usernames become STIX user-accounts, by indicator kind.
-ACCOUNT_TYPES = {
-    "instagram_username": "instagram",
-    "snapchat_username": "snapchat",
-    "tiktok_username": "tiktok",
-    "x_username": "x",
-    "telegram_username": "telegram",
-    "kik_username": "kik",
-    "discord_username": "discord",
-    "skype_id": "skype",
-    "facebook_profile": "facebook",
-    "phone": "phone",
-}
-PROFILE_URLS = {
-    "instagram_username": "https://www.instagram.com/{}",
-    "tiktok_username": "https://www.tiktok.com/@{}",
-    "x_username": "https://x.com/{}",
-    "telegram_username": "https://t.me/{}",
-    "paypal_me": "https://paypal.me/{}",
-}
 
 
 @stix2.v21.CustomObservable(
@@ -113,22 +93,24 @@ def _time(value: str | None, default: datetime) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _observables(kind: str, value: str) -> list[Any]:
+def _observables(name: str, value: str) -> list[Any]:
+    """The STIX observables of one indicator, as its kind's row in the vocabulary maps them."""
+    kind = indicator_kind(name)
+    if kind is None:
+        return []
     out: list[Any] = []
-    if kind == "email":
+    if kind.stix_observable == "email-addr":
         out.append(stix2.v21.EmailAddress(value=value))
-    elif kind in ACCOUNT_TYPES:
-        if kind == "facebook_profile" and value.isdigit():
-            out.append(stix2.v21.UserAccount(account_type="facebook", user_id=value))
-            out.append(stix2.v21.URL(value=f"https://www.facebook.com/profile.php?id={value}"))
+    elif kind.stix_observable == "user-account":
+        if kind.numeric_profile_url is not None and value.isdigit():
+            out.append(stix2.v21.UserAccount(account_type=kind.stix_account_type, user_id=value))
         else:
-            out.append(stix2.v21.UserAccount(account_type=ACCOUNT_TYPES[kind], account_login=value))
-            if kind == "facebook_profile":
-                out.append(stix2.v21.URL(value=f"https://www.facebook.com/{value}"))
-    if kind in PAYMENT_KINDS:
-        out.append(_PaymentAccount(method=kind, value=value))
-    if kind in PROFILE_URLS:
-        out.append(stix2.v21.URL(value=PROFILE_URLS[kind].format(value)))
+            out.append(stix2.v21.UserAccount(account_type=kind.stix_account_type, account_login=value))
+    if kind.is_payment_method:
+        out.append(_PaymentAccount(method=kind.name, value=value))
+    link = kind.profile_link(value)
+    if link is not None:
+        out.append(stix2.v21.URL(value=link))
     return out
 
 

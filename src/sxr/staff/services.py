@@ -9,6 +9,7 @@ Roles (what each may do; every one of these actions is an audit event):
 | download an original, build a report pack| yes   | yes     | yes     | no      |
 | change a case's status                   | yes   | yes     | no      | no      |
 | read the whole audit trail (/staff/audit)| yes   | no      | no      | no      |
+| put a case on hold, or lift a hold       | yes   | yes     | no      | no      |
 
 Support workers sit with victims: they see what the case holds (facts, hashes, details, timeline,
 alerts) but never take copies of the evidence out of the locker, nor decide about it. Disclosures
@@ -32,6 +33,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import ColumnElement, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from sxr.analysis.vocabulary import kind_label, stage_label
 from sxr.cases.models import Case, as_utc, utcnow
 from sxr.config import Settings
 from sxr.staff.models import ROLES, StaffSession, StaffUser
@@ -44,6 +46,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "disclose": ("admin", "officer", "analyst"),
     "change_status": ("admin", "officer"),
     "audit": ("admin",),
+    "hold": ("admin", "officer"),
 }
 # Stored values of `Case.status` ("open" is what a new case starts with) and how staff see them.
 STATUS_LABELS = {"open": "New", "triaged": "Triaged", "with_police": "With police", "closed": "Closed"}
@@ -481,6 +484,11 @@ class Detail:
     decided_by: str | None = None
     decided_at: datetime | None = None
 
+    @property
+    def label(self) -> str:
+        """The kind in words ("Snapchat name"), from the analysis vocabulary."""
+        return kind_label(self.kind)
+
 
 @dataclass(frozen=True)
 class TimelineRow:
@@ -492,6 +500,11 @@ class TimelineRow:
     sender: str
     stages: list[str]
     text: str
+
+    @property
+    def stage_labels(self) -> list[str]:
+        """The stages in words ("move to another app"), from the analysis vocabulary."""
+        return [stage_label(s) for s in self.stages]
 
 
 @dataclass
@@ -641,6 +654,8 @@ def set_status(session: Session, user: StaffUser, case: Case, status: str, why: 
         raise StaffError(f"A status is one of {', '.join(STATUS_LABELS)}.")
     before = case.status
     case.status = status
+    if status != before:
+        case.closed_at = utcnow() if status == "closed" else None
     audit(session, user, "case.status", case=case, subject=f"{before} -> {status}", why=why)
     session.flush()
 

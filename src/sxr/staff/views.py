@@ -39,7 +39,8 @@ from sxr.ratelimits.services import (
     forget,
     hit,
 )
-from sxr.staff import services
+from sxr.retention.services import retention_panel
+from sxr.staff import holds, services
 from sxr.staff.deps import COOKIE_NAME, CsrfSessionDep, OptionalStaffSessionDep
 from sxr.staff.models import StaffSession, StaffUser
 from sxr.web.templating import templates
@@ -320,6 +321,8 @@ def _case_page(
             "can_review": services.can(user, "review"),
             "can_disclose": services.can(user, "disclose"),
             "can_change_status": services.can(user, "change_status"),
+            "can_hold": services.can(user, "hold"),
+            "retention": retention_panel(session, settings, case),
         },
         status_code=status_code,
     )
@@ -630,3 +633,6 @@ def confirm_screenshot_reading(
     return RedirectResponse(
         f"/staff/cases/{case.reference}/evidence/{item.id}/reading?saved=1", status_code=303
     )
+
+
+holds.add_routes(router)  # put a case on hold, lift a hold: staff/holds.py

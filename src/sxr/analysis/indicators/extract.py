@@ -280,6 +280,23 @@ class _Extractor:
         platform_spans = [
             (m.start(), m.end(), m.lastgroup) for m in self.p.platform_all.finditer(lower) if m.lastgroup
         ]
+        self._addresses(text, lower, add, found)
+        if _LONG_TOKEN.search(text):
+            self._crypto(text, add, found)
+        self._numbers(text, lower, digits, sender, add, found)
+        self._handles(text, lower, platform_spans, add, found)
+        if "$" in text or "£" in text:
+            for m in _CASHTAG.finditer(text):
+                tag = m.group(1).lower()
+                if tag not in _NOT_CASHTAGS and not _overlaps(found, m.start(), m.end()):
+                    add("cashapp_cashtag", tag, m.start(), m.end())
+        if digits:
+            self._amounts(text, add, found)
+        self._remember(lower, platform_spans, sender)
+        return found
+
+    def _addresses(self, text: str, lower: str, add: Any, found: list[_Found]) -> None:
+        """Links (they name their platform), e-mail addresses and Skype's live: ids."""
         if "/" in text:  # links first: they name their platform
             for kind, pattern in _URLS:
                 for m in pattern.finditer(text):
@@ -295,8 +312,11 @@ class _Extractor:
             for m in _SKYPE_LIVE.finditer(text):
                 if not _overlaps(found, m.start(), m.end()):
                     add("skype_id", m.group(1).lower(), m.start(), m.end())
-        if _LONG_TOKEN.search(text):
-            self._crypto(text, add, found)
+
+    def _numbers(
+        self, text: str, lower: str, digits: int, sender: str, add: Any, found: list[_Found]
+    ) -> None:
+        """Bank accounts, transfer references, gift cards and phone numbers (as many digits as they need)."""
         if digits >= 2:
             window = " \n ".join(self.recent_lower[-4:])
             if digits >= 6:
@@ -306,14 +326,9 @@ class _Extractor:
             self._gift_cards(text, lower, window, sender, add, found)
         if digits >= 7:
             self._phones(text, lower, add, found)
-        self._handles(text, lower, platform_spans, add, found)
-        if "$" in text or "£" in text:
-            for m in _CASHTAG.finditer(text):
-                tag = m.group(1).lower()
-                if tag not in _NOT_CASHTAGS and not _overlaps(found, m.start(), m.end()):
-                    add("cashapp_cashtag", tag, m.start(), m.end())
-        if digits:
-            self._amounts(text, add, found)
+
+    def _remember(self, lower: str, platform_spans: list[tuple[int, int, str]], sender: str) -> None:
+        """Keep what the next messages read in context: the last texts, platforms and gift-card brands."""
         self.recent_lower.append(lower)
         self.recent_kinds.append(list(dict.fromkeys(k for _s, _e, k in platform_spans)))
         if len(self.recent_lower) > 12:
@@ -325,7 +340,6 @@ class _Extractor:
         while self.recent_brand and self.recent_brand[0][0] < self.position - 12:
             del self.recent_brand[0]
         self.position += 1
-        return found
 
     @staticmethod
     def _spaced_emails(lower: str, add: Any, found: list[_Found]) -> None:
@@ -529,41 +543,61 @@ class _Extractor:
     ) -> None:
         if not platform_spans and "@" not in text and len(text) > 60 and " on " not in lower:
             return
-        # "snap: name", "my insta is @name", "add me on sc name"
-        for k, (_start, end, platform) in enumerate(platform_spans):
-            cm = _CONTEXT_HANDLE.match(text, end)
-            if not cm:
-                continue
-            handle = cm.group(1)
-            at = text[cm.start(1) - 1] == "@" if cm.start(1) > 0 else False
-            handle_end = cm.end(1)
-            tag = _DISCORD_TAG.match(text, handle_end) if platform == "discord_username" else None
-            if tag:  # a legacy Discord name#1234
-                handle, handle_end = handle + tag.group(0), tag.end()
+        for k in range(len(platform_spans)):
+            self._handle_after_platform(text, platform_spans, k, add, found)
+        self._handles_before_platform(text, lower, platform_spans, add, found)
+        self._alt_handles(text, lower, platform_spans, add, found)
+        # "go to snap, mine is name": the platform named earlier in the message
+        for m in _MINE_HANDLE.finditer(text) if platform_spans and "mine" in lower else ():
+            handle = m.group(1)
+            before = [k for ps, _e, k in platform_spans if ps < m.start()]
+            at = m.group(0)[: m.start(1) - m.start()].endswith("@")
+            if before and (_handle_like(handle) or at) and not _overlaps(found, m.start(1), m.end(1)):
+                self._add_handle(before[-1], handle, m.start(1), m.end(1), add)
+        self._bare_handles(text, lower, platform_spans, add, found)
+
+    def _handle_after_platform(
+        self, text: str, platform_spans: list[tuple[int, int, str]], k: int, add: Any, found: list[_Found]
+    ) -> None:
+        """ "snap: name", "my insta is @name", "add me on sc name": the handle after the k-th platform."""
+        _start, end, platform = platform_spans[k]
+        cm = _CONTEXT_HANDLE.match(text, end)
+        if not cm:
+            return
+        handle = cm.group(1)
+        at = text[cm.start(1) - 1] == "@" if cm.start(1) > 0 else False
+        handle_end = cm.end(1)
+        tag = _DISCORD_TAG.match(text, handle_end) if platform == "discord_username" else None
+        if tag:  # a legacy Discord name#1234
+            handle, handle_end = handle + tag.group(0), tag.end()
+        if (_handle_like(handle) or at or text[end : cm.start(1)].strip().startswith(":")) and not _overlaps(
+            found, cm.start(1), handle_end
+        ):
+            self._add_handle(platform, handle, cm.start(1) - (1 if at else 0), handle_end, add)
+            return
+        # The words up to the sentence's end or the next platform's name, whichever comes first.
+        stop = _SENTENCE_END.search(text, end, end + 40)
+        limit = min(
+            stop.start() if stop else end + 40,
+            platform_spans[k + 1][0] if k + 1 < len(platform_spans) else len(text),
+        )
+        for nm in _NEAR_HANDLE.finditer(text, end):
+            near = nm.group(1)
+            if nm.start(1) >= limit:
+                break
             if (
-                _handle_like(handle) or at or text[end : cm.start(1)].strip().startswith(":")
-            ) and not _overlaps(found, cm.start(1), handle_end):
-                self._add_handle(platform, handle, cm.start(1) - (1 if at else 0), handle_end, add)
-                continue
-            # The words up to the sentence's end or the next platform's name, whichever comes first.
-            stop = _SENTENCE_END.search(text, end, end + 40)
-            limit = min(
-                stop.start() if stop else end + 40,
-                platform_spans[k + 1][0] if k + 1 < len(platform_spans) else len(text),
-            )
-            for nm in _NEAR_HANDLE.finditer(text, end):
-                near = nm.group(1)
-                if nm.start(1) >= limit:
-                    break
-                if (
-                    len(near) >= 4
-                    and _handle_like(near)
-                    and not _DOMAIN_LIKE.search(near.lower())
-                    and not _overlaps(found, nm.start(1), nm.end(1))
-                ):
-                    self._add_handle(platform, near, nm.start(1), nm.end(1), add)
-                    break
-        # "tyler.fit2 on here", "lily_x09 on snap"
+                len(near) >= 4
+                and _handle_like(near)
+                and not _DOMAIN_LIKE.search(near.lower())
+                and not _overlaps(found, nm.start(1), nm.end(1))
+            ):
+                self._add_handle(platform, near, nm.start(1), nm.end(1), add)
+                break
+
+    def _handles_before_platform(
+        self, text: str, lower: str, platform_spans: list[tuple[int, int, str]], add: Any, found: list[_Found]
+    ) -> None:
+        """ "tyler.fit2 on here", "lily_x09 on snap"."""
         for m in _HANDLE_THEN_PLATFORM.finditer(text) if (" on " in lower or " in " in lower) else ():
             handle = m.group(1)
             if not _handle_like(handle) or _overlaps(found, m.start(1), m.end(1)):
@@ -577,7 +611,11 @@ class _Extractor:
                 kind = self.format_kind
             if kind:
                 self._add_handle(kind, handle, m.start(1), m.end(1), add)
-        # "my alt is @name", "add my backup @name": the platform named here, or this one
+
+    def _alt_handles(
+        self, text: str, lower: str, platform_spans: list[tuple[int, int, str]], add: Any, found: list[_Found]
+    ) -> None:
+        """ "my alt is @name", "add my backup @name": the platform named here, or this one."""
         for m in _ALT_ACCOUNT.finditer(lower):
             handle = text[m.start(1) : m.end(1)]
             if (_handle_like(handle) or text[m.start(1) - 1] == "@") and not _overlaps(
@@ -586,14 +624,11 @@ class _Extractor:
                 kind = platform_spans[-1][2] if platform_spans else self.format_kind
                 if kind:
                     self._add_handle(kind, handle, m.start(1), m.end(1), add)
-        # "go to snap, mine is name": the platform named earlier in the message
-        for m in _MINE_HANDLE.finditer(text) if platform_spans and "mine" in lower else ():
-            handle = m.group(1)
-            before = [k for ps, _e, k in platform_spans if ps < m.start()]
-            at = m.group(0)[: m.start(1) - m.start()].endswith("@")
-            if before and (_handle_like(handle) or at) and not _overlaps(found, m.start(1), m.end(1)):
-                self._add_handle(before[-1], handle, m.start(1), m.end(1), add)
-        # bare "@name" or an answer "it's name" to "what's your snap?"
+
+    def _bare_handles(
+        self, text: str, lower: str, platform_spans: list[tuple[int, int, str]], add: Any, found: list[_Found]
+    ) -> None:
+        """A bare "@name", or an answer "it's name" to "what's your snap?"."""
         previous_kinds: list[str] = []
         for kinds in reversed(self.recent_kinds[-2:]):
             previous_kinds = kinds
@@ -609,20 +644,31 @@ class _Extractor:
             at_sign = text[start] == "@" or (start > 0 and text[start - 1] == "@")
             if at_sign and _DOMAIN_LIKE.search(handle.lower()):
                 continue
-            kind = None
-            before = [k for ps, _e, k in platform_spans if ps < start]
-            if before:
-                kind = before[-1]
-            elif platform_spans:
-                kind = platform_spans[0][2]
-            elif self.format_kind and _BLOCKING.search(lower):
-                kind = self.format_kind  # "if u block me i have @name": another account on this app
-            elif len(previous_kinds) == 1:
-                kind = previous_kinds[0]
-            elif text[start] == "@" and self.format_kind and self.format_kind != "skype_id":
-                kind = self.format_kind
+            kind = self._bare_kind(text, lower, start, platform_spans, previous_kinds)
             if kind:
                 self._add_handle(kind, handle, start, end, add)
+
+    def _bare_kind(
+        self,
+        text: str,
+        lower: str,
+        start: int,
+        platform_spans: list[tuple[int, int, str]],
+        previous_kinds: list[str],
+    ) -> str | None:
+        """The platform of a bare handle at `start`: named before it, in the message, or just before."""
+        before = [k for ps, _e, k in platform_spans if ps < start]
+        if before:
+            return before[-1]
+        if platform_spans:
+            return platform_spans[0][2]
+        if self.format_kind and _BLOCKING.search(lower):
+            return self.format_kind  # "if u block me i have @name": another account on this app
+        if len(previous_kinds) == 1:
+            return previous_kinds[0]
+        if text[start] == "@" and self.format_kind and self.format_kind != "skype_id":
+            return self.format_kind
+        return None
 
     @staticmethod
     def _add_handle(kind: str, handle: str, start: int, end: int, add: Any) -> None:

@@ -1,19 +1,48 @@
-"""What every importer shares: the plug-in base class, one import's state, times and text clean-up."""
+"""The importer plug-in: its base class, one import's state (options, participants, warnings, local
+times) and the choice of one chat in a multi-chat export.
+
+The helpers every importer uses live beside it, one job each: `times` (epoch and ISO times), `text`
+(bidi marks, mojibake, HTML), `json_members` (JSON parsed whole or streamed, depth-bounded) and
+`decoding` (text members as lines). They are named here too, so `from ...importers.base import X`
+keeps working for each of them. Settings a test changes (`json_members.WHOLE_JSON_BYTES`,
+`decoding._TEXT_CHUNK`) are not copied here: change them where they are read.
+"""
 
 from __future__ import annotations
 
-import codecs
-import html
-import io
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import IO, Any, ClassVar, cast
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sxr.conversations.importers.archive import ExportFiles
+from sxr.conversations.importers.decoding import text_lines, text_stream
+from sxr.conversations.importers.json_members import (
+    HEAD_BYTES,
+    MAX_JSON_DEPTH,
+    head_text,
+    json_array,
+    json_damaged,
+    json_document,
+    json_events,
+    json_head_items,
+    json_items,
+    json_kvitems,
+    json_top_keys,
+    json_where,
+    too_deep,
+)
+from sxr.conversations.importers.text import (
+    BIDI_MARKS,
+    as_text,
+    html_to_text,
+    pointer_escape,
+    repair_mojibake,
+    strip_bidi,
+)
+from sxr.conversations.importers.times import EPOCH, from_epoch, from_iso
 from sxr.conversations.model import (
     Conversation,
     DateReading,
@@ -23,6 +52,43 @@ from sxr.conversations.model import (
     Participant,
     SeveralChats,
 )
+
+__all__ = [
+    "BIDI_MARKS",
+    "DATE_ORDERS",
+    "DEFAULT_TZ",
+    "EPOCH",
+    "HEAD_BYTES",
+    "MAX_JSON_DEPTH",
+    "ChatChoice",
+    "ImportOptions",
+    "ImportRun",
+    "Importer",
+    "Item",
+    "as_text",
+    "chat_labels",
+    "choose_chat",
+    "from_epoch",
+    "from_iso",
+    "head_text",
+    "html_to_text",
+    "json_array",
+    "json_damaged",
+    "json_document",
+    "json_events",
+    "json_head_items",
+    "json_items",
+    "json_kvitems",
+    "json_top_keys",
+    "json_where",
+    "pointer_escape",
+    "repair_mojibake",
+    "strip_bidi",
+    "text_lines",
+    "text_stream",
+    "too_deep",
+    "zone_for",
+]
 
 DATE_ORDERS = ("DMY", "MDY", "YMD")
 DEFAULT_TZ = "Europe/London"
@@ -224,8 +290,9 @@ def choose_chat(run: ImportRun, choices: list[ChatChoice], where: str, noun: str
 class Importer:
     """A chat-export format: `find` the chat files it reads in an export, then `read` them oldest first."""
 
-    format: ClassVar[str] = ""
-    title: ClassVar[str] = ""
+    format: ClassVar[str] = ""  # its name in the table and in a conversation's `format`
+    title: ClassVar[str] = ""  # the platform, for people ("Messenger or Instagram")
+    reads: ClassVar[str] = ""  # what of an export it reads, for people ("message_1.json")
 
     def find(self, files: ExportFiles) -> list[str]:
         """The chat files of this format in the export (empty when the export is not this format)."""
@@ -267,458 +334,3 @@ class Importer:
             return collect(self, files, names, options)
         finally:
             files.close()
-
-
-# --- times ---------------------------------------------------------------------------------------
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def from_epoch(seconds: float) -> datetime:
-    """A UTC time from seconds since 1970 (clear error for absurd values)."""
-    try:
-        return datetime.fromtimestamp(seconds, UTC)
-    except (OverflowError, ValueError, OSError) as exc:
-        raise ExportError(f"A time in the export is out of range ({seconds!r}).") from exc
-
-
-def from_iso(text: str, run: ImportRun) -> datetime:
-    """An ISO 8601 time; one without an offset is local time in the `--tz` zone."""
-    value = text.strip()
-    if value.endswith(("Z", "z")):
-        value = value[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise ExportError(f"{text!r} is not a time sxr can read.") from exc
-    if parsed.tzinfo is None:
-        return run.local(parsed)
-    return parsed
-
-
-# --- text ----------------------------------------------------------------------------------------
-
-# Bidi controls WhatsApp and others wrap around names and numbers; they are not part of what was said.
-BIDI_MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
-_STRIP_BIDI = str.maketrans("", "", BIDI_MARKS)
-
-
-_HAS_BIDI = re.compile(f"[{BIDI_MARKS}]")
-
-
-def strip_bidi(text: str) -> str:
-    return text.translate(_STRIP_BIDI) if _HAS_BIDI.search(text) else text
-
-
-_MOJIBAKE_RUN = re.compile("[\u0080-\u00ff]+")
-
-
-def _repair_run(match: re.Match[str]) -> str:
-    run = match.group(0)
-    try:
-        return run.encode("latin-1").decode("utf-8")
-    except UnicodeDecodeError:
-        return run
-
-
-def repair_mojibake(text: str) -> str:
-    """Undo Meta's export bug (UTF-8 bytes written as \\u00XX); text that is already right is left alone."""
-    if not text or text.isascii():
-        return text
-    try:
-        # The usual case: the whole string is mojibake (one fast C round trip).
-        return text.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        pass
-    # Only runs of U+0080..U+00FF that decode as UTF-8 are repaired, so "café" (a lone é) stays "café".
-    return _MOJIBAKE_RUN.sub(_repair_run, text)
-
-
-_TAG = re.compile(r"<[^>]{0,2000}>")
-_LINK = re.compile(r"<a\b[^>]*\bhref=\"([^\"]*)\"[^>]*>(.*?)</a>", re.IGNORECASE | re.DOTALL)
-# Elements whose content is not text a person reads: style sheets, scripts, the page's head.
-_HIDDEN_OPEN = re.compile(r"<(style|script|head)\b[^>]{0,2000}>", re.IGNORECASE)
-_HIDDEN_CLOSE = {tag: re.compile(rf"</{tag}\s*>", re.IGNORECASE) for tag in ("style", "script", "head")}
-# Tags that start or end a block (paragraph, line, list item, table row, heading): a line break.
-_BLOCK = re.compile(
-    r"</?(?:p|div|li|ul|ol|tr|table|h[1-6]|blockquote|pre|hr|section|article|header|footer)\b[^>]{0,2000}>",
-    re.IGNORECASE,
-)
-_BREAK = "\x00"
-_BREAKS = re.compile(r"\s*\x00[\s\x00]*")
-
-
-def _drop_hidden(text: str) -> str:
-    """The text without <style>, <script> and <head> elements and HTML comments (linear time)."""
-    parts: list[str] = []
-    at = 0
-    while True:
-        comment = text.find("<!--", at)
-        hidden = _HIDDEN_OPEN.search(text, at)
-        if comment < 0 and hidden is None:
-            break
-        if hidden is None or 0 <= comment < hidden.start():
-            close = text.find("-->", comment + 4)
-            if close < 0:
-                break  # an unclosed comment: keep the rest as it is (tags still go below)
-            parts.append(text[at:comment])
-            at = close + 3
-            continue
-        closing = _HIDDEN_CLOSE[hidden.group(1).lower()].search(text, hidden.end())
-        if closing is None:
-            break  # an unclosed element: keep the rest as it is (tags still go below)
-        parts.append(text[at : hidden.start()])
-        at = closing.end()
-    if not parts:
-        return text
-    parts.append(text[at:])
-    return "".join(parts)
-
-
-def html_to_text(text: str) -> str:
-    """Text of HTML (a Skype message, an HTML-only e-mail): links keep their address, tags go, entities
-    are decoded; style sheets and scripts are dropped and paragraphs, list items and rows are lines."""
-
-    def link(match: re.Match[str]) -> str:
-        href, label = html.unescape(match.group(1)), _TAG.sub("", match.group(2))
-        label = html.unescape(label)
-        return label if label.strip() == href.strip() or not href else f"{label} ({href})"
-
-    if "<!--" in text or _HIDDEN_OPEN.search(text):
-        text = _drop_hidden(text)
-    text = _LINK.sub(link, text)
-    text = re.sub(r"<br\s*/?>", "\n", text, flags=re.IGNORECASE)
-    if _BLOCK.search(text):
-        text = _TAG.sub("", _BLOCK.sub(_BREAK, text.replace(_BREAK, "")))
-        return html.unescape(_BREAKS.sub("\n", text.strip().strip(_BREAK).strip()))
-    return html.unescape(_TAG.sub("", text))
-
-
-def as_text(value: Any) -> str:
-    """A JSON value that should be text, as text ("" for null)."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    return str(value)
-
-
-def pointer_escape(key: str) -> str:
-    """One JSON-pointer reference token (RFC 6901)."""
-    return key.replace("~", "~0").replace("/", "~1")
-
-
-# --- JSON, streamed --------------------------------------------------------------------------------
-
-HEAD_BYTES = 65536
-
-
-def head_text(files: ExportFiles, name: str, size: int = HEAD_BYTES) -> str:
-    """The first bytes of a member as text (for sniffing)."""
-    with files.open(name) as stream:
-        head = stream.read(size)
-    return head.decode("utf-8", errors="replace").lstrip("\ufeff")
-
-
-# No real export nests its data more than about ten levels deep. Deeper files are refused before they
-# cost anything: ijson keeps a prefix string per open level (memory grows with the square of the
-# depth: 20,000 levels took 1.1 GB), and 1,024 is also where orjson, which reads every file up to
-# WHOLE_JSON_BYTES, stops, so a file gets the same answer whether it is read whole or streamed.
-MAX_JSON_DEPTH = 1024
-
-_CARET = re.compile(r"\(right here\)\s*-*\^")
-
-
-def json_where(files: ExportFiles, name: str) -> str:
-    """How an error names a JSON member: the file's own name when the export is that file."""
-    return name if files.kind == "file" else f"{name} in {files.display}"
-
-
-def too_deep(files: ExportFiles, name: str) -> ExportError:
-    """The error for a JSON member nested deeper than any real export."""
-    return ExportError(
-        f"{json_where(files, name)} is nested more than {MAX_JSON_DEPTH} levels deep, which no real chat "
-        "export is, so sxr did not read it. Check that you chose the right file."
-    )
-
-
-def json_damaged(files: ExportFiles, name: str, exc: Exception) -> ExportError:
-    """One line for a JSON member that does not parse (the parser's words, short and on one line)."""
-    detail = " ".join(_CARET.sub(" ", str(exc)).split())
-    if len(detail) > 120:
-        detail = detail[:117] + "..."
-    detail = f" (not valid JSON: {detail})" if detail else " (not valid JSON)"
-    return ExportError(
-        f"{json_where(files, name)} is damaged or cut short{detail}. Download the export again."
-    )
-
-
-_DEPTH_STEP = {"start_map": 1, "start_array": 1, "end_map": -1, "end_array": -1}
-
-
-def _without_bom(source: Any) -> Any:
-    """Bytes or a binary stream, past a UTF-8 byte-order mark where it starts with one."""
-    if isinstance(source, bytes | bytearray | memoryview):
-        return source[3:] if bytes(source[:3]) == codecs.BOM_UTF8 else source
-    reader = source if hasattr(source, "peek") else io.BufferedReader(source)
-    if reader.peek(3)[:3] == codecs.BOM_UTF8:
-        reader.read(3)
-    return reader
-
-
-def _bounded(
-    files: ExportFiles, name: str, source: Any, *stages: tuple[str, tuple[Any, ...]]
-) -> Iterator[Any]:
-    """What ijson's coroutine `stages` (last first) make of `source`, refused past MAX_JSON_DEPTH.
-
-    The depth is counted on basic_parse's events, which cost memory in proportion to the input only:
-    ijson.parse and ijson.items build a prefix string per open level for a whole buffer at a time.
-    """
-    import ijson
-    from ijson import utils
-
-    backend = ijson.get_backend(ijson.backend)
-    out = utils.sendable_list()
-    send = utils.chain(out, *((getattr(backend, stage), args, {}) for stage, args in stages)).send
-    depth = 0
-    step = _DEPTH_STEP
-    source = _without_bom(source)  # as json_document reads a file whole (utf-8-sig)
-    try:
-        for event in ijson.basic_parse(source, use_float=True):
-            kind = event[0]
-            if kind in step:
-                depth += step[kind]
-                if depth > MAX_JSON_DEPTH:
-                    raise too_deep(files, name)
-            send(event)
-            if out:
-                yield from out
-                out.clear()
-    except ijson.JSONError as exc:
-        raise json_damaged(files, name, exc) from exc
-    except UnicodeDecodeError as exc:
-        raise ExportError(f"{json_where(files, name)} is not UTF-8 text.") from exc
-
-
-def json_events(files: ExportFiles, name: str, source: Any) -> Iterator[tuple[str, str, Any]]:
-    """ijson.parse's (prefix, event, value) of `source` (a stream or bytes), refused past MAX_JSON_DEPTH."""
-    return _bounded(files, name, source, ("parse_basecoro", ()))
-
-
-def _values_at(value: Any, parts: list[str]) -> Iterator[Any]:
-    """The values at an ijson prefix (split on dots) of a parsed document, as ijson.items finds them."""
-    if not parts:
-        yield value
-        return
-    head, rest = parts[0], parts[1:]
-    if head == "item" and isinstance(value, list):
-        for item in value:
-            yield from _values_at(item, rest)
-    elif isinstance(value, dict) and head in value:
-        yield from _values_at(value[head], rest)
-
-
-def json_items(files: ExportFiles, name: str, prefix: str) -> Iterator[Any]:
-    """The values at `prefix` (ijson syntax) of a JSON member, one at a time; damage is a clear error."""
-    document = json_document(files, name)
-    if document is not None:
-        parts = prefix.split(".") if prefix else []
-        if parts and parts[-1] == "item" and len(parts) > 1:
-            # The usual case (a list of messages): let go of the rest of the document first.
-            found = list(_values_at(document, parts[:-1]))
-            del document
-            for values in found:
-                if isinstance(values, list):
-                    yield from values
-            return
-        yield from _values_at(document, parts)
-        return
-    with files.open(name) as stream:
-        yield from _bounded(files, name, stream, ("items_basecoro", (prefix,)), ("parse_basecoro", ()))
-
-
-def json_kvitems(files: ExportFiles, name: str, prefix: str) -> Iterator[tuple[str, Any]]:
-    """The (key, value) pairs of the object at `prefix` of a JSON member, streamed, refused past
-    MAX_JSON_DEPTH (ijson.kvitems, with the same guard as json_items)."""
-    with files.open(name) as stream:
-        yield from _bounded(files, name, stream, ("kvitems_basecoro", (prefix,)), ("parse_basecoro", ()))
-
-
-# Files up to this size are parsed whole (C speed); larger ones are streamed, so memory stays bounded.
-WHOLE_JSON_BYTES = 64 * 1024 * 1024
-
-
-def json_document(files: ExportFiles, name: str) -> Any:
-    """A JSON member parsed whole (C speed), or None when it is too big to hold (stream it instead)."""
-    if files.size(name) > WHOLE_JSON_BYTES:
-        return None
-    import json
-
-    import orjson
-
-    with files.open(name) as stream:
-        data = stream.read()
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        if "depth limit" in str(exc):
-            raise too_deep(files, name) from exc
-        # orjson is stricter (lone surrogates, NaN, huge numbers): the standard parser decides
-    try:
-        return json.loads(data)
-    except RecursionError as exc:
-        raise too_deep(files, name) from exc
-    except UnicodeDecodeError as exc:
-        raise ExportError(f"{json_where(files, name)} is not UTF-8 text.") from exc
-    except json.JSONDecodeError as exc:
-        raise json_damaged(files, name, exc) from exc
-
-
-def json_array(files: ExportFiles, name: str, key: str) -> Iterator[Any]:
-    """The items of the array at top-level `key` of a JSON member, streamed when the member is large."""
-    document = json_document(files, name)
-    if document is None:
-        yield from json_items(files, name, f"{key}.item")
-        return
-    values = document.get(key) if isinstance(document, dict) else None
-    del document
-    if values is None:
-        return
-    if not isinstance(values, list):
-        raise ExportError(f"{name}: {key!r} is not a list; unknown export version.")
-    yield from values
-
-
-def _head(files: ExportFiles, name: str, size: int, *stages: tuple[str, tuple[Any, ...]]) -> Iterator[Any]:
-    """What ijson's `stages` make of the first bytes of a JSON member, until the cut.
-
-    Deeper than any export is still an error.
-    """
-    with files.open(name) as stream:
-        head = stream.read(size)
-    found = _bounded(files, name, head, *stages)
-    while True:
-        try:
-            yield next(found)
-        except StopIteration:
-            return
-        except ExportError as exc:
-            if exc.__cause__ is not None:
-                return  # the head is cut mid-document on purpose (or is not UTF-8: not for us)
-            raise
-
-
-def json_head_items(files: ExportFiles, name: str, prefix: str, size: int = HEAD_BYTES) -> list[Any]:
-    """Values at `prefix` found in the first bytes of a JSON member (metadata written before messages)."""
-    return list(_head(files, name, size, ("items_basecoro", (prefix,)), ("parse_basecoro", ())))
-
-
-def json_top_keys(files: ExportFiles, name: str, size: int = HEAD_BYTES) -> list[str]:
-    """Top-level keys of a JSON object found in its first bytes (in file order)."""
-    events = _head(files, name, size, ("parse_basecoro", ()))
-    return [str(value) for prefix, event, value in events if prefix == "" and event == "map_key"]
-
-
-# What Windows-1252 ("ANSI", Windows Notepad's old default) makes of each byte; the five bytes it leaves
-# undefined are kept as the Latin-1 control characters of the same number, so every byte reads as one
-# character and nothing is replaced.
-_CP1252 = tuple(bytes([byte]).decode("cp1252", errors="ignore") or chr(byte) for byte in range(256))
-_CP1252_ERRORS = "sxr-cp1252"
-
-
-def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
-    """Codec error handler: bytes that are not UTF-8 read as Windows-1252."""
-    if not isinstance(exc, UnicodeDecodeError):
-        raise exc
-    return "".join(_CP1252[byte] for byte in exc.object[exc.start : exc.end]), exc.end
-
-
-codecs.register_error(_CP1252_ERRORS, _cp1252_fallback)
-
-_TEXT_CHUNK = 256 * 1024
-
-
-def _decoded(stream: IO[bytes], run: ImportRun | None, name: str | None) -> Iterator[str]:
-    """The text of a member in chunks: UTF-8, or UTF-16 with a byte-order mark; never silently replaced.
-
-    Bytes that are not UTF-8 are read as Windows-1252 (what Windows Notepad writes as "ANSI"), so
-    "café £50" keeps its letters and its amount, and the run says so.
-    """
-    reader = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(cast(Any, stream))
-    start = reader.peek(3)[:3]
-    if start[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        encoding, fallback = "utf-16", "replace"
-        said = (
-            f"{name or 'This file'} has bytes that are not UTF-16 text; they show as \ufffd. "
-            "Check those lines against the original."
-        )
-    else:
-        encoding, fallback = "utf-8", _CP1252_ERRORS
-        said = (
-            f"{name or 'This file'} is not all UTF-8 text: sxr read the bytes that are not UTF-8 as "
-            'Windows-1252 (the "ANSI" of Windows Notepad), so letters like é and £ are kept. '
-            "Check accented letters and symbols against the original."
-        )
-        if start == b"\xef\xbb\xbf":
-            reader.read(3)
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
-    while True:
-        chunk = reader.read(_TEXT_CHUNK)
-        final = not chunk
-        try:
-            text = decoder.decode(chunk, final)
-        except UnicodeDecodeError:
-            # From here on the fallback reads what UTF-8 cannot; what was read stays as it was.
-            state = decoder.getstate()
-            decoder = codecs.getincrementaldecoder(encoding)(fallback)
-            decoder.setstate(state)
-            text = decoder.decode(chunk, final)
-            if run is not None:
-                run.warn(said)
-        if text:
-            yield text
-        if final:
-            return
-
-
-def text_lines(stream: IO[bytes], run: ImportRun | None = None, name: str | None = None) -> Iterator[str]:
-    """Lines of a text member (UTF-8, or UTF-16 with a byte-order mark), without their line ends.
-
-    Lines end at \\n, \\r\\n or \\r. Bytes that are not UTF-8 are read as Windows-1252; pass `run` (and the
-    member's `name`) so the import says so.
-    """
-    held: list[str] = []  # text whose line has not ended yet
-    for text in _decoded(stream, run, name):
-        # A chunk can end inside a line, or between the \\r and \\n of one line end: hold it.
-        if text[-1] == "\r" or ("\n" not in text and "\r" not in text):
-            held.append(text)
-            continue
-        if held:
-            held.append(text)
-            text = "".join(held)
-            held.clear()
-        if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-        lines = text.split("\n")
-        last = lines.pop()
-        if last:
-            held.append(last)
-        yield from lines
-    rest = "".join(held).replace("\r\n", "\n").replace("\r", "\n")
-    if rest:
-        lines = rest.split("\n")
-        if not lines[-1]:
-            lines.pop()
-        yield from lines
-
-
-def text_stream(stream: IO[bytes], run: ImportRun | None = None, name: str | None = None) -> Iterator[str]:
-    """Lines of a text member with their line ends as written (for the csv module), decoded as text_lines."""
-    held = ""
-    for text in _decoded(stream, run, name):
-        lines = (held + text).split("\n")
-        held = lines.pop()
-        for line in lines:
-            yield line + "\n"
-    if held:
-        yield held

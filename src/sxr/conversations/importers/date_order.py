@@ -129,31 +129,9 @@ def decide(
         )
     if evidence.count == 0:
         return fallback or "DMY", None  # no written dates to read
-    if evidence.day_first_raw and evidence.month_first_raw and evidence.day_first != evidence.month_first:
-        # An edited or merged file: the order most dates take, and the lines that do not fit it are kept
-        # without a time (each said by the importer).
-        order = "DMY" if evidence.day_first > evidence.month_first else "MDY"
-        most, few = sorted((evidence.day_first, evidence.month_first), reverse=True)
-        example = evidence.day_first_raw if order == "DMY" else evidence.month_first_raw
-        first = "day" if order == "DMY" else "month"
-        return order, _reading(
-            evidence,
-            order,
-            "inferred",
-            f"most dates ({most}) have a day above 12 that puts the {first} first ({example}); "
-            f"{few} {'does' if few == 1 else 'do'} not fit and "
-            f"{'is' if few == 1 else 'are'} kept without a time",
-        )
-    if evidence.day_first_raw and evidence.month_first_raw:
-        raise ExportError(
-            f"{where} mixes day-first dates ({evidence.day_first_raw}) and month-first dates "
-            f"({evidence.month_first_raw}); it may have been edited. Say which order to read with "
-            "--date-order DMY or --date-order MDY."
-        )
-    if evidence.day_first_raw:
-        return "DMY", _reading(evidence, "DMY", "inferred", f"a day above 12: {evidence.day_first_raw}")
-    if evidence.month_first_raw:
-        return "MDY", _reading(evidence, "MDY", "inferred", f"a day above 12: {evidence.month_first_raw}")
+    by_days = _by_days_above_12(evidence, where)
+    if by_days is not None:
+        return by_days
     in_order = "only this order keeps the messages in time order"
     if evidence.back_dmy == 0 < evidence.back_mdy:
         return "DMY", _reading(evidence, "DMY", "inferred", in_order)
@@ -189,6 +167,36 @@ def decide(
         "order does not settle it). Say which with --date-order DMY (day first, as in the UK) "
         "or --date-order MDY (month first, as in the US)."
     )
+
+
+def _by_days_above_12(evidence: DateEvidence, where: str) -> tuple[str, DateReading] | None:
+    """The order that dates with a day above 12 show (the one most take, in an edited file), or None."""
+    if evidence.day_first_raw and evidence.month_first_raw and evidence.day_first != evidence.month_first:
+        # An edited or merged file: the order most dates take, and the lines that do not fit it are kept
+        # without a time (each said by the importer).
+        order = "DMY" if evidence.day_first > evidence.month_first else "MDY"
+        most, few = sorted((evidence.day_first, evidence.month_first), reverse=True)
+        example = evidence.day_first_raw if order == "DMY" else evidence.month_first_raw
+        first = "day" if order == "DMY" else "month"
+        return order, _reading(
+            evidence,
+            order,
+            "inferred",
+            f"most dates ({most}) have a day above 12 that puts the {first} first ({example}); "
+            f"{few} {'does' if few == 1 else 'do'} not fit and "
+            f"{'is' if few == 1 else 'are'} kept without a time",
+        )
+    if evidence.day_first_raw and evidence.month_first_raw:
+        raise ExportError(
+            f"{where} mixes day-first dates ({evidence.day_first_raw}) and month-first dates "
+            f"({evidence.month_first_raw}); it may have been edited. Say which order to read with "
+            "--date-order DMY or --date-order MDY."
+        )
+    if evidence.day_first_raw:
+        return "DMY", _reading(evidence, "DMY", "inferred", f"a day above 12: {evidence.day_first_raw}")
+    if evidence.month_first_raw:
+        return "MDY", _reading(evidence, "MDY", "inferred", f"a day above 12: {evidence.month_first_raw}")
+    return None
 
 
 def _reading(evidence: DateEvidence, order: str, how: str, why: str) -> DateReading:

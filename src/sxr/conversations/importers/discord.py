@@ -9,22 +9,12 @@ from datetime import UTC
 from pathlib import PurePosixPath
 from typing import Any
 
-from sxr.conversations.importers import register
 from sxr.conversations.importers.archive import ExportFiles
-from sxr.conversations.importers.base import (
-    ChatChoice,
-    Importer,
-    ImportRun,
-    Item,
-    as_text,
-    choose_chat,
-    from_iso,
-    head_text,
-    json_document,
-    json_head_items,
-    json_items,
-    text_stream,
-)
+from sxr.conversations.importers.base import ChatChoice, Importer, ImportRun, Item, choose_chat
+from sxr.conversations.importers.decoding import text_stream
+from sxr.conversations.importers.json_members import head_text, json_document, json_head_items, json_items
+from sxr.conversations.importers.text import as_text
+from sxr.conversations.importers.times import from_iso
 from sxr.conversations.model import ExportError, Message, Notice
 
 MESSAGE_TYPES = {"Default", "Reply"}
@@ -38,6 +28,7 @@ _PACKAGE_WARNING = (
 class Discord(Importer):
     format = "discord"
     title = "Discord"
+    reads = "DiscordChatExporter JSON or a data package"
 
     def find(self, files: ExportFiles) -> list[str]:
         found = []
@@ -213,6 +204,3 @@ def _choose(run: ImportRun, names: list[str]) -> str:
         )
         choices.append(ChatChoice(label, channel.group(1) if channel else n, n))
     return str(choose_chat(run, choices, run.files.display, "Discord conversations").value)
-
-
-register(Discord())

@@ -9,19 +9,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
-from sxr.conversations.importers import register
 from sxr.conversations.importers.archive import ExportFiles
-from sxr.conversations.importers.base import (
-    Importer,
-    ImportRun,
-    Item,
-    from_iso,
-    head_text,
-    strip_bidi,
-    text_lines,
-    text_stream,
-)
+from sxr.conversations.importers.base import Importer, ImportRun, Item
 from sxr.conversations.importers.date_order import DateEvidence, assumed_warning, decide
+from sxr.conversations.importers.decoding import text_lines, text_stream
+from sxr.conversations.importers.json_members import head_text
+from sxr.conversations.importers.text import strip_bidi
+from sxr.conversations.importers.times import from_iso
 from sxr.conversations.model import ExportError, Message, Notice
 
 # DiscordChatExporter TXT: a ruled header (Guild:, Channel:, Topic:), then "[stamp] Author" and the text.
@@ -76,9 +70,32 @@ def _kind(files: ExportFiles, name: str) -> str | None:
     return None
 
 
+def _exporter_line(pending: _Pending, block: str, line: str, line_no: int) -> str:
+    """Add one line of a message to it (its words, an attachment, a reaction); return the block it is in
+    ("Attachments", "Embed", ...: DiscordChatExporter heads each with "{Kind}")."""
+    marker = _DCE_BLOCK.match(line)
+    if marker is not None:
+        return str(marker["kind"])
+    if block in ("Attachments", "Stickers"):
+        if line.strip():
+            pending.attachments.append(line.strip())
+            pending.last = line_no
+        return block
+    if block == "Reactions":
+        if line.strip():
+            pending.reactions.append(line.strip())
+        return block
+    pending.lines.append(("(embed) " if block == "Embed" and line.strip() else "") + line)
+    if block == "Embed" and line.strip():
+        block = "Embed-more"  # mark only the embed's first line
+    pending.last = line_no
+    return block
+
+
 class DiscordText(Importer):
     format = "discord_text"  # its own entry in the table; a conversation read by it is "discord"
-    title = "Discord (text)"
+    title = "Discord"
+    reads = "DiscordChatExporter text or CSV"
 
     def find(self, files: ExportFiles) -> list[str]:
         if files.kind != "file":
@@ -153,25 +170,8 @@ class DiscordText(Importer):
                     pending = _Pending(match["sender"].strip(), match["stamp"], line_no, line_no)
                     block = ""
                     continue
-                if pending is None or _RULE.match(line) or _DCE_FOOTER.match(line):
-                    continue
-                marker = _DCE_BLOCK.match(line)
-                if marker is not None:
-                    block = marker["kind"]
-                    continue
-                if block in ("Attachments", "Stickers"):
-                    if line.strip():
-                        pending.attachments.append(line.strip())
-                        pending.last = line_no
-                    continue
-                if block == "Reactions":
-                    if line.strip():
-                        pending.reactions.append(line.strip())
-                    continue
-                pending.lines.append(("(embed) " if block == "Embed" and line.strip() else "") + line)
-                if block == "Embed" and line.strip():
-                    block = "Embed-more"  # mark only the embed's first line
-                pending.last = line_no
+                if pending is not None and not _RULE.match(line) and not _DCE_FOOTER.match(line):
+                    block = _exporter_line(pending, block, line, line_no)
         if pending is not None:
             yield from self._items(run, name, pending)
 
@@ -298,6 +298,3 @@ class DiscordText(Importer):
         message = Message(i=0, sender=sender, text=text, source=source, sent_at=sent_at, sent_at_raw=stamp)
         message.attach(*[part.strip() for part in (row.get("Attachments") or "").split(",") if part.strip()])
         return message
-
-
-register(DiscordText())

@@ -9,19 +9,10 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
 
-from sxr.conversations.importers import register
 from sxr.conversations.importers.archive import ExportFiles
-from sxr.conversations.importers.base import (
-    ChatChoice,
-    Importer,
-    ImportRun,
-    Item,
-    as_text,
-    choose_chat,
-    head_text,
-    json_document,
-    json_items,
-)
+from sxr.conversations.importers.base import ChatChoice, Importer, ImportRun, Item, choose_chat
+from sxr.conversations.importers.json_members import head_text, json_document, json_items
+from sxr.conversations.importers.text import as_text
 from sxr.conversations.model import ExportError, Message, Notice
 
 _WEEKDAY = re.compile(r"^\s*[^\W\d]+,\s*")
@@ -44,6 +35,7 @@ def parse_takeout_date(raw: str, run: ImportRun) -> datetime:
 class GoogleChat(Importer):
     format = "googlechat"
     title = "Google Chat"
+    reads = "Takeout messages.json"
 
     def find(self, files: ExportFiles) -> list[str]:
         found = []
@@ -147,6 +139,3 @@ def _choose(run: ImportRun, names: list[str]) -> tuple[str, _Info]:
         choices.append(ChatChoice(info.name or folder, folder or n, (n, info)))
     chosen, info = choose_chat(run, choices, run.files.display, "Google Chat conversations").value
     return str(chosen), info
-
-
-register(GoogleChat())

@@ -13,22 +13,12 @@ from operator import truediv
 from pathlib import PurePosixPath
 from typing import Any
 
-from sxr.conversations.importers import base, register
+from sxr.conversations.importers import json_members
 from sxr.conversations.importers.archive import ExportFiles
-from sxr.conversations.importers.base import (
-    ChatChoice,
-    Importer,
-    ImportRun,
-    Item,
-    as_text,
-    choose_chat,
-    from_epoch,
-    head_text,
-    json_document,
-    json_head_items,
-    json_items,
-    repair_mojibake,
-)
+from sxr.conversations.importers.base import ChatChoice, Importer, ImportRun, Item, choose_chat
+from sxr.conversations.importers.json_members import head_text, json_document, json_head_items, json_items
+from sxr.conversations.importers.text import as_text, repair_mojibake
+from sxr.conversations.importers.times import from_epoch
 from sxr.conversations.model import ExportError, Message, Notice, SourceRef
 from sxr.conversations.parse_ahead import (
     MEDIA_KEYS,
@@ -72,6 +62,7 @@ def _file_number(name: str) -> int:
 class Meta(Importer):
     format = "messenger"
     title = "Messenger or Instagram"
+    reads = "message_1.json"
 
     def find(self, files: ExportFiles) -> list[str]:
         found = []
@@ -220,7 +211,7 @@ class Meta(Importer):
                 requests.append(None)
                 continue
             path, inner, size = where
-            if size > base.WHOLE_JSON_BYTES:
+            if size > json_members.WHOLE_JSON_BYTES:
                 size = SKIP  # too big to hold whole: this process streams it
             requests.append((path, inner, size, hash_them))
         return requests
@@ -545,6 +536,3 @@ def _warn_missing_files(run: ImportRun, thread: str, members: list[str]) -> None
 def _choose_thread(run: ImportRun, threads: dict[str, list[str]]) -> str:
     choices = [ChatChoice(PurePosixPath(t).name, t, t) for t in threads]
     return str(choose_chat(run, choices, run.files.display, "conversations").value)
-
-
-register(Meta())

@@ -10,10 +10,11 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from sxr.conversations.importers import register
 from sxr.conversations.importers.archive import ExportFiles
-from sxr.conversations.importers.base import Importer, ImportRun, Item, html_to_text, strip_bidi, text_lines
+from sxr.conversations.importers.base import Importer, ImportRun, Item
 from sxr.conversations.importers.date_order import DateEvidence, assumed_warning, decide
+from sxr.conversations.importers.decoding import text_lines
+from sxr.conversations.importers.text import html_to_text, strip_bidi
 from sxr.conversations.model import DateOrderAmbiguous, ExportError, Message, Notice, SourceRef
 
 if TYPE_CHECKING:
@@ -83,6 +84,7 @@ def _single_text_file(files: ExportFiles) -> str | None:
 class Email(Importer):
     format = "email"
     title = "e-mail"
+    reads = ".eml or mbox"
 
     def find(self, files: ExportFiles) -> list[str]:
         name = _single_text_file(files)
@@ -258,6 +260,7 @@ def _looks_like_a_name(name: str) -> bool:
 class PlainChat(Importer):
     format = "plain"
     title = "pasted chat"
+    reads = "a .txt file"
 
     def find(self, files: ExportFiles) -> list[str]:
         name = _single_text_file(files)
@@ -421,7 +424,3 @@ class PlainChat(Importer):
         if placeholder in ("[photo]", "[image]", "[video]", "[picture]", "<media omitted>", "[sticker]"):
             message.attach(placeholder.strip("[]<>") + " (not included)")
         return message
-
-
-register(Email())
-register(PlainChat())

@@ -11,20 +11,12 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
-from sxr.conversations.importers import register
 from sxr.conversations.importers.archive import ExportFiles
-from sxr.conversations.importers.base import (
-    ChatChoice,
-    Importer,
-    ImportRun,
-    Item,
-    as_text,
-    choose_chat,
-    from_iso,
-    head_text,
-    strip_bidi,
-    text_lines,
-)
+from sxr.conversations.importers.base import ChatChoice, Importer, ImportRun, Item, choose_chat
+from sxr.conversations.importers.decoding import text_lines
+from sxr.conversations.importers.json_members import head_text
+from sxr.conversations.importers.text import as_text, strip_bidi
+from sxr.conversations.importers.times import from_iso
 from sxr.conversations.model import ExportError, Message, Notice, SourceRef
 
 # chat.md: "[2025-01-31 18:02:11] Name: text" (older signal-export: "[2019-05-29, 15:04] Me: text"),
@@ -55,6 +47,7 @@ class _Pending:
 class Signal(Importer):
     format = "signal"
     title = "Signal"
+    reads = "signal-export chat.md or data.json"
 
     def find(self, files: ExportFiles) -> list[str]:
         found = []
@@ -175,15 +168,7 @@ class Signal(Importer):
             )
         source = run.files.source(name, lines=(pending.first, pending.last))
         run.sender(pending.sender)
-        lines = pending.lines
-        # A quote: the first line empty, a blank line, the quoted lines ("> ..."), a blank line, the body.
-        quote = ""
-        if len(lines) > 2 and not lines[0].strip() and not lines[1].strip() and lines[2].startswith(">"):
-            end = 2
-            while end < len(lines) and lines[end].startswith(">"):
-                end += 1
-            quote = _quoted(lines[2:end])
-            lines = lines[end + 1 :] if end < len(lines) and not lines[end].strip() else lines[end:]
+        quote, lines = _md_quote(pending.lines)
         kept: list[str] = []
         reactions: list[tuple[str, str]] = []
         stickers: list[str] = []
@@ -231,6 +216,21 @@ def _unpad(text: str) -> str:
     return "\n".join(line.rstrip(" ") for line in text.split("\n"))
 
 
+def _md_quote(lines: list[str]) -> tuple[str, list[str]]:
+    """A message's quote (or "") and the lines after it.
+
+    A quote: the first line empty, a blank line, the quoted lines ("> ..."), a blank line, the body.
+    """
+    if len(lines) > 2 and not lines[0].strip() and not lines[1].strip() and lines[2].startswith(">"):
+        end = 2
+        while end < len(lines) and lines[end].startswith(">"):
+            end += 1
+        return _quoted(lines[2:end]), lines[end + 1 :] if end < len(lines) and not lines[
+            end
+        ].strip() else lines[end:]
+    return "", lines
+
+
 def _quoted(lines: list[str]) -> str:
     """The words of a quoted message from its "> " lines."""
     words = [line.removeprefix(">").removeprefix(" ").rstrip(" ") for line in lines if line.startswith(">")]
@@ -251,6 +251,3 @@ def _reaction_notice(
 def _choose(run: ImportRun, names: list[str]) -> str:
     choices = [ChatChoice(PurePosixPath(n).parent.name, n, n) for n in names]
     return str(choose_chat(run, choices, run.files.display, "Signal chats").value)
-
-
-register(Signal())

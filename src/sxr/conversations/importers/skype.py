@@ -7,21 +7,11 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
-from sxr.conversations.importers import register
 from sxr.conversations.importers.archive import ExportFiles
-from sxr.conversations.importers.base import (
-    ChatChoice,
-    Importer,
-    ImportRun,
-    Item,
-    as_text,
-    choose_chat,
-    from_iso,
-    head_text,
-    html_to_text,
-    json_head_items,
-    json_items,
-)
+from sxr.conversations.importers.base import ChatChoice, Importer, ImportRun, Item, choose_chat
+from sxr.conversations.importers.json_members import head_text, json_head_items, json_items
+from sxr.conversations.importers.text import as_text, html_to_text
+from sxr.conversations.importers.times import from_iso
 from sxr.conversations.model import ExportError, Message, Notice
 
 # Message types a person sends; everything else (Event/Call, ThreadActivity/*, ...) is a notice.
@@ -37,6 +27,7 @@ _SERVICE_IDS = ("48:", "28:", "8:echo123")
 class Skype(Importer):
     format = "skype"
     title = "Skype"
+    reads = "messages.json"
 
     def find(self, files: ExportFiles) -> list[str]:
         found = []
@@ -131,6 +122,3 @@ def _notice_text(kind: str, content: str, sender: str) -> str:
             words += f" ({duration.group(1)} s)"
         return f"{words} by {sender}" if sender else words
     return f"{kind}: {' '.join(html_to_text(content).split())}".strip()
-
-
-register(Skype())

@@ -7,21 +7,11 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
 
-from sxr.conversations.importers import register
 from sxr.conversations.importers.archive import ExportFiles
-from sxr.conversations.importers.base import (
-    ChatChoice,
-    Importer,
-    ImportRun,
-    Item,
-    as_text,
-    choose_chat,
-    from_epoch,
-    head_text,
-    json_items,
-    json_kvitems,
-    pointer_escape,
-)
+from sxr.conversations.importers.base import ChatChoice, Importer, ImportRun, Item, choose_chat
+from sxr.conversations.importers.json_members import head_text, json_items, json_kvitems
+from sxr.conversations.importers.text import as_text, pointer_escape
+from sxr.conversations.importers.times import from_epoch
 from sxr.conversations.model import ExportError, Message, Notice
 
 _OLD_KEYS = (
@@ -69,6 +59,7 @@ def _group_title(entries: Any) -> str:
 class Snapchat(Importer):
     format = "snapchat"
     title = "Snapchat"
+    reads = "chat_history.json"
 
     def find(self, files: ExportFiles) -> list[str]:
         found = []
@@ -167,6 +158,3 @@ class Snapchat(Importer):
             ids = as_text(entry.get("Media IDs"))
             message.attach(f"{media.lower()}{': ' + ids if ids else ''}")
         return message
-
-
-register(Snapchat())

@@ -4,26 +4,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
 
-from sxr.conversations.importers import register
 from sxr.conversations.importers.archive import ExportFiles
-from sxr.conversations.importers.base import (
-    ChatChoice,
-    Importer,
-    ImportRun,
-    Item,
-    as_text,
-    choose_chat,
-    from_epoch,
-    from_iso,
+from sxr.conversations.importers.base import ChatChoice, Importer, ImportRun, Item, choose_chat
+from sxr.conversations.importers.json_members import (
     head_text,
     json_document,
     json_events,
     json_items,
     json_top_keys,
 )
+from sxr.conversations.importers.text import as_text
+from sxr.conversations.importers.times import from_epoch, from_iso
 from sxr.conversations.model import ExportError, Message, Notice
 
 _NOT_INCLUDED = "(File not included"
@@ -51,6 +46,7 @@ def text_of(value: Any) -> str:
 class Telegram(Importer):
     format = "telegram"
     title = "Telegram"
+    reads = "result.json"
 
     def find(self, files: ExportFiles) -> list[str]:
         found = []
@@ -123,20 +119,7 @@ class Telegram(Importer):
             raise ExportError(f"{name}: {pointer} is not a message object; unknown export version.")
         source = run.files.source(name, pointer=pointer)
         raw_date = as_text(raw.get("date"))
-        if raw.get("date_unixtime") not in (None, ""):
-            try:
-                sent_at = from_epoch(int(as_text(raw["date_unixtime"])))
-            except ValueError as exc:
-                raise ExportError(f"{name}: {pointer} has a bad date_unixtime.") from exc
-        elif raw_date:
-            sent_at = from_iso(raw_date, run)
-            if _OFFSET.search(raw_date.strip()) is None:
-                run.warn(
-                    "This older Telegram export gives local times without a zone: times are read in the "
-                    f"{run.options.tz} zone (use --tz to change it)."
-                )
-        else:
-            raise ExportError(f"{name}: {pointer} has no date; unknown export version.")
+        sent_at = _sent_at(run, name, pointer, raw, raw_date)
         text = text_of(raw.get("text"))
         kind = raw.get("type", "message")
         if kind != "message":
@@ -160,17 +143,40 @@ class Telegram(Importer):
         message = Message(
             i=0, sender=sender, text=text, source=source, sent_at=sent_at, sent_at_raw=raw_date or None
         )
-        for key in ("photo", "file"):
-            value = raw.get(key)
-            if isinstance(value, str) and value:
-                kind_name = as_text(raw.get("media_type")) or key
-                if value.startswith(_NOT_INCLUDED):
-                    message.attach(f"{kind_name} (not included in the export)")
-                else:
-                    message.attach(value)
+        _attach(message, raw)
         if raw.get("edited") or raw.get("edited_unixtime"):
             message.edited = True
         return message
+
+
+def _sent_at(run: ImportRun, name: str, pointer: str, raw: dict[str, Any], raw_date: str) -> datetime:
+    """When a message was sent: its date_unixtime, else its date (local time in older exports)."""
+    if raw.get("date_unixtime") not in (None, ""):
+        try:
+            return from_epoch(int(as_text(raw["date_unixtime"])))
+        except ValueError as exc:
+            raise ExportError(f"{name}: {pointer} has a bad date_unixtime.") from exc
+    if not raw_date:
+        raise ExportError(f"{name}: {pointer} has no date; unknown export version.")
+    sent_at = from_iso(raw_date, run)
+    if _OFFSET.search(raw_date.strip()) is None:
+        run.warn(
+            "This older Telegram export gives local times without a zone: times are read in the "
+            f"{run.options.tz} zone (use --tz to change it)."
+        )
+    return sent_at
+
+
+def _attach(message: Message, raw: dict[str, Any]) -> None:
+    """A message's photo or file: its name in the export, or what it was where the export left it out."""
+    for key in ("photo", "file"):
+        value = raw.get(key)
+        if isinstance(value, str) and value:
+            kind_name = as_text(raw.get("media_type")) or key
+            if value.startswith(_NOT_INCLUDED):
+                message.attach(f"{kind_name} (not included in the export)")
+            else:
+                message.attach(value)
 
 
 def _shared(raw: dict[str, Any]) -> str:
@@ -279,6 +285,3 @@ def _pick(run: ImportRun, name: str, chats: list[Chat]) -> tuple[str, int, str]:
         real += [ChatChoice(c[2], c[4], c) for c in chats if c[3] == "saved_messages"]
     chosen = choose_chat(run, real, name).value
     return chosen[0], chosen[1], chosen[2]
-
-
-register(Telegram())

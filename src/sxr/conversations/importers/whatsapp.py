@@ -9,20 +9,12 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
 
-from sxr.conversations.importers import register
 from sxr.conversations.importers import whatsapp_words as words
 from sxr.conversations.importers.archive import ExportFiles
-from sxr.conversations.importers.base import (
-    BIDI_MARKS,
-    ChatChoice,
-    Importer,
-    ImportRun,
-    Item,
-    choose_chat,
-    strip_bidi,
-    text_lines,
-)
+from sxr.conversations.importers.base import ChatChoice, Importer, ImportRun, Item, choose_chat
 from sxr.conversations.importers.date_order import DateEvidence, assumed_warning, decide
+from sxr.conversations.importers.decoding import text_lines
+from sxr.conversations.importers.text import BIDI_MARKS, strip_bidi
 from sxr.conversations.model import ExportError, Message, Notice
 
 _SPACE = r"[ \t\u00a0\u202f]"
@@ -265,6 +257,7 @@ def _clock(match: re.Match[str], line_no: int) -> tuple[int, int, int]:
 class WhatsApp(Importer):
     format = "whatsapp"
     title = "WhatsApp"
+    reads = "_chat.txt"
 
     def find(self, files: ExportFiles) -> list[str]:
         found = []
@@ -345,47 +338,17 @@ class WhatsApp(Importer):
         dates: dict[tuple[str, str, str], tuple[int, int, int]],
         order: str,
     ) -> Item:
-        match = pending.match
-        stamp = match["stamp"]
-        if stamp == self._last_stamp and self._last_sent_at is not None:
-            sent_at = self._last_sent_at  # consecutive messages in one minute share a stamp
-        else:
-            date: tuple[str, str, str] = (match["d1"], match["d2"], match["d3"])
-            try:
-                ymd = dates.get(date)
-                if ymd is None:
-                    ymd = _resolve_date(date, order, pending.line)
-                    if len(dates) < 100_000:
-                        dates[date] = ymd
-                clock_key = match.group("h", "mi", "s", "ampm", "pre")
-                clock = self._clocks.get(clock_key)
-                if clock is None:
-                    clock = _clock(match, pending.line)
-                    if len(self._clocks) < 200_000:
-                        self._clocks[clock_key] = clock
-                sent_at = run.local(datetime(*ymd, *clock))
-            except (ValueError, ExportError) as exc:
-                # One bad stamp loses nothing: the line is read, without a time, and said.
-                sent_at = None
-                self._unreadable_stamp(run, name, pending.line, stamp, exc)
-            self._last_stamp, self._last_sent_at = stamp, sent_at
+        stamp = pending.match["stamp"]
+        sent_at = self._sent_at(run, name, pending, dates, order)
         # Trailing blank lines belong to no message: keep the line range honest.
         while pending.more and not pending.more[-1].strip():
             pending.more.pop()
             pending.end -= 1
-        rest = match["rest"]
+        rest = pending.match["rest"]
         if pending.more:
             rest = "\n".join([rest, *pending.more])
         source = run.files.source(name, lines=(pending.line, pending.end))
-        raw_sender, sep, text = rest.partition(": ")
-        if sep and "\u200e" in text and text[0] != "\u200e":
-            # iOS marks what WhatsApp wrote right after "Name: ": a later ": \u200e" ends a name holding ": ".
-            at = rest.find(": \u200e")
-            if at > 0 and "\n" not in rest[:at]:
-                raw_sender, text = rest[:at], rest[at + 2 :]
-                self._learn_colon_name(raw_sender)
-        if self._colon_names and sep:
-            raw_sender, text = self._longest_name(raw_sender, text, rest)
+        raw_sender, sep, text = self._split_sender(rest)
         known = self._senders.get(raw_sender) if sep else None
         if (
             sep
@@ -410,20 +373,9 @@ class WhatsApp(Importer):
             sender = known
         marked = text.startswith("\u200e")
         body = strip_bidi(text)
-        if marked or sender in self._chat_names:
-            stripped = body.strip()
-            if marked and _CHAT_NAME_NOTICE.match(stripped) and len(self._chat_names) < 100:
-                self._chat_names.add(sender)  # iOS "sends" these as the chat (or group) itself
-            ios_notice = marked and sender in self._chat_names and not _IOS_CONTENT.match(stripped)
-            # Unmarked text from the chat's name is a notice only if it is WhatsApp's own fixed words:
-            # "... changed the subject" could be something the person typed.
-            if marked:
-                notice = _NOTICE_TEXT.match(stripped) or _IOS_GROUP_NOTICE.match(stripped)
-            else:
-                notice = _FIXED_NOTICE.match(stripped)
-            if ios_notice or notice:
-                # iOS writes its system notices as if sent by the chat's name, marked with U+200E.
-                return Notice(text=stripped, source=source, sent_at=sent_at)
+        if (marked or sender in self._chat_names) and self._chat_notice(sender, body.strip(), marked):
+            # iOS writes its system notices as if sent by the chat's name, marked with U+200E.
+            return Notice(text=body.strip(), source=source, sent_at=sent_at)
         if known is None:
             # A participant is recorded only once one of their lines is known to be a message.
             run.sender(sender, platform_id)
@@ -432,6 +384,67 @@ class WhatsApp(Importer):
         message = Message(i=0, sender=sender, text=body, source=source, sent_at=sent_at, sent_at_raw=stamp)
         _read_markers(message)
         return message
+
+    def _sent_at(
+        self,
+        run: ImportRun,
+        name: str,
+        pending: _Pending,
+        dates: dict[tuple[str, str, str], tuple[int, int, int]],
+        order: str,
+    ) -> datetime | None:
+        """When a line was sent (None, and a warning, where its stamp cannot be read)."""
+        match = pending.match
+        stamp = match["stamp"]
+        if stamp == self._last_stamp and self._last_sent_at is not None:
+            return self._last_sent_at  # consecutive messages in one minute share a stamp
+        date: tuple[str, str, str] = (match["d1"], match["d2"], match["d3"])
+        sent_at: datetime | None
+        try:
+            ymd = dates.get(date)
+            if ymd is None:
+                ymd = _resolve_date(date, order, pending.line)
+                if len(dates) < 100_000:
+                    dates[date] = ymd
+            clock_key = match.group("h", "mi", "s", "ampm", "pre")
+            clock = self._clocks.get(clock_key)
+            if clock is None:
+                clock = _clock(match, pending.line)
+                if len(self._clocks) < 200_000:
+                    self._clocks[clock_key] = clock
+            sent_at = run.local(datetime(*ymd, *clock))
+        except (ValueError, ExportError) as exc:
+            # One bad stamp loses nothing: the line is read, without a time, and said.
+            sent_at = None
+            self._unreadable_stamp(run, name, pending.line, stamp, exc)
+        self._last_stamp, self._last_sent_at = stamp, sent_at
+        return sent_at
+
+    def _split_sender(self, rest: str) -> tuple[str, str, str]:
+        """A line's "Name: text" as (name, ": " or "", text), for names holding ": " too."""
+        raw_sender, sep, text = rest.partition(": ")
+        if sep and "\u200e" in text and text[0] != "\u200e":
+            # iOS marks what WhatsApp wrote right after "Name: ": a later ": \u200e" ends a name holding ": ".
+            at = rest.find(": \u200e")
+            if at > 0 and "\n" not in rest[:at]:
+                raw_sender, text = rest[:at], rest[at + 2 :]
+                self._learn_colon_name(raw_sender)
+        if self._colon_names and sep:
+            raw_sender, text = self._longest_name(raw_sender, text, rest)
+        return raw_sender, sep, text
+
+    def _chat_notice(self, sender: str, stripped: str, marked: bool) -> bool:
+        """Whether words "sent" by the chat's name (or marked by iOS) are WhatsApp's notice."""
+        if marked and _CHAT_NAME_NOTICE.match(stripped) and len(self._chat_names) < 100:
+            self._chat_names.add(sender)  # iOS "sends" these as the chat (or group) itself
+        ios_notice = marked and sender in self._chat_names and not _IOS_CONTENT.match(stripped)
+        # Unmarked text from the chat's name is a notice only if it is WhatsApp's own fixed words:
+        # "... changed the subject" could be something the person typed.
+        if marked:
+            notice = _NOTICE_TEXT.match(stripped) or _IOS_GROUP_NOTICE.match(stripped)
+        else:
+            notice = _FIXED_NOTICE.match(stripped)
+        return bool(ios_notice or notice)
 
     def _unreadable_stamp(self, run: ImportRun, name: str, line: int, stamp: str, exc: Exception) -> None:
         """A warning naming the line whose date or time could not be read (the line itself is kept)."""
@@ -552,6 +565,3 @@ def _written_date(match: re.Match[str]) -> str:
 def _choose(run: ImportRun, names: list[str]) -> str:
     choices = [ChatChoice(PurePosixPath(n).name, n, n) for n in names]
     return str(choose_chat(run, choices, run.files.display, "WhatsApp chats").value)
-
-
-register(WhatsApp())

@@ -1,4 +1,4 @@
-"""Draws synthetic phone chat screenshots with known text, for the OCR tests and benchmark."""
+"""Draws synthetic phone chat screenshots with known text, for the OCR tests (test code: not in sxr)."""
 
 from __future__ import annotations
 
@@ -157,6 +157,37 @@ def _wrap(text: str, face: ImageFont.FreeTypeFont, width: float) -> list[str]:
     return lines
 
 
+@dataclass(frozen=True, slots=True)
+class _Metrics:
+    """Sizes on one drawn screen, in pixels: phone points times `unit`."""
+
+    theme: Theme
+    width: int
+    unit: float
+    body_font: ImageFont.FreeTypeFont
+    small_font: ImageFont.FreeTypeFont
+
+    @property
+    def pad_x(self) -> int:
+        return round(12 * self.unit)
+
+    @property
+    def pad_y(self) -> int:
+        return round(7 * self.unit)
+
+    @property
+    def margin(self) -> int:
+        return round(12 * self.unit)
+
+    @property
+    def line_h(self) -> int:
+        return round(self.body_font.size * 1.25)
+
+
+# One thing laid out on the tall strip: (kind, top, bottom, payload).
+_Item = tuple[str, int, int, object]
+
+
 def render_chat(
     messages: Sequence[tuple[str, ...]],
     *,
@@ -175,99 +206,16 @@ def render_chat(
     theme = THEMES[style]
     width, height = size
     unit = width / 390  # points to pixels, as on a phone (390 pt wide)
-    body_font = font(round(16.5 * unit), family=family)
-    small_font = font(round(11.5 * unit), family=family)
-    seps = separators or {}
-    # iMessage's "Delivered" / "Read 21:09" under the last message sent from this phone.
-    receipt_after = max((n for n, message in enumerate(messages) if message[0] == "right"), default=-1)
-    pad_x, pad_y = round(12 * unit), round(7 * unit)
-    margin = round(12 * unit)
-    line_h = round(body_font.size * 1.25)
-    max_text = width * 0.72 - 2 * pad_x
-
+    m = _Metrics(
+        theme, width, unit, font(round(16.5 * unit), family=family), font(round(11.5 * unit), family=family)
+    )
     # Lay the whole chat out on one tall strip, then cut phone-sized windows out of it.
-    items: list[tuple[str, int, int, object]] = []  # (kind, top, bottom, payload)
-    y = round(20 * unit)
-    for index, message in enumerate(messages):
-        side, text = message[0], message[1]
-        time = message[2] if len(message) > 2 else None
-        if index in seps:
-            y += round(10 * unit)
-            items.append(("separator", y, y + round(small_font.size) + 4, seps[index]))
-            y += round(small_font.size + 18 * unit)
-        lines = _wrap(text, body_font, max_text)
-        text_w = max(body_font.getlength(line) for line in lines)
-        if time and theme.times_in_bubble:
-            text_w = max(text_w, body_font.getlength(lines[-1]) + small_font.getlength(time + TICKS) + pad_x)
-        bubble_w = round(text_w + 2 * pad_x)
-        bubble_h = round(len(lines) * line_h + 2 * pad_y)
-        if time and theme.times_in_bubble:
-            bubble_h += round(small_font.size * 0.6)
-        left_margin = margin + (round(36 * unit) if theme.avatars else 0)
-        x0 = left_margin if side == "left" else width - margin - bubble_w
-        items.append(("bubble", y, y + bubble_h, (side, text, time, lines, x0, bubble_w)))
-        y += bubble_h + round(6 * unit)
-        if receipt and index == receipt_after:
-            items.append(("receipt", y, y + round(small_font.size), receipt))
-            y += round(small_font.size + 8 * unit)
-    strip_h = y + round(20 * unit)
-
+    items, strip_h = _lay_out(m, messages, separators or {}, receipt)
     top_chrome = round(100 * unit) if header else round(47 * unit)
     bottom_chrome = round(56 * unit) + (round(291 * unit) if keyboard else round(30 * unit))
     view_h = height - top_chrome - bottom_chrome
     strip = Image.new("RGB", (width, max(strip_h, view_h)), theme.background)
-    draw = ImageDraw.Draw(strip)
-    drawn: list[tuple[int, int, Bubble | str]] = []
-    for kind, top, bottom, payload in items:
-        if kind == "receipt":
-            label = str(payload)
-            tw = small_font.getlength(label)
-            draw.text((width - margin - tw - 6 * unit, top), label, font=small_font, fill=theme.muted)
-            continue
-        if kind == "separator":
-            label = str(payload)
-            tw = small_font.getlength(label)
-            if theme.times_in_bubble:  # WhatsApp draws its dates on a pill
-                pill = round(10 * unit)
-                draw.rounded_rectangle(
-                    ((width - tw) / 2 - pill, top - pill // 2, (width + tw) / 2 + pill, bottom + pill // 2),
-                    radius=pill,
-                    fill=theme.left_bubble,
-                )
-            draw.text(((width - tw) / 2, top), label, font=small_font, fill=theme.muted)
-            drawn.append((top, bottom, label))
-            continue
-        side, text, time, lines, x0, bubble_w = payload  # type: ignore[misc]
-        assert isinstance(side, str) and isinstance(text, str)
-        if theme.avatars and side == "left":
-            avatar = round(28 * unit)
-            draw.ellipse((margin, bottom - avatar, margin + avatar, bottom), fill=theme.muted)
-        colour = theme.left_bubble if side == "left" else theme.right_bubble
-        ink = theme.left_text if side == "left" else theme.right_text
-        draw.rounded_rectangle((x0, top, x0 + bubble_w, bottom), radius=round(17 * unit), fill=colour)
-        for n, line in enumerate(lines):
-            draw.text((x0 + pad_x, top + pad_y + n * line_h), line, font=body_font, fill=ink)
-        if time and theme.times_in_bubble:
-            if side == "right":  # delivery ticks after the time of a message sent from this phone
-                tw = small_font.getlength(TICKS)
-                draw.text(
-                    (x0 + bubble_w - pad_x - tw, bottom - pad_y - small_font.size),
-                    TICKS,
-                    font=small_font,
-                    fill=(83, 189, 235),
-                )
-                time_right = x0 + bubble_w - pad_x - tw
-            else:
-                time_right = x0 + bubble_w - pad_x
-            tw = small_font.getlength(time)
-            draw.text(
-                (time_right - tw, bottom - pad_y - small_font.size),
-                time,
-                font=small_font,
-                fill=theme.muted,
-            )
-        shown_time = time if theme.times_in_bubble else None
-        drawn.append((top, bottom, Bubble(side, text, shown_time, (x0, top, x0 + bubble_w, bottom))))
+    drawn = _draw_strip(m, ImageDraw.Draw(strip), items)
 
     shots: list[Screenshot] = []
     offsets = _window_offsets(drawn, view_h, windows, overlap_messages, strip.height)
@@ -290,6 +238,108 @@ def render_chat(
         _draw_chrome(image, theme, unit, header, keyboard, top_chrome, bottom_chrome)
         shots.append(shot)
     return shots
+
+
+def _lay_out(
+    m: _Metrics, messages: Sequence[tuple[str, ...]], seps: dict[int, str], receipt: str | None
+) -> tuple[list[_Item], int]:
+    """Where each bubble, separator and receipt goes on one tall strip, and the strip's height."""
+    theme, unit, body_font, small_font = m.theme, m.unit, m.body_font, m.small_font
+    # iMessage's "Delivered" / "Read 21:09" under the last message sent from this phone.
+    receipt_after = max((n for n, message in enumerate(messages) if message[0] == "right"), default=-1)
+    max_text = m.width * 0.72 - 2 * m.pad_x
+    items: list[_Item] = []
+    y = round(20 * unit)
+    for index, message in enumerate(messages):
+        side, text = message[0], message[1]
+        time = message[2] if len(message) > 2 else None
+        if index in seps:
+            y += round(10 * unit)
+            items.append(("separator", y, y + round(small_font.size) + 4, seps[index]))
+            y += round(small_font.size + 18 * unit)
+        lines = _wrap(text, body_font, max_text)
+        text_w = max(body_font.getlength(line) for line in lines)
+        if time and theme.times_in_bubble:
+            text_w = max(
+                text_w, body_font.getlength(lines[-1]) + small_font.getlength(time + TICKS) + m.pad_x
+            )
+        bubble_w = round(text_w + 2 * m.pad_x)
+        bubble_h = round(len(lines) * m.line_h + 2 * m.pad_y)
+        if time and theme.times_in_bubble:
+            bubble_h += round(small_font.size * 0.6)
+        left_margin = m.margin + (round(36 * unit) if theme.avatars else 0)
+        x0 = left_margin if side == "left" else m.width - m.margin - bubble_w
+        items.append(("bubble", y, y + bubble_h, (side, text, time, lines, x0, bubble_w)))
+        y += bubble_h + round(6 * unit)
+        if receipt and index == receipt_after:
+            items.append(("receipt", y, y + round(small_font.size), receipt))
+            y += round(small_font.size + 8 * unit)
+    return items, y + round(20 * unit)
+
+
+def _draw_strip(
+    m: _Metrics, draw: ImageDraw.ImageDraw, items: list[_Item]
+) -> list[tuple[int, int, Bubble | str]]:
+    """Draw the laid-out chat; return each bubble and separator drawn, with its top and bottom."""
+    theme, unit, width, small_font = m.theme, m.unit, m.width, m.small_font
+    drawn: list[tuple[int, int, Bubble | str]] = []
+    for kind, top, bottom, payload in items:
+        if kind == "receipt":
+            label = str(payload)
+            tw = small_font.getlength(label)
+            draw.text((width - m.margin - tw - 6 * unit, top), label, font=small_font, fill=theme.muted)
+            continue
+        if kind == "separator":
+            label = str(payload)
+            tw = small_font.getlength(label)
+            if theme.times_in_bubble:  # WhatsApp draws its dates on a pill
+                pill = round(10 * unit)
+                draw.rounded_rectangle(
+                    ((width - tw) / 2 - pill, top - pill // 2, (width + tw) / 2 + pill, bottom + pill // 2),
+                    radius=pill,
+                    fill=theme.left_bubble,
+                )
+            draw.text(((width - tw) / 2, top), label, font=small_font, fill=theme.muted)
+            drawn.append((top, bottom, label))
+            continue
+        drawn.append((top, bottom, _draw_bubble(m, draw, top, bottom, payload)))
+    return drawn
+
+
+def _draw_bubble(m: _Metrics, draw: ImageDraw.ImageDraw, top: int, bottom: int, payload: object) -> Bubble:
+    """Draw one message's bubble (with its avatar, time and ticks where the app shows them)."""
+    theme, unit, small_font, pad_x, pad_y = m.theme, m.unit, m.small_font, m.pad_x, m.pad_y
+    side, text, time, lines, x0, bubble_w = payload  # type: ignore[misc]
+    assert isinstance(side, str) and isinstance(text, str)
+    if theme.avatars and side == "left":
+        avatar = round(28 * unit)
+        draw.ellipse((m.margin, bottom - avatar, m.margin + avatar, bottom), fill=theme.muted)
+    colour = theme.left_bubble if side == "left" else theme.right_bubble
+    ink = theme.left_text if side == "left" else theme.right_text
+    draw.rounded_rectangle((x0, top, x0 + bubble_w, bottom), radius=round(17 * unit), fill=colour)
+    for n, line in enumerate(lines):
+        draw.text((x0 + pad_x, top + pad_y + n * m.line_h), line, font=m.body_font, fill=ink)
+    if time and theme.times_in_bubble:
+        if side == "right":  # delivery ticks after the time of a message sent from this phone
+            tw = small_font.getlength(TICKS)
+            draw.text(
+                (x0 + bubble_w - pad_x - tw, bottom - pad_y - small_font.size),
+                TICKS,
+                font=small_font,
+                fill=(83, 189, 235),
+            )
+            time_right = x0 + bubble_w - pad_x - tw
+        else:
+            time_right = x0 + bubble_w - pad_x
+        tw = small_font.getlength(time)
+        draw.text(
+            (time_right - tw, bottom - pad_y - small_font.size),
+            time,
+            font=small_font,
+            fill=theme.muted,
+        )
+    shown_time = time if theme.times_in_bubble else None
+    return Bubble(side, text, shown_time, (x0, top, x0 + bubble_w, bottom))
 
 
 def _window_offsets(

@@ -1,0 +1,140 @@
+"""`/readyz` (can this process serve?) and `/metrics` (Prometheus); `/healthz` (alive) is in app.py.
+
+Readiness answers 200 when every check passes and 503 otherwise, with a JSON body that names each check
+and what failed in a few words (never a path, a key or an error's own message: the body is public).
+`/metrics` answers loopback clients only, unless SXR_METRICS_TOKEN is set: then any client that sends it
+as a bearer token.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import logging
+import secrets
+import time
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from sxr.config import Settings
+from sxr.deps import SessionDep, SettingsDep
+from sxr.monitoring.metrics import exposition
+from sxr.ratelimits.deps import request_address
+
+router = APIRouter()
+log = logging.getLogger(__name__)
+
+
+def _check_database(session: Session) -> dict[str, Any]:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from sxr.migrations import alembic_config
+
+    session.execute(text("SELECT 1"))
+    current = MigrationContext.configure(session.connection()).get_current_heads()
+    url = session.get_bind().engine.url.render_as_string(hide_password=False)
+    head = ScriptDirectory.from_config(alembic_config(url)).get_heads()
+    if set(current) != set(head):
+        return {"ok": False, "detail": "the schema is not up to date: run `sxr db upgrade`"}
+    return {"ok": True, "schema": sorted(current)}
+
+
+def _check_blob_store(settings: Settings) -> dict[str, Any]:
+    from sxr.evidence.store import BlobStore
+
+    store = BlobStore.for_settings(settings)  # refuses a master key the store was not made with
+    folder = store.root / ".tmp"
+    folder.mkdir(parents=True, exist_ok=True)
+    probe = folder / f"ready-{secrets.token_hex(8)}"
+    probe.write_bytes(b"ready")
+    probe.unlink()
+    return {"ok": True}
+
+
+def _check_index(session: Session) -> dict[str, Any]:
+    from sxr.watchlist.models import WatchlistEntry
+    from sxr.watchlist.services import live_index
+
+    started = time.perf_counter()
+    index = live_index(session)  # loads on first use, then catches up with entries added elsewhere
+    newest = session.scalar(select(func.max(WatchlistEntry.id))) or 0
+    behind = int(
+        session.scalar(
+            select(func.count()).select_from(WatchlistEntry).where(WatchlistEntry.id > index.high_water)
+        )
+        or 0
+    )
+    loaded = len(index.pdq) + len(index.md5) + len(index.vpdq)
+    return {
+        "ok": behind == 0,
+        "entries_loaded": loaded,
+        "entries_behind": behind,
+        "newest_entry_loaded": index.high_water >= newest,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+@router.get("/readyz", include_in_schema=False)
+def readyz(session: SessionDep, settings: SettingsDep) -> Response:
+    """Database (and its schema), blob store writable, watchlist index fresh; job queue where one exists."""
+    checks: dict[str, dict[str, Any]] = {}
+    for name, check in (
+        ("database", lambda: _check_database(session)),
+        ("blob_store", lambda: _check_blob_store(settings)),
+        ("watchlist_index", lambda: _check_index(session)),
+    ):
+        try:
+            checks[name] = check()
+        except Exception as exc:  # a failed check is an answer, not a server error
+            log.warning("readiness check failed", extra={"check": name, "error": type(exc).__name__})
+            checks[name] = {
+                "ok": False,
+                "detail": f"{name.replace('_', ' ')} not available ({type(exc).__name__})",
+            }
+            session.rollback()
+    # This version of sxr has no job queue: said, so a probe written for one is not misled.
+    checks["job_queue"] = {"ok": True, "present": False}
+    ready = all(c["ok"] for c in checks.values())
+    return JSONResponse(
+        {"status": "ready" if ready else "not_ready", "checks": checks},
+        status_code=200 if ready else 503,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def allowed_to_scrape(request: Request, settings: Settings) -> bool:
+    """A bearer token when SXR_METRICS_TOKEN is set; otherwise a loopback client (behind a trusted proxy,
+    the client the proxy names, so a proxy on the same machine does not open /metrics to everyone)."""
+    if settings.metrics_token:
+        sent = request.headers.get("authorization", "")
+        scheme, _, token = sent.partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(
+            token.strip().encode("utf-8"), settings.metrics_token.encode("utf-8")
+        )
+    return _loopback(request_address(request))
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """Prometheus metrics (text format 0.0.4)."""
+    if not allowed_to_scrape(request, settings):
+        raise HTTPException(
+            status_code=403,
+            detail="Metrics are open to this machine only, or with the deployment's metrics token.",
+        )
+    return Response(
+        exposition(session), media_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"}
+    )

@@ -540,6 +540,9 @@ class PdqSignalIndex(SignalIndex):
     def __init__(self, threshold: int) -> None:
         self.codes = PDQIndex(radius=threshold)
 
+    def __len__(self) -> int:
+        return len(self.codes)
+
     def add(self, values: Sequence[str], labels: Sequence[int]) -> None:
         self.codes.add(hex_to_codes(values), list(labels))
 
@@ -558,6 +561,9 @@ class VpdqFramesIndex(FramesIndex):
 
     def __init__(self, threshold: int, quality_floor: int) -> None:
         self.videos = VPDQIndex(distance=threshold, quality_threshold=quality_floor)
+
+    def __len__(self) -> int:
+        return len(self.videos)
 
     def add(self, label: int, frames: Sequence[tuple[str, int]]) -> None:
         self.videos.add(label, hex_to_codes([h for h, _ in frames]), [q for _, q in frames])

@@ -40,6 +40,10 @@ class SignalIndex(ABC):
     """Banked hashes of one type, each under an integer label, searched within the type's threshold."""
 
     @abstractmethod
+    def __len__(self) -> int:
+        """How many (hash, label) pairs it holds."""
+
+    @abstractmethod
     def add(self, values: Sequence[str], labels: Sequence[int]) -> None:
         """Add hashes (normal form) with their labels; they are matchable as soon as this returns."""
 
@@ -99,6 +103,10 @@ class FramesMatch:
 
 class FramesIndex(ABC):
     """Banked videos (lists of frame hashes with qualities), each under an integer label."""
+
+    @abstractmethod
+    def __len__(self) -> int:
+        """How many videos it holds."""
 
     @abstractmethod
     def add(self, label: int, frames: Sequence[tuple[str, int]]) -> None:

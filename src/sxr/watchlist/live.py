@@ -62,6 +62,18 @@ class LiveIndex:
                 index = self.videos[signal.name] = signal.new_frames_index(self.threshold(signal))
         return index
 
+    def loaded(self) -> dict[str, int]:
+        """How many hashes (videos, for framed types) this process holds, for every registered type."""
+        counts = dict.fromkeys(SIGNAL_TYPES, 0)
+        with self.lock:
+            indexes: list[tuple[str, SignalIndex | FramesIndex]] = [
+                *self.values.items(),
+                *self.videos.items(),
+            ]
+        for name, index in indexes:
+            counts[name] = len(index)
+        return counts
+
     def add_entries(self, rows: Sequence[IndexRow]) -> None:
         """Add rows; ids already loaded are skipped, and so are rows of types no longer registered."""
         with self.lock:

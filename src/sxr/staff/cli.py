@@ -37,8 +37,8 @@ def add_user(
     """Add a staff user; prints a generated password once (or reads one with --password-stdin)."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from sxr.accounts.staff_users import StaffError, create_user
     from sxr.db import session_scope
-    from sxr.staff.services import StaffError, create_user
 
     password = None
     if password_stdin:
@@ -72,9 +72,9 @@ def list_command(
     """List staff users."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from sxr.cases.models import as_utc
+    from sxr.accounts.staff_users import list_users
+    from sxr.clock import as_utc
     from sxr.db import session_scope
-    from sxr.staff.services import list_users
 
     try:
         with session_scope(_database_url()) as session:
@@ -103,8 +103,8 @@ def deactivate(email: Annotated[str, typer.Argument(help="the staff member's e-m
     """Stop a staff user from signing in and end their open sessions."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from sxr.accounts.staff_users import StaffError, deactivate_user
     from sxr.db import session_scope
-    from sxr.staff.services import StaffError, deactivate_user
 
     try:
         with session_scope(_database_url()) as session:

@@ -10,19 +10,23 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from sxr.accounts.deps import CsrfSessionDep, OptionalStaffSessionDep
+from sxr.accounts.models import StaffSession, StaffUser
+from sxr.accounts.roles import can
+from sxr.accounts.staff_audit import audit, clean_reason
+from sxr.accounts.staff_users import StaffError
 from sxr.cases.deps import VictimCaseDep
-from sxr.cases.models import Case, as_utc
-from sxr.cases.views import require_same_origin
+from sxr.cases.models import Case
+from sxr.cases.services import get_case_by_reference
+from sxr.clock import as_utc
 from sxr.deps import SessionDep
 from sxr.media.signal import MAX_FRAME_NUMBER, MAX_FRAMES, MAX_NAME_LENGTH, MAX_TIMESTAMP, MAX_VALUE_LENGTH
 from sxr.ratelimits.deps import limit_by_address
 from sxr.ratelimits.services import HASH_BANKING
-from sxr.staff import services as staff_services
-from sxr.staff.deps import CsrfSessionDep, OptionalStaffSessionDep
-from sxr.staff.models import StaffSession, StaffUser
 from sxr.watchlist import services
 from sxr.watchlist.api import MAX_BATCH, PlainValidationRoute
 from sxr.watchlist.api import router as platform_api
+from sxr.web.security import require_same_origin
 from sxr.web.templating import templates
 
 router = APIRouter(route_class=PlainValidationRoute)
@@ -119,13 +123,13 @@ def _staff_user(staff_session: StaffSession, action: str, what: str) -> StaffUse
     user = staff_session.user
     if user.must_change_password:
         raise HTTPException(status_code=403, detail="Please change your password first, at /staff/password.")
-    if not staff_services.can(user, action):
+    if not can(user, action):
         raise HTTPException(status_code=403, detail=f"Your role ({user.role}) does not allow you to {what}.")
     return user
 
 
 def _staff_case(session: SessionDep, reference: str) -> Case:
-    case = staff_services.find_case(session, reference)
+    case = get_case_by_reference(session, reference)
     if case is None:
         raise HTTPException(status_code=404, detail="There is no case with that reference.")
     return case
@@ -158,7 +162,7 @@ def _staff_entries_page(
             .limit(10)
         )
     )
-    staff_services.audit(session, user, "watchlist.view", case=case, subject=f"{len(entries)} entries")
+    audit(session, user, "watchlist.view", case=case, subject=f"{len(entries)} entries")
     session.commit()
     return templates.TemplateResponse(
         request,
@@ -172,7 +176,7 @@ def _staff_entries_page(
             "quota": services.case_quota(),
             "use": services.quota_use(session, case.id),
             "notes": notes,
-            "can_review": staff_services.can(user, "review"),
+            "can_review": can(user, "review"),
             "problem": problem,
             "done": done,
             "when": _when,
@@ -230,7 +234,7 @@ def staff_review_entries(
     except services.WatchlistError as exc:
         session.rollback()
         return _staff_entries_page(request, session, staff_session, case, problem=str(exc), status_code=400)
-    staff_services.audit(
+    audit(
         session,
         user,
         "watchlist.review",
@@ -255,13 +259,13 @@ def staff_remove_entries(
     user = _staff_user(staff_session, "review", "remove watchlist entries")
     case = _staff_case(session, reference)
     try:
-        why = staff_services.clean_reason(reason)
+        why = clean_reason(reason)
         chosen = _chosen(entry_id, everything)
         removed = services.remove_entries(session, case.id, chosen)
-    except (services.WatchlistError, staff_services.StaffError) as exc:
+    except (services.WatchlistError, StaffError) as exc:
         session.rollback()
         return _staff_entries_page(request, session, staff_session, case, problem=str(exc), status_code=400)
-    staff_services.audit(
+    audit(
         session,
         user,
         "watchlist.remove",

@@ -30,7 +30,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from sxr.watchlist.index import PDQIndex, codes_to_hex  # noqa: E402
+from sxr.media.index import PDQIndex, codes_to_hex  # noqa: E402
 
 RADIUS = 31
 PLANTED_PER_DISTANCE = 25

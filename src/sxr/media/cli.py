@@ -6,11 +6,14 @@ import hashlib
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from sxr.cli_support import EXIT_CODES, fail, load_settings
+
+if TYPE_CHECKING:
+    from sxr.media.linear_watchlist import LinearWatchlistCheck
 
 FPS_HELP = "video frames to hash per second (default: every frame)"
 
@@ -21,15 +24,12 @@ def _check_rate(fps: float | None) -> None:
 
 
 def _summary_line(entry: dict[str, Any]) -> str:
+    from sxr.media.signal_types import SIGNAL_TYPES
+
     if entry["error"]:
         return f"{entry['path']}: {entry['error']}"
-    parts = [f"md5 {entry['md5']}"]
-    if entry["pdq"]:
-        usable = "" if entry["pdq"]["quality"] >= 50 else " (too plain to match)"
-        parts.append(f"pdq {entry['pdq']['hash']} quality {entry['pdq']['quality']}{usable}")
-    if entry["vpdq"]:
-        parts.append(f"vpdq {len(entry['vpdq']['frames'])} frames")
-    return f"{entry['path']}: " + ", ".join(parts)
+    parts = [signal.describe(entry.get(name)) for name, signal in SIGNAL_TYPES.items()]
+    return f"{entry['path']}: " + ", ".join(part for part in parts if part)
 
 
 def hash_command(
@@ -60,6 +60,73 @@ def _default_state_path(root: Path) -> Path:
     return load_settings().data_dir / "scans" / f"{digest}.jsonl"
 
 
+def _watchlist_check(path: Path | None) -> LinearWatchlistCheck | None:
+    from sxr.media.linear_watchlist import LinearWatchlistCheck, WatchlistFileError
+
+    if path is None:
+        return None
+    try:
+        return LinearWatchlistCheck.from_csv(path)
+    except WatchlistFileError as exc:
+        fail(f"{exc}.", "refused")
+
+
+def _hash_folder(
+    directory: Path, state_path: Path, workers: int | None, rate: float | None
+) -> tuple[list[dict[str, Any]], int]:
+    """Every file's hashes, with a progress bar on a terminal; the entries and how many were resumed."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from sxr.media.scan import scan_folder
+
+    columns = (TextColumn("hashing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    console = Console(stderr=True)
+    with Progress(*columns, console=console, disable=not sys.stderr.isatty()) as progress:
+        task = progress.add_task("hashing", total=None)
+        try:
+            return scan_folder(
+                directory,
+                state_path=state_path,
+                workers=workers,
+                video_frames_per_second=rate,
+                on_total=lambda total: progress.update(task, total=total),
+                on_progress=lambda done: progress.advance(task, done),
+            )
+        except OSError as exc:
+            fail(
+                f"The scan could not keep its state file at {state_path} ({exc.strerror or exc}).",
+                "environment",
+            )
+
+
+def _scan_summary(entries: list[dict[str, Any]], resumed: int) -> dict[str, int]:
+    return {
+        "files": len(entries),
+        "images": sum(1 for entry in entries if entry["pdq"]),
+        "videos": sum(1 for entry in entries if entry["vpdq"]),
+        "skipped": sum(1 for entry in entries if entry["error"]),
+        "resumed": resumed,
+        "matched": sum(1 for entry in entries if entry.get("matches")),
+    }
+
+
+def _print_scan(entries: list[dict[str, Any]], summary: dict[str, int], checked: bool) -> None:
+    for entry in entries:
+        if entry["error"]:
+            typer.echo(f"skipped {entry['path']}: {entry['error']}")
+        for match in entry.get("matches", []):
+            typer.echo(
+                f"MATCH {entry['path']}: watchlist entry {match['entry_id']} ({match['type']}, "
+                f"distance {match['distance']})"
+            )
+    typer.echo(
+        f"{summary['files']} files: {summary['images']} images, {summary['videos']} videos, "
+        f"{summary['skipped']} skipped, {summary['resumed']} from an earlier run"
+        + (f", {summary['matched']} matched the watchlist" if checked else "")
+    )
+
+
 def scan_command(
     directory: Annotated[Path, typer.Argument(help="the folder to scan (recursively, zip archives too)")],
     watchlist: Annotated[
@@ -81,75 +148,24 @@ def scan_command(
     fresh: Annotated[bool, typer.Option("--fresh", help="ignore what an earlier scan finished")] = False,
 ) -> None:
     """Hash every file in a folder on every core; resumable; optionally match a watchlist."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from sxr.media.linear_watchlist import LinearWatchlistCheck, WatchlistFileError
-    from sxr.media.scan import scan_folder
-
     _check_rate(fps)
     if not directory.is_dir():
         fail(f"{directory} is not a folder that can be read.", "not_found")
     if workers is not None and workers < 1:
         fail("--workers must be 1 or more.", "usage")
-    check = None
-    if watchlist is not None:
-        try:
-            check = LinearWatchlistCheck.from_csv(watchlist)
-        except WatchlistFileError as exc:
-            fail(f"{exc}.", "refused")
+    check = _watchlist_check(watchlist)
     state_path = state or _default_state_path(directory)
     if fresh and state_path.exists():
         state_path.unlink()
-
-    console = Console(stderr=True)
-    columns = (
-        TextColumn("hashing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console, disable=not sys.stderr.isatty()) as progress:
-        task = progress.add_task("hashing", total=None)
-        try:
-            entries, resumed = scan_folder(
-                directory,
-                state_path=state_path,
-                workers=workers,
-                video_frames_per_second=None if every_frame else fps,
-                on_total=lambda total: progress.update(task, total=total),
-                on_progress=lambda done: progress.advance(task, done),
-            )
-        except OSError as exc:
-            reason = exc.strerror or exc
-            fail(f"The scan could not keep its state file at {state_path} ({reason}).", "environment")
+    entries, resumed = _hash_folder(directory, state_path, workers, None if every_frame else fps)
     if check is not None:
         for entry in entries:
             entry["matches"] = check.matches(entry)
-    summary = {
-        "files": len(entries),
-        "images": sum(1 for entry in entries if entry["pdq"]),
-        "videos": sum(1 for entry in entries if entry["vpdq"]),
-        "skipped": sum(1 for entry in entries if entry["error"]),
-        "resumed": resumed,
-        "matched": sum(1 for entry in entries if entry.get("matches")),
-    }
+    summary = _scan_summary(entries, resumed)
     if json_output:
         typer.echo(json.dumps({"root": str(directory), "summary": summary, "files": entries}))
-        return
-    for entry in entries:
-        if entry["error"]:
-            typer.echo(f"skipped {entry['path']}: {entry['error']}")
-        for match in entry.get("matches", []):
-            typer.echo(
-                f"MATCH {entry['path']}: watchlist entry {match['entry_id']} ({match['type']}, "
-                f"distance {match['distance']})"
-            )
-    typer.echo(
-        f"{summary['files']} files: {summary['images']} images, {summary['videos']} videos, "
-        f"{summary['skipped']} skipped, {summary['resumed']} from an earlier run"
-        + (f", {summary['matched']} matched the watchlist" if check is not None else "")
-    )
+    else:
+        _print_scan(entries, summary, check is not None)
 
 
 def register(app: typer.Typer) -> None:

@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 from typing import ClassVar
 
-from sxr.media.signal import MediaHashType
+from sxr.media.signal import HEX_DIGITS, MediaHashType
 
 CHUNK_BYTES = 1024 * 1024
 
@@ -28,15 +28,16 @@ def file_digests(path: Path) -> tuple[str, str, bytes | None]:
     return md5.hexdigest(), sha256.hexdigest(), None
 
 
-class _ExactSignal(MediaHashType[str]):
-    hex_length: ClassVar[int]
+class ExactSignal(MediaHashType[str]):
+    """A digest of the file's bytes in hex: matches only an identical copy (distance 0 or 1)."""
+
     # The digest of zero bytes: every empty file has it, so it stands for no file in particular.
     empty_file: ClassVar[str]
 
     @classmethod
     def validate(cls, value: str) -> str:
         normal = value.strip().lower()
-        if len(normal) != cls.hex_length or any(ch not in "0123456789abcdef" for ch in normal):
+        if len(normal) != cls.hex_digits or not set(normal) <= HEX_DIGITS:
             raise ValueError(cls.format_message)
         return normal
 
@@ -53,11 +54,13 @@ class _ExactSignal(MediaHashType[str]):
         return 0 if a == b else 1
 
 
-class Md5Signal(_ExactSignal):
+class Md5Signal(ExactSignal):
     """MD5 of the file's bytes: matches only an identical copy."""
 
     name: ClassVar[str] = "md5"
-    hex_length: ClassVar[int] = 32
+    aliases: ClassVar[tuple[str, ...]] = ("video_md5", "photo_md5")
+    description: ClassVar[str] = "an MD5 of a file's bytes"
+    hex_digits: ClassVar[int] = 32
     format_message: ClassVar[str] = "An MD5 hash is 32 hexadecimal digits (0-9 and a-f)."
     empty_file: ClassVar[str] = hashlib.md5(b"", usedforsecurity=False).hexdigest()
 
@@ -66,11 +69,13 @@ class Md5Signal(_ExactSignal):
         return file_digests(path)[0]
 
 
-class Sha256Signal(_ExactSignal):
+class Sha256Signal(ExactSignal):
     """SHA-256 of the file's bytes: matches only an identical copy."""
 
     name: ClassVar[str] = "sha256"
-    hex_length: ClassVar[int] = 64
+    aliases: ClassVar[tuple[str, ...]] = ("video_sha256", "photo_sha256")
+    description: ClassVar[str] = "a SHA-256 of a file's bytes"
+    hex_digits: ClassVar[int] = 64
     format_message: ClassVar[str] = "A SHA-256 hash is 64 hexadecimal digits (0-9 and a-f)."
     empty_file: ClassVar[str] = hashlib.sha256(b"").hexdigest()
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from PIL import Image
 
-from sxr.media.exact import Md5Signal, Sha256Signal, file_digests
-from sxr.media.pdq import ImageError, PdqSignal, hash_image
-from sxr.media.signal import MediaHashType
-from sxr.media.vpdq import VideoError, VpdqSignal, hash_video
+from sxr.media.exact import file_digests
+from sxr.media.pdq import ImageError, hash_image
+from sxr.media.signal_types import SIGNAL_TYPES
+from sxr.media.vpdq import VideoError, hash_video
 
 try:  # HEIC/HEIF photos from phones, when pillow-heif is installed
     from pillow_heif import register_heif_opener
@@ -20,10 +20,10 @@ try:  # HEIC/HEIF photos from phones, when pillow-heif is installed
 except ImportError:  # pragma: no cover - pillow-heif is a dependency, but hashing works without it
     pass
 
-# Every hash type, by name: callers look types up here instead of importing each one.
-HASH_TYPES: dict[str, type[MediaHashType[Any]]] = {
-    signal.name: signal for signal in (Md5Signal, Sha256Signal, PdqSignal, VpdqSignal)
-}
+# Every hash type, by name (the registry itself, under the name callers knew it by).
+HASH_TYPES = SIGNAL_TYPES
+# The hashes `hash_file` makes itself, reading the file once; other registered types hash it on their own.
+BUILT_IN = ("md5", "sha256", "pdq", "vpdq")
 
 IMAGE_SUFFIXES = frozenset(
     {
@@ -89,25 +89,29 @@ def _looks_like_video(path: Path, head: bytes) -> bool:
 
 def hash_file(
     path: Path, *, video_frames_per_second: float | None = None, display_path: str | None = None
-) -> dict:
-    """MD5, SHA-256, and PDQ (images) or vPDQ (videos, every frame unless a rate is given) of one file."""
+) -> dict[str, Any]:
+    """MD5, SHA-256, and PDQ (images) or vPDQ (videos, every frame unless a rate is given) of one file,
+    and the hash of every other registered type under its name."""
     entry: dict[str, Any] = {
         "path": display_path if display_path is not None else str(path),
-        "md5": None,
-        "sha256": None,
-        "pdq": None,
-        "vpdq": None,
+        **dict.fromkeys(BUILT_IN),
         "error": None,
     }
+    entry["error"] = _hash_built_in(path, entry, video_frames_per_second)
+    if entry["error"] is None:
+        entry["error"] = _hash_registered(path, entry)
+    return entry
+
+
+def _hash_built_in(path: Path, entry: dict[str, Any], video_frames_per_second: float | None) -> str | None:
+    """Fill the entry's MD5, SHA-256 and PDQ or vPDQ from one read of the file; what went wrong, in words."""
     try:
         md5, sha256, data = file_digests(path)
     except OSError as exc:
-        entry["error"] = f"the file could not be read ({exc.strerror or exc})"
-        return entry
+        return f"the file could not be read ({exc.strerror or exc})"
     entry["md5"], entry["sha256"] = md5, sha256
     if data is not None and len(data) == 0:
-        entry["error"] = "the file is empty"
-        return entry
+        return "the file is empty"
     head = data[:512] if data is not None else _read_head(path)
     source = io.BytesIO(data) if data is not None else path
     try:
@@ -115,29 +119,38 @@ def hash_file(
     except Image.UnidentifiedImageError:
         image = None
     except ImageError as exc:
-        entry["error"] = str(exc)
-        return entry
+        return str(exc)
     except (OSError, SyntaxError, ValueError) as exc:
-        entry["error"] = f"the image could not be read ({exc})"
-        return entry
+        return f"the image could not be read ({exc})"
     if image is not None:
         pdq: dict[str, Any] = image.stored.to_json()
         if image.upright is not None:
             pdq["upright"] = image.upright.to_json()
         entry["pdq"] = pdq
-        return entry
+        return None
     if _looks_like_video(path, head):
-        source = io.BytesIO(data) if data is not None else path
         try:
-            frames = hash_video(source, video_frames_per_second)
+            frames = hash_video(io.BytesIO(data) if data is not None else path, video_frames_per_second)
         except VideoError as exc:
-            entry["error"] = str(exc)
-            return entry
+            return str(exc)
         entry["vpdq"] = {"frames": [frame.to_json() for frame in frames]}
-        return entry
+        return None
     if path.suffix.lower() in IMAGE_SUFFIXES:
-        entry["error"] = "the image is damaged or in a format that cannot be read"
-    return entry
+        return "the image is damaged or in a format that cannot be read"
+    return None
+
+
+def _hash_registered(path: Path, entry: dict[str, Any]) -> str | None:
+    """The hashes of registered types that `_hash_built_in` does not make; what went wrong, in words."""
+    for name, signal in SIGNAL_TYPES.items():
+        if name in BUILT_IN:
+            continue
+        try:
+            value = signal.hash_file(path)
+        except (OSError, ValueError) as exc:
+            return f"the {name} hash could not be made ({exc})"
+        entry[name] = None if value is None else signal.to_json(value)
+    return None
 
 
 def _read_head(path: Path) -> bytes:

@@ -1,110 +1,87 @@
-"""A simple linear check of scanned files against a CSV of hashes (the full index is sxr.watchlist's job).
+"""A check of scanned files against a file of hashes, with no database (sxr.watchlist is the full one).
 
-The CSV is the shape HMA and ThreatExchange exchange: a header, then one row per hash with its type and
-value (column names such as `signal_type,signal` or `type,hash`; an optional id column). PDQ rows match
-within Hamming distance 31 (a frame of a video counts too); MD5 and SHA-256 rows match only exactly.
+The file is one that HMA and ThreatExchange exchange (see `signal_files`): a hash type and a value a row,
+with an optional id column. Each registered hash type matches as it says (PDQ within Hamming distance 31,
+and a video's frames count as pictures; MD5 and SHA-256 only exactly); rows of types sxr does not know
+(TMK, for example) and of types that are not one value (vPDQ) are left out.
 """
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sxr.media.hashing import HASH_TYPES
-from sxr.media.pdq import MATCH_THRESHOLD, QUALITY_THRESHOLD
-
-TYPE_COLUMNS = ("signal_type", "type", "hash_type", "kind")
-VALUE_COLUMNS = ("signal", "signal_value", "hash", "value", "hash_value")
-ID_COLUMNS = ("id", "entry_id", "bank_content_id", "content_id")
-TYPE_ALIASES = {"pdq": "pdq", "md5": "md5", "video_md5": "md5", "photo_md5": "md5", "sha256": "sha256"}
+from sxr.media.signal import MediaHashType, SignalIndex, SignalRegistry
+from sxr.media.signal_files import SignalFileError, clean_row, read_signal_rows
+from sxr.media.signal_types import SIGNAL_TYPES
 
 
 class WatchlistFileError(ValueError):
-    """A watchlist CSV that cannot be read, with a sentence saying why."""
+    """A watchlist file that cannot be read, with a sentence saying why."""
 
 
 @dataclass(frozen=True)
 class WatchlistRow:
-    """One hash of the watchlist CSV."""
+    """One hash of the watchlist file."""
 
     entry_id: str
     type: str
     value: str
 
 
-def _column(header: list[str], names: tuple[str, ...]) -> str | None:
-    lowered = {name.strip().lower(): name for name in header}
-    for name in names:
-        if name in lowered:
-            return lowered[name]
-    return None
-
-
 class LinearWatchlistCheck:
-    """Compares every file with every row: fine for a few thousand hashes, not for a national bank."""
+    """Every file's hashes against the file's hashes, through each type's own index."""
 
-    def __init__(self, rows: list[WatchlistRow]) -> None:
+    def __init__(self, rows: list[WatchlistRow], registry: SignalRegistry = SIGNAL_TYPES) -> None:
         self.rows = rows
-        self._exact = {(row.type, row.value): row for row in rows if row.type in ("md5", "sha256")}
-        self._pdq = [(row, int(row.value, 16)) for row in rows if row.type == "pdq"]
+        self.registry = registry
+        self._indexes: dict[str, tuple[SignalIndex, list[WatchlistRow]]] = {}
+        for signal in registry.single():
+            banked = [row for row in rows if row.type == signal.name]
+            if banked:
+                index = signal.new_index(signal.match_threshold)
+                index.add([row.value for row in banked], list(range(len(banked))))
+                self._indexes[signal.name] = (index, banked)
 
     @classmethod
-    def from_csv(cls, path: Path) -> LinearWatchlistCheck:
-        """Read the CSV; rows of other hash types (e.g. vPDQ, TMK) are ignored."""
+    def from_csv(cls, path: Path, registry: SignalRegistry = SIGNAL_TYPES) -> LinearWatchlistCheck:
+        """Read the file; rows of other hash types (e.g. vPDQ, TMK) are ignored."""
         try:
-            with path.open(newline="", encoding="utf-8-sig") as handle:
-                reader = csv.DictReader(handle)
-                header = list(reader.fieldnames or [])
-                type_column = _column(header, TYPE_COLUMNS)
-                value_column = _column(header, VALUE_COLUMNS)
-                id_column = _column(header, ID_COLUMNS)
-                if type_column is None or value_column is None:
-                    raise WatchlistFileError(
-                        "the watchlist CSV needs a header with a hash type column (signal_type or type) "
-                        "and a value column (signal or hash)"
-                    )
-                rows = []
-                for number, record in enumerate(reader, start=2):
-                    kind = TYPE_ALIASES.get((record.get(type_column) or "").strip().lower())
-                    if kind is None:
-                        continue
-                    try:
-                        value = HASH_TYPES[kind].validate(record.get(value_column) or "")
-                    except ValueError as exc:
-                        raise WatchlistFileError(f"line {number} of the watchlist: {exc}") from exc
-                    entry_id = (record.get(id_column) or "").strip() if id_column else ""
-                    rows.append(WatchlistRow(entry_id or f"line-{number}", kind, value))
+            text = path.read_text(encoding="utf-8-sig")
         except OSError as exc:
             raise WatchlistFileError(f"the watchlist could not be read ({exc.strerror or exc})") from exc
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError as exc:
             raise WatchlistFileError(f"the watchlist is not a readable CSV ({exc})") from exc
-        return cls(rows)
+        single = registry.single()
+        rows = []
+        try:
+            for row in read_signal_rows(text, registry):
+                if row.signal in single:
+                    signal, value = clean_row(row, registry)
+                    rows.append(WatchlistRow(row.id or f"line-{row.line}", signal.name, value))
+        except SignalFileError as exc:
+            raise WatchlistFileError(exc.where(of=" of the watchlist")) from exc
+        return cls(rows, registry)
+
+    def _queries(self, signal: type[MediaHashType[Any]], entry: dict[str, Any]) -> list[str]:
+        """The usable hashes of one type in a `hash_file` entry, a video's frames counting as pictures."""
+        found = signal.from_file_entry(entry.get(signal.name))
+        for framed in self.registry.framed():
+            if framed.frame_type is signal:
+                for item in framed.from_file_entry(entry.get(framed.name)):
+                    found.extend({"value": f["hash"], "quality": f["quality"]} for f in item["frames"])
+        return [item["value"] for item in found if signal.usable(item.get("quality"))]
 
     def matches(self, entry: dict[str, Any]) -> list[dict[str, Any]]:
         """Matches of one `hash_file` entry: [{"entry_id", "type", "distance"}], closest first."""
         found: dict[str, dict[str, Any]] = {}
-        for kind in ("md5", "sha256"):
-            value = entry.get(kind)
-            row = self._exact.get((kind, value)) if value else None
-            if row is not None:
-                found[row.entry_id] = {"entry_id": row.entry_id, "type": kind, "distance": 0}
-        hashes = []
-        if entry.get("pdq"):
-            hashes.append(entry["pdq"])
-            if entry["pdq"].get("upright"):
-                hashes.append(entry["pdq"]["upright"])
-        if entry.get("vpdq"):
-            hashes.extend(entry["vpdq"]["frames"])
-        for candidate in hashes:
-            if candidate["quality"] < QUALITY_THRESHOLD:
-                continue
-            value = int(candidate["hash"], 16)
-            for row, banked in self._pdq:
-                distance = (value ^ banked).bit_count()
-                if distance <= MATCH_THRESHOLD:
+        for name, (index, banked) in self._indexes.items():
+            queries = self._queries(self.registry[name], entry)
+            for pairs in index.search([[value] for value in queries]):
+                for label, distance in pairs:
+                    row = banked[label]
                     previous = found.get(row.entry_id)
                     if previous is None or previous["distance"] > distance:
-                        found[row.entry_id] = {"entry_id": row.entry_id, "type": "pdq", "distance": distance}
+                        found[row.entry_id] = {"entry_id": row.entry_id, "type": name, "distance": distance}
         return sorted(found.values(), key=lambda match: (match["distance"], match["entry_id"]))

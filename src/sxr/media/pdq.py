@@ -16,13 +16,14 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, ClassVar
+from typing import Any, BinaryIO, ClassVar
 
 import numpy as np
 import pdqhash
 from PIL import Image
 
-from sxr.media.signal import MediaHashType
+from sxr.media.index import PdqSignalIndex
+from sxr.media.signal import HEX_DIGITS, MediaHashType, SignalIndex
 
 MATCH_THRESHOLD = 31
 QUALITY_THRESHOLD = 50
@@ -40,7 +41,6 @@ DIHEDRAL_NAMES = (
     "flipplus1",
     "flipminus1",
 )
-_HEX_DIGITS = frozenset("0123456789abcdef")
 
 
 class ImageError(ValueError):
@@ -217,7 +217,13 @@ class PdqSignal(MediaHashType[PdqHash]):
     """PDQ: Meta's perceptual hash of images; a match is Hamming distance <= 31."""
 
     name: ClassVar[str] = "pdq"
+    description: ClassVar[str] = "a PDQ hash of a picture, as Meta's reference prints it"
+    hex_digits: ClassVar[int] = 64
+    media_word: ClassVar[str] = "picture"
     match_threshold: ClassVar[int] = MATCH_THRESHOLD
+    radius_from_settings: ClassVar[bool] = True
+    quality_floor: ClassVar[int | None] = QUALITY_THRESHOLD
+    max_variants: ClassVar[int] = len(DIHEDRAL_NAMES) - 1
     format_message: ClassVar[str] = "A PDQ hash is 64 hexadecimal digits (0-9 and a-f)."
 
     @classmethod
@@ -230,9 +236,13 @@ class PdqSignal(MediaHashType[PdqHash]):
             return None
 
     @classmethod
+    def to_json(cls, value: PdqHash) -> object:
+        return value.to_json()
+
+    @classmethod
     def validate(cls, value: str) -> str:
         normal = value.strip().lower()
-        if len(normal) != 64 or not set(normal) <= _HEX_DIGITS:
+        if len(normal) != 64 or not set(normal) <= HEX_DIGITS:
             raise ValueError(cls.format_message)
         return normal
 
@@ -245,3 +255,22 @@ class PdqSignal(MediaHashType[PdqHash]):
         reason = degenerate_reason(value)
         if reason is not None:
             raise ValueError(reason)
+
+    @classmethod
+    def low_quality_message(cls, quality: int) -> str:
+        return (
+            f"This picture's PDQ quality is {quality}, below {QUALITY_THRESHOLD}: it has too little "
+            "detail (for example it is nearly one colour) to be matched safely, so it was not added."
+        )
+
+    @classmethod
+    def new_index(cls, threshold: int) -> SignalIndex:
+        return PdqSignalIndex(threshold)
+
+    @classmethod
+    def from_file_entry(cls, found: Any) -> list[dict[str, Any]]:
+        """The picture's PDQ as stored, and upright too when EXIF turns it."""
+        if not isinstance(found, dict):
+            return []
+        hashes = [found, *([found["upright"]] if found.get("upright") else [])]
+        return [{"type": cls.name, "value": h["hash"], "quality": h["quality"]} for h in hashes]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sxr.media.hashing import hash_file
+from sxr.media.hashing import BUILT_IN, hash_file
 
 ARCHIVE_SEPARATOR = "!/"
 
@@ -134,14 +134,7 @@ def _unreadable(exc: OSError) -> str:
 
 
 def _refused_entry(item: ScanItem) -> dict[str, Any]:
-    return {
-        "path": item.display_path,
-        "md5": None,
-        "sha256": None,
-        "pdq": None,
-        "vpdq": None,
-        "error": item.refusal,
-    }
+    return {"path": item.display_path, **dict.fromkeys(BUILT_IN), "error": item.refusal}
 
 
 def hash_scan_item(item: ScanItem, video_frames_per_second: float | None = None) -> dict[str, Any]:

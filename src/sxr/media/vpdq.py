@@ -7,23 +7,34 @@ only the hashes (about 100 bytes a frame) are kept. Frames are hashed at their f
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import BinaryIO, ClassVar
+from typing import Any, BinaryIO, ClassVar
 
 import av
 import numpy as np
 
+from sxr.media.index import VpdqFramesIndex
 from sxr.media.pdq import (
     MATCH_THRESHOLD,
     QUALITY_THRESHOLD,
+    PdqSignal,
     degenerate_reason,
     hamming_distance,
     pdq_from_rgb,
 )
-from sxr.media.signal import MediaHashType
+from sxr.media.signal import (
+    HEX_DIGITS,
+    MAX_FRAME_NUMBER,
+    MAX_FRAMES,
+    MAX_TIMESTAMP,
+    FramedHashType,
+    FramesIndex,
+    whole_number,
+)
 
 # Upstream's usual setting: a video matches when 80% of the query's distinct frames match.
 MATCH_PERCENT = 80.0
@@ -85,13 +96,7 @@ def iter_frames(source: Path | BinaryIO, frames_per_second: float | None = None)
         index = 0
         try:
             for frame in container.decode(stream):
-                if frame.pts is not None:
-                    offset = frame.pts - (start if start is not None else 0)
-                    timestamp = float(offset * time_base)
-                elif rate:
-                    timestamp = float(index / rate)
-                else:
-                    timestamp = 0.0
+                timestamp = _frame_time(frame.pts, start, time_base, rate, index)
                 if step is None or timestamp + 1e-9 >= next_time:
                     if frame.width * frame.height > MAX_FRAME_PIXELS:
                         raise VideoError(f"the video frames are too large ({frame.width}x{frame.height})")
@@ -107,6 +112,15 @@ def iter_frames(source: Path | BinaryIO, frames_per_second: float | None = None)
             # A damaged tail: keep the frames decoded so far, as upstream does.
         if index == 0:
             raise VideoError("the video has no frames that could be decoded")
+
+
+def _frame_time(pts: int | None, start: int | None, time_base: Fraction, rate: Any, index: int) -> float:
+    """A frame's time in seconds from the stream's start: from its timestamp, else its number and rate."""
+    if pts is not None:
+        return float((pts - (start if start is not None else 0)) * time_base)
+    if rate:
+        return float(index / rate)
+    return 0.0
 
 
 def hash_video(source: Path | BinaryIO, frames_per_second: float | None = None) -> list[VpdqFrame]:
@@ -169,11 +183,17 @@ def read_reference_hashes(path: Path) -> list[VpdqFrame]:
     return frames
 
 
-class VpdqSignal(MediaHashType[list[VpdqFrame]]):
-    """vPDQ: one PDQ per video frame; two frames match within distance 31."""
+class VpdqSignal(FramedHashType[list[VpdqFrame]]):
+    """vPDQ: one PDQ per video frame; two frames match within distance 31, a video at 80% of its frames."""
 
     name: ClassVar[str] = "vpdq"
+    description: ClassVar[str] = "a vPDQ hash of a video: one PDQ hash a frame"
+    hex_digits: ClassVar[int] = 64
+    media_word: ClassVar[str] = "video"
+    frame_type = PdqSignal
     match_threshold: ClassVar[int] = MATCH_THRESHOLD
+    radius_from_settings: ClassVar[bool] = True
+    quality_floor: ClassVar[int | None] = QUALITY_THRESHOLD
     format_message: ClassVar[str] = "A vPDQ frame hash is 64 hexadecimal digits (0-9 and a-f)."
 
     @classmethod
@@ -184,10 +204,14 @@ class VpdqSignal(MediaHashType[list[VpdqFrame]]):
             return None
 
     @classmethod
+    def to_json(cls, value: list[VpdqFrame]) -> object:
+        return {"frames": [frame.to_json() for frame in value]}
+
+    @classmethod
     def validate(cls, value: str) -> str:
         """A frame's PDQ in hex (frames are compared one by one)."""
         normal = value.strip().lower()
-        if len(normal) != 64 or any(ch not in "0123456789abcdef" for ch in normal):
+        if len(normal) != 64 or not set(normal) <= HEX_DIGITS:
             raise ValueError(cls.format_message)
         return normal
 
@@ -201,6 +225,51 @@ class VpdqSignal(MediaHashType[list[VpdqFrame]]):
         reason = degenerate_reason(value)
         if reason is not None:
             raise ValueError(reason)
+
+    @classmethod
+    def new_frames_index(cls, threshold: int) -> FramesIndex:
+        return VpdqFramesIndex(threshold, QUALITY_THRESHOLD)
+
+    @classmethod
+    def clean_frames(cls, frames: Any) -> list[dict[str, Any]]:
+        if not isinstance(frames, list) or not frames:
+            raise ValueError("A vPDQ hash needs a list of frames.")
+        if len(frames) > MAX_FRAMES:
+            raise ValueError(f"A vPDQ hash may have at most {MAX_FRAMES:,} frames.")
+        clean: list[dict[str, Any]] = []
+        for i, frame in enumerate(frames):
+            try:
+                clean.append(cls._clean_frame(frame, i))
+            except ValueError as exc:
+                raise ValueError(f"Frame {i + 1}: {exc}") from exc
+        if not any(f["quality"] >= QUALITY_THRESHOLD for f in clean):
+            raise ValueError(
+                f"Every frame of this video has PDQ quality below {QUALITY_THRESHOLD}, so it cannot "
+                "be matched safely and was not added."
+            )
+        return clean
+
+    @classmethod
+    def _clean_frame(cls, frame: Any, i: int) -> dict[str, Any]:
+        if not isinstance(frame, dict):
+            raise ValueError("Each vPDQ frame must be an object.")
+        timestamp = frame.get("timestamp", 0.0)
+        if (
+            isinstance(timestamp, bool)
+            or not isinstance(timestamp, int | float)
+            or not math.isfinite(timestamp)
+            or not 0 <= timestamp <= MAX_TIMESTAMP
+        ):
+            raise ValueError(
+                f"A vPDQ frame's timestamp must be a number of seconds from 0 to {MAX_TIMESTAMP:,.0f}."
+            )
+        number = whole_number(frame.get("frame", i), 0, MAX_FRAME_NUMBER, "A vPDQ frame's number")
+        quality = whole_number(frame.get("quality"), 0, 100, "quality")
+        frame_hash = cls.clean_text(frame.get("hash"))
+        # Frames below the quality floor (a black frame between scenes) are never matched: they may be plain.
+        if quality >= QUALITY_THRESHOLD:
+            cls.refuse_degenerate(frame_hash)
+        return {"frame": number, "timestamp": float(timestamp), "hash": frame_hash, "quality": quality}
 
 
 __all__ = [

@@ -84,8 +84,8 @@ def exposition(session: Session) -> bytes:
     index = GaugeMetricFamily(
         "sxr_watchlist_index_loaded", "Hashes in this process's in-memory watchlist index", labels=["type"]
     )
-    for kind in ("pdq", "md5", "vpdq"):
-        index.add_metric([kind], len(getattr(loaded, kind)))
+    for kind, count in loaded.loaded().items():  # every hash type of the registry
+        index.add_metric([kind], count)
 
     class _Index(Collector):
         def collect(self) -> Iterator[GaugeMetricFamily]:

@@ -70,7 +70,7 @@ def _check_index(session: Session) -> dict[str, Any]:
         )
         or 0
     )
-    loaded = len(index.pdq) + len(index.md5) + len(index.vpdq)
+    loaded = sum(index.loaded().values())
     return {
         "ok": behind == 0,
         "entries_loaded": loaded,

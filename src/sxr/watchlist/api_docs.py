@@ -183,8 +183,15 @@ def reading(doc: dict[str, Any]) -> tuple[list[Operation], list[Schema]]:
                     Reply(status, str(reply.get("description", "")), type_words(body) if body else "")
                 )
             operations.append(operation)
-    schemas = [
-        Schema(name, str(schema.get("description", "")), _fields(schema))
-        for name, schema in sorted(doc.get("components", {}).get("schemas", {}).items())
-    ]
+    schemas = []
+    for name, schema in sorted(doc.get("components", {}).get("schemas", {}).items()):
+        description = str(schema.get("description", ""))
+        schemas.append(Schema(name, description, _fields(schema)))
+        # A schema that is one of several objects (a hash to look up: one a hash type) lists each.
+        for option in schema.get("oneOf", []):
+            if option.get("properties"):
+                title = option.get("title", "")
+                schemas.append(
+                    Schema(f"{name}: {title}", str(option.get("description", "")), _fields(option))
+                )
     return operations, schemas

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from sxr.cli_support import cli_session, fail
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 watchlist_app = typer.Typer(help="The watchlist of victims' media hashes.", no_args_is_help=True)
 
@@ -27,12 +30,34 @@ def _hash_files(files: list[Path]) -> list[dict[str, Any]]:
     return hashed
 
 
-def _bankable(entry: dict[str, Any]) -> list[dict[str, Any]]:
-    if entry["vpdq"]:
-        return [{"type": "vpdq", "frames": entry["vpdq"]["frames"]}]
-    if entry["pdq"]:
-        return [{"type": "pdq", "value": entry["pdq"]["hash"], "quality": entry["pdq"]["quality"]}]
-    return [{"type": "md5", "value": entry["md5"]}]
+def _file_hashes(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every hash of one hashed file, of every registered type, perceptual ones first."""
+    from sxr.media.signal_types import SIGNAL_TYPES
+
+    return [item for name, signal in SIGNAL_TYPES.items() for item in signal.from_file_entry(entry.get(name))]
+
+
+def _matches_of(session: Session, entry: dict[str, Any]) -> dict[str, int]:
+    """The entries one hashed file matches, each at its nearest distance (0 for a matching video)."""
+    from sxr.media.signal_types import SIGNAL_TYPES
+    from sxr.watchlist.services import lookup, lookup_frames
+
+    matches: dict[str, int] = {}
+    items = _file_hashes(entry)
+    framed = {signal.name for signal in SIGNAL_TYPES.framed()}
+    queries = [
+        {"type": item["type"], "value": item["value"]}
+        for item in items
+        if item["type"] not in framed and SIGNAL_TYPES[item["type"]].usable(item.get("quality"))
+    ]
+    for hits in lookup(session, queries):
+        for hit in hits:
+            matches[hit.entry.public_id] = min(hit.distance, matches.get(hit.entry.public_id, hit.distance))
+    for item in items:
+        if item["type"] in framed:
+            for video, _q, _c in lookup_frames(session, item):
+                matches.setdefault(video.public_id, 0)
+    return matches
 
 
 @watchlist_app.command("add")
@@ -53,12 +78,9 @@ def add_command(
                 fail(f"There is no case with reference {reference}.", "not_found")
             # The operator hashed the files here: staff have seen them, so the entries are reviewed.
             entries = bank_hashes(
-                session, case.id, [h for e in hashed for h in _bankable(e)], "cli", trust="reviewed"
+                session, case.id, [h for e in hashed for h in _file_hashes(e)], "cli", trust="reviewed"
             )
-            out = [
-                {"id": e.public_id, "type": e.type, "hash": e.value if e.type != "vpdq" else None}
-                for e in entries
-            ]
+            out = [{"id": e.public_id, "type": e.type, "hash": e.value} for e in entries]
     except WatchlistError as exc:
         fail(str(exc), "refused")
     if json_output:
@@ -85,7 +107,7 @@ def withdraw_command(entry_id: Annotated[str, typer.Argument(help="the entry's i
 def import_command(
     csv_file: Annotated[Path, typer.Argument(help="signal_type,signal_value CSV (HMA / ThreatExchange)")],
 ) -> None:
-    """Bank the PDQ and MD5 signals of a file exported by HMA or ThreatExchange tools."""
+    """Bank the signals of a file exported by HMA or ThreatExchange tools (every single-value hash type)."""
     from sxr.watchlist.services import WatchlistError, import_csv
 
     try:
@@ -104,7 +126,7 @@ def import_command(
 
 @watchlist_app.command("export")
 def export_command() -> None:
-    """Print every PDQ and MD5 entry as signal_type,signal_value CSV (no case data)."""
+    """Print every single-value entry (PDQ, MD5, ...) as signal_type,signal_value CSV (no case data)."""
     from sxr.watchlist.services import export_csv
 
     with cli_session() as (_settings, session):
@@ -117,30 +139,15 @@ def match_command(
     json_output: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
 ) -> None:
     """Check files on this machine against the watchlist (nothing is recorded)."""
-    from sxr.watchlist.services import lookup, lookup_video
 
     hashed = _hash_files(files)
     out = []
     with cli_session() as (_settings, session):
         for entry in hashed:
-            matches: dict[str, int] = {}
-            queries = [{"type": "md5", "value": entry["md5"]}]
-            if entry["pdq"]:
-                queries.append({"type": "pdq", "value": entry["pdq"]["hash"]})
-            for hits in lookup(session, queries):
-                for hit in hits:
-                    matches[hit.entry.public_id] = min(hit.distance, matches.get(hit.entry.public_id, 999))
-            if entry["vpdq"] and entry["vpdq"]["frames"]:
-                for video, _q, _c in lookup_video(session, entry["vpdq"]["frames"]):
-                    matches.setdefault(video.public_id, 0)
+            matches = _matches_of(session, entry)
+            nearest = sorted(matches.items(), key=lambda kv: kv[1])
             out.append(
-                {
-                    "path": entry["path"],
-                    "matches": [
-                        {"entry_id": k, "distance": d}
-                        for k, d in sorted(matches.items(), key=lambda kv: kv[1])
-                    ],
-                }
+                {"path": entry["path"], "matches": [{"entry_id": k, "distance": d} for k, d in nearest]}
             )
     if json_output:
         typer.echo(json.dumps({"files": out}))

@@ -51,6 +51,16 @@ class WatchlistEntry(Base):
         order_by="WatchlistFrame.frame",
     )
 
+    @property
+    def framed(self) -> bool:
+        """Whether the entry is a video's frames (its type's hash is a list of frames), not one value."""
+        # Here, not at the top: the tables load without the hashing libraries (PyAV, pdqhash).
+        from sxr.media.signal import FramedHashType
+        from sxr.media.signal_types import SIGNAL_TYPES
+
+        signal = SIGNAL_TYPES.get(self.type)
+        return signal is not None and issubclass(signal, FramedHashType)
+
 
 class WatchlistFrame(Base):
     """One frame of a banked vPDQ video hash."""

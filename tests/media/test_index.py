@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sxr.watchlist import index as index_module
-from sxr.watchlist.index import (
-    MD5Index,
+from sxr.media import index as index_module
+from sxr.media.index import (
     PDQIndex,
     VPDQIndex,
     codes_to_hex,
@@ -15,6 +14,7 @@ from sxr.watchlist.index import (
     hex_to_codes,
     plan_chunks,
 )
+from sxr.media.signal import ExactIndex
 
 
 def flip_bits(code: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
@@ -122,12 +122,13 @@ def test_dihedral_query_takes_the_nearest_variant() -> None:
     assert result.distance.tolist() == [0]
 
 
-def test_md5_exact() -> None:
-    index = MD5Index()
-    index.add("d41d8cd98f00b204e9800998ecf8427e", 1)
-    assert index.lookup("d41d8cd98f00b204e9800998ecf8427e") == [1]
-    index.remove("d41d8cd98f00b204e9800998ecf8427e", 1)
-    assert index.lookup("d41d8cd98f00b204e9800998ecf8427e") == []
+def test_exact_index() -> None:
+    index = ExactIndex()
+    digest = "d41d8cd98f00b204e9800998ecf8427e"
+    index.add([digest, digest], [1, 2])
+    assert index.search([[digest], ["0" * 32]]) == [[(1, 0), (2, 0)], []]
+    index.remove([digest], [1])
+    assert index.search([[digest]]) == [[(2, 0)]]
 
 
 def test_vpdq_percentages_as_upstream() -> None:

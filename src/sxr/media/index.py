@@ -1,4 +1,4 @@
-"""Exact radius search over 256-bit PDQ hashes: multi-index hashing in numpy, plus MD5 and vPDQ indexes.
+"""Exact radius search over 256-bit PDQ hashes: multi-index hashing in numpy, and the vPDQ index over it.
 
 The 256 bits are cut into `m` chunks (three per 64-bit word by default: 21, 21 and 22 bits). By the
 generalised pigeonhole principle, if two hashes differ in at most `r` bits then for thresholds t_i with
@@ -11,6 +11,9 @@ The index is a small log-structured set of immutable segments plus an unsealed b
 by brute force, so an added hash is matchable at once and nothing is ever rebuilt whole: full buffers
 become segments, and four segments of the same size tier are merged into one. Removals are tombstones,
 applied at once to every search and dropped for good when segments merge.
+
+`PdqSignalIndex` and `VpdqFramesIndex` are these indexes as the PDQ and vPDQ hash types hand them out
+(`MediaHashType.new_index`); the watchlist's NOTES.md has the measurements.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from sxr.media.signal import FramesIndex, FramesMatch, SignalIndex
 
 PDQ_BITS = 256
 WORDS = PDQ_BITS // 64
@@ -455,41 +460,6 @@ class PDQIndex:
             self._segments = [s for s in self._segments if all(s is not g for g in group)] + [merged]
 
 
-class MD5Index:
-    """Exact look-up of MD5 digests."""
-
-    def __init__(self) -> None:
-        self._labels: dict[bytes, set[int]] = {}
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return sum(len(v) for v in self._labels.values())
-
-    def add(self, digest_hex: str, label: int) -> None:
-        with self._lock:
-            self._labels.setdefault(bytes.fromhex(digest_hex), set()).add(label)
-
-    def remove(self, digest_hex: str, label: int) -> None:
-        with self._lock:
-            labels = self._labels.get(bytes.fromhex(digest_hex))
-            if labels is not None:
-                labels.discard(label)
-                if not labels:
-                    del self._labels[bytes.fromhex(digest_hex)]
-
-    def lookup(self, digest_hex: str) -> list[int]:
-        return sorted(self._labels.get(bytes.fromhex(digest_hex), ()))
-
-
-@dataclass(frozen=True)
-class VideoMatch:
-    """A compared video that matched: the share of the query's and the compared video's distinct frames."""
-
-    label: int
-    query_match_percent: float
-    compared_match_percent: float
-
-
 def unique_good_frames(codes: Codes, qualities: Sequence[int], quality_threshold: int) -> Codes:
     """The distinct frame hashes of good enough quality (upstream vPDQ drops the rest before matching)."""
     good = np.asarray(qualities, dtype=np.int64) >= quality_threshold
@@ -540,7 +510,7 @@ class VPDQIndex:
                 self._frame_owner.pop(frame_id, None)
         self._frames.remove(ids)
 
-    def match(self, codes: Codes, qualities: Sequence[int]) -> list[VideoMatch]:
+    def match(self, codes: Codes, qualities: Sequence[int]) -> list[FramesMatch]:
         """Compared videos whose matched share passes both thresholds, best first."""
         query = unique_good_frames(codes, qualities, self.quality_threshold)
         if len(query) == 0:
@@ -560,5 +530,46 @@ class VPDQIndex:
             q_pct = 100.0 * len(matched) / len(query)
             c_pct = 100.0 * len(compared_frames[owner]) / total
             if q_pct >= self.query_match_percent and c_pct >= self.compared_match_percent:
-                matches.append(VideoMatch(owner, q_pct, c_pct))
+                matches.append(FramesMatch(owner, q_pct, c_pct))
         return sorted(matches, key=lambda m: (-m.query_match_percent, -m.compared_match_percent, m.label))
+
+
+class PdqSignalIndex(SignalIndex):
+    """PDQ hashes in hex, searched exactly within the threshold; a query may bring its dihedral variants."""
+
+    def __init__(self, threshold: int) -> None:
+        self.codes = PDQIndex(radius=threshold)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def add(self, values: Sequence[str], labels: Sequence[int]) -> None:
+        self.codes.add(hex_to_codes(values), list(labels))
+
+    def remove(self, values: Sequence[str], labels: Sequence[int]) -> None:
+        self.codes.remove(labels)
+
+    def search(self, queries: Sequence[Sequence[str]]) -> list[list[tuple[int, int]]]:
+        if not queries:
+            return []
+        result = self.codes.search_dihedral([hex_to_codes(list(variants)) for variants in queries])
+        return result.per_query(len(queries))
+
+
+class VpdqFramesIndex(FramesIndex):
+    """Videos as lists of PDQ frame hashes, matched as upstream vPDQ does."""
+
+    def __init__(self, threshold: int, quality_floor: int) -> None:
+        self.videos = VPDQIndex(distance=threshold, quality_threshold=quality_floor)
+
+    def __len__(self) -> int:
+        return len(self.videos)
+
+    def add(self, label: int, frames: Sequence[tuple[str, int]]) -> None:
+        self.videos.add(label, hex_to_codes([h for h, _ in frames]), [q for _, q in frames])
+
+    def remove(self, label: int) -> None:
+        self.videos.remove(label)
+
+    def match(self, frames: Sequence[tuple[str, int]]) -> list[FramesMatch]:
+        return self.videos.match(hex_to_codes([h for h, _ in frames]), [q for _, q in frames])

@@ -158,7 +158,7 @@ def test_plan_page_folds_the_steps_under_the_lines_to_do_now(client: TestClient)
     response = client.get(walk(client, ABOUT_AT_RISK, APPS))
     html = response.text
     assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
-    assert "Do this now" in html and "Stop replying to them" in html and "Do not pay them." in html
+    assert "Do this now" in html and "Stop replying." in html and "Do not pay them." in html
     steps = re.findall(r'<details class="plan-step" id="step-([\w-]+)">', html)
     assert "platform-instagram" in steps and "platform-snapchat" in steps
     assert "platform-facebook" not in steps and "Facebook" not in html

@@ -168,7 +168,13 @@ def your_plan(request: Request, settings: SettingsDep) -> Response:
         "urgent_full": True,
         "now": plan.now,
         # The crisis lines are at the top, once: the steps below leave out the step that repeats them.
-        "steps": [s for s in plan.steps if not (plan.urgent and s.id == "safe-now")],
+        "steps": [
+            s
+            for s in plan.steps
+            if not (plan.urgent and s.id == "safe-now")
+            # "Have you paid them?" not answered yet: "Don't pay" shows, "You have paid" waits for a yes.
+            and not (s.id == "you-paid" and "paid" not in answers)
+        ],
         "support": support,
         "sources": list({s.id: s for s in (*plan.urgent, *support)}.values()),
         "refine": refine,

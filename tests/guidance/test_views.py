@@ -196,3 +196,25 @@ def test_somewhere_else_uses_the_deployment_region(client: TestClient) -> None:
 def test_unknown_page_is_a_404_page(client: TestClient) -> None:
     assert client.get("/plan/nothing-here").status_code == 404
     assert client.post("/plan/nothing-here", data={}).status_code == 404
+
+
+def test_the_plans_answers_are_carried_into_the_report_form(client: TestClient) -> None:
+    html = client.get(walk(client, ABOUT_AT_RISK, APPS)).text
+    report_url = re.search(r'href="(/report/start\?t=[^"]+)"', html)
+    assert report_url
+    form = client.get(report_url.group(1).replace("&amp;", "&")).text
+    assert 'value="13-15" checked' in form
+    assert 'value="Instagram" checked' in form and 'value="Snapchat" checked' in form
+    assert 'value="TikTok" checked' not in form
+    assert "checked" not in client.get("/report/start").text
+
+
+def test_the_reference_and_pin_page_closes_after_a_few_minutes(
+    client: TestClient, settings: Settings
+) -> None:
+    from sxr.cases.views import CREATED_PURPOSE
+
+    old = seal_token(settings, CREATED_PURPOSE, {"r": "SXR-AAAA-BBBB", "p": "123456", "s": "x"}, now=1)
+    page = client.get(f"/report/made/{old}")
+    assert page.status_code == 410 and "Come back to your report" in page.text
+    assert "123456" not in page.text and "SXR-AAAA-BBBB" not in page.text

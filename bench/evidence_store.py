@@ -106,7 +106,7 @@ def time_sxr(paths: list[Path], data_dir: Path) -> float:
         session.commit()
         start = time.perf_counter()
         for path in paths:
-            add_evidence(session, settings, case, path, received_by="cli")
+            add_evidence(session, settings, case, path, received_by="cli", derivers=())
         elapsed = time.perf_counter() - start
         result = verify(session, settings, case, record=False)
         if not result.intact:

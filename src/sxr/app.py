@@ -2,44 +2,51 @@
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Sequence
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sxr.config import Settings, get_settings
-from sxr.conversations.derivers import install as install_derivers
+from sxr.evidence.services import Deriver
+from sxr.guidance import views as guidance_views
 from sxr.guidance.content import default_content
+from sxr.media import views as media_views
+from sxr.monitoring import views as monitoring_views
 from sxr.monitoring.middleware import RequestMetricsMiddleware
+from sxr.pipeline.derivers import DERIVERS
+from sxr.portal import details as portal_details
+from sxr.portal import views as portal_views
+from sxr.reports import views as reports_views
+from sxr.retention import views as retention_views
+from sxr.staff import views as staff_views
+from sxr.watchlist import views as watchlist_views
 from sxr.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
 from sxr.web.templating import STATIC_DIR, templates
 from sxr.web.uploads import sweep as sweep_uploads
 
-# Domains whose `views.router` is mounted, in this order.
-DOMAINS_WITH_VIEWS = (
-    "guidance",
-    "cases",
-    "evidence",
-    "conversations",
-    "analysis",
-    "media",
-    "watchlist",
-    "reports",
-    "accounts",
-    "staff",
-    "retention",
-    "monitoring",
+# Every router, mounted in this order (the first route that matches a path wins).
+ROUTERS: tuple[APIRouter, ...] = (
+    guidance_views.router,  # the plan
+    portal_views.router,  # the victim's report and case pages
+    portal_details.router,  # the victim's check of the details found
+    media_views.router,  # in-browser hashing page
+    watchlist_views.router,  # platform API, the victim's hashes, staff review of entries
+    reports_views.router,
+    staff_views.router,  # the staff portal
+    retention_views.router,  # the victim's copy of their report, and deleting it
+    monitoring_views.router,  # readiness and metrics
 )
 
 
 INVALID_REQUEST = "Some of what was sent could not be used. Please go back and try again."
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app for `settings` (the environment's when not given)."""
+def create_app(settings: Settings | None = None, *, derivers: Sequence[Deriver] = DERIVERS) -> FastAPI:
+    """Build the app for `settings` (the environment's when not given); new evidence runs `derivers`."""
     settings = settings or get_settings()
     settings.ensure_data_dir()
     app = FastAPI(
@@ -52,9 +59,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=None,
     )
     app.state.settings = settings
+    app.state.derivers = tuple(derivers)  # read by routes through sxr.evidence.deps.DeriversDep
     # The region's emergency number and quick-exit page, on every page (web.templating's context).
     app.state.page_context = {"region_page": default_content().region_page(settings.region)}
-    install_derivers()
     # A body too big for its route is refused before anything reads it (its answer still gets the
     # security headers, added outside it).
     app.add_middleware(
@@ -67,14 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestMetricsMiddleware)
     sweep_uploads(settings.data_dir)  # what a crash left behind
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for domain in DOMAINS_WITH_VIEWS:
-        try:
-            views = importlib.import_module(f"sxr.{domain}.views")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"sxr.{domain}.views":
-                raise
-            continue
-        app.include_router(views.router)
+    for router in ROUTERS:
+        app.include_router(router)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

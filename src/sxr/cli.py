@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
 from typing import Annotated
 
 import typer
 
+from sxr.accounts import cli as accounts_cli
+from sxr.analysis import cli as analysis_cli
+from sxr.cases import cli as cases_cli
 from sxr.cli_support import describe_database, fail, load_settings, open_database, run
+from sxr.conversations import cli as conversations_cli
+from sxr.evidence import cli as evidence_cli
+from sxr.guidance import cli as guidance_cli
+from sxr.media import cli as media_cli
+from sxr.pipeline.derivers import DERIVERS
+from sxr.reports import cli as reports_cli
+from sxr.retention import cli as retention_cli
+from sxr.staff import cli as staff_cli
+from sxr.watchlist import cli as watchlist_cli
 
 app = typer.Typer(
     name="sxr",
@@ -19,21 +30,6 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-
-# Domains whose `cli.register(app)` adds commands, in the order `sxr --help` lists them.
-DOMAINS_WITH_CLI = (
-    "guidance",
-    "cases",
-    "evidence",
-    "conversations",
-    "analysis",
-    "media",
-    "watchlist",
-    "accounts",
-    "reports",
-    "staff",
-    "retention",
-)
 
 
 @app.command()
@@ -114,21 +110,18 @@ def db_where(
     typer.echo(f"database: {describe_database(settings.resolved_database_url)}")
 
 
-def _register_domains() -> None:
-    from sxr.conversations.derivers import install as install_derivers
-
-    install_derivers()
-    for domain in DOMAINS_WITH_CLI:
-        try:
-            module = importlib.import_module(f"sxr.{domain}.cli")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"sxr.{domain}.cli":
-                raise
-            continue
-        module.register(app)
-
-
-_register_domains()
+# Each domain adds its commands, in the order `sxr --help` lists them.
+guidance_cli.register(app)
+cases_cli.register(app)
+evidence_cli.register(app, derivers=DERIVERS)
+conversations_cli.register(app)
+analysis_cli.register(app)
+media_cli.register(app)
+watchlist_cli.register(app)
+accounts_cli.register(app)
+reports_cli.register(app)
+staff_cli.register(app)
+retention_cli.register(app)
 
 
 def main() -> None:

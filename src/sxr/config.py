@@ -1,7 +1,9 @@
-"""Settings: one pydantic-settings object, composed from the domains' sections, read from `SXR_` variables.
+"""Settings: one pydantic-settings object, composed from sections, read from `SXR_` variables.
 
-Nothing else in sxr reads the environment: a setting is a field here (or in a domain's section that
-`Settings` takes in), and the README's table of settings is checked against these fields by a test.
+Nothing else in sxr reads the environment: a setting is a field here, in `Settings` or in a domain's
+section class that `Settings` is composed from (`WatchlistSection`; the watchlist takes it from
+`sxr.watchlist.settings`). Sections live here because config is the foundation layer that every package
+may import (docs/architecture.md). The README's table of settings is checked against these fields by a test.
 """
 
 from __future__ import annotations
@@ -14,10 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from sxr.watchlist.settings import WatchlistSection
 
 # `make run` writes the deployment it serves here (an absolute SXR_DATA_DIR, and SXR_DATABASE_URL when it
 # was given one), so `.venv/bin/sxr` opens the same database from any folder. Only read when the
@@ -51,6 +51,27 @@ def _is_base64_key(text: str, length: int = 32) -> bool:
         return len(base64.b64decode(text.strip(), validate=True)) == length
     except (binascii.Error, ValueError):
         return False
+
+
+class WatchlistSection(BaseModel):
+    """Webhook, match radius, platform rate limits and the per-case quota (`SXR_` variables as named)."""
+
+    webhook_url: str | None = Field(default=None, description="where alerts are POSTed (the force's system)")
+    webhook_secret: str | None = Field(default=None, description="HMAC-SHA256 key for the webhook body")
+    match_radius: int = Field(default=31, ge=0, le=64, description="PDQ Hamming distance that is a match")
+    api_rate: float = Field(default=2000.0, gt=0, description="hashes a second each API key may look up")
+    api_burst: float = Field(default=20000.0, gt=0, description="hashes an API key may look up at once")
+    # The watchlist's quota per case on hashes the victim banked that staff have not reviewed yet
+    # (watchlist/NOTES.md says why these numbers); reviewing frees the quota.
+    watchlist_case_pictures: int = Field(
+        default=2000, ge=0, description="PDQ and MD5 hashes per case waiting for review"
+    )
+    watchlist_case_videos: int = Field(
+        default=100, ge=0, description="vPDQ videos per case waiting for review"
+    )
+    watchlist_case_frames: int = Field(
+        default=200_000, ge=0, description="vPDQ frames in all of a case's videos waiting for review"
+    )
 
 
 class Settings(BaseSettings, WatchlistSection):

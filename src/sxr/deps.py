@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from sxr.config import Settings
 from sxr.db import session_factory
+from sxr.web.security import require_same_origin
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -32,3 +33,5 @@ def get_db(request: Request) -> Iterator[Session]:
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 SessionDep = Annotated[Session, Depends(get_db)]
+# A form post that must come from this site (403 otherwise); declare it as `_same_origin: SameOriginDep`.
+SameOriginDep = Annotated[None, Depends(require_same_origin)]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from sxr.analysis.indicators.checksums import (
+from sxr.analysis.indicators.modulus import parse_table, uk_account_passes
+from sxr.checksums import (
     is_valid_btc_address,
     is_valid_eth_address,
     is_valid_iban,
     is_valid_tron_address,
     keccak256,
 )
-from sxr.analysis.indicators.modulus import parse_table, uk_account_passes
 
 
 def _change_one(value: str, at: int, alphabet: str) -> str:

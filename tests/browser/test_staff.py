@@ -18,34 +18,26 @@ CHAT = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _staff_views_mounted(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Mount the staff router in the live server even before the lead lists "staff" in sxr.app."""
-    import sxr.app
-
-    if "staff" not in sxr.app.DOMAINS_WITH_VIEWS:
-        monkeypatch.setattr(sxr.app, "DOMAINS_WITH_VIEWS", (*sxr.app.DOMAINS_WITH_VIEWS, "staff"))
-
-
 @pytest.mark.browser
 def test_staff_sign_in_and_open_a_case(page: object, sqlite_url: str, tmp_path: Path) -> None:
     from playwright.sync_api import Dialog, Page, expect
 
+    from sxr.accounts.staff_users import create_user
     from sxr.cases.services import create_case
     from sxr.config import get_settings
-    from sxr.conversations.derivers import install
     from sxr.db import session_scope
     from sxr.evidence.services import add_evidence
-    from sxr.staff.services import create_user
+    from sxr.pipeline.derivers import DERIVERS
 
     assert isinstance(page, Page)
-    install()
     export = tmp_path / "WhatsApp Chat with Lily.txt"
     export.write_text(CHAT, encoding="utf-8")
     with session_scope(sqlite_url) as session:
         create_user(session, "officer@example.com", "Ada Example", "officer", "correct horse battery staple")
         case, _pin = create_case(session)
-        item = add_evidence(session, get_settings(), case, export, received_by="victim").item
+        item = add_evidence(
+            session, get_settings(), case, export, received_by="victim", derivers=DERIVERS
+        ).item
         reference, sha256 = case.reference, item.sha256
     dialogs: list[str] = []
 

@@ -21,13 +21,14 @@ def test_download_a_copy_then_delete_the_report(page: object, sqlite_url: str, t
     from sxr.cases.services import NewCaseAnswers, create_case
     from sxr.config import get_settings
     from sxr.evidence.services import add_evidence
+    from sxr.pipeline.derivers import DERIVERS
 
     assert isinstance(page, Page)
     chat = tmp_path / "WhatsApp Chat with Alex.txt"
     chat.write_text("12/03/2025, 21:14 - Alex: hey, send a pic\n", encoding="utf-8")
     with session_scope(sqlite_url) as session:
         case, pin = create_case(session, NewCaseAnswers(what_happened="he scared me"), get_settings())
-        add_evidence(session, get_settings(), case, chat, received_by="victim")
+        add_evidence(session, get_settings(), case, chat, received_by="victim", derivers=DERIVERS)
         reference = case.reference
 
     page.goto("/report/return")

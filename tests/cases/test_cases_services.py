@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from sxr.cases import services
-from sxr.cases.models import VictimSession, utcnow
+from sxr.cases.models import VictimSession
 from sxr.cases.sealing import unseal
+from sxr.clock import utcnow
 from sxr.config import Settings
 from sxr.db import session_factory
 

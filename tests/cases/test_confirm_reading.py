@@ -19,11 +19,11 @@ from sxr.app import create_app
 from sxr.cases.models import Case
 from sxr.cases.services import create_case, open_victim_session
 from sxr.config import get_settings
-from sxr.conversations.confirm import CorrectedRow, ReadingRefused, confirm_reading, current_reading
-from sxr.conversations.derivers import install
 from sxr.db import session_factory
 from sxr.evidence import services as evidence
 from sxr.evidence.models import DerivedItem, LedgerEntry
+from sxr.pipeline.confirm import CorrectedRow, ReadingRefused, confirm_reading, current_reading
+from sxr.pipeline.derivers import DERIVERS
 from sxr.reports.facts import collect_facts
 from sxr.reports.pdf import ZWSP, render_pdf
 
@@ -57,11 +57,12 @@ def _schema() -> dict[str, object]:
 
 @pytest.mark.slow
 def test_a_confirmed_reading_supersedes_the_machines(database_url: str, tmp_path: Path) -> None:
-    install()
     settings = get_settings()
     with session_factory(database_url)() as session:
         case, _pin = create_case(session)
-        item = evidence.add_evidence(session, settings, case, screenshot(tmp_path), received_by="victim").item
+        item = evidence.add_evidence(
+            session, settings, case, screenshot(tmp_path), received_by="victim", derivers=DERIVERS
+        ).item
         machine = current_reading(session, settings, item)
         assert machine is not None and machine.confirmed_by is None
         assert len(machine.messages) == len(CORRECTED), machine.messages  # the OCR found each bubble

@@ -8,9 +8,9 @@ from datetime import date
 
 import pytest
 
-from sxr.cases.readings import NO_CHAT_WORDS, PROBLEM_NEXT, PROBLEM_WORDS, date_note, long_date
-from sxr.conversations.derivers import region_date_order
+from sxr.conversations.importers.date_order import region_date_order
 from sxr.evidence.models import EvidenceItem
+from sxr.portal.readings import NO_CHAT_WORDS, PROBLEM_NEXT, PROBLEM_WORDS, date_note, long_date
 from sxr.reports.facts import NOT_READ_WHAT
 
 

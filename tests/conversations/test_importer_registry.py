@@ -100,7 +100,7 @@ def test_the_supported_list_names_a_registered_format_when_nothing_matches(
     with pytest.raises(ExportError, match=r"not a chat export sxr can read\. Supported: .*PipeChat"):
         importers.import_path(path)
     result = runner.invoke(app, ["import", str(path)])
-    assert result.exit_code == 1 and "PipeChat (pipechat.log)" in result.stderr
+    assert result.exit_code == 4 and "PipeChat (pipechat.log)" in result.stderr
 
 
 def test_without_registering_the_format_is_unknown(tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ def case(session: Session) -> Case:
 
 
 def add(session: Session, cfg: Settings, case: Case, path: Path) -> EvidenceItem:
-    return services.add_evidence(session, cfg, case, path, received_by="cli").item
+    return services.add_evidence(session, cfg, case, path, received_by="cli", derivers=()).item
 
 
 def test_add_list_read_export(
@@ -83,12 +83,12 @@ def test_add_list_read_export(
 
 def test_the_same_file_is_stored_once(session: Session, cfg: Settings, case: Case, samples: Path) -> None:
     png = make_png(samples / "a.png")
-    first = services.add_evidence(session, cfg, case, png, received_by="victim")
-    again = services.add_evidence(session, cfg, case, png, name="copy.png", received_by="victim")
+    first = services.add_evidence(session, cfg, case, png, received_by="victim", derivers=())
+    again = services.add_evidence(session, cfg, case, png, name="copy.png", received_by="victim", derivers=())
     assert again.duplicate and again.item.id == first.item.id
     other, _ = create_case(session)
     session.commit()
-    elsewhere = services.add_evidence(session, cfg, other, png, received_by="victim")
+    elsewhere = services.add_evidence(session, cfg, other, png, received_by="victim", derivers=())
     assert not elsewhere.duplicate and elsewhere.item.case_id == other.id
     blobs = [p for p in (cfg.data_dir / "blobs").rglob("*") if p.is_file() and p.name != "key-id"]
     assert blobs == [BlobStore.for_settings(cfg).path_for(first.item.sha256)]
@@ -96,7 +96,7 @@ def test_the_same_file_is_stored_once(session: Session, cfg: Settings, case: Cas
 
 
 def test_derivers_run_and_their_failures_never_lose_the_original(
-    session: Session, cfg: Settings, case: Case, samples: Path, monkeypatch: pytest.MonkeyPatch
+    session: Session, cfg: Settings, case: Case, samples: Path
 ) -> None:
     def transcript(_session: Session, _settings: Settings, item: EvidenceItem) -> list[DerivedContent]:
         return [DerivedContent("conversation", "application/json", json.dumps({"of": item.sha256}).encode())]
@@ -104,8 +104,9 @@ def test_derivers_run_and_their_failures_never_lose_the_original(
     def broken(_session: Session, _settings: Settings, _item: EvidenceItem) -> None:
         raise ValueError("cannot read this export")
 
-    monkeypatch.setattr(services, "DERIVERS", [transcript, broken])
-    added = services.add_evidence(session, cfg, case, make_txt(samples / "chat.txt"), received_by="cli")
+    added = services.add_evidence(
+        session, cfg, case, make_txt(samples / "chat.txt"), received_by="cli", derivers=[transcript, broken]
+    )
     assert len(added.warnings) == 1 and "cannot read this export" in added.warnings[0]
     derived = services.list_derived(session, added.item)
     assert [(d.kind, d.created_by) for d in derived] == [("conversation", transcript.__qualname__)]
@@ -130,13 +131,13 @@ def test_limits_per_file_case_and_upload(
     get_settings.cache_clear()
     cfg = get_settings()
     with pytest.raises(EvidenceRejected, match="most we accept for one file"):
-        services.add_evidence(session, cfg, case, txt, received_by="cli")
+        services.add_evidence(session, cfg, case, txt, received_by="cli", derivers=())
     monkeypatch.setenv("SXR_MAX_FILE_BYTES", "100000")
     get_settings.cache_clear()
     cfg = get_settings()
     big = make_txt(samples / "big.txt", CHAT * 80)
     with pytest.raises(EvidenceRejected, match="over its space"):
-        services.add_evidence(session, cfg, case, big, received_by="cli")
+        services.add_evidence(session, cfg, case, big, received_by="cli", derivers=())
     with pytest.raises(EvidenceRejected, match="at most 2"):
         services.check_upload(session, cfg, case, [txt, txt, txt])
     assert services.list_evidence(session, case) == []
@@ -256,7 +257,9 @@ def test_a_wrong_master_key_is_a_clear_error(
     with pytest.raises(WrongMasterKey, match="different master key"):
         services.verify(session, get_settings(), case, record=False)
     with pytest.raises(WrongMasterKey, match="different master key"):
-        services.add_evidence(session, get_settings(), case, make_png(samples / "new.png"), received_by="cli")
+        services.add_evidence(
+            session, get_settings(), case, make_png(samples / "new.png"), received_by="cli", derivers=()
+        )
     assert len(services.list_evidence(session, case)) == 1
     # Without the store's key record, verify still names the item rather than reading garbage.
     (cfg.data_dir / "blobs" / "key-id").unlink()
@@ -282,7 +285,7 @@ def test_two_uploads_at_once_never_break_the_chain(
                 assert own_case is not None
                 start.wait()
                 for path in paths:
-                    services.add_evidence(own, cfg, own_case, path, received_by="victim")
+                    services.add_evidence(own, cfg, own_case, path, received_by="victim", derivers=())
         except BaseException as exc:
             errors.append(exc)
 

@@ -15,10 +15,9 @@ from sxr.evidence.store import (
     HEADER_SIZE,
     BlobDamaged,
     BlobStore,
-    MasterKeyError,
     WrongMasterKey,
-    load_master_key,
 )
+from sxr.master_key import MasterKeyError, load_master_key
 
 MARKER = b"MARKER-7f3a9c-do-not-store-in-clear"
 

@@ -14,11 +14,10 @@ from typer.testing import CliRunner
 from sxr.cases.services import create_case
 from sxr.cli import app as cli_app
 from sxr.config import get_settings
-from sxr.conversations.derivers import derive_conversation, install
 from sxr.db import session_factory
 from sxr.evidence import ledger
 from sxr.evidence import services as evidence
-from sxr.evidence.services import DERIVERS
+from sxr.pipeline.derivers import DERIVERS, derive_conversation
 
 CHAT = (
     "12/03/2026, 21:04 - Lily: heyy u go to st marys?\n"
@@ -30,7 +29,7 @@ CHAT = (
 
 
 def _add(session: Session, case: object, path: Path) -> evidence.AddedEvidence:
-    return evidence.add_evidence(session, get_settings(), case, path, received_by="cli")  # type: ignore[arg-type]
+    return evidence.add_evidence(session, get_settings(), case, path, received_by="cli", derivers=DERIVERS)  # type: ignore[arg-type]
 
 
 def _derived(session: Session, item: object) -> dict[str, dict[str, object]]:
@@ -42,7 +41,6 @@ def _derived(session: Session, item: object) -> dict[str, dict[str, object]]:
 
 
 def test_a_chat_export_is_imported_and_analysed_when_added(database_url: str, tmp_path: Path) -> None:
-    install()
     assert DERIVERS.count(derive_conversation) == 1
     export = tmp_path / "WhatsApp Chat with Lily.txt"
     export.write_text(CHAT, encoding="utf-8")
@@ -66,7 +64,6 @@ def test_a_chat_export_is_imported_and_analysed_when_added(database_url: str, tm
 def test_a_photo_or_a_zip_without_a_chat_derives_nothing_and_warns_of_nothing(
     sqlite_url: str, tmp_path: Path
 ) -> None:
-    install()
     photo = tmp_path / "photo.png"
     Image.new("RGB", (64, 64), (30, 120, 200)).save(photo)
     archive = tmp_path / "photos.zip"
@@ -83,7 +80,6 @@ def test_a_photo_or_a_zip_without_a_chat_derives_nothing_and_warns_of_nothing(
 
 
 def test_a_damaged_export_is_kept_and_the_problem_is_on_the_ledger(sqlite_url: str, tmp_path: Path) -> None:
-    install()
     broken = tmp_path / "message_1.json"
     broken.write_text(
         '{"participants": [{"name": "A"}], "messages": [{"sender_name": "A", "timestamp_ms": ', "utf-8"
@@ -109,7 +105,6 @@ def _meta_thread(title: str, sender: str, text: str, ms: int) -> str:
 
 
 def test_a_whole_instagram_download_yields_every_chat(database_url: str, tmp_path: Path) -> None:
-    install()
     download = tmp_path / "instagram-sam-2026-03-14.zip"
     with zipfile.ZipFile(download, "w") as zf:
         zf.writestr(
@@ -144,8 +139,6 @@ def test_a_whole_instagram_download_yields_every_chat(database_url: str, tmp_pat
 def test_a_telegram_full_export_yields_every_chat_and_the_cli_still_asks(
     sqlite_url: str, tmp_path: Path
 ) -> None:
-    install()
-
     def chat(name: str, chat_id: int, text: str) -> dict[str, object]:
         message = {
             "id": 1,
@@ -196,7 +189,6 @@ def test_a_telegram_full_export_yields_every_chat_and_the_cli_still_asks(
 
 
 def test_one_damaged_chat_costs_only_itself_and_is_on_the_ledger(sqlite_url: str, tmp_path: Path) -> None:
-    install()
     download = tmp_path / "facebook-sam.zip"
     damaged = _meta_thread("Max", "Max", "yo", 1_773_300_000_000)[:-30]
     with zipfile.ZipFile(download, "w") as zf:

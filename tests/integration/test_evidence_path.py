@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 from sxr.app import create_app
 from sxr.cases.services import create_case, open_victim_session
 from sxr.config import Settings, get_settings
-from sxr.conversations.derivers import read_chat
 from sxr.conversations.importers import import_path
 from sxr.conversations.model import Conversation, DateOrderAmbiguous, DateReading
 from sxr.db import session_factory
 from sxr.evidence import services as evidence
 from sxr.evidence.models import DerivedItem, EvidenceReading, LedgerEntry
+from sxr.pipeline.derivers import read_chat
 
 SAME_SITE = {"sec-fetch-site": "same-origin"}
 # Every day is 12 or below, and the messages run in order either way: the export cannot tell.
@@ -147,15 +147,14 @@ def test_a_file_that_cannot_be_read_is_told_kindly(database_url: str) -> None:
         assert not session.scalars(select(LedgerEntry).where(LedgerEntry.action == "superseded")).all()
 
 
-def test_a_deriver_that_breaks_is_told_too(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_deriver_that_breaks_is_told_too(database_url: str) -> None:
     def broken(
         session: Session, settings: Settings, item: evidence.EvidenceItem
     ) -> list[evidence.DerivedContent]:
         raise RuntimeError("a bug in a deriver")
 
     _reference, token = _case(database_url)
-    client = TestClient(create_app(get_settings()))  # installs the app's derivers; this test's replaces them
-    monkeypatch.setattr(evidence, "DERIVERS", [broken])
+    client = TestClient(create_app(get_settings(), derivers=[broken]))
     page = _upload(client, token, "WhatsApp Chat with Lily.txt", AMBIGUOUS_CHAT)
     assert "We saved 1 file, but we could not read it." in page
     assert "something went wrong on our side" in page

@@ -10,9 +10,9 @@ from pathlib import Path
 from sxr.analysis.services import case_analyses, found_details
 from sxr.cases.services import create_case
 from sxr.config import get_settings
-from sxr.conversations.derivers import install
 from sxr.db import session_factory
 from sxr.evidence.services import add_evidence
+from sxr.pipeline.derivers import DERIVERS
 from sxr.reports.facts import collect_facts
 
 START = 1_773_300_000_000  # March 2026, in milliseconds
@@ -46,7 +46,6 @@ FRIEND = [
 def test_only_flagged_chats_of_a_download_feed_the_offender_details(
     database_url: str, tmp_path: Path
 ) -> None:
-    install()
     download = tmp_path / "instagram-sam-2026-03-14.zip"
     with zipfile.ZipFile(download, "w") as zf:
         zf.writestr("your_instagram_activity/messages/inbox/lily_1/message_1.json", _thread("Lily", OFFENDER))
@@ -54,7 +53,7 @@ def test_only_flagged_chats_of_a_download_feed_the_offender_details(
     settings = get_settings()
     with session_factory(database_url)() as session:
         case, _pin = create_case(session)
-        add_evidence(session, settings, case, download, received_by="victim")
+        add_evidence(session, settings, case, download, received_by="victim", derivers=DERIVERS)
         analyses, problems = case_analyses(session, settings, case)
         found = {(i.kind, i.value) for i in found_details(session, settings, case)}
         facts = collect_facts(session, settings, case)
@@ -69,13 +68,12 @@ def test_only_flagged_chats_of_a_download_feed_the_offender_details(
 
 
 def test_a_single_chat_is_always_about_the_offender(sqlite_url: str, tmp_path: Path) -> None:
-    install()
     export = tmp_path / "message_1.json"
     export.write_text(_thread("Jo", FRIEND), encoding="utf-8")
     settings = get_settings()
     with session_factory(sqlite_url)() as session:
         case, _pin = create_case(session)
-        add_evidence(session, settings, case, export, received_by="victim")
+        add_evidence(session, settings, case, export, received_by="victim", derivers=DERIVERS)
         found = {(i.kind, i.value) for i in found_details(session, settings, case)}
     # Detection may miss an extortion; a chat the victim chose to upload alone is never dropped.
     assert ("phone", "+447700900123") in found

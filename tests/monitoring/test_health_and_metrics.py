@@ -98,6 +98,7 @@ def _sample(text: str, name: str, **labels: str) -> float:
 def test_metrics_on_a_real_server_from_loopback(live_server: object, sqlite_url: str, tmp_path: Path) -> None:
     from sxr.cases.services import create_case
     from sxr.evidence.services import add_evidence
+    from sxr.pipeline.derivers import DERIVERS
     from sxr.ratelimits.services import REPORT_START, RateLimited, hit
     from sxr.watchlist.services import bank_hashes
 
@@ -106,7 +107,7 @@ def test_metrics_on_a_real_server_from_loopback(live_server: object, sqlite_url:
     note.write_text("hello\n", encoding="utf-8")
     with session_scope(sqlite_url) as session:
         case, _pin = create_case(session)
-        add_evidence(session, settings, case, note, received_by="victim")
+        add_evidence(session, settings, case, note, received_by="victim", derivers=DERIVERS)
         bank_hashes(
             session, case.id, [{"type": "md5", "value": "9e107d9d372bb6826bd81d3542a419d6"}], "victim"
         )

@@ -45,6 +45,7 @@ def _make_case(
     from sxr.cases.services import create_case
     from sxr.conversations.importers import import_path
     from sxr.evidence.services import add_derived, add_evidence, list_derived
+    from sxr.pipeline.derivers import DERIVERS
 
     export = shared_data / EXPORT
     shot, shot_analysis = screenshot
@@ -53,8 +54,8 @@ def _make_case(
         case, _pin = create_case(session)
         session.commit()
         items = [
-            add_evidence(session, settings, case, export, received_by="victim").item,
-            add_evidence(session, settings, case, shot, received_by="victim").item,
+            add_evidence(session, settings, case, export, received_by="victim", derivers=DERIVERS).item,
+            add_evidence(session, settings, case, shot, received_by="victim", derivers=DERIVERS).item,
         ]
         # What the lead's derivers will do on upload: store each item's analysis beside it.
         for item, doc in zip(items, (analysis, shot_analysis), strict=True):
@@ -179,6 +180,7 @@ def test_the_victim_downloads_a_verifiable_pack(sqlite_url: str, tmp_path: Path)
     from sxr.app import create_app
     from sxr.cases.services import create_case, open_victim_session
     from sxr.evidence.services import add_evidence
+    from sxr.pipeline.derivers import DERIVERS
     from sxr.reports.pack import verify_pack
 
     settings = get_settings()
@@ -188,7 +190,7 @@ def test_the_victim_downloads_a_verifiable_pack(sqlite_url: str, tmp_path: Path)
         case, _pin = create_case(session)
         token = open_victim_session(session, case)
         session.commit()
-        add_evidence(session, settings, case, chat, received_by="victim")
+        add_evidence(session, settings, case, chat, received_by="victim", derivers=DERIVERS)
         reference = case.reference
     client = TestClient(create_app(settings))
     response = client.get(f"/case/{token}/report")

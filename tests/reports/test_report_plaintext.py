@@ -12,6 +12,7 @@ from sxr.cases.services import create_case
 from sxr.config import get_settings
 from sxr.db import session_factory
 from sxr.evidence.services import add_evidence
+from sxr.pipeline.derivers import DERIVERS
 
 MARKER = b"PLAINTEXT-MARKER-7f3a9c41-only-in-the-original"
 
@@ -36,7 +37,7 @@ def test_no_original_is_decrypted_into_the_data_dir_while_a_pack_is_built(
     monkeypatch.setattr(report_services, "build_pack", watching_build_pack)
     with session_factory(sqlite_url)() as session:
         case, _pin = create_case(session)
-        add_evidence(session, settings, case, original, received_by="cli")
+        add_evidence(session, settings, case, original, received_by="cli", derivers=DERIVERS)
         out = tmp_path / "pack.zip"
         report_services.build_case_pack(session, settings, case, out, actor="cli")
     assert seen_during_build == [[]]

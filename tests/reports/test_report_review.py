@@ -7,9 +7,9 @@ from pathlib import Path
 from sxr.analysis.services import record_decision
 from sxr.cases.services import create_case
 from sxr.config import get_settings
-from sxr.conversations.derivers import install
 from sxr.db import session_factory
 from sxr.evidence.services import add_evidence
+from sxr.pipeline.derivers import DERIVERS
 from sxr.reports.facts import collect_facts
 
 CHAT = (
@@ -20,12 +20,11 @@ CHAT = (
 
 
 def test_rejected_details_are_left_out_and_confirmed_ones_marked(database_url: str, tmp_path: Path) -> None:
-    install()
     export = tmp_path / "WhatsApp Chat with Lily.txt"
     export.write_text(CHAT, encoding="utf-8")
     with session_factory(database_url)() as session:
         case, _pin = create_case(session)
-        add_evidence(session, get_settings(), case, export, received_by="victim")
+        add_evidence(session, get_settings(), case, export, received_by="victim", derivers=DERIVERS)
         before = {(i.kind, i.value) for i in collect_facts(session, get_settings(), case).identifiers}
         assert {("snapchat_username", "lily_x09"), ("phone", "+447700900461")} <= before
         record_decision(session, case.id, "phone", "+447700900461", "rejected", "victim")

@@ -47,11 +47,10 @@ def full_case(
 ) -> FullCase:
     """A case with words, a chat export (read by the real derivers), a picture and two banked hashes."""
     from sxr.cases.services import NewCaseAnswers, create_case
-    from sxr.conversations.derivers import install
     from sxr.evidence.services import add_evidence
+    from sxr.pipeline.derivers import DERIVERS
     from sxr.watchlist.services import bank_hashes
 
-    install()
     settings = get_settings()
     chat = tmp_path / "WhatsApp Chat with Lily.txt"
     chat.write_text(CHAT + f"13/03/2026, 21:31 - Tom: {last_words}\n", encoding="utf-8")
@@ -61,8 +60,10 @@ def full_case(
         case, pin = create_case(
             session, NewCaseAnswers(what_happened=WORDS, platforms=("Snapchat",)), settings
         )
-        chat_item = add_evidence(session, settings, case, chat, received_by="victim").item
-        picture_item = add_evidence(session, settings, case, picture, received_by="victim").item
+        chat_item = add_evidence(session, settings, case, chat, received_by="victim", derivers=DERIVERS).item
+        picture_item = add_evidence(
+            session, settings, case, picture, received_by="victim", derivers=DERIVERS
+        ).item
         bank_hashes(
             session,
             case.id,
@@ -103,7 +104,7 @@ PASSWORD = "correct horse battery staple"
 
 
 def add_user(database_url: str, email: str, role: str, password: str = PASSWORD) -> None:
-    from sxr.staff.services import create_user
+    from sxr.accounts.staff_users import create_user
 
     with session_scope(database_url) as session:
         create_user(session, email, f"Test {role}", role, password)

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from sxr.cases.models import Case, VictimSession, utcnow
+from sxr.cases.models import Case, VictimSession
+from sxr.clock import utcnow
 from sxr.config import get_settings
 from sxr.db import session_scope
 from sxr.evidence.models import DerivedItem, EvidenceItem
@@ -169,11 +170,12 @@ def test_a_changed_tombstone_breaks_the_erasure_ledger(database_url: str, tmp_pa
 def test_the_retention_run_follows_the_rules_on_the_clock_it_is_given(
     database_url: str, tmp_path: Path
 ) -> None:
+    from sxr.accounts.models import StaffSession
+    from sxr.accounts.staff_sessions import open_session
+    from sxr.accounts.staff_users import create_user
     from sxr.audit.models import AuditEvent
     from sxr.cases.services import NewCaseAnswers, create_case
     from sxr.ratelimits.models import RateCounter
-    from sxr.staff.models import StaffSession
-    from sxr.staff.services import create_user, open_session
 
     settings = get_settings()  # defaults: empty reports 30 days, closed cases 730, review 30
     t0 = utcnow()

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import update
 from typer.testing import CliRunner
 
-from sxr.cases.models import Case, utcnow
+from sxr.cases.models import Case
 from sxr.cli import app
+from sxr.clock import utcnow
 from sxr.db import session_scope
 
 

@@ -37,7 +37,7 @@ from .retention_helpers import staff_client as client
 def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
     from argon2 import PasswordHasher
 
-    from sxr.staff import services
+    from sxr.accounts import passwords as services
 
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     monkeypatch.setattr(services, "_hasher", cheap)

@@ -7,14 +7,14 @@ from collections.abc import Iterator
 import pytest
 from argon2 import PasswordHasher
 
-from sxr.staff import services
+from sxr.accounts import passwords
 
-PRODUCTION_HASHER = services._hasher
+PRODUCTION_HASHER = passwords._hasher
 
 
 @pytest.fixture(autouse=True)
 def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(services, "_hasher", cheap)
-    monkeypatch.setattr(services, "_DUMMY_HASH", cheap.hash("dummy"))
+    monkeypatch.setattr(passwords, "_hasher", cheap)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", cheap.hash("dummy"))
     yield

@@ -28,13 +28,8 @@ CHAT = (
 
 
 def staff_app() -> FastAPI:
-    """The app as `sxr serve` builds it, with the staff router added if the lead has not listed it yet."""
-    import sxr.staff.views
-
-    app = create_app(get_settings())
-    if not any(getattr(r, "path", "").startswith("/staff/") for r in app.routes):
-        app.include_router(sxr.staff.views.router)
-    return app
+    """The app as `sxr serve` builds it."""
+    return create_app(get_settings())
 
 
 def client(base_url: str = "https://testserver") -> TestClient:
@@ -43,7 +38,7 @@ def client(base_url: str = "https://testserver") -> TestClient:
 
 
 def add_user(database_url: str, email: str, role: str, password: str = PASSWORD) -> None:
-    from sxr.staff.services import create_user
+    from sxr.accounts.staff_users import create_user
 
     with session_scope(database_url) as session:
         create_user(session, email, f"Test {role}", role, password)
@@ -81,17 +76,16 @@ class ChatCase:
 def case_with_chat(database_url: str, tmp_path: Path) -> ChatCase:
     """A case holding a WhatsApp export, imported and analysed by the real derivers."""
     from sxr.cases.services import create_case
-    from sxr.conversations.derivers import install
     from sxr.evidence.services import add_evidence, list_derived
+    from sxr.pipeline.derivers import DERIVERS
 
-    install()
     export = tmp_path / "WhatsApp Chat with Lily.txt"
     export.write_text(CHAT, encoding="utf-8")
     with session_scope(database_url) as session:
         case, _pin = create_case(session)
         case.what_happened = f"she asked for money {HOSTILE}"
         case.platforms = "Snapchat"
-        added = add_evidence(session, get_settings(), case, export, received_by="victim")
+        added = add_evidence(session, get_settings(), case, export, received_by="victim", derivers=DERIVERS)
         assert added.warnings == []
         assert {d.kind for d in list_derived(session, added.item)} == {"conversation", "analysis"}
         return ChatCase(case.reference, case.id, added.item.id, added.item.sha256, export.read_bytes())

@@ -9,12 +9,12 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import select
 
-from sxr.cases.models import utcnow
+from sxr.accounts import staff_sessions, staff_users
+from sxr.accounts.models import StaffSession, StaffUser
+from sxr.clock import utcnow
 from sxr.config import get_settings
 from sxr.db import session_scope
 from sxr.ratelimits.services import STAFF_ACCOUNT_AT_ADDRESS, STAFF_LOGIN
-from sxr.staff import services
-from sxr.staff.models import StaffSession, StaffUser
 
 from .staff_helpers import PASSWORD, add_user, audit_actions, client, csrf_of, sign_in
 
@@ -157,30 +157,31 @@ def test_sessions_expire_when_idle_or_old_and_when_the_user_is_deactivated(datab
     with session_scope(database_url) as session:
         user = session.scalar(select(StaffUser))
         assert user is not None
-        token = services.open_session(session, user)
+        token = staff_sessions.open_session(session, user)
         now = utcnow()
-        assert services.resolve_session(session, token, now=now) is not None
-        assert services.resolve_session(session, token + "x", now=now) is None
-        assert services.resolve_session(session, token, now=now + timedelta(minutes=31)) is None
+        assert staff_sessions.resolve_session(session, token, now=now) is not None
+        assert staff_sessions.resolve_session(session, token + "x", now=now) is None
+        assert staff_sessions.resolve_session(session, token, now=now + timedelta(minutes=31)) is None
         # Kept busy, a session still ends 8 hours after sign-in.
         for step in range(1, 24):  # every 20 minutes up to 7 h 40
             assert (
-                services.resolve_session(session, token, now=now + step * timedelta(minutes=20)) is not None
+                staff_sessions.resolve_session(session, token, now=now + step * timedelta(minutes=20))
+                is not None
             )
-        assert services.resolve_session(session, token, now=now + timedelta(hours=8, minutes=1)) is None
+        assert staff_sessions.resolve_session(session, token, now=now + timedelta(hours=8, minutes=1)) is None
     with session_scope(database_url) as session:
-        token = services.open_session(session, services.get_user(session, "support@example.com"))  # type: ignore[arg-type]
+        token = staff_sessions.open_session(session, staff_users.get_user(session, "support@example.com"))  # type: ignore[arg-type]
     with session_scope(database_url) as session:
-        services.deactivate_user(session, "support@example.com")
+        staff_users.deactivate_user(session, "support@example.com")
     with session_scope(database_url) as session:
-        assert services.resolve_session(session, token) is None
-        with pytest.raises(services.LoginFailed):
-            services.authenticate(session, "support@example.com", PASSWORD)
+        assert staff_sessions.resolve_session(session, token) is None
+        with pytest.raises(staff_sessions.LoginFailed):
+            staff_sessions.authenticate(session, "support@example.com", PASSWORD)
 
 
 def test_a_generated_password_must_be_changed_at_first_sign_in(database_url: str) -> None:
     with session_scope(database_url) as session:
-        _user, generated = services.create_user(session, "new@example.com", "New Officer", "officer")
+        _user, generated = staff_users.create_user(session, "new@example.com", "New Officer", "officer")
     c = client()
     form = c.get("/staff/login")
     done = c.post(
@@ -213,7 +214,7 @@ def test_a_generated_password_must_be_changed_at_first_sign_in(database_url: str
     assert change(generated, PASSWORD, PASSWORD) == 303
     assert c.get("/staff/cases").status_code == 200
     with session_scope(database_url) as session:
-        with pytest.raises(services.LoginFailed):
-            services.authenticate(session, "new@example.com", generated)
-        assert services.authenticate(session, "new@example.com", PASSWORD).must_change_password is False
+        with pytest.raises(staff_sessions.LoginFailed):
+            staff_sessions.authenticate(session, "new@example.com", generated)
+        assert staff_sessions.authenticate(session, "new@example.com", PASSWORD).must_change_password is False
     assert "staff.password_changed" in [a for _, a, _ in audit_actions(database_url)]

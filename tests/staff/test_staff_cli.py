@@ -9,9 +9,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from typer.testing import CliRunner
 
+from sxr.accounts import staff_sessions
 from sxr.db import get_engine, session_scope
 from sxr.models import load_all_models
-from sxr.staff import services
 from sxr.staff.cli import register
 
 
@@ -36,7 +36,7 @@ def test_add_user_prints_a_password_once_that_signs_in(database_url: str) -> Non
     password = done.stdout.strip()
     assert len(password) >= 16 and "\n" not in password
     with session_scope(database_url) as session:
-        user = services.authenticate(session, "officer@example.com", password)
+        user = staff_sessions.authenticate(session, "officer@example.com", password)
         assert (user.display_name, user.role, user.active) == ("Ada Example", "officer", True)
         assert user.password_hash.startswith("$argon2id$") and password not in user.password_hash
 
@@ -58,7 +58,7 @@ def test_add_user_prints_a_password_once_that_signs_in(database_url: str) -> Non
     assert given.exit_code == 0, given.output
     assert json.loads(given.stdout) == {"email": "analyst@example.com", "name": "Bo", "role": "analyst"}
     with session_scope(database_url) as session:
-        services.authenticate(session, "analyst@example.com", "a long enough password")
+        staff_sessions.authenticate(session, "analyst@example.com", "a long enough password")
 
     listed = runner.invoke(_cli(), ["staff", "list", "--json"])
     assert listed.exit_code == 0

@@ -294,15 +294,15 @@ def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
     """Staff passwords hashed with cheap Argon2id parameters (as tests/staff does): still Argon2id."""
     from argon2 import PasswordHasher
 
-    from sxr.staff import services as staff
+    from sxr.accounts import passwords
 
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(staff, "_hasher", cheap)
-    monkeypatch.setattr(staff, "_DUMMY_HASH", cheap.hash("dummy"))
+    monkeypatch.setattr(passwords, "_hasher", cheap)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", cheap.hash("dummy"))
 
 
 def add_user(database_url: str, email: str, role: str) -> None:
-    from sxr.staff.services import create_user
+    from sxr.accounts.staff_users import create_user
 
     with session_scope(database_url) as session:
         create_user(session, email, f"Test {role}", role, PASSWORD)

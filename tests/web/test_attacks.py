@@ -243,7 +243,7 @@ def test_hostile_words_and_names_are_shown_as_text(server: ServerProcess, databa
         stored = session.scalar(select(Case.what_happened).where(Case.reference == reference))
     assert stored is not None and "pay" not in stored  # sealed at rest
     # Staff read the victim's words, with the direction override named rather than obeyed.
-    from sxr.staff.services import create_user
+    from sxr.accounts.staff_users import create_user
 
     with session_scope(database_url) as session:
         create_user(session, "officer@example.com", "Officer", "officer", PASSWORD)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from sxr.clock import utcnow
 from sxr.db import Base
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class IndicatorDecision(Base):
@@ -25,5 +22,5 @@ class IndicatorDecision(Base):
     value: Mapped[str] = mapped_column(String(400))
     decision: Mapped[str] = mapped_column(String(16))  # confirmed | rejected
     decided_by: Mapped[str] = mapped_column(String(120))
-    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     raw: Mapped[str | None] = mapped_column(Text, default=None)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sxr.cases.models import utcnow
+from sxr.clock import utcnow
 from sxr.db import Base
 
 

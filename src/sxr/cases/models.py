@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from sxr.clock import utcnow
 from sxr.db import Base
-
-GENESIS_HASH = "0" * 64
-
-
-def utcnow() -> datetime:
-    """The current time in UTC (aware)."""
-    return datetime.now(UTC)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """`moment` as an aware UTC time (SQLite hands back naive times that were stored as UTC)."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+from sxr.hashchain import GENESIS_HASH
 
 
 class Case(Base):

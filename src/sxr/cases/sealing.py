@@ -14,14 +14,13 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from sxr.config import Settings
+from sxr.master_key import load_master_key
 
 PREFIX = "sealed:v1:"
 _CONTEXT = b"sxr sealed case field"
 
 
 def _aead(settings: Settings) -> AESGCM:
-    from sxr.evidence.store import load_master_key
-
     return AESGCM(hashlib.sha256(b"sxr sealed fields\0" + load_master_key(settings)).digest())
 
 

@@ -16,8 +16,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sxr.cases.models import Case, VictimSession, as_utc, utcnow
+from sxr.cases.models import Case, VictimSession
 from sxr.cases.sealing import seal
+from sxr.clock import as_utc, utcnow
 from sxr.config import Settings
 
 # No 0/O, 1/I/L or U/V confusion: what is read aloud or copied by hand comes back the same.

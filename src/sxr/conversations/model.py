@@ -254,6 +254,10 @@ class ExportError(Exception):
     """An export that cannot be imported; the message says why, in words a user can act on."""
 
 
+class NotAChatExport(ExportError):
+    """No importer knows the file: something other than a chat export (a zip of photos, some other JSON)."""
+
+
 class DateOrderAmbiguous(ExportError):
     """The export's dates read both as day/month and month/day: the user must say which."""
 

@@ -14,7 +14,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterator
 
-from sxr.analysis.indicators.checksums import (
+from sxr.checksums import (
     is_valid_btc_address,
     is_valid_eth_address,
     is_valid_iban,

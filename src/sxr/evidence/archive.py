@@ -11,7 +11,8 @@ import tarfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from sxr.evidence.limits import EvidenceLimits, EvidenceRejected, human_size
+from sxr.evidence.limits import EvidenceLimits, EvidenceRejected
+from sxr.sizes import human_size
 
 _READ_CHUNK = 64 * 1024
 _NESTED_SUFFIXES = (

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from sxr.cases.models import Case, as_utc
+from sxr.cases.models import Case
 from sxr.cli_support import EXIT_CODES, cli_session, fail
+from sxr.clock import as_utc
 from sxr.evidence.limits import EvidenceRejected
-from sxr.evidence.store import BlobError, MasterKeyError
+from sxr.evidence.services import Deriver
+from sxr.evidence.store import BlobError
+from sxr.master_key import MasterKeyError
 
 evidence_app = typer.Typer(help="The evidence locker: add, list, verify, export.", no_args_is_help=True)
 
@@ -32,6 +36,7 @@ def _case(session: object, reference: str) -> Case:
 
 @evidence_app.command("add")
 def evidence_add(
+    ctx: typer.Context,
     reference: Annotated[str, typer.Argument(help="the case reference, e.g. SXR-7K2M-9QPD")],
     files: Annotated[list[Path], typer.Argument(help="files to add")],
     as_json: JsonOption = False,
@@ -49,7 +54,9 @@ def evidence_add(
             check_upload(session, settings, case, files)
             for path in files:
                 try:
-                    added = add_evidence(session, settings, case, path, received_by="cli")
+                    added = add_evidence(
+                        session, settings, case, path, received_by="cli", derivers=_derivers(ctx)
+                    )
                 except EvidenceRejected as exc:
                     fail(f"{path}: {exc} (files before it were added)", "refused")
                 item = added.item
@@ -177,5 +184,14 @@ def evidence_export(
     typer.echo(str(manifest))
 
 
-def register(app: typer.Typer) -> None:
-    app.add_typer(evidence_app, name="evidence")
+def _derivers(ctx: typer.Context) -> tuple[Deriver, ...]:
+    """The derivers `register` was given: they travel with the `sxr evidence` group's context."""
+    derivers = ctx.obj
+    if not isinstance(derivers, tuple):
+        raise RuntimeError("`sxr evidence` was added without its derivers: use register(app, derivers=...)")
+    return derivers
+
+
+def register(app: typer.Typer, *, derivers: Sequence[Deriver]) -> None:
+    """Add `sxr evidence ...`; each file added is read by `derivers` (the CLI root passes sxr.pipeline's)."""
+    app.add_typer(evidence_app, name="evidence", context_settings={"obj": tuple(derivers)})

@@ -67,7 +67,7 @@ def detect(path: Path, limits: EvidenceLimits | None = None) -> FileType:
     if size == 0:
         raise EvidenceRejected("This file is empty.")
     if size > limits.max_file_bytes:
-        from sxr.evidence.limits import human_size
+        from sxr.sizes import human_size
 
         raise EvidenceRejected(
             f"This file is {human_size(size)}; the most we accept for one file is "

@@ -8,22 +8,18 @@ SQLite, so concurrent appends to one case queue up instead of forking the chain.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from sxr.cases.models import GENESIS_HASH, Case, as_utc, utcnow
+from sxr.cases.models import Case
+from sxr.clock import as_utc, utcnow
 from sxr.evidence.models import LedgerEntry
+from sxr.hashchain import GENESIS_HASH, canonical_json, chain_hash
 
 ACTIONS = ("received", "derived", "exported", "verified", "warning", "superseded", "confirmed")
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _when(moment: datetime) -> str:
@@ -44,7 +40,7 @@ def compute_hash(entry: LedgerEntry) -> str:
         "details": entry.details,
         "prev_hash": entry.prev_hash,
     }
-    return hashlib.sha256(_canonical(body).encode("utf-8")).hexdigest()
+    return chain_hash(body)
 
 
 def append(
@@ -79,7 +75,7 @@ def append(
         actor=actor,
         # Stored to the microsecond so the hash recomputes exactly from what the database holds.
         at=utcnow(),
-        details=_canonical(details or {}),
+        details=canonical_json(details or {}),
         prev_hash=prev_hash,
     )
     entry.entry_hash = compute_hash(entry)

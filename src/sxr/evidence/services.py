@@ -14,10 +14,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sxr.cases.models import Case, as_utc, utcnow
+from sxr.cases.models import Case
+from sxr.clock import as_utc, utcnow
 from sxr.config import Settings
 from sxr.evidence import filetypes, ledger
-from sxr.evidence.limits import EvidenceLimits, EvidenceRejected, human_size
+from sxr.evidence.limits import EvidenceLimits, EvidenceRejected
 from sxr.evidence.models import (
     NOT_READ,
     NOT_READ_STATES,
@@ -27,11 +28,12 @@ from sxr.evidence.models import (
     LedgerEntry,
 )
 from sxr.evidence.store import BlobError, BlobStore
+from sxr.sizes import human_size
 
 __all__ = [
-    "DERIVERS",
     "AddedEvidence",
     "DerivedContent",
+    "Deriver",
     "EvidenceRejected",
     "VerifyResult",
     "add_derived",
@@ -62,11 +64,11 @@ class DerivedContent:
 
 
 Deriver = Callable[[Session, Settings, EvidenceItem], Iterable[DerivedContent] | None]
-# Called after each new evidence item is stored (e.g. parse a chat export, OCR a screenshot).
-# A deriver records what it read with `record_reading`. A deriver that raises costs nothing of the
-# original: the failure goes on the ledger and on the item's reading ("failed"), which the victim's
-# page, the staff queue and the report pack show.
-DERIVERS: list[Deriver] = []
+# Called after each new evidence item is stored (e.g. parse a chat export, OCR a screenshot). The
+# locker knows no deriver itself: whoever adds evidence passes the ones to run (the app factory and the
+# CLI pass sxr.pipeline's DERIVERS). A deriver records what it read with `record_reading`. A deriver that
+# raises costs nothing of the original: the failure goes on the ledger and on the item's reading
+# ("failed"), which the victim's page, the staff queue and the report pack show.
 
 
 @dataclass
@@ -146,11 +148,12 @@ def add_evidence(
     path: Path,
     *,
     received_by: str,
+    derivers: Sequence[Deriver],
     name: str | None = None,
     store: BlobStore | None = None,
     limits: EvidenceLimits | None = None,
 ) -> AddedEvidence:
-    """Check, encrypt and record one file as evidence of `case`, then run the derivers; commits.
+    """Check, encrypt and record one file as evidence of `case`, then run `derivers` on it; commits.
 
     The blob is written and read back before the item's row and its "received" ledger entry commit
     together, so a crash leaves at most an unreferenced blob, never an item without its bytes.
@@ -210,7 +213,7 @@ def add_evidence(
         if existing is None:
             raise
         return AddedEvidence(existing, duplicate=True)
-    return AddedEvidence(item, warnings=_run_derivers(session, settings, item, store))
+    return AddedEvidence(item, warnings=_run_derivers(session, settings, item, store, derivers))
 
 
 def _item_by_sha(session: Session, case: Case, sha256: str) -> EvidenceItem | None:
@@ -243,9 +246,11 @@ def warn_derivation(session: Session, item: EvidenceItem, deriver: str, error: s
     )
 
 
-def _run_derivers(session: Session, settings: Settings, item: EvidenceItem, store: BlobStore) -> list[str]:
+def _run_derivers(
+    session: Session, settings: Settings, item: EvidenceItem, store: BlobStore, derivers: Sequence[Deriver]
+) -> list[str]:
     warnings: list[str] = []
-    for deriver in list(DERIVERS):
+    for deriver in derivers:
         deriver_name = getattr(deriver, "__qualname__", repr(deriver))
         try:
             for content in deriver(session, settings, item) or ():
@@ -330,9 +335,10 @@ def rederive(
     *,
     actor: str,
     date_order: str,
+    derivers: Sequence[Deriver],
     store: BlobStore | None = None,
 ) -> bool:
-    """Derive `item` again with its dates read in `date_order`; the old derived items are superseded.
+    """Derive `item` again with `derivers`, its dates read in `date_order`; old derived items are superseded.
 
     Commits. Returns False (and changes nothing) when the item is already read that way, so a second
     tap or a resent form never piles up derived items.
@@ -357,7 +363,7 @@ def rederive(
         details={"derived_item_ids": [d.id for d in current], "date_order": date_order},
     )
     session.commit()
-    _run_derivers(session, settings, item, _store(settings, store))
+    _run_derivers(session, settings, item, _store(settings, store), derivers)
     return True
 
 

@@ -26,10 +26,13 @@ from sqlalchemy.orm import Session
 
 from sxr.analysis.models import IndicatorDecision
 from sxr.audit.services import record as audit
-from sxr.cases.models import GENESIS_HASH, Case, VictimSession, as_utc, utcnow
+from sxr.cases.models import Case, VictimSession
+from sxr.clock import as_utc, utcnow
 from sxr.config import Settings
 from sxr.evidence.models import DerivedItem, EvidenceItem, EvidenceReading, LedgerEntry
-from sxr.evidence.store import BlobStore, load_master_key
+from sxr.evidence.store import BlobStore
+from sxr.hashchain import GENESIS_HASH
+from sxr.master_key import load_master_key
 from sxr.retention.models import CaseHold, Erasure
 from sxr.watchlist.models import WatchlistAlert, WatchlistEntry
 
@@ -492,8 +495,8 @@ def run_retention(
 ) -> RetentionReport:
     """Delete what the rules say is due (each an audit event and a tombstone), expire old sessions and
     rate-limit counters; with `dry_run`, only say what would go."""
+    from sxr.accounts.models import StaffSession
     from sxr.ratelimits.models import RateCounter
-    from sxr.staff.models import StaffSession
 
     now = now or utcnow()
     rules = rules or RetentionRules.from_settings(settings)

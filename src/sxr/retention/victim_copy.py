@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sxr.cases.models import Case, as_utc
+from sxr.cases.models import Case
 from sxr.cases.sealing import unseal
+from sxr.clock import as_utc
 from sxr.config import Settings
 from sxr.evidence import ledger
 from sxr.evidence.models import DerivedItem, EvidenceItem

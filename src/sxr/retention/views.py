@@ -18,13 +18,14 @@ from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
 from sxr.cases.deps import VictimCaseDep
-from sxr.cases.models import Case, as_utc
-from sxr.cases.views import require_same_origin
+from sxr.cases.models import Case
+from sxr.clock import as_utc
 from sxr.config import Settings
 from sxr.deps import SessionDep, SettingsDep
 from sxr.evidence.store import BlobError
 from sxr.retention import services
 from sxr.retention.victim_copy import write_victim_copy
+from sxr.web.security import require_same_origin
 from sxr.web.templating import templates
 
 router = APIRouter()

@@ -1,1 +1,4 @@
-"""sxr.staff: the staff portal (staff users, sessions, case queue and case pages)."""
+"""sxr.staff: the staff portal, a face above the domains (case queue, case pages, audit trail, report packs).
+
+Staff users, their sessions and roles live below, in sxr.accounts.
+"""

@@ -24,7 +24,7 @@ def add_user(
     json_output: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
 ) -> None:
     """Add a staff user; prints a generated password once (or reads one with --password-stdin)."""
-    from sxr.staff.services import StaffError, create_user
+    from sxr.accounts.staff_users import StaffError, create_user
 
     password = None
     if password_stdin:
@@ -54,8 +54,8 @@ def list_command(
     json_output: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
 ) -> None:
     """List staff users."""
-    from sxr.cases.models import as_utc
-    from sxr.staff.services import list_users
+    from sxr.accounts.staff_users import list_users
+    from sxr.clock import as_utc
 
     with cli_session() as (_settings, session):
         users = [
@@ -79,7 +79,7 @@ def list_command(
 @staff_app.command("deactivate")
 def deactivate(email: Annotated[str, typer.Argument(help="the staff member's e-mail address")]) -> None:
     """Stop a staff user from signing in and end their open sessions."""
-    from sxr.staff.services import StaffError, deactivate_user
+    from sxr.accounts.staff_users import StaffError, deactivate_user
 
     try:
         with cli_session() as (_settings, session):

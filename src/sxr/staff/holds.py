@@ -11,11 +11,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException
 from fastapi.responses import RedirectResponse, Response
 
+from sxr.accounts.deps import CsrfSessionDep
+from sxr.accounts.models import StaffUser
+from sxr.accounts.roles import can
+from sxr.cases.services import get_case_by_reference
 from sxr.deps import SessionDep
 from sxr.retention import services as retention
-from sxr.staff import services
-from sxr.staff.deps import CsrfSessionDep
-from sxr.staff.models import StaffUser
 
 
 def add_routes(router: APIRouter) -> None:
@@ -27,7 +28,7 @@ def add_routes(router: APIRouter) -> None:
 def _allowed(user: StaffUser) -> None:
     if user.must_change_password:
         raise HTTPException(status_code=403, detail="Please change your password first, at /staff/password.")
-    if not services.can(user, "hold"):
+    if not can(user, "hold"):
         raise HTTPException(
             status_code=403, detail=f"Your role ({user.role}) does not allow you to put cases on hold."
         )
@@ -42,7 +43,7 @@ def set_hold(
     """Put the case on hold: it is kept whatever the retention rules or the victim ask."""
     user = staff_session.user
     _allowed(user)
-    case = services.find_case(session, reference)
+    case = get_case_by_reference(session, reference)
     if case is None:
         raise HTTPException(status_code=404, detail="There is no case with that reference.")
     try:
@@ -62,7 +63,7 @@ def lift_hold(
     """Lift the case's hold: the retention rules (and the victim) may delete it again."""
     user = staff_session.user
     _allowed(user)
-    case = services.find_case(session, reference)
+    case = get_case_by_reference(session, reference)
     if case is None:
         raise HTTPException(status_code=404, detail="There is no case with that reference.")
     try:

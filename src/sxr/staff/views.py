@@ -8,6 +8,7 @@ session's CSRF token (the sign-in form a double-submit token of its own).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
@@ -25,10 +26,25 @@ from fastapi.responses import FileResponse, RedirectResponse, Response, Streamin
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
-from sxr.cases.models import Case, as_utc
+from sxr.accounts import staff_sessions, staff_users
+from sxr.accounts.deps import COOKIE_NAME, CsrfSessionDep, OptionalStaffSessionDep
+from sxr.accounts.models import StaffSession, StaffUser
+from sxr.accounts.roles import can
+from sxr.accounts.staff_audit import audit, clean_reason
+from sxr.accounts.staff_users import StaffError
+from sxr.audit.services import record
+from sxr.cases.models import Case
 from sxr.cases.sealing import unseal
+from sxr.cases.services import get_case_by_reference
+from sxr.clock import as_utc
 from sxr.config import Settings
 from sxr.deps import SessionDep, SettingsDep
+from sxr.evidence import ledger
+from sxr.evidence.models import EvidenceItem
+from sxr.evidence.services import open_original, read_original
+from sxr.pipeline import confirm
+from sxr.pipeline.confirm import ReadingRefused, current_reading, form_rows, picture_for_browser
+from sxr.pipeline.derivers import SCREENSHOT_KINDS
 from sxr.ratelimits.deps import request_address
 from sxr.ratelimits.services import (
     STAFF_ACCOUNT,
@@ -39,10 +55,14 @@ from sxr.ratelimits.services import (
     forget,
     hit,
 )
+from sxr.reports.pack import PackError
+from sxr.reports.pdf import PdfError
+from sxr.reports.services import build_case_pack
 from sxr.retention.services import retention_panel
-from sxr.staff import holds, services
-from sxr.staff.deps import COOKIE_NAME, CsrfSessionDep, OptionalStaffSessionDep
-from sxr.staff.models import StaffSession, StaffUser
+from sxr.sizes import human_size
+from sxr.staff import casework, holds
+from sxr.staff import queue as queues
+from sxr.staff.audit_trail import case_audit_trail, recent_audit_events
 from sxr.web.templating import templates
 
 router = APIRouter(prefix="/staff")
@@ -76,17 +96,11 @@ def _when(moment: datetime | None) -> str:
     return "" if moment is None else as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _human_size(size: int) -> str:
-    from sxr.evidence.limits import human_size
-
-    return human_size(size)
-
-
 def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
     return templates.TemplateResponse(
         request,
         name,
-        {"when": _when, "human_size": _human_size, "status_labels": services.STATUS_LABELS, **context},
+        {"when": _when, "human_size": human_size, "status_labels": queues.STATUS_LABELS, **context},
         status_code=status_code,
     )
 
@@ -127,7 +141,7 @@ def login(
         return _login_page(request, "This form has expired. Please try again.", email, status_code=403)
     address = request_address(request)
     # Accounts are known by a hash in the counters, whether or not they exist.
-    account = hashlib.sha256(services.normalize_email(email).encode("utf-8")).hexdigest()[:32]
+    account = hashlib.sha256(staff_users.normalize_email(email).encode("utf-8")).hexdigest()[:32]
     pair = f"{account}|{address}"
     try:
         # Counted before the password's Argon2 check, so parallel guesses are all counted.
@@ -138,28 +152,28 @@ def login(
         _audit_failed_login(session, email)
         return _login_page(request, LOGIN_LOCKED, email, status_code=429)
     try:
-        user = services.authenticate(session, email, password)
-    except services.LoginLocked:
+        user = staff_sessions.authenticate(session, email, password)
+    except staff_sessions.LoginLocked:
         _audit_failed_login(session, email)
         return _login_page(request, LOGIN_LOCKED, email, status_code=429)
-    except services.LoginFailed:
+    except staff_sessions.LoginFailed:
         _audit_failed_login(session, email)
         if count(session, STAFF_ACCOUNT_AT_ADDRESS, pair) >= STAFF_ACCOUNT_AT_ADDRESS.per_address:
             return _login_page(request, LOGIN_LOCKED, email, status_code=429)
         return _login_page(request, LOGIN_WRONG, email, status_code=400)
-    token = services.open_session(session, user)
+    token = staff_sessions.open_session(session, user)
     forget(session, STAFF_ACCOUNT_AT_ADDRESS, pair)
-    services.audit(session, user, "staff.login")
+    audit(session, user, "staff.login")
     session.commit()
     response = RedirectResponse(_home(user), status_code=303)
-    _set_cookie(request, response, COOKIE_NAME, token, max_age=int(services.SESSION_LIFETIME.total_seconds()))
+    _set_cookie(
+        request, response, COOKIE_NAME, token, max_age=int(staff_sessions.SESSION_LIFETIME.total_seconds())
+    )
     response.delete_cookie(LOGIN_COOKIE, path="/staff")
     return response
 
 
 def _audit_failed_login(session: Session, email: str) -> None:
-    from sxr.audit.services import record
-
     record(session, actor=f"staff:{email.strip().lower()}"[:120], action="staff.login_failed")
     session.commit()
 
@@ -167,8 +181,8 @@ def _audit_failed_login(session: Session, email: str) -> None:
 @router.post("/logout")
 def logout(request: Request, session: SessionDep, staff_session: CsrfSessionDep) -> Response:
     """End this session and go back to the sign-in form."""
-    services.end_session(session, staff_session)
-    services.audit(session, staff_session.user, "staff.logout")
+    staff_sessions.end_session(session, staff_session)
+    audit(session, staff_session.user, "staff.logout")
     session.commit()
     response = RedirectResponse("/staff/login", status_code=303)
     response.delete_cookie(
@@ -211,10 +225,10 @@ def change_password(
 ) -> Response:
     """Change the password; other sessions of this user end."""
     try:
-        services.change_password(session, staff_session, current_password, new_password, confirm_password)
-    except services.StaffError as exc:
+        staff_users.change_password(session, staff_session, current_password, new_password, confirm_password)
+    except StaffError as exc:
         return _password_page(request, staff_session, str(exc), status_code=400)
-    services.audit(session, staff_session.user, "staff.password_changed")
+    audit(session, staff_session.user, "staff.password_changed")
     session.commit()
     return RedirectResponse("/staff/cases", status_code=303)
 
@@ -222,12 +236,12 @@ def change_password(
 def _require(user: StaffUser, action: str, what: str) -> None:
     if user.must_change_password:
         raise HTTPException(status_code=403, detail="Please change your password first, at /staff/password.")
-    if not services.can(user, action):
+    if not can(user, action):
         raise HTTPException(status_code=403, detail=f"Your role ({user.role}) does not allow you to {what}.")
 
 
 def _case_or_404(session: Session, reference: str) -> Case:
-    case = services.find_case(session, reference)
+    case = get_case_by_reference(session, reference)
     if case is None:
         raise HTTPException(status_code=404, detail="There is no case with that reference.")
     return case
@@ -250,15 +264,15 @@ def case_queue(
     if user.must_change_password:
         return RedirectResponse("/staff/password", status_code=303)
     filters = {
-        "status": status if status in services.STATUS_LABELS else None,
-        "risk": risk if risk in services.RISK_LEVELS else None,
-        "content": content if content in services.CONTENT_FILTERS else None,
+        "status": status if status in queues.STATUS_LABELS else None,
+        "risk": risk if risk in queues.RISK_LEVELS else None,
+        "content": content if content in queues.CONTENT_FILTERS else None,
     }
-    queue = services.case_queue(
+    queue = queues.case_queue(
         session, status=filters["status"], risk=filters["risk"], content=filters["content"], page=page
     )
     subject = " ".join(f"{k}={v}" for k, v in filters.items() if v) or None
-    services.audit(session, user, "case_queue.view", subject=subject)
+    audit(session, user, "case_queue.view", subject=subject)
     session.commit()
     chosen = {k: v for k, v in filters.items() if v}
     return _render(
@@ -284,8 +298,8 @@ def audit_trail(request: Request, session: SessionDep, staff_session: OptionalSt
         return RedirectResponse("/staff/login", status_code=303)
     user = staff_session.user
     _require(user, "audit", "read the whole audit trail")
-    events = services.recent_audit_events(session)
-    services.audit(session, user, "audit.view")
+    events = recent_audit_events(session)
+    audit(session, user, "audit.view")
     session.commit()
     return _render(
         request, "staff/audit.html", {"user": user, "csrf_token": staff_session.csrf_secret, "events": events}
@@ -303,10 +317,10 @@ def _case_page(
     status_code: int = 200,
 ) -> Response:
     user = staff_session.user
-    overview = services.case_overview(session, settings, case)
-    services.audit(session, user, "case.view", case=case)
+    overview = casework.case_overview(session, settings, case)
+    audit(session, user, "case.view", case=case)
     session.commit()
-    trail = services.audit_trail(session, case)
+    trail = case_audit_trail(session, case)
     return _render(
         request,
         "staff/case.html",
@@ -318,10 +332,10 @@ def _case_page(
             "o": overview,
             "trail": trail,
             "problem": problem,
-            "can_review": services.can(user, "review"),
-            "can_disclose": services.can(user, "disclose"),
-            "can_change_status": services.can(user, "change_status"),
-            "can_hold": services.can(user, "hold"),
+            "can_review": can(user, "review"),
+            "can_disclose": can(user, "disclose"),
+            "can_change_status": can(user, "change_status"),
+            "can_hold": can(user, "hold"),
             "retention": retention_panel(session, settings, case),
         },
         status_code=status_code,
@@ -355,9 +369,7 @@ def _record_disclosure(
 ) -> None:
     """An original leaves the locker for a person: an audit event with the reason, and an "exported"
     ledger entry (the caller commits)."""
-    from sxr.evidence import ledger
-
-    services.audit(
+    audit(
         session,
         user,
         action,
@@ -387,9 +399,6 @@ def download_original(
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Send one evidence item's original, decrypted, as a download (an audit event and a ledger entry)."""
-    from sxr.evidence.models import EvidenceItem
-    from sxr.evidence.services import open_original
-
     user = staff_session.user
     _require(user, "disclose", "download originals")
     case = _case_or_404(session, reference)
@@ -397,8 +406,8 @@ def download_original(
     if item is None or item.case_id != case.id:
         raise HTTPException(status_code=404, detail="This case has no such evidence item.")
     try:
-        why = services.clean_reason(reason)
-    except services.StaffError as exc:
+        why = clean_reason(reason)
+    except StaffError as exc:
         return _case_page(request, session, settings, staff_session, case, problem=str(exc), status_code=400)
     chunks = open_original(settings, item)
     _record_disclosure(session, user, case, item, "evidence.download", {"download": "original", "why": why})
@@ -421,16 +430,12 @@ def build_report_pack(
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Build the case's report pack and send the zip (an audit event; the ledger records the pack too)."""
-    from sxr.reports.pack import PackError
-    from sxr.reports.pdf import PdfError
-    from sxr.reports.services import build_case_pack
-
     user = staff_session.user
     _require(user, "disclose", "build report packs")
     case = _case_or_404(session, reference)
     try:
-        why = services.clean_reason(reason)
-    except services.StaffError as exc:
+        why = clean_reason(reason)
+    except StaffError as exc:
         return _case_page(request, session, settings, staff_session, case, problem=str(exc), status_code=400)
     folder = Path(tempfile.mkdtemp(prefix="sxr-staff-pack-"))  # a pack holds originals: never in the data dir
     out = folder / "pack.zip"
@@ -439,9 +444,7 @@ def build_report_pack(
     except (PackError, PdfError, OSError) as exc:
         shutil.rmtree(folder, ignore_errors=True)
         raise HTTPException(status_code=503, detail=PACK_FAILED) from exc
-    services.audit(
-        session, user, "report_pack.build", case=case, subject=f"merkle root {result.merkle_root}", why=why
-    )
+    audit(session, user, "report_pack.build", case=case, subject=f"merkle root {result.merkle_root}", why=why)
     session.commit()
     return FileResponse(
         out,
@@ -466,8 +469,8 @@ def review_detail(
     _require(user, "review", "confirm or reject details")
     case = _case_or_404(session, reference)
     try:
-        services.review_detail(session, user, case, kind, value, decision)
-    except services.StaffError as exc:
+        casework.review_detail(session, user, case, kind, value, decision)
+    except StaffError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
     session.commit()
     return RedirectResponse(f"/staff/cases/{case.reference}#details", status_code=303)
@@ -485,17 +488,14 @@ def change_status(
     _require(user, "change_status", "change a case's status")
     case = _case_or_404(session, reference)
     try:
-        services.set_status(session, user, case, status)
-    except services.StaffError as exc:
+        casework.set_status(session, user, case, status)
+    except StaffError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
     session.commit()
     return RedirectResponse(f"/staff/cases/{case.reference}", status_code=303)
 
 
 def _staff_screenshot(session: Session, case: Case, item_id: int) -> Any:
-    from sxr.conversations.derivers import SCREENSHOT_KINDS
-    from sxr.evidence.models import EvidenceItem
-
     item = session.get(EvidenceItem, item_id)
     if item is None or item.case_id != case.id or item.kind not in SCREENSHOT_KINDS:
         raise HTTPException(status_code=404, detail="This case has no such screenshot.")
@@ -514,14 +514,12 @@ def _reading_page(
     problem: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    from sxr.conversations.confirm import ReadingRefused, current_reading, form_rows
-
     user = staff_session.user
     try:
         reading = current_reading(session, settings, item)
     except ReadingRefused as exc:
         reading, problem, status_code = None, problem or str(exc), 500
-    services.audit(session, user, "evidence.reading.view", case=case, subject=f"evidence item {item.id}")
+    audit(session, user, "evidence.reading.view", case=case, subject=f"evidence item {item.id}")
     session.commit()
     return _render(
         request,
@@ -536,7 +534,7 @@ def _reading_page(
             "picture": picture,
             "problem": problem,
             "saved": request.query_params.get("saved") == "1",
-            "can_disclose": services.can(user, "disclose"),
+            "can_disclose": can(user, "disclose"),
         },
         status_code=status_code,
     )
@@ -571,19 +569,14 @@ def reading_picture(
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Show the screenshot beside its reading: a disclosure of the original, so a reason, audit and ledger."""
-    import base64
-
-    from sxr.conversations.confirm import picture_for_browser
-    from sxr.evidence.services import read_original
-
     user = staff_session.user
     _require(user, "review", "check what was read from screenshots")
     _require(user, "disclose", "see originals")
     case = _case_or_404(session, reference)
     item = _staff_screenshot(session, case, item_id)
     try:
-        why = services.clean_reason(reason)
-    except services.StaffError as exc:
+        why = clean_reason(reason)
+    except StaffError as exc:
         return _reading_page(
             request, session, settings, staff_session, case, item, problem=str(exc), status_code=400
         )
@@ -609,8 +602,6 @@ def confirm_screenshot_reading(
     merge: Annotated[list[int] | None, Form()] = None,
 ) -> Response:
     """Store the messages as staff say they are; the machine's reading is kept, superseded."""
-    from sxr.conversations import confirm
-
     user = staff_session.user
     _require(user, "review", "confirm what was read from screenshots")
     case = _case_or_404(session, reference)
@@ -626,9 +617,7 @@ def confirm_screenshot_reading(
             request, session, settings, staff_session, case, item, problem=str(exc), status_code=400
         )
     if changed:
-        services.audit(
-            session, user, "evidence.reading.confirm", case=case, subject=f"evidence item {item.id}"
-        )
+        audit(session, user, "evidence.reading.confirm", case=case, subject=f"evidence item {item.id}")
         session.commit()
     return RedirectResponse(
         f"/staff/cases/{case.reference}/evidence/{item.id}/reading?saved=1", status_code=303

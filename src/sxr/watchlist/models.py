@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from sxr.clock import utcnow
 from sxr.db import Base
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def new_public_id(prefix: str) -> str:

@@ -18,21 +18,24 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 
-from sxr.accounts.models import ApiKey
+from sxr.accounts.deps import CsrfSessionDep, OptionalStaffSessionDep
+from sxr.accounts.models import ApiKey, StaffSession, StaffUser
+from sxr.accounts.roles import can
 from sxr.accounts.services import authenticate_api_key
+from sxr.accounts.staff_audit import audit, clean_reason
+from sxr.accounts.staff_users import StaffError
 from sxr.cases.deps import VictimCaseDep
-from sxr.cases.models import Case, as_utc
-from sxr.cases.views import require_same_origin
+from sxr.cases.models import Case
+from sxr.cases.services import get_case_by_reference
+from sxr.clock import as_utc
 from sxr.deps import SessionDep
 from sxr.media.hashing import HASH_TYPES as SIGNALS
 from sxr.ratelimits.deps import limit_by_address
 from sxr.ratelimits.services import HASH_BANKING
-from sxr.staff import services as staff_services
-from sxr.staff.deps import CsrfSessionDep, OptionalStaffSessionDep
-from sxr.staff.models import StaffSession, StaffUser
 from sxr.watchlist import services
 from sxr.watchlist.api_docs import platform_openapi, reading
 from sxr.watchlist.settings import get_watchlist_settings
+from sxr.web.security import require_same_origin
 from sxr.web.templating import templates
 
 
@@ -430,13 +433,13 @@ def _staff_user(staff_session: StaffSession, action: str, what: str) -> StaffUse
     user = staff_session.user
     if user.must_change_password:
         raise HTTPException(status_code=403, detail="Please change your password first, at /staff/password.")
-    if not staff_services.can(user, action):
+    if not can(user, action):
         raise HTTPException(status_code=403, detail=f"Your role ({user.role}) does not allow you to {what}.")
     return user
 
 
 def _staff_case(session: SessionDep, reference: str) -> Case:
-    case = staff_services.find_case(session, reference)
+    case = get_case_by_reference(session, reference)
     if case is None:
         raise HTTPException(status_code=404, detail="There is no case with that reference.")
     return case
@@ -469,7 +472,7 @@ def _staff_entries_page(
             .limit(10)
         )
     )
-    staff_services.audit(session, user, "watchlist.view", case=case, subject=f"{len(entries)} entries")
+    audit(session, user, "watchlist.view", case=case, subject=f"{len(entries)} entries")
     session.commit()
     return templates.TemplateResponse(
         request,
@@ -483,7 +486,7 @@ def _staff_entries_page(
             "quota": services.case_quota(),
             "use": services.quota_use(session, case.id),
             "notes": notes,
-            "can_review": staff_services.can(user, "review"),
+            "can_review": can(user, "review"),
             "problem": problem,
             "done": done,
             "when": _when,
@@ -541,7 +544,7 @@ def staff_review_entries(
     except services.WatchlistError as exc:
         session.rollback()
         return _staff_entries_page(request, session, staff_session, case, problem=str(exc), status_code=400)
-    staff_services.audit(
+    audit(
         session,
         user,
         "watchlist.review",
@@ -566,13 +569,13 @@ def staff_remove_entries(
     user = _staff_user(staff_session, "review", "remove watchlist entries")
     case = _staff_case(session, reference)
     try:
-        why = staff_services.clean_reason(reason)
+        why = clean_reason(reason)
         chosen = _chosen(entry_id, everything)
         removed = services.remove_entries(session, case.id, chosen)
-    except (services.WatchlistError, staff_services.StaffError) as exc:
+    except (services.WatchlistError, StaffError) as exc:
         session.rollback()
         return _staff_entries_page(request, session, staff_session, case, problem=str(exc), status_code=400)
-    staff_services.audit(
+    audit(
         session,
         user,
         "watchlist.remove",

@@ -25,7 +25,7 @@ MAX_TOKEN_CHARS = 4096  # a hostile URL may be long: refuse before any work
 
 
 def _aead(settings: Settings, purpose: str) -> AESGCM:
-    from sxr.evidence.store import load_master_key
+    from sxr.master_key import load_master_key
 
     label = f"sxr sealed token\0{purpose}\0".encode()
     return AESGCM(hashlib.sha256(label + load_master_key(settings)).digest())

@@ -22,7 +22,7 @@ from typing import IO
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
-from sxr.evidence.limits import human_size
+from sxr.sizes import human_size
 
 TMP_DIRNAME = "tmp"
 MAX_FIELD_BYTES = 64 * 1024

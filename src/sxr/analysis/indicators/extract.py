@@ -13,14 +13,14 @@ import phonenumbers
 
 from sxr.analysis import lexicon
 from sxr.analysis.fastre import compile_fast
-from sxr.analysis.indicators.checksums import (
+from sxr.analysis.indicators.modulus import uk_account_passes
+from sxr.analysis.normalize import NormalizedText
+from sxr.checksums import (
     is_valid_btc_address,
     is_valid_eth_address,
     is_valid_iban,
     is_valid_tron_address,
 )
-from sxr.analysis.indicators.modulus import uk_account_passes
-from sxr.analysis.normalize import NormalizedText
 
 
 @dataclass(slots=True)
@@ -378,7 +378,7 @@ class _Extractor:
                 add("eth_address", m.group(1).lower(), m.start(), m.end())
 
     def _ibans(self, text: str, add: Any, found: list[_Found]) -> None:
-        from sxr.analysis.indicators.checksums import IBAN_LENGTHS
+        from sxr.checksums import IBAN_LENGTHS
 
         for m in _IBAN.finditer(text):
             compact = m.group(1).replace(" ", "").upper()

@@ -20,7 +20,7 @@ from pathlib import Path
 from sxr.conversations.importers.archive import ExportFiles
 from sxr.conversations.importers.base import DEFAULT_TZ, Importer, ImportOptions, ImportRun, Item
 from sxr.conversations.importers.gathering import clean_errors, collect, gather, numbered
-from sxr.conversations.model import Conversation, ExportError
+from sxr.conversations.model import Conversation, ExportError, NotAChatExport
 
 __all__ = [
     "BUILT_IN",
@@ -147,21 +147,21 @@ def detect(files: ExportFiles) -> tuple[Importer, list[str]]:
         )
     nested = files.nested_archives()
     if nested:
-        raise ExportError(
+        raise NotAChatExport(
             f"{files.display} holds another archive ({nested[0]}) and no chat sxr can read. "
             "Nested archives are not opened: unpack it and import the inner file."
         )
     if files.kind == "file" and files.display.lower().endswith(".json"):
-        raise ExportError(
+        raise NotAChatExport(
             f"{files.display} is a JSON file, but not a chat export sxr knows (or a version of one it has "
             f"never seen). Supported: {supported()}."
         )
     if files.kind in ("zip", "tar", "folder"):
-        raise ExportError(
+        raise NotAChatExport(
             f"{files.display} holds no chat export sxr knows. Supported: {supported()}. "
             "Check that you chose the right file."
         )
-    raise ExportError(f"{files.display} is not a chat export sxr can read. Supported: {supported()}.")
+    raise NotAChatExport(f"{files.display} is not a chat export sxr can read. Supported: {supported()}.")
 
 
 @contextmanager

@@ -1,6 +1,8 @@
 """Evidence derivers: a chat export or screenshot added to a case becomes a conversation and its analysis.
 
 Both are stored as derived items that point to their evidence item; the original is never touched.
+`DERIVERS` lists every deriver, in the order they run: the app factory and the CLI pass it to the
+evidence locker. A new deriver goes in this package and in that list.
 """
 
 from __future__ import annotations
@@ -10,16 +12,24 @@ import json
 import re
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
+from typing import Final
 
 from sqlalchemy.orm import Session
 
 from sxr.cases.services import note_risk
 from sxr.config import Settings
 from sxr.conversations.importers.date_order import region_date_order
-from sxr.conversations.model import Conversation, DateOrderAmbiguous, DateReading, ExportError, SeveralChats
+from sxr.conversations.model import (
+    Conversation,
+    DateOrderAmbiguous,
+    DateReading,
+    ExportError,
+    NotAChatExport,
+    SeveralChats,
+)
 from sxr.evidence import services as evidence_services
 from sxr.evidence.models import NO_CHAT, NOT_READ, PARTLY_READ, READ, EvidenceItem
-from sxr.evidence.services import DerivedContent
+from sxr.evidence.services import DerivedContent, Deriver
 from sxr.web.uploads import private_folder
 
 # Evidence kinds (from the file's bytes) that may hold a chat.
@@ -139,6 +149,7 @@ def conversations_of(
     # if a crash left it).
     with private_folder(settings.data_dir, "derive") as folder:
         path = _write_original(settings, item, folder)
+        # OCR (numpy, Pillow), the importers and the analysis load on first use: `sxr --help` stays quick.
         if item.kind in SCREENSHOT_KINDS:
             from sxr.conversations.screenshots import read_screenshots
 
@@ -214,13 +225,13 @@ def derive_conversation(session: Session, settings: Settings, item: EvidenceItem
             yield DerivedContent("analysis", JSON_TYPE, _dumps(document))
             note_risk(session, item.case_id, document.get("risk"))
     except ExportError as exc:
-        if item.kind == "archive" and "no chat" in str(exc).lower():
+        if item.kind == "archive" and isinstance(exc, NotAChatExport):
             # A zip of photos is evidence, not a chat export: said, but not a failure.
             evidence_services.record_reading(session, item, NO_CHAT, detail=str(exc))
             return
         if item.kind in SCREENSHOT_KINDS:
             problem = "picture"
-        elif re.search(r"(not|no) a? ?chat export", str(exc)):
+        elif isinstance(exc, NotAChatExport):
             problem = "not_a_chat"
         else:
             problem = "unreadable"
@@ -262,7 +273,5 @@ def _dumps(document: object) -> bytes:
     return json.dumps(document, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-def install() -> None:
-    """Register the derivers with the evidence locker (once per process)."""
-    if derive_conversation not in evidence_services.DERIVERS:
-        evidence_services.DERIVERS.append(derive_conversation)
+# Every deriver, in the order they run on each new evidence item.
+DERIVERS: Final[tuple[Deriver, ...]] = (derive_conversation,)

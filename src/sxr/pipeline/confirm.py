@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from sxr.cases.models import utcnow
 from sxr.cases.services import note_risk
+from sxr.clock import utcnow
 from sxr.config import Settings
 from sxr.conversations.model import Conversation, Message, Notice, Participant, SourceRef
 from sxr.evidence import ledger

@@ -20,11 +20,10 @@ from sxr.analysis.services import case_analyses, found_details, record_decision,
 from sxr.analysis.vocabulary import Family, indicator_kind, kind_label
 from sxr.cases.deps import VictimCaseDep
 from sxr.cases.models import Case
-from sxr.cases.readings import file_notes, long_date
-from sxr.cases.views import require_same_origin
 from sxr.config import Settings
-from sxr.deps import SessionDep, SettingsDep
+from sxr.deps import SameOriginDep, SessionDep, SettingsDep
 from sxr.evidence.services import list_evidence
+from sxr.portal.readings import file_notes, long_date
 from sxr.web.templating import templates
 
 router = APIRouter()
@@ -96,6 +95,7 @@ def details_page(
 @router.post("/case/{token}/details")
 def details_decide(
     request: Request,
+    _same_origin: SameOriginDep,
     token: str,
     case: VictimCaseDep,
     session: SessionDep,
@@ -105,7 +105,6 @@ def details_decide(
     decision: Annotated[str, Form()],
 ) -> Response:
     """Record the victim's choice for one detail, then show the list again."""
-    require_same_origin(request)
     known = {(i.kind, i.value): i for i in found_details(session, settings, case)}
     indicator = known.get((kind, value))
     if indicator_kind(kind) is None or indicator is None or decision not in ("confirmed", "rejected"):

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Form, HTTPException, Request
 
+from sxr.accounts.models import StaffSession, StaffUser
+from sxr.accounts.staff_sessions import check_csrf, resolve_session
 from sxr.deps import SessionDep
-from sxr.staff.models import StaffSession, StaffUser
-from sxr.staff.services import check_csrf, resolve_session
 
 COOKIE_NAME = "sxr_staff"
 SIGN_IN_AGAIN = "You are not signed in, or your session has ended. Please sign in again at /staff/login."

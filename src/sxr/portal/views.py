@@ -6,6 +6,7 @@ short-lived capability (stored hashed). Form posts must come from this site (Ori
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -17,22 +18,15 @@ from sqlalchemy.orm import Session
 
 from sxr.cases import services
 from sxr.cases.deps import VictimCaseDep
-from sxr.cases.models import Case, as_utc, utcnow
-from sxr.cases.readings import file_notes, not_read_names
+from sxr.cases.models import Case
+from sxr.clock import as_utc, utcnow
 from sxr.config import Settings
-from sxr.conversations.confirm import (
-    ReadingRefused,
-    confirm_reading,
-    current_reading,
-    form_rows,
-    picture_for_browser,
-    rows_from_form,
-)
-from sxr.conversations.derivers import SCREENSHOT_KINDS
-from sxr.deps import SessionDep, SettingsDep
-from sxr.evidence.limits import EvidenceLimits, EvidenceRejected, human_size
+from sxr.deps import SameOriginDep, SessionDep, SettingsDep
+from sxr.evidence.deps import DeriversDep
+from sxr.evidence.limits import EvidenceLimits, EvidenceRejected
 from sxr.evidence.models import PARTLY_READ, READ, EvidenceItem
 from sxr.evidence.services import (
+    Deriver,
     add_evidence,
     check_upload,
     list_evidence,
@@ -42,8 +36,20 @@ from sxr.evidence.services import (
     rederive,
 )
 from sxr.evidence.store import BlobError
+from sxr.pipeline.confirm import (
+    ReadingRefused,
+    confirm_reading,
+    current_reading,
+    form_rows,
+    picture_for_browser,
+    rows_from_form,
+)
+from sxr.pipeline.derivers import SCREENSHOT_KINDS
+from sxr.portal.readings import file_notes, not_read_names
 from sxr.ratelimits.deps import limit_by_address
 from sxr.ratelimits.services import EVIDENCE_UPLOAD, PIN_CHECK, REPORT_START
+from sxr.sizes import human_size
+from sxr.watchlist.services import alerts_for_case, entries_for_case, mark_alerts_seen
 from sxr.web.sealed import open_token, seal_token
 from sxr.web.templating import templates
 from sxr.web.uploads import Upload, UploadRefused, private_folder, receive_upload
@@ -73,20 +79,6 @@ STATUS_LABELS = {
     "closed": "Your report is closed. Your files are still kept safe. You can still add more.",
 }
 ACCEPT = ".png,.jpg,.jpeg,.heic,.heif,.webp,.mp4,.mov,.txt,.json,.zip,.tar,.pdf,.eml,image/*,video/*"
-
-
-def require_same_origin(request: Request) -> None:
-    """Refuse form posts sent from another site (the token in the path is the capability, but still)."""
-    site = request.headers.get("sec-fetch-site")
-    if site is not None:
-        # Modern browsers say where a request came from; trust that over Origin, which our
-        # no-referrer policy turns into "null" even for this site's own forms.
-        allowed = site in ("same-origin", "none")
-    else:
-        origin = request.headers.get("origin")
-        allowed = origin in (None, "null", f"{request.url.scheme}://{request.url.netloc}")
-    if not allowed:
-        raise HTTPException(status_code=403, detail="This form can only be sent from this website.")
 
 
 def _page(
@@ -139,6 +131,7 @@ def start_form(request: Request, settings: SettingsDep) -> Response:
 @router.post("/report/start")
 def start_submit(
     request: Request,
+    _same_origin: SameOriginDep,
     session: SessionDep,
     settings: SettingsDep,
     age_band: Annotated[str, Form()] = "",
@@ -146,7 +139,6 @@ def start_submit(
     what_happened: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
     """Open the case and show its reference and PIN, once."""
-    require_same_origin(request)
     limit_by_address(request, session, REPORT_START)
     answers = services.NewCaseAnswers(
         age_band=age_band or None, platforms=tuple(platforms or ()), what_happened=what_happened
@@ -184,13 +176,13 @@ def return_form(request: Request, settings: SettingsDep) -> Response:
 @router.post("/report/return")
 def return_submit(
     request: Request,
+    _same_origin: SameOriginDep,
     session: SessionDep,
     settings: SettingsDep,
     reference: Annotated[str, Form(max_length=100)] = "",
     pin: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Check reference and PIN; on success, open the case page under a fresh token."""
-    require_same_origin(request)
     error = None
     status_code = 400
     if not reference.strip() or not pin.strip():
@@ -235,8 +227,6 @@ def _case_page(
     problems: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    from sxr.watchlist.services import alerts_for_case, entries_for_case, mark_alerts_seen
-
     items = list_evidence(session, case)
     notes = file_notes(session, settings, items)
     readings = readings_of(session, case.id)
@@ -294,14 +284,19 @@ def case_page(
 
 @router.post("/case/{token}/evidence")
 async def case_upload(
-    request: Request, token: str, case: VictimCaseDep, session: SessionDep, settings: SettingsDep
+    request: Request,
+    _same_origin: SameOriginDep,
+    token: str,
+    case: VictimCaseDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    derivers: DeriversDep,
 ) -> Response:
     """Store each uploaded file as evidence; say plainly which were saved and which were not, and why.
 
     The files are streamed to a private folder under the data dir and the upload stops at the first limit
     it goes past (size of a file, number of files), before anything more is written.
     """
-    require_same_origin(request)
     await run_in_threadpool(limit_by_address, request, session, EVIDENCE_UPLOAD)
     limits = EvidenceLimits.from_settings(settings)
     with private_folder(settings.data_dir, "upload") as folder:
@@ -320,11 +315,19 @@ async def case_upload(
                 problems=[str(exc)],
                 status_code=exc.status,
             )
-        return await run_in_threadpool(_store_upload, request, session, settings, case, token, upload)
+        return await run_in_threadpool(
+            _store_upload, request, session, settings, case, token, upload, derivers
+        )
 
 
 def _store_upload(
-    request: Request, session: Session, settings: Settings, case: Case, token: str, upload: Upload
+    request: Request,
+    session: Session,
+    settings: Settings,
+    case: Case,
+    token: str,
+    upload: Upload,
+    derivers: Sequence[Deriver],
 ) -> Response:
     chosen = [f for f in upload.files if f.filename]
     saved: list[str] = []
@@ -337,7 +340,9 @@ def _store_upload(
     for uploaded in chosen:
         name = uploaded.filename
         try:
-            added = add_evidence(session, settings, case, uploaded.path, name=name, received_by="victim")
+            added = add_evidence(
+                session, settings, case, uploaded.path, name=name, received_by="victim", derivers=derivers
+            )
         except EvidenceRejected as exc:
             problems.append(f"{name}: {exc}")
             continue
@@ -362,16 +367,17 @@ def _store_upload(
 @router.post("/case/{token}/evidence/{item_id}/dates")
 def case_switch_dates(
     request: Request,
+    _same_origin: SameOriginDep,
     token: str,
     item_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
     case: VictimCaseDep,
     session: SessionDep,
     settings: SettingsDep,
+    derivers: DeriversDep,
     order: Annotated[str, Form(max_length=3)] = "",
     back: Annotated[str, Form(max_length=10)] = "case",
 ) -> Response:
     """Read a file's dates the other way (day first or month first): its details are found again."""
-    require_same_origin(request)
     item = next((i for i in list_evidence(session, case) if i.id == item_id), None)
     if item is None or order not in ("DMY", "MDY"):
         raise HTTPException(status_code=400, detail="That file is not in your report.")
@@ -379,15 +385,16 @@ def case_switch_dates(
     if reading is None or reading.date_how not in ("assumed", "given"):
         # Only a reading the file itself could not settle is switched (and nothing is re-read for nothing).
         raise HTTPException(status_code=400, detail="The dates in that file can only be read one way.")
-    rederive(session, settings, item, actor="victim", date_order=order)
+    rederive(session, settings, item, actor="victim", date_order=order, derivers=derivers)
     where = "/details" if back == "details" else ""
     return RedirectResponse(f"/case/{token}{where}#file-{item.id}", status_code=303)
 
 
 @router.post("/case/{token}/leave")
-def case_leave(request: Request, token: str, session: SessionDep, settings: SettingsDep) -> Response:
+def case_leave(
+    request: Request, _same_origin: SameOriginDep, token: str, session: SessionDep, settings: SettingsDep
+) -> Response:
     """Close this case page now: every link to this report stops working, on every device."""
-    require_same_origin(request)
     case = services.resolve_victim_session(session, token)
     if case is not None:
         services.revoke_all_victim_sessions(session, case)
@@ -467,6 +474,7 @@ def case_reading(
 @router.post("/case/{token}/evidence/{item_id}/reading")
 def case_confirm_reading(
     request: Request,
+    _same_origin: SameOriginDep,
     token: str,
     item_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
     case: VictimCaseDep,
@@ -478,7 +486,6 @@ def case_confirm_reading(
     merge: Annotated[list[int] | None, Form()] = None,
 ) -> Response:
     """Store the messages as the victim says they are; the machine's reading is kept, superseded."""
-    require_same_origin(request)
     item = _screenshot(session, case, item_id)
     try:
         rows = rows_from_form(side, text, time, merge)

@@ -1,4 +1,8 @@
-"""Checksum validators for addresses and account numbers: a typo'd address is not the offender's address."""
+"""Checksum validators for addresses and account numbers: a typo'd address is not the offender's address.
+
+Pure (no sxr imports): the indicators (sxr.analysis) and the screenshot reader's doubts about OCR
+(sxr.conversations.screenshot_identifiers) both check against them, so they live below both.
+"""
 
 from __future__ import annotations
 

@@ -212,7 +212,7 @@ def test_the_plans_answers_are_carried_into_the_report_form(client: TestClient) 
 def test_the_reference_and_pin_page_closes_after_a_few_minutes(
     client: TestClient, settings: Settings
 ) -> None:
-    from sxr.cases.views import CREATED_PURPOSE
+    from sxr.portal.views import CREATED_PURPOSE
 
     old = seal_token(settings, CREATED_PURPOSE, {"r": "SXR-AAAA-BBBB", "p": "123456", "s": "x"}, now=1)
     page = client.get(f"/report/made/{old}")

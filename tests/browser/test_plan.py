@@ -146,8 +146,9 @@ class Taps:
 
 
 def visible_words(page: Page) -> int:
-    blocks: list[str] = page.evaluate(_VISIBLE_TEXT)
-    return sum(len(b.split()) for b in blocks)
+    """Words a person sees on the whole page before opening anything (innerText leaves out what is folded)."""
+    text: str = page.evaluate("() => document.body.innerText")
+    return len(text.split())
 
 
 def check_both_widths(page: Page) -> None:
@@ -198,7 +199,12 @@ def test_fifteen_year_old_in_scotland_reaches_the_plan_in_eight_taps(touch_phone
     expect(now).to_have_count(4)
     box = page.locator(".do-now").bounding_box()
     assert box and box["y"] + box["height"] <= PHONE_SCREEN, box
-    assert visible_words(page) <= MAX_VISIBLE_WORDS, visible_words(page)
+    words = visible_words(page)
+    print(
+        f"\nplan reached in {taps.count} taps; do-now ends at {box['y'] + box['height']:.0f} px; "
+        f"{words} words"
+    )
+    assert words <= MAX_VISIBLE_WORDS, words
 
     # Every step is folded, and opens with a tap.
     steps = page.locator("details.plan-step")

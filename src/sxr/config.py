@@ -99,6 +99,16 @@ class Settings(BaseSettings, WatchlistSection):
         description="region whose emergency number, support services and quick-exit page victims see; "
         "its custom reads ambiguous dates",
     )
+    operator_name: str = Field(
+        default="the team that runs this service",
+        max_length=120,
+        description="who runs this service, as the victim's home page names it (for example a charity or "
+        "a police force)",
+    )
+    reports_reach_police: bool = Field(
+        default=False,
+        description="whether the operator passes reports to the police; the home page says which, in words",
+    )
     timezone: str = Field(default="Europe/London", description="zone for exports that give local times")
     phone_region: str = Field(
         default="GB", description="region for phone numbers written without a country code"

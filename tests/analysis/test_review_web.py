@@ -61,3 +61,22 @@ def test_victim_confirms_and_rejects_found_details(database_url: str) -> None:
         headers={"sec-fetch-site": "cross-site"},
     )
     assert cross.status_code == 403
+
+
+def test_details_are_cards_in_peoples_words_and_money_is_never_asked_if_it_is_theirs(sqlite_url: str) -> None:
+    """Issue 17: labels from the indicator kinds' table, "£100" not a code, no "is this theirs?" for a sum."""
+    client = TestClient(create_app(get_settings()))
+    page = client.post("/report/start", data={})
+    case_url = re.search(r'href="(/case/[^"]+)"', page.text)
+    assert case_url
+    url = case_url.group(1)
+    client.post(
+        f"{url}/evidence", files=[("files", ("WhatsApp Chat with Lily.txt", CHAT.encode(), "text/plain"))]
+    )
+    html = client.get(f"{url}/details").text
+    assert '<ul id="details-undecided" class="detail-cards">' in html and "<table" not in html
+    assert "Snapchat name" in html and "snapchat_username</p>" not in html
+    card = re.search(r'<li class="detail-card">(?:(?!</li>).)*£100(?:(?!</li>).)*</li>', html, re.S)
+    assert card, "the sum is shown as £100"
+    assert "Yes, this is right" in card.group(0) and "theirs" not in card.group(0)
+    assert "GBP:100" not in html.replace('value="GBP:100"', "")

@@ -68,3 +68,49 @@ def test_start_a_report_come_back_and_upload_evidence(page: object, tmp_path: Pa
     expect(rows.nth(1)).to_contain_text("Chat")
     check_accessibility(page)
     assert page.context.cookies() == []
+
+
+def _case_count() -> int:
+    import sqlalchemy as sa
+
+    from sxr.cases.models import Case
+    from sxr.config import get_settings
+    from sxr.db import session_scope
+
+    url = get_settings().resolved_database_url
+    with session_scope(url) as session:
+        return int(session.scalar(sa.select(sa.func.count()).select_from(Case)) or 0)
+
+
+@pytest.mark.browser
+def test_one_start_makes_one_report_whatever_reload_back_and_forward_do(page: object) -> None:
+    """Issue 17: the reference and PIN page comes after a POST-redirect-GET; reloading it, or Back then
+    Forward, shows the same report and never makes another; once the page has closed it says how to come
+    back to the report."""
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    page.goto("/report/start")
+    page.get_by_role("button", name="Start my report").click()
+    expect(page.get_by_role("heading", name="Your report is saved")).to_be_visible(timeout=SLOW)
+    assert "/report/made/" in page.url
+    reference = page.locator("#reference").inner_text().strip()
+    pin = page.locator("#pin").inner_text().strip()
+    assert _case_count() == 1
+    page.reload()
+    expect(page.locator("#reference")).to_have_text(reference)
+    expect(page.locator("#pin")).to_have_text(pin)
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Start a private report")
+    page.go_forward()
+    expect(page.locator("#reference")).to_have_text(reference)
+    assert _case_count() == 1
+    check_accessibility(page)
+    # A page whose few minutes are over (or a made-up one): "Come back to your report", no new report.
+    page.goto("/report/made/not-a-real-page")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Come back to your report")
+    expect(page.get_by_role("link", name="Go back to your report")).to_have_attribute(
+        "href", "/report/return"
+    )
+    check_accessibility(page)
+    assert _case_count() == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from urllib.parse import urlsplit
 
 from fastapi.testclient import TestClient
 from PIL import Image
@@ -23,6 +24,7 @@ def start_report(client: TestClient) -> tuple[str, str, str]:
     case_url = re.search(r'href="(/case/[^"]+)"', page.text)
     assert reference and pin and case_url
     assert "cannot show your PIN again" in page.text
+    assert urlsplit(str(page.url)).path.startswith("/report/made/")  # after a POST-redirect-GET
     return reference.group(1), pin.group(1), case_url.group(1)
 
 

@@ -11,12 +11,12 @@ EVERY_PLAN = {
     "they take it seriously": [r"take this seriously"],
     "they deal with it in confidence": [r"in confidence"],
     "they don't judge": [r"will not judge you"],
-    "contact your internet service provider": [r"internet service provider"],
     "don't panic": [r"don't panic"],
     "stop all contact": [r"stop all contact"],
     "don't delete anything": [r"do not delete anything"],
     "screenshot every conversation": [r"screenshot of every chat"],
-    "deactivate the Facebook account, don't delete it": [r"deactivate", r"facebook", r"do not delete it"],
+    # Issue 17: only the apps the person chose are named, so "Facebook" is no longer in every plan.
+    "deactivate the account, don't delete it": [r"deactivate", r"do not delete it"],
     "deleting destroys evidence, deactivating can be undone": [r"deleting wipes out proof", r"can be undone"],
     "report the account and the content to the platform": [r"report their account and what they posted"],
     "ask for the video to be blocked": [r"block the pictures or video"],
@@ -26,14 +26,8 @@ EVERY_PLAN = {
     "paying leads to more demands": [r"ask for more"],
     "images may be posted anyway": [r"post the pictures anyway"],
     "evidence: the offender's IDs": [r"skype ids?", r"profile links", r"usernames", r"phone numbers"],
-    "evidence: payment references": [
-        r"mtcn",
-        r"western union",
-        r"moneygram",
-        r"gift card codes",
-        r"bank details",
-        r"wallet addresses",
-    ],
+    # Issue 17: MTCN and wallet addresses are named (and explained) only for those who paid that way.
+    "evidence: payment references": [r"gift card codes", r"bank details"],
     "evidence: the photos and videos they sent": [r"photos and videos they sent"],
     "never delete correspondence": [r"never delete the chats"],
     "support: Samaritans": [r"samaritans", r"116 123"],
@@ -52,6 +46,12 @@ IF_PAID = {
     "cancel as soon as you can if it wasn't": [
         r"if it has not been collected, cancel the payment as soon as you can"
     ],
+}
+
+# Issue 17 dropped "contact your internet service provider": it does not help a victim of sextortion.
+IF_PAID_BY = {
+    "money-transfer": {"evidence: MTCN": [r"mtcn", r"western union", r"moneygram"]},
+    "crypto": {"evidence: wallet address": [r"wallet address"]},
 }
 
 CHILD = {

@@ -15,8 +15,10 @@ from sxr.app import create_app
 from sxr.config import get_settings
 from sxr.guidance.content import default_content
 
+from .test_views import walk
+
 SRC = Path(__file__).resolve().parents[2] / "src" / "sxr"
-US_AT_RISK = "age=13-15&safe=harm&where=US&paid=yes&how=gift-card&shared=no&app=instagram"
+US_AT_RISK = {"age": "13-15", "safe": "harm", "where": "US"}
 
 
 @pytest.fixture
@@ -31,13 +33,10 @@ def _victim_pages(client: TestClient) -> list[str]:
     _reference, _pin, case_url = start_report(client)
     return [
         "/",
-        "/plan/age",
-        "/plan/safe?age=13-15",
-        "/plan/where?age=13-15&safe=harm",
-        "/plan/paid?age=13-15&safe=harm&where=US",
-        f"/plan/check?{US_AT_RISK}",
-        f"/plan/your-plan?{US_AT_RISK}",
-        "/plan/your-plan?age=18-plus&safe=safe&where=elsewhere&paid=no&shared=no&app=other",
+        "/plan/about",
+        walk(client, US_AT_RISK, {"app": ["instagram"]}).replace("your-plan", "apps"),
+        walk(client, US_AT_RISK, {"app": ["instagram"]}),
+        walk(client, {"age": "18-plus", "safe": "safe", "where": "elsewhere"}, {"app": ["other"]}),
         "/report/start",
         "/report/return",
         "/protect",

@@ -10,18 +10,17 @@ from sxr.app import create_app
 from sxr.config import Settings
 from sxr.guidance.triage import Answers, build_plan
 
-PLAN = "/plan/your-plan?age=13-15&safe=harm&where=GB-ENG&paid=yes&how=gift-card&shared=no&app=instagram"
+from .test_views import walk
 
 
 def test_every_service_on_the_plan_page_shows_its_source_and_checked_date(settings: Settings) -> None:
-    page = TestClient(create_app(settings)).get(PLAN)
+    client = TestClient(create_app(settings))
+    plan_url = walk(client, {"age": "13-15", "safe": "harm", "where": "GB-ENG"}, {"app": ["instagram"]})
+    page = client.get(plan_url)
     assert page.status_code == 200
     answers = Answers(
         age_band="13-15",
         at_risk=True,
-        paid=True,
-        payment_methods=("gift-card",),
-        shared="no",
         platforms=("instagram",),
     )
     plan = build_plan(answers)
@@ -29,6 +28,10 @@ def test_every_service_on_the_plan_page_shows_its_source_and_checked_date(settin
     assert shown
     for service in shown:
         checked = f"checked {service.checked.day} {service.checked:%B %Y}"
-        pattern = rf'href="{re.escape(service.source)}"[^>]*>where we found this</a>,\s*{checked}'
+        name = re.escape(service.name)
+        pattern = rf'{name}: <a href="{re.escape(service.source)}"[^>]*>where we found this</a>,\s*{checked}'
         assert re.search(pattern, page.text), f"{service.name} is shown without its source and date"
-    assert page.text.count('class="source"') >= len({s.id for s in shown})
+    # One list, "Where these numbers come from", not a source after every number.
+    sources = page.text[page.text.index('id="sources"') :]
+    assert sources.count("where we found this") == len({s.id for s in shown})
+    assert page.text.count("where we found this") == len({s.id for s in shown})

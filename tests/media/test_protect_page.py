@@ -21,6 +21,7 @@ def test_protect_page_has_no_inline_code_and_sends_nowhere(settings: Settings) -
     assert "set-cookie" not in response.headers
     assert "data-submit-url" not in page
     assert re.findall(r"<script[^>]*>", page) == [
+        '<script src="/static/js/left.js">',
         '<script src="/static/js/quick-exit.js" defer>',
         '<script src="/static/js/pdq.js" defer>',
         '<script src="/static/js/protect.js" defer>',

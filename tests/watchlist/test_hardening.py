@@ -93,18 +93,23 @@ def _degenerate() -> list[tuple[str, dict[str, object], str]]:
 
 
 @pytest.mark.parametrize(("name", "item", "words"), _degenerate(), ids=[d[0] for d in _degenerate()])
-def test_degenerate_hashes_are_refused_each_with_its_own_words(
+def test_degenerate_hashes_are_skipped_each_with_its_own_words_and_the_rest_are_sent(
     sqlite_url: str, name: str, item: dict[str, object], words: str
 ) -> None:
+    """Issue 17: each picture is judged on its own; a plain one no longer refuses the whole batch."""
     case_id, token, _key = victim(sqlite_url)
     api = TestClient(create_app(get_settings()))
     good = {"type": "pdq", "value": random_pdq(np.random.default_rng(1)), "quality": 90}
     response = api.post(f"/case/{token}/hashes", json={"hashes": [good, item]})
-    assert response.status_code == 422, response.text
-    detail = response.json()["detail"]
-    assert detail.startswith("Hash 2: ") and words in detail, detail
+    assert response.status_code == 200, response.text
+    [skipped] = response.json()["skipped"]
+    assert skipped["index"] == 1 and skipped["problem"].startswith("Hash 2: ") and words in skipped["problem"]
+    assert "plain" in skipped["reason"] or "could not be read" in skipped["reason"]
     with session_scope(sqlite_url) as session:
-        assert services.entries_for_case(session, case_id) == []  # nothing of the batch was stored
+        stored = services.entries_for_case(session, case_id)
+        assert [e.value for e in stored] == [good["value"]]  # the good one was sent
+    alone = api.post(f"/case/{token}/hashes", json={"hashes": [item]})
+    assert alone.status_code == 422 and words in alone.json()["detail"]
 
 
 def test_real_pictures_and_random_bits_pass_the_checks() -> None:

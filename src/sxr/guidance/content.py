@@ -74,21 +74,41 @@ class Service(_Model):
     why: str
     phone: str | None = None
     url: str | None = None
+    # Help without a call: a number to text (and the word to send), a web chat, an e-mail address.
+    text: str | None = None
+    text_word: str | None = None
+    chat: str | None = None
+    email: str | None = None
+    hours: str | None = None  # when a person answers, in plain words ("Any time, day or night.")
     ages: list[AgeBand] = Field(default_factory=lambda: list(AGE_BANDS))
     regions: list[str]
     source: str
     checked: date
 
-    @field_validator("url", "source")
+    @field_validator("url", "source", "chat")
     @classmethod
     def _check_url(cls, value: str | None) -> str | None:
         return None if value is None else _https(value)
 
-    @field_validator("phone")
+    @field_validator("phone", "text")
     @classmethod
     def _check_phone(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"[0-9][0-9 \-]*[0-9]", value):
             raise ValueError(f"phone {value!r} must be digits, spaces and dashes")
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _check_email(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", value):
+            raise ValueError(f"email {value!r} is not an e-mail address")
+        return value
+
+    @field_validator("text_word")
+    @classmethod
+    def _check_word(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z]{1,20}", value):
+            raise ValueError(f"text_word {value!r} must be one plain word")
         return value
 
     @model_validator(mode="after")
@@ -96,6 +116,8 @@ class Service(_Model):
         if self.phone is None and self.url is None:
             raise ValueError(f"service {self.id!r} needs a phone number or a web address")
         _prose(self.why)
+        if self.hours is not None:
+            _prose(self.hours)
         return self
 
     def serves(self, region: Region, age_band: str | None) -> bool:
@@ -210,6 +232,7 @@ class PaymentMethod(_Model):
 class Content(_Model):
     """All the guidance content, checked."""
 
+    now: list[Action] = Field(default_factory=list)  # the plan's first screen: three or four short lines
     steps: list[Step]
     platforms: list[Platform]
     payments: list[PaymentMethod]
@@ -239,6 +262,9 @@ class Content(_Model):
         for step in self.steps:
             for action in step.actions:
                 _check_placeholders(action.text, services, f"step {step.id!r}")
+        for action in self.now:
+            _prose(action.text)
+            _check_placeholders(action.text, services, "now")
         return self
 
     def region(self, code: str) -> Region:

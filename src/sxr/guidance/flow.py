@@ -1,7 +1,8 @@
-"""The question pages' flow: which question comes next, what counts as an answer, and answers -> Answers.
+"""The question pages' flow: which page comes next, what counts as an answer, and answers -> Answers.
 
-The answers travel in the query string from page to page (no cookies, no local storage), so this module
-works on a plain mapping of field name -> list of values.
+The answers travel from page to page in POST bodies and a short-lived sealed token (no cookies, no local
+storage, nothing readable in the browser's history), so this module works on a plain mapping of field
+name -> list of values.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from sxr.guidance.triage import Answers
 
 AT_RISK_VALUES = frozenset({"harm", "danger"})
 ELSEWHERE = "elsewhere"
+# The question pages before the plan, in order; questions on page "plan" are asked on the plan page.
+PAGES: tuple[str, ...] = ("about", "apps")
+PLAN_PAGE = "plan"
 
 
 class Option(BaseModel):
@@ -34,6 +38,7 @@ class Question(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str
+    page: Literal["about", "apps", "plan"]
     name: str
     kind: Literal["radios", "checkboxes"]
     label: str
@@ -102,8 +107,22 @@ def clean(raw: Raw, content: Content | None = None) -> dict[str, list[str]]:
 
 
 def first_unanswered(answers: Raw) -> Question | None:
-    """The first question that applies and has no answer yet."""
-    return next((q for q in questions() if applies(q, answers) and q.name not in answers), None)
+    """The first question before the plan that applies and has no answer yet (plan-page ones are optional)."""
+    return next(
+        (q for q in questions() if q.page != PLAN_PAGE and applies(q, answers) and q.name not in answers),
+        None,
+    )
+
+
+def on_page(page: str) -> tuple[Question, ...]:
+    """The questions asked on `page`, in order."""
+    return tuple(q for q in questions() if q.page == page)
+
+
+def first_missing_page(answers: Raw) -> str | None:
+    """The first question page with an unanswered question, or None when the plan can be shown."""
+    missing = first_unanswered(answers)
+    return None if missing is None else missing.page
 
 
 def next_question(current: Question, answers: Raw) -> Question | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -120,6 +120,11 @@ class SupportEntry:
     why: str
     source: str
     checked: date
+    text: str | None = None
+    text_word: str | None = None
+    chat: str | None = None
+    email: str | None = None
+    hours: str | None = None
 
     @classmethod
     def of(cls, service: Service) -> SupportEntry:
@@ -132,6 +137,11 @@ class SupportEntry:
             why=service.why,
             source=service.source,
             checked=service.checked,
+            text=service.text,
+            text_word=service.text_word,
+            chat=service.chat,
+            email=service.email,
+            hours=service.hours,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -155,6 +165,7 @@ class Plan:
     steps: tuple[PlanStep, ...]
     support: tuple[SupportEntry, ...]
     covers: frozenset[str] = field(default_factory=frozenset)
+    now: tuple[str, ...] = ()  # what to do right now, in three or four short lines
 
     def to_json(self) -> dict[str, Any]:
         """The `sxr plan --json` document of DESIGN.md."""
@@ -239,7 +250,10 @@ def build_plan(answers: Answers, content: Content | None = None) -> Plan:
         urgent = [SupportEntry.of(content.service(region.emergency))]
         urgent += [SupportEntry.of(s) for s in services if s.kind == "crisis"]
     support = [SupportEntry.of(s) for s in services]
-    return Plan(region, answers, tuple(urgent), tuple(steps), tuple(support), frozenset(covers))
+    # "Have you paid?" not answered yet reads as "no" here: the first lines say "do not pay", not both.
+    strict = replace(answers, paid=bool(answers.paid))
+    now = tuple(_fill(a.text, content, region) for a in content.now if _holds(a.when, strict, region))
+    return Plan(region, answers, tuple(urgent), tuple(steps), tuple(support), frozenset(covers), now)
 
 
 def known_platforms(content: Content | None = None) -> list[tuple[str, str]]:

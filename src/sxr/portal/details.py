@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from sxr.analysis.document import AnalysedChat
 from sxr.analysis.indicators import Indicator
 from sxr.analysis.services import case_analyses, found_details, record_decision, review
-from sxr.analysis.vocabulary import indicator_kind, kind_label
+from sxr.analysis.vocabulary import Family, indicator_kind, kind_label
 from sxr.cases.deps import VictimCaseDep
 from sxr.cases.models import Case
 from sxr.config import Settings
@@ -52,17 +52,23 @@ def _first_seen(session: Session, settings: Settings, case: Case) -> dict[tuple[
     return seen
 
 
-def _rows(indicators: list[Indicator], first_seen: dict[tuple[str, str], str]) -> list[dict[str, str]]:
-    return [
-        {
-            "kind": ind.kind,
-            "label": kind_label(ind.kind),
-            "value": ind.value,
-            "raw": ind.raw,
-            "first_seen": first_seen.get((ind.kind, ind.value), ""),
-        }
-        for ind in indicators
-    ]
+def _rows(indicators: list[Indicator], first_seen: dict[tuple[str, str], str]) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for ind in indicators:
+        kind = indicator_kind(ind.kind)
+        rows.append(
+            {
+                "kind": ind.kind,
+                "label": kind_label(ind.kind),
+                # People's words: "£500", not "GBP:500"; a sum of money is never asked "is this theirs?"
+                "shown": kind.display(ind.value) if kind is not None else ind.value,
+                "amount": kind is not None and kind.family is Family.AMOUNT,
+                "value": ind.value,
+                "raw": ind.raw,
+                "first_seen": first_seen.get((ind.kind, ind.value), ""),
+            }
+        )
+    return rows
 
 
 @router.get("/case/{token}/details")

@@ -50,6 +50,7 @@ from sxr.ratelimits.deps import limit_by_address
 from sxr.ratelimits.services import EVIDENCE_UPLOAD, PIN_CHECK, REPORT_START
 from sxr.sizes import human_size
 from sxr.watchlist.services import alerts_for_case, entries_for_case, mark_alerts_seen
+from sxr.web.sealed import open_token, seal_token
 from sxr.web.templating import templates
 from sxr.web.uploads import Upload, UploadRefused, private_folder, receive_upload
 
@@ -91,14 +92,39 @@ def _page(
     )
 
 
+CREATED_PURPOSE = "report created"
+CREATED_MAX_AGE = 15 * 60  # seconds the reference-and-PIN page can be shown again (a reload, Back, Forward)
+# The plan's app choices as the report form names them (the plan's answers are carried into the form).
+PLAN_PLATFORMS = {
+    "instagram": "Instagram",
+    "snapchat": "Snapchat",
+    "tiktok": "TikTok",
+    "whatsapp": "WhatsApp",
+    "facebook": "Facebook",
+    "discord": "Discord",
+    "telegram": "Telegram",
+    "other": "Somewhere else",
+}
+
+
 @router.get("/report/start")
 def start_form(request: Request, settings: SettingsDep) -> Response:
-    """A few optional questions before a report is opened."""
+    """A few optional questions before a report is opened, with the plan's answers already chosen."""
+    from sxr.guidance.views import read_answers
+
+    answers, _expired = read_answers(settings, request.query_params.get("t"))
+    age = (answers.get("age") or [""])[0]
+    chosen = {PLAN_PLATFORMS[a] for a in answers.get("app", ()) if a in PLAN_PLATFORMS}
     return _page(
         request,
         settings,
         "cases/start.html",
-        {"age_bands": AGE_BAND_LABELS, "platforms": services.PLATFORMS},
+        {
+            "age_bands": AGE_BAND_LABELS,
+            "platforms": services.PLATFORMS,
+            "chosen_age": age if age in AGE_BAND_LABELS else "",
+            "chosen_platforms": chosen,
+        },
     )
 
 
@@ -119,13 +145,25 @@ def start_submit(
     )
     case, pin = services.create_case(session, answers, settings)
     token = services.open_victim_session(session, case)
-    # Committed before the page goes out: the victim may follow its link at once.
+    # Committed before the redirect: the browser asks for the page straight away.
     session.commit()
+    # POST, then redirect, then GET: reloading the page, or Back then Forward, shows this same report
+    # again (for a few minutes) and never makes another. The reference and PIN ride in a sealed token.
+    sealed = seal_token(settings, CREATED_PURPOSE, {"r": case.reference, "p": pin, "s": token})
+    return RedirectResponse(f"/report/made/{sealed}", status_code=303)
+
+
+@router.get("/report/made/{sealed}")
+def start_made(request: Request, sealed: str, settings: SettingsDep) -> Response:
+    """The new report's reference and PIN; after a few minutes, how to come back to the report instead."""
+    data = open_token(settings, CREATED_PURPOSE, sealed, max_age=CREATED_MAX_AGE)
+    if data is None or not all(isinstance(data.get(k), str) for k in ("r", "p", "s")):
+        return _page(request, settings, "cases/made_gone.html", {}, status_code=410)
     return _page(
         request,
         settings,
         "cases/created.html",
-        {"reference": case.reference, "pin": pin, "case_url": f"/case/{token}"},
+        {"reference": data["r"], "pin": data["p"], "case_url": f"/case/{data['s']}"},
     )
 
 

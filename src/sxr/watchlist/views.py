@@ -62,8 +62,29 @@ class BankedEntry(BaseModel):
     type: str
 
 
+class SkippedHash(BaseModel):
+    index: int  # the place of the hash in the request, from 0
+    reason: str  # in words for the victim
+    problem: str  # what the check found, for staff and tests ("Hash 2: This PDQ hash is all zeros...")
+
+
 class BankResponse(BaseModel):
     entries: list[BankedEntry]
+    skipped: list[SkippedHash] = []
+
+
+def _skip_reason(kind: object) -> str:
+    if kind == "vpdq":
+        return (
+            "This video is very plain (nearly one colour all through), so it cannot be watched for safely. "
+            "Its exact copy can still be found."
+        )
+    if kind == "pdq":
+        return (
+            "This picture is very plain (nearly one colour), so only an exact copy of it can be found. "
+            "The rest were still sent."
+        )
+    return "This fingerprint could not be read, so it was skipped. The rest were still sent."
 
 
 @router.get("/case/{token}/protect", include_in_schema=False)
@@ -89,16 +110,31 @@ def victim_bank_hashes(
     except HTTPException as exc:
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
     hashes = [h.model_dump(exclude_none=True, exclude={"name_hint"}) for h in body.hashes]
+    # Each picture is judged on its own: a very plain one is skipped and said so; the rest are sent.
+    usable, skipped = [], []
+    for index, item in enumerate(hashes):
+        try:
+            services.validate_hash(item)
+        except services.WatchlistError as exc:
+            reason = _skip_reason(item.get("type"))
+            skipped.append({"index": index, "reason": reason, "problem": f"Hash {index + 1}: {exc}"})
+        else:
+            usable.append(item)
+    if not usable:
+        detail = f"None of these could be used, so nothing was added. {skipped[0]['problem']}"
+        return JSONResponse({"detail": detail, "skipped": skipped}, status_code=422)
     # Refusals are JSON with words (the page shows `detail`), not the HTML error page.
     try:
-        entries = services.bank_hashes(session, case.id, hashes, added_by="victim")
+        entries = services.bank_hashes(session, case.id, usable, added_by="victim")
     except services.QuotaReached as exc:
         session.commit()  # the note to staff stays; nothing else was stored
         return JSONResponse({"detail": str(exc)}, status_code=403)
     except services.WatchlistError as exc:
         return JSONResponse({"detail": str(exc)}, status_code=422)
     session.commit()
-    return JSONResponse({"entries": [{"id": e.public_id, "type": e.type} for e in entries]})
+    return JSONResponse(
+        {"entries": [{"id": e.public_id, "type": e.type} for e in entries], "skipped": skipped}
+    )
 
 
 @router.post(

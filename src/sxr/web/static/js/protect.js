@@ -162,15 +162,17 @@
           // A very plain picture's PDQ would match other plain pictures: the server refuses it, so only
           // its exact code (MD5) is sent.
           if (image.pdq.quality >= SxrPdq.QUALITY_THRESHOLD) {
-            results.push({ type: "pdq", value: image.pdq.hash, quality: image.pdq.quality, name: file.name });
+            results.push({ type: "pdq", value: image.pdq.hash, quality: image.pdq.quality, name: file.name,
+                           row: row, label: label });
           }
           if (image.upright && image.upright.hash !== image.pdq.hash &&
               image.upright.quality >= SxrPdq.QUALITY_THRESHOLD) {
             // A turned phone photo: also the picture as it is shown, so copies saved upright match too.
             row.setAttribute("data-pdq-upright", image.upright.hash);
-            results.push({ type: "pdq", value: image.upright.hash, quality: image.upright.quality, name: file.name });
+            results.push({ type: "pdq", value: image.upright.hash, quality: image.upright.quality, name: file.name,
+                           row: row, label: label });
           }
-          results.push({ type: "md5", value: image.md5, quality: null, name: file.name });
+          results.push({ type: "md5", value: image.md5, quality: null, name: file.name, row: row, label: label });
           row.textContent = label + " (" + file.name + "): done." +
             (image.pdq.quality < SxrPdq.QUALITY_THRESHOLD
               ? " This picture is very plain, so its fingerprint may not find copies."
@@ -180,8 +182,8 @@
           var frames = await hashVideo(file, perSecond, function (f) { part(0.2 + f * 0.8); });
           row.setAttribute("data-md5", md5.md5);
           row.setAttribute("data-frames", String(frames.length));
-          results.push({ type: "md5", value: md5.md5, quality: null, name: file.name });
-          results.push({ type: "vpdq", frames: frames, quality: null, name: file.name });
+          results.push({ type: "md5", value: md5.md5, quality: null, name: file.name, row: row, label: label });
+          results.push({ type: "vpdq", frames: frames, quality: null, name: file.name, row: row, label: label });
           row.textContent = label + " (" + file.name + "): done, " + frames.length + " moments fingerprinted.";
         } else {
           row.setAttribute("data-error", "not-media");
@@ -220,6 +222,19 @@
     };
   }
 
+  // Each picture is judged on its own: the server names the fingerprints it skipped (a very plain
+  // picture), and the row of that picture says so in words. Returns how many were skipped.
+  function markSkipped(skipped) {
+    if (!Array.isArray(skipped)) { return 0; }
+    skipped.forEach(function (item) {
+      var result = results[item && item.index];
+      if (!result || !result.row || typeof item.reason !== "string") { return; }
+      result.row.setAttribute("data-skipped", "1");
+      result.row.textContent = result.label + " (" + result.name + "): " + item.reason;
+    });
+    return skipped.length;
+  }
+
   async function send() {
     var submitUrl = root.getAttribute("data-submit-url");
     if (!submitUrl || results.length === 0) { return; }
@@ -237,6 +252,7 @@
       if (response.status === 403 || response.status === 422) {
         // The server says why in words (for example the report has as many codes as it can take).
         var refusal = await response.json().catch(function () { return {}; });
+        markSkipped(refusal.skipped);
         if (typeof refusal.detail === "string") {
           setStatus(refusal.detail);
           sendButton.disabled = false;
@@ -244,7 +260,11 @@
         }
       }
       if (!response.ok) { throw new Error("status " + response.status); }
-      setStatus("Sent. Thank you. Your pictures and videos never left this device.");
+      var answer = await response.json().catch(function () { return {}; });
+      var skipped = markSkipped(answer.skipped);
+      setStatus(skipped
+        ? "Sent, except what the list says was skipped. Your pictures and videos never left this device."
+        : "Sent. Thank you. Your pictures and videos never left this device.");
       root.setAttribute("data-state", "sent");
       sendArea.hidden = true;
     } catch (error) {

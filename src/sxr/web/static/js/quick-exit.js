@@ -13,6 +13,8 @@
   function leave(event) {
     if (event) { event.preventDefault(); }
     leaving = true;
+    // left.js sends Back and Forward on to the neutral page too (the mark says nothing else).
+    try { window.sessionStorage.setItem("sxr-left", "1"); } catch (e) { /* storage off: Exit still works */ }
     document.body.style.display = "none";
     document.title = "";
     window.location.replace(target);

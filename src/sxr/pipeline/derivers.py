@@ -16,7 +16,7 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
-from sxr.cases.services import note_risk
+from sxr.cases.services import note_analysis
 from sxr.config import Settings
 from sxr.conversations.importers.date_order import region_date_order
 from sxr.conversations.model import (
@@ -223,7 +223,7 @@ def derive_conversation(session: Session, settings: Settings, item: EvidenceItem
             analysis = analyze(conversation, phone_region=settings.phone_region)
             document = analysis.to_json()
             yield DerivedContent("analysis", JSON_TYPE, _dumps(document))
-            note_risk(session, item.case_id, document.get("risk"))
+            note_analysis(session, item.case_id, document)
     except ExportError as exc:
         if item.kind == "archive" and isinstance(exc, NotAChatExport):
             # A zip of photos is evidence, not a chat export: said, but not a failure.

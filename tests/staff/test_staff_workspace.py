@@ -261,3 +261,26 @@ def test_times_are_shown_in_the_deployments_zone(
         "1 Jan 2026, 12:00 GMT"
     )
     assert words.zone("Not/A_Zone").utcoffset(None) is None or str(words.zone("Not/A_Zone")) == "UTC"
+
+
+def test_refresh_queue_reads_stored_analyses_again(database_url: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sxr.cases.models import Case, CaseSearchIdentifier
+    from sxr.staff.cli import staff_app
+
+    reference = _case_with(database_url, tmp_path, PAID_CHAT, age_band=None, platforms="Snapchat")
+    with session_scope(database_url) as session:  # as a case analysed before the columns were kept
+        case = session.scalar(select(Case).where(Case.reference == reference))
+        assert case is not None
+        case.self_harm = case.paid = False
+        case.threat_after_minutes = None
+        for row in session.scalars(select(CaseSearchIdentifier)):
+            session.delete(row)
+    result = CliRunner().invoke(staff_app, ["refresh-queue"])
+    assert result.exit_code == 0, result.output
+    assert "1 cases read again; 0 problems" in result.output
+    with session_scope(database_url) as session:
+        case = session.scalar(select(Case).where(Case.reference == reference))
+        assert case is not None and (case.self_harm, case.paid, case.threat_after_minutes) == (True, True, 62)
+        assert session.scalar(select(CaseSearchIdentifier).where(CaseSearchIdentifier.value == "jaypays22"))

@@ -16,6 +16,7 @@ from sxr.accounts.staff_users import StaffError
 from sxr.analysis.services import ReviewError, case_analyses, current_decisions, record_decision
 from sxr.analysis.vocabulary import kind_label, stage_label
 from sxr.cases.models import Case
+from sxr.cases.services import note_analysis
 from sxr.clock import utcnow
 from sxr.config import Settings
 from sxr.evidence.models import NO_CHAT, NOT_READ_STATES
@@ -366,3 +367,14 @@ def review_detail(
     except ReviewError as exc:
         raise StaffError(str(exc)) from exc
     audit(session, user, f"detail.{decision}", case=case, subject=f"{kind}: {value}"[:255])
+
+
+def refresh_queue_columns(session: Session, settings: Settings, case: Case) -> list[str]:
+    """Read a case's stored analyses again into what the queue and trends show (self-harm, paid, time to
+    threat, the offender's identifiers): for cases analysed before those were kept. Returns the problems
+    met reading the analyses (each said, none hidden)."""
+    analyses, problems = case_analyses(session, settings, case)
+    for analysis in analyses:
+        if analysis.relevant:
+            note_analysis(session, case.id, analysis.document)
+    return problems

@@ -49,6 +49,7 @@ class ChatMessage:
     sender: str
     offender: bool  # the offender's side (as the analysis says); the other side is the victim's
     sent_at: str | None
+    written: bool  # the time is as the export wrote it (the phone's clock), not a platform's UTC stamp
     stages: list[str]
     segments: list[Segment]
     source: str  # where it came from in the evidence: "chat.txt, line 3" / "page 2, box ..."
@@ -298,6 +299,7 @@ def chat_of(item: Any, doc: dict[str, Any]) -> Chat:
                 sender=sender,
                 offender=chat.offender is not None and sender == chat.offender,
                 sent_at=m.get("sent_at") if isinstance(m.get("sent_at"), str) else None,
+                written=m.get("sent_at_raw") is not None,
                 stages=[str(x) for x in m.get("stages") or []],
                 segments=highlight(text[:CHAT_TEXT_LIMIT], by_message.get(i, [])),
                 source=_source_words(m.get("source")),

@@ -108,6 +108,7 @@ def _render(request: Request, name: str, context: dict[str, Any], status_code: i
         {
             "when": when,
             "written_time": words.written_time,
+            "message_time": lambda iso, written: words.message_time(iso, written, where),
             "how_long": lambda since: words.age_in_words(since, now),
             "human_size": human_size,
             "status_labels": words.STATUS_LABELS,

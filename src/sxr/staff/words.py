@@ -100,16 +100,26 @@ def local_time(moment: datetime | None, where: tzinfo, *, with_zone: bool = True
 
 
 def written_time(iso: str | None) -> str:
-    """A message's time as the export gave it (ISO 8601, the sender's clock, no zone) in words."""
+    """A message's time as the export wrote it (the sender's phone clock: no zone is claimed)."""
     if not iso:
         return ""
     try:
         moment = datetime.fromisoformat(iso)
     except ValueError:
         return iso[:40]
-    if moment.tzinfo is not None:
-        return f"{moment.day} {moment:%b %Y, %H:%M} {moment.tzname() or ''}".strip()
     return f"{moment.day} {moment:%b %Y, %H:%M}"
+
+
+def message_time(iso: str | None, written: bool, where: tzinfo) -> str:
+    """A message's time: as written when the export wrote it out (its zone unknown), else a platform's
+    own timestamp (UTC) in the deployment's zone."""
+    if written or not iso:
+        return written_time(iso)
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso[:40]
+    return local_time(moment, where)
 
 
 def age_in_words(since: datetime, now: datetime) -> str:

@@ -290,10 +290,12 @@ def note_risk(session: Session, case_id: int, risk: object) -> None:
 SEARCH_IDENTIFIERS_PER_ANALYSIS = 500  # a hostile chat full of "identifiers" must not flood the index
 
 
-def note_analysis(session: Session, case_id: int, document: object) -> None:
+def note_analysis(session: Session, case_id: int, document: object, *, identifiers: bool = True) -> None:
     """Keep on the case what the staff queue and trends show from an analysis document: its risk, whether
     self-harm was mentioned or a payment made, minutes from the first message to the first threat, and the
-    offender's identifiers (kind and normal form, as the analysis gives them) for searching the queue."""
+    offender's identifiers (kind and normal form, as the analysis gives them) for searching the queue,
+    unless `identifiers` is False (one chat of many in a whole-account download, noted by the caller with
+    `note_identifiers` once it knows which chats bear on the offender)."""
     if not isinstance(document, dict):
         return
     note_risk(session, case_id, document.get("risk"))
@@ -314,6 +316,14 @@ def note_analysis(session: Session, case_id: int, document: object) -> None:
             .values(**values)
             .execution_options(synchronize_session=False)
         )
+    if identifiers:
+        note_identifiers(session, case_id, document.get("indicators"))
+
+
+def note_identifiers(session: Session, case_id: int, indicators: object) -> None:
+    """Keep an analysis's indicators (its `indicators` list) in the case's identifier search index."""
+    if not isinstance(indicators, list):
+        return
     known = {
         (kind, value)
         for kind, value in session.execute(
@@ -322,8 +332,8 @@ def note_analysis(session: Session, case_id: int, document: object) -> None:
             )
         )
     }
-    indicators = [i for i in document.get("indicators") or [] if isinstance(i, dict)]
-    for indicator in indicators[:SEARCH_IDENTIFIERS_PER_ANALYSIS]:
+    found = [i for i in indicators if isinstance(i, dict)]
+    for indicator in found[:SEARCH_IDENTIFIERS_PER_ANALYSIS]:
         key = (str(indicator.get("kind", ""))[:40], str(indicator.get("value", ""))[:400])
         if key[0] and key[1] and key not in known:
             known.add(key)

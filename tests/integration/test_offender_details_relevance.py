@@ -7,7 +7,10 @@ import json
 import zipfile
 from pathlib import Path
 
+from sqlalchemy import select
+
 from sxr.analysis.services import case_analyses, found_details
+from sxr.cases.models import CaseSearchIdentifier
 from sxr.cases.services import create_case
 from sxr.config import get_settings
 from sxr.db import session_factory
@@ -57,7 +60,17 @@ def test_only_flagged_chats_of_a_download_feed_the_offender_details(
         analyses, problems = case_analyses(session, settings, case)
         found = {(i.kind, i.value) for i in found_details(session, settings, case)}
         facts = collect_facts(session, settings, case)
+        searchable = set(
+            session.execute(
+                select(CaseSearchIdentifier.kind, CaseSearchIdentifier.value).where(
+                    CaseSearchIdentifier.case_id == case.id
+                )
+            ).all()
+        )
     assert sorted(a.relevant for a in analyses) == [False, True]
+    # The staff queue's identifier search holds the offender's details, never the friend's.
+    assert ("paypal_me", "lilypays09") in searchable
+    assert not {("snapchat_username", "jo_b77"), ("phone", "+447700900123")} & searchable
     assert any("left out of the offender's details" in p for p in problems)
     assert ("snapchat_username", "lily_x09") in found
     assert ("paypal_me", "lilypays09") in found

@@ -34,14 +34,17 @@ def test_case_page_shows_evidence_details_and_timeline_escaped(database_url: str
     queue = c.get("/staff/cases")
     row = re.search(rf"<tr>\s*<td[^>]*><a href=\"/staff/cases/{chat.reference}\">.*?</tr>", queue.text, re.S)
     assert row and "New" in row.group(0)
-    assert '<td data-label="Risk">high</td>' in row.group(0)  # the risk level comes from the chat's analysis
+    # The risk level comes from the chat's analysis; the payment and the age band come from the case row.
+    assert '<td data-label="Risk"><span class="risk risk--high">High</span></td>' in row.group(0)
 
     page = c.get(f"/staff/cases/{chat.reference}")
     assert page.status_code == 200
     evidence = _section(page.text, "evidence-list")
     assert "WhatsApp Chat with Lily.txt" in evidence and chat.sha256 in evidence and "by victim" in evidence
     details = _section(page.text, "offender-details")
-    assert "Snapchat name" in details and "snapchat_username" in details and "lily_x09" in details
+    # People's labels from the one vocabulary, never the machine's names.
+    shown = re.sub(r"<input[^>]*>", "", details)  # the review form carries the kind's name, unseen
+    assert "Snapchat name" in shown and "snapchat_username" not in shown and "lily_x09" in shown
     assert "Sort code and account number" in details and "202959-63748472" in details
     assert "add me on snap lily_x09 &lt;script&gt;" in details  # the first message it was seen in
     assert "WhatsApp Chat with Lily.txt" in details  # and in which evidence item
@@ -108,7 +111,7 @@ def test_confirm_and_reject_are_recorded_and_rejected_details_kept_apart(
     actions = [a for _, a, _ in audit_actions(database_url, chat.case_id)]
     assert actions[:2] == ["detail.rejected", "detail.confirmed"]
     # The audit trail is on the case page too.
-    assert "detail.rejected: snapchat_username: lily_x09" in _section(page, "audit-trail")
+    assert "Rejected a detail: Snapchat name: lily_x09" in _section(page, "audit-trail")
 
 
 def test_download_needs_a_reason_and_is_audited(database_url: str, tmp_path: Path) -> None:
@@ -261,6 +264,6 @@ def test_only_administrators_read_the_whole_audit_trail(database_url: str, tmp_p
     page = admin.get("/staff/audit")
     assert page.status_code == 200
     table = _section(page.text, "audit-events")
-    assert "evidence.download" in table and "crime &lt;b&gt;42&lt;/b&gt;" in table
+    assert "Downloaded an original" in table and "crime &lt;b&gt;42&lt;/b&gt;" in table
     assert f'<a href="/staff/cases/{chat.reference}">' in table and "staff:officer@example.com" in table
     assert ("staff:admin@example.com", "audit.view", None) in audit_actions(database_url)

@@ -8,6 +8,7 @@
 | change a case's status                   | yes   | yes     | no      | no      |
 | read the whole audit trail (/staff/audit)| yes   | no      | no      | no      |
 | put a case on hold, or lift a hold       | yes   | yes     | no      | no      |
+| see the force's trends and download them | yes   | yes     | yes     | no      |
 
 Support workers sit with victims: they see what the case holds (facts, hashes, details, timeline,
 alerts) but never take copies of the evidence out of the locker, nor decide about it.
@@ -24,6 +25,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "change_status": ("admin", "officer"),
     "audit": ("admin",),
     "hold": ("admin", "officer"),
+    "trends": ("admin", "officer", "analyst"),
 }
 
 

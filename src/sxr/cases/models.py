@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sxr.clock import utcnow
@@ -39,10 +39,29 @@ class Case(Base):
     risk_level: Mapped[str | None] = mapped_column(String(16), default=None)
     risk_score: Mapped[float | None] = mapped_column(Float, default=None)
     last_activity_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    # Read from the analyses when they are stored (note_analysis): the queue and trends read these.
+    self_harm: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    paid: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    threat_after_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
 
     @property
     def platform_list(self) -> list[str]:
         return [p for p in (self.platforms or "").split("\n") if p]
+
+
+class CaseSearchIdentifier(Base):
+    """One of the offender's identifiers (kind and normal form) found in a case's analyses: staff search
+    the queue by it without decrypting a blob."""
+
+    __tablename__ = "case_search_identifiers"
+    __table_args__ = (
+        UniqueConstraint("case_id", "kind", "value", name="uq_case_search_identifiers_case_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    value: Mapped[str] = mapped_column(String(400), index=True)
 
 
 class VictimSession(Base):

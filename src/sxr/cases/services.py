@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sxr.cases.models import Case, VictimSession
+from sxr.cases.models import Case, CaseSearchIdentifier, VictimSession
 from sxr.cases.sealing import seal
 from sxr.clock import as_utc, utcnow
 from sxr.config import Settings
@@ -285,3 +285,76 @@ def note_risk(session: Session, case_id: int, risk: object) -> None:
         .values(risk_level=str(risk["level"])[:16], risk_score=score)
         .execution_options(synchronize_session=False)
     )
+
+
+SEARCH_IDENTIFIERS_PER_ANALYSIS = 500  # a hostile chat full of "identifiers" must not flood the index
+
+
+def note_analysis(session: Session, case_id: int, document: object, *, identifiers: bool = True) -> None:
+    """Keep on the case what the staff queue and trends show from an analysis document: its risk, whether
+    self-harm was mentioned or a payment made, minutes from the first message to the first threat, and the
+    offender's identifiers (kind and normal form, as the analysis gives them) for searching the queue,
+    unless `identifiers` is False (one chat of many in a whole-account download, noted by the caller with
+    `note_identifiers` once it knows which chats bear on the offender)."""
+    if not isinstance(document, dict):
+        return
+    note_risk(session, case_id, document.get("risk"))
+    messages = [m for m in document.get("messages") or [] if isinstance(m, dict)]
+    stages = {str(s) for m in messages for s in (m.get("stages") or [])}
+    values: dict[str, object] = {}
+    if "self_harm" in stages:
+        values["self_harm"] = True
+    if "payment" in stages or "escalation" in stages:
+        values["paid"] = True
+    minutes = _threat_after_minutes(messages)
+    if minutes is not None:
+        values["threat_after_minutes"] = minutes
+    if values:
+        session.execute(
+            update(Case)
+            .where(Case.id == case_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+    if identifiers:
+        note_identifiers(session, case_id, document.get("indicators"))
+
+
+def note_identifiers(session: Session, case_id: int, indicators: object) -> None:
+    """Keep an analysis's indicators (its `indicators` list) in the case's identifier search index."""
+    if not isinstance(indicators, list):
+        return
+    known = {
+        (kind, value)
+        for kind, value in session.execute(
+            select(CaseSearchIdentifier.kind, CaseSearchIdentifier.value).where(
+                CaseSearchIdentifier.case_id == case_id
+            )
+        )
+    }
+    found = [i for i in indicators if isinstance(i, dict)]
+    for indicator in found[:SEARCH_IDENTIFIERS_PER_ANALYSIS]:
+        key = (str(indicator.get("kind", ""))[:40], str(indicator.get("value", ""))[:400])
+        if key[0] and key[1] and key not in known:
+            known.add(key)
+            session.add(CaseSearchIdentifier(case_id=case_id, kind=key[0], value=key[1]))
+    session.flush()
+
+
+def _threat_after_minutes(messages: list[dict[str, object]]) -> int | None:
+    """Whole minutes from the first dated message to the first dated threat (None without both)."""
+    first: datetime | None = None
+    for message in messages:
+        try:
+            sent = datetime.fromisoformat(str(message.get("sent_at"))) if message.get("sent_at") else None
+        except ValueError:
+            sent = None
+        if sent is None:
+            continue
+        first = first or sent
+        if "threat" in (message.get("stages") or []):  # type: ignore[operator]
+            try:
+                return max(0, int((as_utc(sent) - as_utc(first)).total_seconds() // 60))
+            except TypeError:
+                return None
+    return None

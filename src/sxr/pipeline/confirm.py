@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from sxr.cases.services import note_risk
+from sxr.cases.services import note_analysis
 from sxr.clock import utcnow
 from sxr.config import Settings
 from sxr.conversations.model import Conversation, Message, Notice, Participant, SourceRef
@@ -325,6 +325,6 @@ def confirm_reading(
             "confirmed_by": actor,
         },
     )
-    note_risk(session, item.case_id, analysis.get("risk"))
+    note_analysis(session, item.case_id, analysis)
     session.commit()
     return True

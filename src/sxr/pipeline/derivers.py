@@ -16,7 +16,7 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
-from sxr.cases.services import note_risk
+from sxr.cases.services import note_analysis, note_identifiers
 from sxr.config import Settings
 from sxr.conversations.importers.date_order import region_date_order
 from sxr.conversations.model import (
@@ -206,6 +206,7 @@ def derive_conversation(session: Session, settings: Settings, item: EvidenceItem
     ledger; it never raises for a file it cannot read.
     """
     from sxr.analysis import analyze
+    from sxr.analysis.services import flagged
 
     if item.kind not in EXPORT_KINDS | SCREENSHOT_KINDS:
         return
@@ -214,6 +215,9 @@ def derive_conversation(session: Session, settings: Settings, item: EvidenceItem
     problems: list[str] = []
     read = 0
     first: DateReading | None = None
+    # Each chat's indicators and whether the analysis flags it: kept for the search index once it is known
+    # whether the item holds one chat (always about the offender) or many (only flagged ones are).
+    found: list[tuple[bool, object]] = []
     conversations = conversations_of(settings, item, problems, date_choice=date_choice)
     try:
         for conversation in conversations:
@@ -223,7 +227,8 @@ def derive_conversation(session: Session, settings: Settings, item: EvidenceItem
             analysis = analyze(conversation, phone_region=settings.phone_region)
             document = analysis.to_json()
             yield DerivedContent("analysis", JSON_TYPE, _dumps(document))
-            note_risk(session, item.case_id, document.get("risk"))
+            note_analysis(session, item.case_id, document, identifiers=False)
+            found.append((flagged(document), document.get("indicators")))
     except ExportError as exc:
         if item.kind == "archive" and isinstance(exc, NotAChatExport):
             # A zip of photos is evidence, not a chat export: said, but not a failure.
@@ -246,6 +251,9 @@ def derive_conversation(session: Session, settings: Settings, item: EvidenceItem
             # A picture in which no chat message was found: a photo, or a screenshot too blurred to read.
             evidence_services.record_reading(session, item, NO_CHAT, problem="no_messages")
         return
+    for is_flagged, indicators in found:
+        if read == 1 or is_flagged:  # as analysis.services.case_analyses decides what is relevant
+            note_identifiers(session, item.case_id, indicators)
     for problem in problems[:50]:
         # The other chats were read: keep them, and put each chat that failed on the ledger.
         _warn(session, item, problem)

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from sxr.analysis.models import IndicatorDecision
 from sxr.audit.services import record as audit
-from sxr.cases.models import Case, VictimSession
+from sxr.cases.models import Case, CaseSearchIdentifier, VictimSession
 from sxr.clock import as_utc, utcnow
 from sxr.config import Settings
 from sxr.evidence.models import DerivedItem, EvidenceItem, EvidenceReading, LedgerEntry
@@ -47,6 +47,7 @@ REASON_MIN, REASON_MAX = 3, 500
 # fails tests/retention until it is added here (a case's rows must never outlive its erasure).
 CASE_TABLES = (
     "case_holds",
+    "case_search_identifiers",
     "evidence_items",
     "evidence_readings",
     "indicator_decisions",
@@ -376,6 +377,7 @@ def erase_case(
         delete(EvidenceItem).where(EvidenceItem.case_id == case_id),
         delete(VictimSession).where(VictimSession.case_id == case_id),
         delete(CaseHold).where(CaseHold.case_id == case_id),
+        delete(CaseSearchIdentifier).where(CaseSearchIdentifier.case_id == case_id),
         delete(Case).where(Case.id == case_id),
     ):
         session.execute(statement.execution_options(synchronize_session=False))

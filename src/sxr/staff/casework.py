@@ -16,15 +16,61 @@ from sxr.accounts.staff_users import StaffError
 from sxr.analysis.services import ReviewError, case_analyses, current_decisions, record_decision
 from sxr.analysis.vocabulary import kind_label, stage_label
 from sxr.cases.models import Case
+from sxr.cases.services import note_analysis
 from sxr.clock import utcnow
 from sxr.config import Settings
 from sxr.evidence.models import NO_CHAT, NOT_READ_STATES
 from sxr.evidence.services import list_evidence, readings_of
-from sxr.staff.queue import STATUS_LABELS
+from sxr.staff.words import STATUS_LABELS
 from sxr.watchlist import services as watchlist
 from sxr.watchlist.models import WatchlistEntry, WatchlistMatch
 
 TIMELINE_LIMIT = 500
+CHAT_MESSAGE_LIMIT = 2000  # messages shown per conversation; the rest are in the report pack
+CHAT_TEXT_LIMIT = 4000  # characters of one message shown
+HIGHLIGHTS_PER_MESSAGE = 50
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a message's text: plain, or one of the offender's details (its kind in words)."""
+
+    text: str
+    kind: str | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """One message as the chat view shows it."""
+
+    anchor: str  # the id of its place on the page: "m-<evidence item>-<i>"
+    i: int
+    sender: str
+    offender: bool  # the offender's side (as the analysis says); the other side is the victim's
+    sent_at: str | None
+    written: bool  # the time is as the export wrote it (the phone's clock), not a platform's UTC stamp
+    stages: list[str]
+    segments: list[Segment]
+    source: str  # where it came from in the evidence: "chat.txt, line 3" / "page 2, box ..."
+    cut: bool = False  # the text was longer than shown
+
+    @property
+    def stage_labels(self) -> list[str]:
+        """The stages in words, from the analysis vocabulary."""
+        return [stage_label(s) for s in self.stages]
+
+
+@dataclass
+class Chat:
+    """One analysed conversation as a chat: whose side is whose, and its messages."""
+
+    evidence_item: str
+    evidence_item_id: int
+    evidence_kind: str
+    offender: str | None
+    messages: list[ChatMessage] = field(default_factory=list)
+    cut: int = 0  # messages not shown
 
 
 @dataclass
@@ -60,6 +106,7 @@ class TimelineRow:
     sender: str
     stages: list[str]
     text: str
+    evidence_item_id: int = 0
 
     @property
     def stage_labels(self) -> list[str]:
@@ -87,6 +134,7 @@ class CaseOverview:
     # conversation's written dates were read (its date_reading, with the item's name).
     not_read: list[tuple[str, Any]] = field(default_factory=list)
     date_readings: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    chats: list[Chat] = field(default_factory=list)
 
     @property
     def not_read_count(self) -> int:
@@ -113,6 +161,7 @@ def case_overview(session: Session, settings: Settings, case: Case) -> CaseOverv
             overview.date_readings.append((analysis.item.original_name, date_reading))
         if analysis.relevant:
             _add_analysis(overview, details, seen, analysis.item, analysis.document)
+            overview.chats.append(chat_of(analysis.item, analysis.document))
     decisions = current_decisions(session, case.id)
     for detail in details:
         row = decisions.get((detail.kind, detail.value))
@@ -170,6 +219,7 @@ def _add_analysis(
                 sender=str(m.get("sender", "")),
                 stages=stages,
                 text=str(m.get("text", "")),
+                evidence_item_id=item.id,
             )
         )
     risk = doc.get("risk")
@@ -177,6 +227,111 @@ def _add_analysis(
         overview.risk is None or float(risk.get("score") or 0) > float(overview.risk.get("score") or 0)
     ):
         overview.risk = risk
+
+
+def _source_words(source: Any) -> str:
+    if not isinstance(source, dict):
+        return ""
+    where = str(source.get("member") or source.get("file") or "")[:200]
+    lines = source.get("lines")
+    if isinstance(lines, list) and len(lines) == 2:
+        first, last = lines
+        where += f", line {first}" if first == last else f", lines {first} to {last}"
+    elif source.get("pointer"):
+        where += f", at {str(source.get('pointer'))[:100]}"
+    if isinstance(source.get("box"), list):
+        where += ", read from the picture"
+    return where
+
+
+def highlight(text: str, needles: list[tuple[str, str]]) -> list[Segment]:
+    """`text` cut into plain pieces and the offender's details found in it (each `(raw, kind)` as the
+    analysis found it, matched without regard to case), the longest first where they overlap."""
+    lowered = text.lower()
+    spans: list[tuple[int, int, str]] = []
+    for raw, kind in sorted(needles, key=lambda n: -len(n[0])):
+        needle = raw.lower()
+        if not needle:
+            continue
+        start = lowered.find(needle)
+        while start >= 0 and len(spans) < HIGHLIGHTS_PER_MESSAGE:
+            end = start + len(needle)
+            if all(end <= a or start >= b for a, b, _ in spans):
+                spans.append((start, end, kind))
+            start = lowered.find(needle, end)
+    out: list[Segment] = []
+    at = 0
+    for start, end, kind in sorted(spans):
+        if start > at:
+            out.append(Segment(text[at:start]))
+        out.append(Segment(text[start:end], kind, kind_label(kind)))
+        at = end
+    if at < len(text) or not out:
+        out.append(Segment(text[at:]))
+    return out
+
+
+def chat_of(item: Any, doc: dict[str, Any]) -> Chat:
+    """An analysis document as a chat: sides, times, stages, and the offender's details highlighted."""
+    offender = doc.get("offender")
+    chat = Chat(item.original_name, item.id, item.kind, None if offender is None else str(offender))
+    by_message: dict[int, list[tuple[str, str]]] = {}
+    for ind in doc.get("indicators") or []:
+        if not isinstance(ind, dict):
+            continue
+        raw, kind = str(ind.get("raw") or ind.get("value") or ""), str(ind.get("kind", ""))
+        for i in (ind.get("messages") or [ind.get("first_i")])[:CHAT_MESSAGE_LIMIT]:
+            if isinstance(i, int):
+                by_message.setdefault(i, []).append((raw, kind))
+                if ind.get("value") and ind.get("value") != raw:
+                    by_message[i].append((str(ind.get("value")), kind))
+    messages = [m for m in doc.get("messages") or [] if isinstance(m, dict)]
+    chat.cut = max(0, len(messages) - CHAT_MESSAGE_LIMIT)
+    for m in messages[:CHAT_MESSAGE_LIMIT]:
+        found_i = m.get("i")
+        i = found_i if isinstance(found_i, int) else 0
+        text = str(m.get("text", ""))
+        sender = str(m.get("sender", ""))
+        chat.messages.append(
+            ChatMessage(
+                anchor=f"m-{item.id}-{i}",
+                i=i,
+                sender=sender,
+                offender=chat.offender is not None and sender == chat.offender,
+                sent_at=m.get("sent_at") if isinstance(m.get("sent_at"), str) else None,
+                written=m.get("sent_at_raw") is not None,
+                stages=[str(x) for x in m.get("stages") or []],
+                segments=highlight(text[:CHAT_TEXT_LIMIT], by_message.get(i, [])),
+                source=_source_words(m.get("source")),
+                cut=len(text) > CHAT_TEXT_LIMIT,
+            )
+        )
+    return chat
+
+
+def next_steps(overview: CaseOverview) -> list[str]:
+    """What an officer should do next with this case, most urgent first, in plain words."""
+    case = overview.case
+    steps: list[str] = []
+    if overview.self_harm:
+        steps.append("The victim mentioned self-harm: put crisis support first when you contact them.")
+    if case.status == "open":
+        steps.append("Triage the case: read the overview and the chat, then set its status.")
+    unreviewed = sum(1 for d in overview.details if d.decision is None)
+    if unreviewed:
+        steps.append(
+            f"Review {unreviewed} of the offender's detail{'s' if unreviewed != 1 else ''}: "
+            "confirm or reject each before it goes in a report."
+        )
+    if overview.not_read_count:
+        steps.append("Some files could not be read: ask the victim for another export or screenshots.")
+    if any(not alert.seen for alert in overview.alerts):
+        steps.append("A watchlist alert has not been seen by the victim yet: consider telling them.")
+    if overview.risk and str(overview.risk.get("level")) == "high" and case.status != "with_police":
+        steps.append("The risk is high: build a report pack for the police and record the crime number.")
+    if not overview.evidence:
+        steps.append("There is no evidence yet: ask the victim for a chat export or screenshots.")
+    return steps
 
 
 def _add_watchlist(session: Session, overview: CaseOverview) -> None:
@@ -214,3 +369,14 @@ def review_detail(
     except ReviewError as exc:
         raise StaffError(str(exc)) from exc
     audit(session, user, f"detail.{decision}", case=case, subject=f"{kind}: {value}"[:255])
+
+
+def refresh_queue_columns(session: Session, settings: Settings, case: Case) -> list[str]:
+    """Read a case's stored analyses again into what the queue and trends show (self-harm, paid, time to
+    threat, the offender's identifiers): for cases analysed before those were kept. Returns the problems
+    met reading the analyses (each said, none hidden)."""
+    analyses, problems = case_analyses(session, settings, case)
+    for analysis in analyses:
+        if analysis.relevant:
+            note_analysis(session, case.id, analysis.document)
+    return problems

@@ -1,4 +1,5 @@
-"""`sxr staff add-user | list | deactivate`: staff users of the staff portal."""
+"""`sxr staff add-user | list | deactivate`: staff users of the staff portal; `sxr staff refresh-queue`: the
+queue's columns read again from the stored analyses."""
 
 from __future__ import annotations
 
@@ -91,3 +92,31 @@ def deactivate(email: Annotated[str, typer.Argument(help="the staff member's e-m
 
 def register(app: typer.Typer) -> None:
     app.add_typer(staff_app, name="staff")
+
+
+@staff_app.command("refresh-queue")
+def refresh_queue() -> None:
+    """Read every case's stored analyses again into the queue's columns and the identifier search (for
+    cases analysed before this version kept them)."""
+    from sqlalchemy import select
+
+    from sxr.cases.models import Case
+    from sxr.config import get_settings
+    from sxr.db import session_scope
+    from sxr.staff.casework import refresh_queue_columns
+
+    settings = get_settings()
+    with session_scope(_database_url()) as session:
+        ids = list(session.scalars(select(Case.id).order_by(Case.id)))
+    problems = 0
+    for case_id in ids:  # one case per transaction: a long run holds no lock for long
+        with session_scope(_database_url()) as session:
+            case = session.get(Case, case_id)
+            if case is None:
+                continue
+            for problem in refresh_queue_columns(session, settings, case):
+                problems += 1
+                typer.echo(f"{case.reference}: {problem}", err=True)
+    typer.echo(f"{len(ids)} cases read again; {problems} problems (listed above).")
+    if problems:
+        raise typer.Exit(code=1)

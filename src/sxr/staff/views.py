@@ -32,11 +32,12 @@ from sxr.accounts.models import StaffSession, StaffUser
 from sxr.accounts.roles import can
 from sxr.accounts.staff_audit import audit, clean_reason
 from sxr.accounts.staff_users import StaffError
+from sxr.analysis.vocabulary import kind_label, money_text, stage_label
 from sxr.audit.services import record
 from sxr.cases.models import Case
 from sxr.cases.sealing import unseal
 from sxr.cases.services import get_case_by_reference
-from sxr.clock import as_utc
+from sxr.clock import utcnow
 from sxr.config import Settings
 from sxr.deps import SessionDep, SettingsDep
 from sxr.evidence import ledger
@@ -60,9 +61,10 @@ from sxr.reports.pdf import PdfError
 from sxr.reports.services import build_case_pack
 from sxr.retention.services import retention_panel
 from sxr.sizes import human_size
-from sxr.staff import casework, holds
+from sxr.staff import casework, holds, words
 from sxr.staff import queue as queues
-from sxr.staff.audit_trail import case_audit_trail, recent_audit_events
+from sxr.staff import trends as force_trends
+from sxr.staff.audit_trail import case_audit_trail, recent_audit_events, record_case_view
 from sxr.web.templating import templates
 
 router = APIRouter(prefix="/staff")
@@ -92,15 +94,33 @@ def _set_cookie(request: Request, response: Response, name: str, value: str, max
     )
 
 
-def _when(moment: datetime | None) -> str:
-    return "" if moment is None else as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
-
-
 def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
+    settings: Settings = request.app.state.settings
+    where = words.zone(settings.timezone)
+    now = utcnow()
+
+    def when(moment: datetime | None) -> str:
+        return words.local_time(moment, where)
+
     return templates.TemplateResponse(
         request,
         name,
-        {"when": _when, "human_size": human_size, "status_labels": queues.STATUS_LABELS, **context},
+        {
+            "when": when,
+            "written_time": words.written_time,
+            "message_time": lambda iso, written: words.message_time(iso, written, where),
+            "how_long": lambda since: words.age_in_words(since, now),
+            "human_size": human_size,
+            "status_labels": words.STATUS_LABELS,
+            "status_label": words.status_label,
+            "action_label": words.action_label,
+            "event_subject": words.event_subject,
+            "age_band_label": words.age_band_label,
+            "kind_label": kind_label,
+            "stage_label": stage_label,
+            "money_text": money_text,
+            **context,
+        },
         status_code=status_code,
     )
 
@@ -255,22 +275,45 @@ def case_queue(
     status: Annotated[str | None, Query(max_length=32)] = None,
     risk: Annotated[str | None, Query(max_length=16)] = None,
     content: Annotated[str | None, Query(max_length=16)] = None,
+    age: Annotated[str | None, Query(max_length=32)] = None,
+    self_harm: Annotated[str | None, Query(max_length=8)] = None,
+    paid: Annotated[str | None, Query(max_length=8)] = None,
+    q: Annotated[str | None, Query(max_length=queues.SEARCH_MAX)] = None,
+    sort: Annotated[str | None, Query(max_length=16)] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
-    """The case queue: reports with something in them first, newest first, a page at a time."""
+    """The case queue: reports with something in them first, newest first (or sorted as asked), filtered,
+    searched by reference or the offender's identifier, a page at a time."""
     if staff_session is None:
         return RedirectResponse("/staff/login", status_code=303)
     user = staff_session.user
     if user.must_change_password:
         return RedirectResponse("/staff/password", status_code=303)
+    settings: Settings = request.app.state.settings
     filters = {
-        "status": status if status in queues.STATUS_LABELS else None,
+        "status": status if status in words.STATUS_LABELS else None,
         "risk": risk if risk in queues.RISK_LEVELS else None,
         "content": content if content in queues.CONTENT_FILTERS else None,
+        "age": age if age in words.AGE_BAND_LABELS else None,
+        "self_harm": self_harm if self_harm in queues.FLAG_FILTERS else None,
+        "paid": paid if paid in queues.FLAG_FILTERS else None,
+        "q": " ".join((q or "").split()) or None,
+        "sort": sort if sort in queues.SORTS else None,
     }
     queue = queues.case_queue(
-        session, status=filters["status"], risk=filters["risk"], content=filters["content"], page=page
+        session,
+        status=filters["status"],
+        risk=filters["risk"],
+        content=filters["content"],
+        age_band=filters["age"],
+        self_harm=filters["self_harm"],
+        paid=filters["paid"],
+        search=filters["q"],
+        sort=filters["sort"],
+        phone_region=settings.phone_region,
+        page=page,
     )
+    # What was searched for is on the audit trail too: an identifier search is a look at the cases.
     subject = " ".join(f"{k}={v}" for k, v in filters.items() if v) or None
     audit(session, user, "case_queue.view", subject=subject)
     session.commit()
@@ -283,10 +326,12 @@ def case_queue(
             "csrf_token": staff_session.csrf_secret,
             "queue": queue,
             "rows": queue.rows,
-            "status": filters["status"],
-            "risk": filters["risk"],
-            "content": filters["content"],
+            "filtered": any(v for k, v in filters.items() if k != "sort"),
+            "sorts": queues.SORTS,
+            "age_bands": words.AGE_BAND_LABELS,
+            **filters,
             "page_url": lambda n: "/staff/cases?" + urlencode({**chosen, "page": n}),
+            "sort_url": lambda key: "/staff/cases?" + urlencode({**chosen, "sort": key}),
         },
     )
 
@@ -315,10 +360,12 @@ def _case_page(
     *,
     problem: str | None = None,
     status_code: int = 200,
+    linked_from: str | None = None,
+    why: str | None = None,
 ) -> Response:
     user = staff_session.user
     overview = casework.case_overview(session, settings, case)
-    audit(session, user, "case.view", case=case)
+    record_case_view(session, user, case, linked_from=linked_from, why=why)
     session.commit()
     trail = case_audit_trail(session, case)
     return _render(
@@ -330,6 +377,7 @@ def _case_page(
             "case": case,
             "what_happened": unseal(settings, case.what_happened),
             "o": overview,
+            "next_steps": casework.next_steps(overview),
             "trail": trail,
             "problem": problem,
             "can_review": can(user, "review"),
@@ -349,14 +397,92 @@ def case_page(
     session: SessionDep,
     settings: SettingsDep,
     staff_session: OptionalStaffSessionDep,
+    linked_from: Annotated[str | None, Query(max_length=40)] = None,
+    reason: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Response:
-    """One case: facts, evidence, the offender's details, timeline, alerts, and what staff can do."""
+    """One case: overview and next steps, the chat, evidence, details to review, watchlist and alerts,
+    audit.
+
+    Another victim's case reached through a link (`linked_from`, the case the link was on) is opened only
+    with a reason, which goes on the audit trail with the view.
+    """
     if staff_session is None:
         return RedirectResponse("/staff/login", status_code=303)
     if staff_session.user.must_change_password:
         return RedirectResponse("/staff/password", status_code=303)
     case = _case_or_404(session, reference)
-    return _case_page(request, session, settings, staff_session, case)
+    if linked_from is None:
+        return _case_page(request, session, settings, staff_session, case)
+    origin = _case_or_404(session, linked_from)
+    try:
+        why = clean_reason(reason)
+    except StaffError as exc:
+        return _render(
+            request,
+            "staff/linked_reason.html",
+            {
+                "user": staff_session.user,
+                "csrf_token": staff_session.csrf_secret,
+                "case": case,
+                "origin": origin,
+                "problem": str(exc) if reason is not None else None,
+            },
+            status_code=400 if reason is not None else 200,
+        )
+    return _case_page(request, session, settings, staff_session, case, linked_from=origin.reference, why=why)
+
+
+@router.get("/trends", name="staff_trends")
+def trends_page(request: Request, session: SessionDep, staff_session: OptionalStaffSessionDep) -> Response:
+    """The force's trends as charts the server draws; each with a CSV download."""
+    if staff_session is None:
+        return RedirectResponse("/staff/login", status_code=303)
+    user = staff_session.user
+    _require(user, "trends", "see the force's trends")
+    charts = force_trends.force_trends(session)
+    audit(session, user, "trends.view")
+    session.commit()
+    return _render(
+        request,
+        "staff/trends.html",
+        {
+            "user": user,
+            "csrf_token": staff_session.csrf_secret,
+            "charts": charts,
+            "suppress_below": force_trends.SUPPRESS_BELOW,
+            "layout": {
+                "width": force_trends.CHART_WIDTH,
+                "bar": force_trends.BAR_HEIGHT,
+                "label": force_trends.LABEL_WIDTH,
+            },
+        },
+    )
+
+
+@router.get("/trends/{name}.csv")
+def trends_csv(
+    name: Annotated[str, PathParam(max_length=40)],
+    session: SessionDep,
+    staff_session: OptionalStaffSessionDep,
+) -> Response:
+    """One chart's figures as CSV, counts from 1 to 4 suppressed (an audit event)."""
+    if staff_session is None:
+        return RedirectResponse("/staff/login", status_code=303)
+    user = staff_session.user
+    _require(user, "trends", "download the force's trends")
+    chart = next((c for c in force_trends.force_trends(session) if c.name == name), None)
+    if chart is None:
+        raise HTTPException(status_code=404, detail="There is no such chart.")
+    audit(session, user, "trends.export", subject=chart.name)
+    session.commit()
+    return Response(
+        force_trends.chart_csv(chart),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="sxr-trends-{chart.name}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 def _download_name(name: str) -> str:

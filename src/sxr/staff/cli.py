@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from sxr.cli_support import cli_session, fail
+from sxr.cli_support import EXIT_CODES, cli_session, fail
 
 staff_app = typer.Typer(help="Staff users of the staff portal.", no_args_is_help=True)
 
@@ -101,16 +101,13 @@ def refresh_queue() -> None:
     from sqlalchemy import select
 
     from sxr.cases.models import Case
-    from sxr.config import get_settings
-    from sxr.db import session_scope
     from sxr.staff.casework import refresh_queue_columns
 
-    settings = get_settings()
-    with session_scope(_database_url()) as session:
+    with cli_session() as (settings, session):
         ids = list(session.scalars(select(Case.id).order_by(Case.id)))
     problems = 0
     for case_id in ids:  # one case per transaction: a long run holds no lock for long
-        with session_scope(_database_url()) as session:
+        with cli_session(settings) as (_settings, session):
             case = session.get(Case, case_id)
             if case is None:
                 continue
@@ -119,4 +116,4 @@ def refresh_queue() -> None:
                 typer.echo(f"{case.reference}: {problem}", err=True)
     typer.echo(f"{len(ids)} cases read again; {problems} problems (listed above).")
     if problems:
-        raise typer.Exit(code=1)
+        raise typer.Exit(code=EXIT_CODES["failed"])

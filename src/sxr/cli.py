@@ -13,6 +13,7 @@ from sxr.config import get_settings
 from sxr.conversations import cli as conversations_cli
 from sxr.evidence import cli as evidence_cli
 from sxr.guidance import cli as guidance_cli
+from sxr.linking import cli as linking_cli
 from sxr.media import cli as media_cli
 from sxr.pipeline.derivers import DERIVERS
 from sxr.reports import cli as reports_cli
@@ -81,6 +82,7 @@ accounts_cli.register(app)
 reports_cli.register(app)
 staff_cli.register(app)
 retention_cli.register(app)
+linking_cli.register(app)
 
 
 def main() -> None:

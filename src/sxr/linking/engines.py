@@ -94,7 +94,7 @@ def _settings(dialect: str) -> Any:
             cll.ArrayIntersectLevel("name_keys", 1).configure(
                 label_for_charts="the same display name", m_probability=0.6, u_probability=0.01
             ),
-            cll.ElseLevel().configure(m_probability=0.4, u_probability=0.99),
+            cll.ElseLevel().configure(m_probability=0.5, u_probability=0.99),
         ],
     }
     script = {
@@ -102,12 +102,12 @@ def _settings(dialect: str) -> Any:
         "comparison_levels": [
             cll.NullLevel("script_bands"),
             cll.ArrayIntersectLevel("script_bands", 4).configure(
-                label_for_charts="much of the same script", m_probability=0.6, u_probability=1e-6
+                label_for_charts="much of the same script", m_probability=0.3, u_probability=1e-6
             ),
             cll.ArrayIntersectLevel("script_bands", 1).configure(
                 label_for_charts="some of the same script", m_probability=0.2, u_probability=1e-4
             ),
-            cll.ElseLevel().configure(m_probability=0.2, u_probability=1 - 1e-6 - 1e-4),
+            cll.ElseLevel().configure(m_probability=0.5, u_probability=1 - 1e-6 - 1e-4),
         ],
     }
     return SettingsCreator(

@@ -42,7 +42,7 @@ def link_graph(session: Session) -> Graph:
     """The graph of linked cases: each case in an offender or a suggestion, its identifiers, offenders."""
     graph = Graph()
     common = services.common_keys(session)
-    refs = dict(session.execute(select(Case.id, Case.reference)).tuples().all())
+    refs = dict(session.execute(select(Case.id, Case.reference)).all())
     cases: set[int] = set()
     for offender_id, case_id in session.execute(
         select(OffenderCase.offender_id, OffenderCase.case_id)
@@ -172,7 +172,7 @@ def offender_stix(session: Session, offender_id: int) -> str:
     for case_id in view.case_ids:
         rows = session.execute(
             select(CaseObservable.kind, CaseObservable.value).where(CaseObservable.case_id == case_id)
-        ).tuples()
+        )
         ids = []
         for kind, value in rows:
             for obs in indicator_observables(kind, value):
@@ -180,9 +180,7 @@ def offender_stix(session: Session, offender_id: int) -> str:
                 ids.append(obs.id)
         per_case[case_id] = list(dict.fromkeys(ids))
     objects.extend(seen.values())
-    opened = dict(
-        session.execute(select(Case.id, Case.created_at).where(Case.id.in_(view.case_ids))).tuples()
-    )
+    opened = dict(session.execute(select(Case.id, Case.created_at).where(Case.id.in_(view.case_ids))))
     for case_id, reference in zip(view.case_ids, view.references, strict=True):
         if not per_case[case_id]:
             continue

@@ -242,7 +242,7 @@ def _store_offenders(session: Session, groups: list[list[int]]) -> int:
     ]
     clusters = core.exact_clusters(groups, confirmed).groups()
     scripts = {s.case_id: s for s in session.scalars(select(CaseScript))}
-    opened = dict(session.execute(select(Case.id, Case.created_at)).tuples().all())
+    opened = dict(session.execute(select(Case.id, Case.created_at)).all())
     now = utcnow()
     session.execute(delete(OffenderCase))
     existing = {o.key: o for o in session.scalars(select(Offender))}
@@ -319,6 +319,7 @@ def linked_cases(session: Session, case_id: int) -> list[CaseLink]:
     common = common_keys(session)
     rows = session.execute(
         select(other.case_id, Case.reference, other.kind, other.value)
+        .select_from(mine)
         .join(
             other, (other.kind == mine.kind) & (other.value == mine.value) & (other.case_id != mine.case_id)
         )
@@ -400,9 +401,7 @@ def decide(
     refs = dict(
         session.execute(
             select(Case.id, Case.reference).where(Case.id.in_([suggestion.case_a, suggestion.case_b]))
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     subject = f"{refs.get(suggestion.case_a)} ~ {refs.get(suggestion.case_b)} (score {suggestion.score:.2f})"
     for case_id in (suggestion.case_a, suggestion.case_b):
@@ -467,7 +466,7 @@ def _view(session: Session, row: Offender) -> OffenderView:
             .join(OffenderCase, OffenderCase.case_id == Case.id)
             .where(OffenderCase.offender_id == row.id)
             .order_by(Case.id)
-        ).tuples()
+        )
     )
     ids = [c[0] for c in cases]
     common = common_keys(session)
@@ -476,7 +475,7 @@ def _view(session: Session, row: Offender) -> OffenderView:
             core.Observable(k, v)
             for k, v in session.execute(
                 select(CaseObservable.kind, CaseObservable.value).where(CaseObservable.case_id.in_(ids))
-            ).tuples()
+            )
             if (k, v) not in common
         },
         key=lambda o: (o.kind, o.value),

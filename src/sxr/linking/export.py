@@ -180,7 +180,7 @@ def offender_stix(session: Session, offender_id: int) -> str:
                 ids.append(obs.id)
         per_case[case_id] = list(dict.fromkeys(ids))
     objects.extend(seen.values())
-    opened = dict(session.execute(select(Case.id, Case.created_at).where(Case.id.in_(view.case_ids))))
+    opened = dict(session.execute(select(Case.id, Case.created_at).where(Case.id.in_(view.case_ids))).all())
     for case_id, reference in zip(view.case_ids, view.references, strict=True):
         if not per_case[case_id]:
             continue

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+
 from sxr.analysis.vocabulary import Family, indicator_kind, kind_label
 
 # A value found in more cases than this is treated as common (a platform's support address, a bank's
@@ -33,8 +35,7 @@ SHINGLE_WORDS = 4
 MINHASH_PERMUTATIONS = 64
 MINHASH_BANDS = 16  # 16 bands of 4 rows: pairs with Jaccard ~0.5 and up meet in some band
 _ROWS = MINHASH_PERMUTATIONS // MINHASH_BANDS
-_MERSENNE = (1 << 61) - 1
-_MAX_HASH = (1 << 32) - 1
+_PRIME = (1 << 31) - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,26 +146,29 @@ def shingles(script: Sequence[str], size: int = SHINGLE_WORDS) -> set[str]:
     return {" ".join(words[k : k + size]) for k in range(len(words) - size + 1)}
 
 
-def _params() -> list[tuple[int, int]]:
-    out = []
+def _params() -> tuple[np.ndarray, np.ndarray]:
+    a, b = [], []
     for k in range(MINHASH_PERMUTATIONS):
         digest = hashlib.sha256(f"sxr-minhash-{k}".encode()).digest()
-        a, b = struct.unpack("<QQ", digest[:16])
-        out.append((a % (_MERSENNE - 1) + 1, b % _MERSENNE))
-    return out
+        x, y = struct.unpack("<II", digest[:8])
+        a.append(x % (_PRIME - 1) + 1)
+        b.append(y % _PRIME)
+    return np.array(a, dtype=np.uint64)[:, None], np.array(b, dtype=np.uint64)[:, None]
 
 
-_PARAMS = _params()
+_A, _B = _params()
 
 
 def minhash(shingle_set: Iterable[str]) -> tuple[int, ...]:
-    """A MinHash signature (64 permutations) of a set of shingles; empty for an empty set."""
+    """A MinHash signature: 64 permutations `(a h + b) mod p` of 31-bit shingle hashes; () for none."""
     hashes = [
-        int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little") for s in shingle_set
+        int.from_bytes(hashlib.blake2b(s.encode(), digest_size=4).digest(), "little") for s in shingle_set
     ]
     if not hashes:
         return ()
-    return tuple(min(((a * h + b) % _MERSENNE) & _MAX_HASH for h in hashes) for a, b in _PARAMS)
+    h = np.array(hashes, dtype=np.uint64)[None, :] % np.uint64(_PRIME)
+    # a, h < 2^31: a * h + b stays below 2^63, so uint64 never overflows.
+    return tuple(int(x) for x in ((_A * h + _B) % np.uint64(_PRIME)).min(axis=1))
 
 
 def bands(signature: Sequence[int]) -> list[str]:

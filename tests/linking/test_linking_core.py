@@ -60,16 +60,20 @@ def test_only_the_offenders_side_becomes_observables() -> None:
     assert core.offender_observables({**doc, "offender": None}) == (set(), set(), [])
 
 
-def test_a_value_in_too_many_cases_is_shown_with_its_reason_and_links_nothing() -> None:
-    rows = [(k, "email", "support@example.com") for k in range(1, 31)] + [
-        (1, "phone", "+1"),
-        (2, "phone", "+1"),
-    ]
+def test_a_value_in_too_many_unrelated_cases_is_shown_with_its_reason_and_links_nothing() -> None:
+    # A support address quoted in 30 cases of different offenders (each with its own handle) is common.
+    rows = [(k, "email", "support@example.com") for k in range(1, 31)]
+    rows += [(k, "snapchat_username", f"someone{k}") for k in range(1, 31)]
+    rows += [(1, "phone", "+1"), (2, "phone", "+1")]
+    # A prolific offender's PayPal in 40 cases that share his two phones is not.
+    rows += [(k, "paypal_me", "prolific") for k in range(100, 140)]
+    rows += [(k, "phone", f"+44{k % 2}") for k in range(100, 140)]
     groups = exact_groups(rows, limit=25)
-    assert groups.groups == [[1, 2]]
-    ((observable, n),) = groups.common
-    assert (observable.value, n) == ("support@example.com", 30)
-    assert "does not link cases" in core.CommonValue(observable, n).reason
+    assert [1, 2] in groups.groups and list(range(100, 140)) in groups.groups
+    assert not any(3 in g for g in groups.groups)
+    ((observable, n, others),) = groups.common
+    assert (observable.value, n, others) == ("support@example.com", 30, 31)
+    assert "does not link cases" in core.CommonValue(observable, n, others).reason
 
 
 def test_harm_puts_children_self_harm_and_recency_first() -> None:

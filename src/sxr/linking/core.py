@@ -23,17 +23,20 @@ import numpy as np
 
 from sxr.analysis.vocabulary import Family, indicator_kind, kind_label
 
-# A value found in more cases than this is treated as common (a platform's support address, a bank's
-# generic sort code, a number quoted in a news story): it is shown, with the reason, but links nothing.
+# A value found in more cases than COMMON_CASES is looked at again: when its cases are unrelated (they
+# hold more than COMMON_SPREAD other distinct values per case: a platform's support address, a bank's
+# generic sort code, quoted by victims of many offenders) it is common, shown with the reason, and links
+# nothing. A prolific offender's PayPal is in hundreds of cases too, but they share his other few details.
 COMMON_CASES = 25
+COMMON_SPREAD = 0.5
 # Kinds that never link: a sum of money is not an identity.
 UNLINKABLE_FAMILIES = frozenset({Family.AMOUNT})
 # Bounds for hostile input: an analysis with more is cut (and the cut is said by the caller).
 MAX_OBSERVABLES_PER_CASE = 200
 MAX_SCRIPT_CHARS = 20_000
-SHINGLE_WORDS = 4
+SHINGLE_WORDS = 3
 MINHASH_PERMUTATIONS = 64
-MINHASH_BANDS = 16  # 16 bands of 4 rows: pairs with Jaccard ~0.5 and up meet in some band
+MINHASH_BANDS = 32  # 32 bands of 2 rows: scripts overlapping by 0.3 meet in some band 19 times in 20
 _ROWS = MINHASH_PERMUTATIONS // MINHASH_BANDS
 _PRIME = (1 << 31) - 1
 
@@ -200,12 +203,14 @@ class CommonValue:
 
     observable: Observable
     cases: int
+    others: int = 0  # the distinct other values in those cases
 
     @property
     def reason(self) -> str:
         return (
-            f"Seen in {self.cases} cases (more than {COMMON_CASES}): probably shared or generic, such as "
-            "a platform's support address or a bank's general account, so it does not link cases."
+            f"Seen in {self.cases} cases that otherwise share little ({self.others} different other "
+            "details): probably shared or generic, such as a platform's support address or a bank's "
+            "general account, so it does not link cases."
         )
 
 
@@ -218,14 +223,24 @@ def cases_by_value(profiles: Iterable[CaseProfile]) -> dict[Observable, list[int
     return {o: sorted(ids) for o, ids in out.items()}
 
 
-def common_values(
-    by_value: Mapping[Observable, Sequence[int]], limit: int = COMMON_CASES
-) -> list[CommonValue]:
-    """The values found in more than `limit` cases."""
-    return sorted(
-        (CommonValue(o, len(ids)) for o, ids in by_value.items() if len(ids) > limit),
-        key=lambda c: (-c.cases, c.observable.kind, c.observable.value),
+def is_common(cases: int, others: int, limit: int = COMMON_CASES) -> bool:
+    """Whether a value in `cases` cases, whose cases hold `others` distinct other values, is common."""
+    return cases > limit and others > COMMON_SPREAD * cases
+
+
+# For each value in more than `limit` cases: the distinct other values in its cases. DuckDB, Spark,
+# SQLite and PostgreSQL all read it; `{table}` has the columns case_id, kind and value.
+SPREAD_SQL = """
+    WITH big AS (
+        SELECT kind, value, count(DISTINCT case_id) AS n FROM {table}
+        GROUP BY kind, value HAVING count(DISTINCT case_id) > {limit}
     )
+    SELECT big.kind, big.value, big.n, count(DISTINCT o2.kind || ':' || o2.value) AS others
+    FROM big
+    JOIN {table} o1 ON o1.kind = big.kind AND o1.value = big.value
+    JOIN {table} o2 ON o2.case_id = o1.case_id AND NOT (o2.kind = big.kind AND o2.value = big.value)
+    GROUP BY big.kind, big.value, big.n
+"""
 
 
 class Clusters:

@@ -17,10 +17,12 @@ from typing import Any
 from sxr.linking.core import (
     COMMON_CASES,
     MINHASH_BANDS,
+    SPREAD_SQL,
     Observable,
     bands,
     estimated_jaccard,
     handle_skeleton,
+    is_common,
     letters_skeleton,
 )
 
@@ -77,14 +79,14 @@ def _settings(dialect: str) -> Any:
         "comparison_levels": [
             cll.NullLevel("handle_keys"),
             cll.ArrayIntersectLevel("handle_keys", 1).configure(
-                label_for_charts="the same handle written another way", m_probability=0.7, u_probability=1e-5
+                label_for_charts="the same handle written another way", m_probability=0.7, u_probability=1e-6
             ),
             cll.ArrayIntersectLevel("handle_loose", 1).configure(
                 label_for_charts="a handle with letters swapped for look-alike digits",
                 m_probability=0.15,
                 u_probability=1e-5,
             ),
-            cll.ElseLevel().configure(m_probability=0.15, u_probability=1 - 2e-5),
+            cll.ElseLevel().configure(m_probability=0.15, u_probability=1 - 1e-6 - 1e-5),
         ],
     }
     name = {
@@ -102,12 +104,12 @@ def _settings(dialect: str) -> Any:
         "comparison_levels": [
             cll.NullLevel("script_bands"),
             cll.ArrayIntersectLevel("script_bands", 4).configure(
-                label_for_charts="much of the same script", m_probability=0.3, u_probability=1e-6
+                label_for_charts="much of the same script", m_probability=0.6, u_probability=1e-5
             ),
             cll.ArrayIntersectLevel("script_bands", 1).configure(
-                label_for_charts="some of the same script", m_probability=0.2, u_probability=1e-4
+                label_for_charts="some of the same script", m_probability=0.2, u_probability=0.03
             ),
-            cll.ElseLevel().configure(m_probability=0.5, u_probability=1 - 1e-6 - 1e-4),
+            cll.ElseLevel().configure(m_probability=0.2, u_probability=1 - 0.03 - 1e-5),
         ],
     }
     return SettingsCreator(
@@ -118,6 +120,7 @@ def _settings(dialect: str) -> Any:
             block_on("handle_keys", arrays_to_explode=["handle_keys"]),
             block_on("handle_loose", arrays_to_explode=["handle_loose"]),
             block_on("script_bands", arrays_to_explode=["script_bands"]),
+            block_on("name_keys", arrays_to_explode=["name_keys"]),
         ],
         retain_intermediate_calculation_columns=True,
         additional_columns_to_retain=[],
@@ -265,50 +268,46 @@ class ExactGroups:
     """Cases sharing each value (values in two or more cases), and the values too common to link."""
 
     groups: list[list[int]]
-    common: list[tuple[Observable, int]]
+    common: list[tuple[Observable, int, int]]  # a common value, its cases, the other values in them
 
 
 def exact_groups(
     rows: Iterable[tuple[int, str, str]], engine: str = "duckdb", limit: int = COMMON_CASES
 ) -> ExactGroups:
-    """Group (case_id, kind, value) rows by value on the engine: a group per shared value."""
-    sql = """
-        SELECT kind, value, list(DISTINCT case_id ORDER BY case_id) AS cases, count(DISTINCT case_id) AS n
-        FROM observables GROUP BY kind, value HAVING count(DISTINCT case_id) > 1
+    """Group (case_id, kind, value) rows by value on the engine: a group per shared value; common apart."""
+    groups_sql = """
+        SELECT kind, value, {collect} AS cases FROM observables
+        GROUP BY kind, value HAVING count(DISTINCT case_id) > 1
     """
+    spread_sql = SPREAD_SQL.format(table="observables", limit=int(limit))
     if engine == "duckdb":
         import duckdb
 
-        table = _rows_table(rows)
         con = duckdb.connect()
         try:
-            con.register("observables", table)
-            result = con.execute(sql).fetchall()
+            con.register("observables", _rows_table(rows))
+            found = con.execute(
+                groups_sql.format(collect="list(DISTINCT case_id ORDER BY case_id)")
+            ).fetchall()
+            spread = con.execute(spread_sql).fetchall()
         finally:
             con.close()
     elif engine == "spark":
         spark = spark_session()
         frame = spark.createDataFrame(list(rows), "case_id long, kind string, value string")
         frame.createOrReplaceTempView("observables")
-        result = [
-            (r["kind"], r["value"], list(r["cases"]), r["n"])
-            for r in spark.sql(
-                """SELECT kind, value, sort_array(collect_set(case_id)) AS cases, count(DISTINCT case_id) AS n
-                   FROM observables GROUP BY kind, value HAVING count(DISTINCT case_id) > 1"""
-            ).collect()
+        found = [
+            (r[0], r[1], list(r[2]))
+            for r in spark.sql(groups_sql.format(collect="sort_array(collect_set(case_id))")).collect()
         ]
+        spread = [tuple(r) for r in spark.sql(spread_sql).collect()]
     else:
         raise EngineError(f"There is no linking engine called {engine!r}: use duckdb or spark.")
-    groups: list[list[int]] = []
-    common: list[tuple[Observable, int]] = []
-    for kind, value, cases, n in result:
-        if n > limit:
-            common.append((Observable(kind, value), int(n)))
-        else:
-            groups.append([int(c) for c in cases])
-    groups.sort()
-    common.sort(key=lambda c: (-c[1], c[0].kind, c[0].value))
-    return ExactGroups(groups, common)
+    common = {(k, v): (int(n), int(o)) for k, v, n, o in spread if is_common(int(n), int(o), limit)}
+    groups = sorted([int(c) for c in cases] for kind, value, cases in found if (kind, value) not in common)
+    listed = [(Observable(k, v), n, o) for (k, v), (n, o) in common.items()]
+    listed.sort(key=lambda c: (-c[1], c[0].kind, c[0].value))
+    return ExactGroups(groups, listed)
 
 
 def _rows_table(rows: Iterable[tuple[int, str, str]]) -> Any:

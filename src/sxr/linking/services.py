@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, aliased
 
 from sxr.analysis.services import case_analyses, current_decisions
@@ -186,7 +186,7 @@ def relink(session: Session, engine: str = "duckdb") -> Rebuild:
     result.cases = session.scalar(select(func.count()).select_from(CaseScript)) or 0
     groups = exact_groups(((r[0], r[1], r[2]) for r in rows), engine)
     result.exact_groups = len(groups.groups)
-    result.common = [core.CommonValue(o, n) for o, n in groups.common]
+    result.common = [core.CommonValue(o, n, others) for o, n, others in groups.common]
     exact = core.exact_clusters(groups.groups)
     records = _records(session, rows)
     found = suggest(records, engine)
@@ -303,18 +303,24 @@ class CaseLink:
     suggestion_id: int | None = None
 
 
+def common_table(session: Session) -> dict[tuple[str, str], tuple[int, int]]:
+    """The common values (core.is_common): (kind, value) -> (cases, other values in them)."""
+    sql = text(core.SPREAD_SQL.format(table=CaseObservable.__tablename__, limit=int(core.COMMON_CASES)))
+    return {
+        (str(k), str(v)): (int(n), int(o))
+        for k, v, n, o in session.execute(sql)
+        if core.is_common(int(n), int(o))
+    }
+
+
 def common_keys(session: Session) -> set[tuple[str, str]]:
-    """The (kind, value) pairs found in more than COMMON_CASES cases: shown, never linking."""
-    rows = session.execute(
-        select(CaseObservable.kind, CaseObservable.value)
-        .group_by(CaseObservable.kind, CaseObservable.value)
-        .having(func.count(CaseObservable.case_id) > core.COMMON_CASES)
-    )
-    return {(r[0], r[1]) for r in rows}
+    """The (kind, value) pairs too common to link (shown, never linking)."""
+    return set(common_table(session))
 
 
-def linked_cases(session: Session, case_id: int) -> list[CaseLink]:
-    """The cases linked to `case_id`: exact links first (most shared first), then suggestions by score."""
+def linked_cases(session: Session, case_id: int, limit: int = 1000) -> list[CaseLink]:
+    """The cases linked to `case_id`: exact links first (most shared first), then suggestions by score;
+    at most `limit` of each."""
     mine, other = aliased(CaseObservable), aliased(CaseObservable)
     common = common_keys(session)
     rows = session.execute(
@@ -349,7 +355,7 @@ def linked_cases(session: Session, case_id: int) -> list[CaseLink]:
         )
         suggested.append(CaseLink(other_id, reference, "suggested", evidence, s.score, s.status, s.id))
     suggested.sort(key=lambda link: (-link.score, link.reference))
-    return exact + suggested
+    return exact[:limit] + suggested[:limit]
 
 
 def _evidence(text: str) -> list[dict[str, Any]]:
@@ -361,17 +367,13 @@ def _evidence(text: str) -> list[dict[str, Any]]:
 
 
 def common_values(session: Session, case_id: int) -> list[core.CommonValue]:
-    """The case's values seen in too many cases to link, each with the reason."""
+    """The case's values seen in too many unrelated cases to link, each with the reason."""
     mine = select(CaseObservable.kind, CaseObservable.value).where(CaseObservable.case_id == case_id)
     keys = {(r[0], r[1]) for r in session.execute(mine)}
-    out = []
-    for kind, value in sorted(keys):
-        n = session.scalar(
-            select(func.count()).where((CaseObservable.kind == kind) & (CaseObservable.value == value))
-        )
-        if n and n > core.COMMON_CASES:
-            out.append(core.CommonValue(core.Observable(kind, value), int(n)))
-    return out
+    table = common_table(session)
+    return [
+        core.CommonValue(core.Observable(k, v), *table[(k, v)]) for k, v in sorted(keys) if (k, v) in table
+    ]
 
 
 def suggestions(session: Session, status: str | None = "open") -> list[LinkSuggestion]:

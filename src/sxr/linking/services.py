@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import Delete, delete, func, select, text
 from sqlalchemy.orm import Session, aliased
 
 from sxr.analysis.services import case_analyses, current_decisions
@@ -413,6 +413,25 @@ def decide(
     groups = _exact_groups_from_db(session)
     _store_offenders(session, groups)
     return row
+
+
+def forget_case(case_id: int) -> list[Delete]:
+    """The statements that remove a case from linking (erasure): its observables, script fingerprint,
+    suggestions and decisions, and its place in an offender. Run `restore_offenders` after them."""
+    pair = (LinkSuggestion.case_a == case_id) | (LinkSuggestion.case_b == case_id)
+    decided = (LinkDecision.case_a == case_id) | (LinkDecision.case_b == case_id)
+    return [
+        delete(CaseObservable).where(CaseObservable.case_id == case_id),
+        delete(CaseScript).where(CaseScript.case_id == case_id),
+        delete(LinkSuggestion).where(pair),
+        delete(LinkDecision).where(decided),
+        delete(OffenderCase).where(OffenderCase.case_id == case_id),
+    ]
+
+
+def restore_offenders(session: Session) -> int:
+    """Work offenders out again from the stored observables and confirmed links (no engine, no Splink)."""
+    return _store_offenders(session, _exact_groups_from_db(session))
 
 
 def _exact_groups_from_db(session: Session) -> list[list[int]]:

@@ -137,3 +137,11 @@ def test_spark_gives_the_same_links_as_duckdb() -> None:
         return
     assert spark_found == suggest(records, "duckdb")
     assert exact_groups(rows, "spark").groups == exact_groups(rows, "duckdb").groups
+
+
+def test_a_focused_run_scores_only_the_new_cases_pairs() -> None:
+    _rows, records = _population()
+    everything = suggest(records, "duckdb")
+    focused = suggest(records, "duckdb", focus=4)
+    assert focused == [s for s in everything if 4 in (s.case_a, s.case_b)]
+    assert len(focused) == 2

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sxr.linking.core import (
     COMMON_CASES,
@@ -70,7 +70,7 @@ class Suggestion:
     evidence: tuple[dict[str, str], ...]
 
 
-def _settings(dialect: str) -> Any:
+def _settings(dialect: str, link_type: Literal["dedupe_only", "link_only"] = "dedupe_only") -> Any:
     import splink.comparison_level_library as cll
     from splink import SettingsCreator, block_on
 
@@ -113,7 +113,7 @@ def _settings(dialect: str) -> Any:
         ],
     }
     return SettingsCreator(
-        link_type="dedupe_only",
+        link_type=link_type,
         probability_two_random_records_match=PRIOR,
         comparisons=[handle, name, script],
         blocking_rules_to_generate_predictions=[
@@ -178,18 +178,31 @@ def spark_session() -> Any:
     return _SPARK
 
 
-def suggest(records: Sequence[LinkRecord], engine: str = "duckdb") -> list[Suggestion]:
-    """Score pairs of cases with look-alike handles, names or scripts; those reaching SUGGEST_AT."""
+def suggest(
+    records: Sequence[LinkRecord], engine: str = "duckdb", focus: int | None = None
+) -> list[Suggestion]:
+    """Score pairs of cases with look-alike handles, names or scripts; those reaching SUGGEST_AT.
+
+    With `focus` (a case id), only the pairs of that case with the others are scored (Splink's link_only
+    between the one and the rest): what a new piece of evidence needs, in a fraction of the time.
+    """
     rows = [r.row() for r in records]
     rows = [r for r in rows if r["handle_keys"] or r["name_keys"] or r["script_bands"]]
-    if len(rows) < 2:
+    if len(rows) < 2 or (focus is not None and not any(r["unique_id"] == focus for r in rows)):
         return []
     by_id = {r.case_id: r for r in records}
-    with _db_api(engine) as db_api:
-        table = _input_table(engine, rows)
-        from splink import Linker
+    from splink import Linker
 
-        linker = Linker(db_api.register(table), _settings(engine), log_level=None)
+    with _db_api(engine) as db_api:
+        if focus is None:
+            tables = [db_api.register(_input_table(engine, rows))]
+            settings = _settings(engine)
+        else:
+            one = [r for r in rows if r["unique_id"] == focus]
+            rest = [r for r in rows if r["unique_id"] != focus]
+            tables = [db_api.register(_input_table(engine, one)), db_api.register(_input_table(engine, rest))]
+            settings = _settings(engine, "link_only")
+        linker = Linker(tables if len(tables) > 1 else tables[0], settings, log_level=None)
         predictions = linker.inference.predict(threshold_match_probability=SUGGEST_AT).as_record_list()
     out = []
     for p in predictions:

@@ -47,9 +47,10 @@ from sxr.linking.models import (
 
 log = logging.getLogger(__name__)
 
-# After new evidence or a review, links are worked out again at once while there are no more cases with
-# observables than this (seconds on DuckDB); beyond it `sxr links rebuild` (a nightly job) does it.
-RELINK_CASES = 5000
+# After new evidence or a review, the case's links are worked out at once (its suggestions scored against
+# the others, exact links and offenders in full) while there are no more cases with observables than this
+# (about a second on DuckDB); beyond it the next `sxr links rebuild` (a nightly job) does it.
+RELINK_CASES = 20_000
 DECISIONS = ("confirmed", "rejected")
 
 
@@ -175,11 +176,14 @@ def relink_case(session: Session, settings: Settings, case: Case, engine: str = 
     linked = session.scalar(select(func.count()).select_from(CaseScript)) or 0
     if linked > RELINK_CASES:
         return None
-    return relink(session, engine)
+    return relink(session, engine, focus=case.id)
 
 
-def relink(session: Session, engine: str = "duckdb") -> Rebuild:
-    """Exact groups and suggestions from the stored observables; decisions applied; offenders stored."""
+def relink(session: Session, engine: str = "duckdb", focus: int | None = None) -> Rebuild:
+    """Exact groups and suggestions from the stored observables; decisions applied; offenders stored.
+
+    With `focus`, only that case's suggestions are scored again (the others stay as they were).
+    """
     started = time.monotonic()
     result = Rebuild(engine=engine)
     rows = list(session.execute(select(CaseObservable.case_id, CaseObservable.kind, CaseObservable.value)))
@@ -189,10 +193,10 @@ def relink(session: Session, engine: str = "duckdb") -> Rebuild:
     result.common = [core.CommonValue(o, n, others) for o, n, others in groups.common]
     exact = core.exact_clusters(groups.groups)
     records = _records(session, rows)
-    found = suggest(records, engine)
+    found = suggest(records, engine, focus)
     # A pair already in one exact cluster needs no suggestion.
     found = [s for s in found if exact.find(s.case_a) != exact.find(s.case_b)]
-    _store_suggestions(session, found, engine)
+    _store_suggestions(session, found, engine, focus)
     result.suggestions = len(found)
     result.offenders = _store_offenders(session, groups.groups)
     result.seconds = round(time.monotonic() - started, 2)
@@ -217,8 +221,11 @@ def _handle_kinds() -> frozenset[str]:
     return frozenset(k.name for k in indicator_kinds() if k.family is Family.HANDLE)
 
 
-def _store_suggestions(session: Session, found: list[Any], engine: str) -> None:
-    existing = {(s.case_a, s.case_b): s for s in session.scalars(select(LinkSuggestion))}
+def _store_suggestions(session: Session, found: list[Any], engine: str, focus: int | None = None) -> None:
+    query = select(LinkSuggestion)
+    if focus is not None:
+        query = query.where((LinkSuggestion.case_a == focus) | (LinkSuggestion.case_b == focus))
+    existing = {(s.case_a, s.case_b): s for s in session.scalars(query)}
     keep = set()
     for s in found:
         key = (s.case_a, s.case_b)

@@ -15,6 +15,7 @@ from sxr.evidence import cli as evidence_cli
 from sxr.guidance import cli as guidance_cli
 from sxr.linking import cli as linking_cli
 from sxr.media import cli as media_cli
+from sxr.operations import cli as operations_cli
 from sxr.pipeline.derivers import DERIVERS
 from sxr.reports import cli as reports_cli
 from sxr.retention import cli as retention_cli
@@ -82,6 +83,7 @@ accounts_cli.register(app)
 reports_cli.register(app)
 staff_cli.register(app)
 retention_cli.register(app)
+operations_cli.register(app)
 linking_cli.register(app)
 
 

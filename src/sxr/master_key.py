@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -19,6 +20,11 @@ KEY_FILE_NAME = "master.key"
 
 class MasterKeyError(Exception):
     """The master key is missing, malformed or unreadable."""
+
+
+def key_id(master_key: bytes) -> bytes:
+    """A short public fingerprint of the master key, kept in each header to name a wrong key clearly."""
+    return hashlib.sha256(b"sxr master key id\0" + master_key).digest()[:8]
 
 
 def _decode_key(text: str, where: str) -> bytes:

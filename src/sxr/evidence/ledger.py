@@ -19,7 +19,7 @@ from sxr.clock import as_utc, utcnow
 from sxr.evidence.models import LedgerEntry
 from sxr.hashchain import GENESIS_HASH, canonical_json, chain_hash
 
-ACTIONS = ("received", "derived", "exported", "verified", "warning", "superseded", "confirmed")
+ACTIONS = ("received", "derived", "exported", "verified", "warning", "superseded", "confirmed", "rekeyed")
 
 
 def _when(moment: datetime) -> str:

@@ -561,8 +561,10 @@ def verify(
         referenced = set(session.scalars(select(EvidenceItem.sha256))) | set(
             session.scalars(select(DerivedItem.sha256))
         )
+        # Blob files are named by a keyed hash of their content's SHA-256, not by the SHA-256 itself.
+        names = {store.path_for(sha256).name for sha256 in referenced}
         result.unreferenced_blobs = sum(
-            1 for path in store.root.glob("??/*") if path.is_file() and path.name not in referenced
+            1 for path in store.root.glob("??/*") if path.is_file() and path.name not in names
         )
         result.unfinished_parts = sum(1 for _ in (store.root / ".tmp").glob("*.part"))
     return result

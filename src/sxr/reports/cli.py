@@ -73,16 +73,30 @@ def verify(
     if key is not None and Path(key).is_file():
         key = Path(key).read_text("ascii").strip()
     result = verify_pack(path, public_key=key)
+    signer = _signer(result.fingerprint)
     if as_json:
-        typer.echo(json.dumps(result.to_json(), ensure_ascii=False))
+        typer.echo(json.dumps({**result.to_json(), "signer": signer}, ensure_ascii=False))
     elif result.ok:
         typer.echo(f"intact and signed: {result.files} files, Merkle root {result.merkle_root}")
-        hint = "" if key else " (compare it with the key the service publishes, or pass --public-key)"
-        typer.echo(f"signed by {result.fingerprint}{hint}")
+        typer.echo(f"signed by {result.fingerprint}: {signer['words']}")
     if not result.ok:
         for problem in result.problems:
             typer.echo(f"FAILED {problem}", err=True)
         raise typer.Exit(1)
+
+
+def _signer(fingerprint_: str | None) -> dict[str, object]:
+    """Which of this deployment's keys signed: its current key, a retired one (keyring.json), or neither."""
+    from sxr.keyring import describe_signer
+    from sxr.reports.signing import SigningKeyError, fingerprint, load_signing_key, public_key_b64
+
+    settings = get_settings()
+    try:
+        key = load_signing_key(settings.data_dir, create=False)
+    except (SigningKeyError, OSError, ValueError):
+        key = None
+    current = fingerprint(public_key_b64(key)) if key is not None else None
+    return describe_signer(settings.data_dir, fingerprint_, current)
 
 
 @report_app.command("public-key")

@@ -167,11 +167,68 @@ def lift_hold(
 # --- the erasure ledger ----------------------------------------------------------------------------
 
 
-def reference_mac(settings: Settings, reference: str) -> str:
+# The reference keys of master keys since rotated, sealed under the current master key, so tombstones
+# written before a rotation are still found by their reference (`sxr keys rotate-master` keeps this).
+REFERENCE_KEYS_FILE = "reference-keys.json"
+
+
+def _reference_key(master_key: bytes) -> bytes:
+    return hashlib.sha256(b"sxr erased references\0" + master_key).digest()
+
+
+def reference_mac(settings: Settings, reference: str, *, key: bytes | None = None) -> str:
     """A case reference as the erasure ledger keeps it: an HMAC keyed by (a key derived from) the master
     key, so the ledger can answer "was this reference deleted?" without listing references."""
-    key = hashlib.sha256(b"sxr erased references\0" + load_master_key(settings)).digest()
+    key = key or _reference_key(load_master_key(settings))
     return hmac.new(key, reference.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def retired_reference_keys(settings: Settings) -> list[bytes]:
+    """The reference keys of the master keys this deployment has rotated away from."""
+    import base64
+
+    from sxr.cases.sealing import open_with, sealed_key_id
+    from sxr.master_key import key_id
+
+    path = settings.data_dir / REFERENCE_KEYS_FILE
+    if not path.exists():
+        return []
+    master = load_master_key(settings)
+    current = key_id(master).hex()
+    keys = []
+    for entry in json.loads(path.read_text("utf-8")).get("keys", []):
+        if sealed_key_id(entry["sealed"]) == current:
+            keys.append(base64.b64decode(open_with(master, entry["sealed"]) or ""))
+    return keys
+
+
+def carry_reference_keys(data_dir: Path, old_master: bytes, new_master: bytes) -> None:
+    """Before `old_master` is retired: its reference key, and those kept before, sealed under `new_master`."""
+    import base64
+    import secrets
+
+    from sxr.cases.sealing import open_with, seal_with, sealed_key_id
+    from sxr.master_key import key_id
+
+    path = data_dir / REFERENCE_KEYS_FILE
+    entries = json.loads(path.read_text("utf-8")).get("keys", []) if path.exists() else []
+    new_id, old_id = key_id(new_master).hex(), key_id(old_master).hex()
+    carried = []
+    for entry in entries:
+        sealed = entry["sealed"]
+        if sealed_key_id(sealed) != new_id:  # a rotation that stopped may have carried some already
+            sealed = seal_with(new_master, open_with(old_master, sealed) or "")
+        carried.append({"key_id": entry["key_id"], "sealed": sealed})
+    if not any(entry["key_id"] == old_id for entry in carried):
+        text = base64.b64encode(_reference_key(old_master)).decode("ascii")
+        carried.append({"key_id": old_id, "sealed": seal_with(new_master, text)})
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump({"keys": carried}, out)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)
 
 
 def _canonical(value: Any) -> str:
@@ -211,7 +268,9 @@ def find_erasure(session: Session, settings: Settings, reference: str) -> Erasur
     canonical = normalize_reference(reference)
     if canonical is None:
         return None
-    return session.scalar(select(Erasure).where(Erasure.reference_mac == reference_mac(settings, canonical)))
+    macs = [reference_mac(settings, canonical)]
+    macs += [reference_mac(settings, canonical, key=key) for key in retired_reference_keys(settings)]
+    return session.scalar(select(Erasure).where(Erasure.reference_mac.in_(macs)))
 
 
 def walk_erasures(session: Session) -> list[str]:

@@ -357,6 +357,59 @@ def seed_0009(s: Seeder) -> None:
     s.insert("erasures", id=1, **fields)
 
 
+def seed_0011(s: Seeder) -> None:
+    # Cases 1 and 2 (seed_0001) share the offender's phone, and a confirmed suggestion.
+    for case_id in (1, 2):
+        s.insert("link_observables", id=case_id, case_id=case_id, kind="phone", value="+447700900461")
+        s.insert(
+            "link_scripts",
+            case_id=case_id,
+            names="Jess",
+            minhash="1 2 3",
+            under_18=True,
+            self_harm=False,
+            paid=False,
+            hours_to_threat=None,
+            updated_at=s.when(),
+        )
+    s.insert(
+        "offenders",
+        id=1,
+        key=1,
+        harm=50.0,
+        victims=2,
+        under_18=2,
+        self_harm=0,
+        paid=0,
+        latest_at=s.when(),
+        updated_at=s.when(),
+    )
+    for case_id in (1, 2):
+        s.insert("offender_cases", case_id=case_id, offender_id=1)
+    evidence = json.dumps([{"kind": "handle", "value": "jess.x / jess_x", "why": "the same handle"}])
+    s.insert(
+        "link_suggestions",
+        id=1,
+        case_a=1,
+        case_b=2,
+        score=0.8,
+        evidence=evidence,
+        engine="duckdb",
+        status="confirmed",
+        created_at=s.when(),
+    )
+    s.insert(
+        "link_decisions",
+        id=1,
+        case_a=1,
+        case_b=2,
+        decision="confirmed",
+        decided_by="Analyst Example",
+        why="same handle",
+        decided_at=s.when(),
+    )
+
+
 SEEDS: dict[str, Callable[[Seeder], None]] = {
     "0001": seed_0001,
     "0002": seed_0002,
@@ -366,6 +419,7 @@ SEEDS: dict[str, Callable[[Seeder], None]] = {
     "0006": seed_0006,
     "0007": seed_0007,
     "0009": seed_0009,
+    "0011": seed_0011,
 }
 
 
@@ -427,7 +481,7 @@ def test_upgrade_from_each_revision_keeps_the_data(
     if engine.dialect.name == "postgresql":  # ids were given: move each sequence past them
         with engine.begin() as conn:
             for table in seeder.expected:
-                if table != "rate_counters":
+                if table not in ("rate_counters", "link_scripts", "offender_cases"):  # keyed by case
                     sequence = f"pg_get_serial_sequence('{table}', 'id')"
                     conn.execute(sa.text(f"SELECT setval({sequence}, (SELECT max(id) FROM {table}))"))
     expected = seeder.expected

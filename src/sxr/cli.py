@@ -14,6 +14,7 @@ from sxr.cli_support import describe_database, fail, load_settings, open_databas
 from sxr.conversations import cli as conversations_cli
 from sxr.evidence import cli as evidence_cli
 from sxr.guidance import cli as guidance_cli
+from sxr.linking import cli as linking_cli
 from sxr.media import cli as media_cli
 from sxr.operations import cli as operations_cli
 from sxr.pipeline.derivers import DERIVERS
@@ -124,6 +125,7 @@ reports_cli.register(app)
 staff_cli.register(app)
 retention_cli.register(app)
 operations_cli.register(app)
+linking_cli.register(app)
 
 
 def main() -> None:

@@ -357,6 +357,67 @@ def seed_0009(s: Seeder) -> None:
     s.insert("erasures", id=1, **fields)
 
 
+def seed_0011(s: Seeder) -> None:
+    # Cases 1 and 2 (seed_0001) share the offender's phone, and a confirmed suggestion.
+    for case_id in (1, 2):
+        s.insert("link_observables", id=case_id, case_id=case_id, kind="phone", value="+447700900461")
+        s.insert(
+            "link_scripts",
+            case_id=case_id,
+            names="Jess",
+            minhash="1 2 3",
+            under_18=True,
+            self_harm=False,
+            paid=False,
+            hours_to_threat=None,
+            updated_at=s.when(),
+        )
+    s.insert(
+        "offenders",
+        id=1,
+        key=1,
+        harm=50.0,
+        victims=2,
+        under_18=2,
+        self_harm=0,
+        paid=0,
+        latest_at=s.when(),
+        updated_at=s.when(),
+    )
+    for case_id in (1, 2):
+        s.insert("offender_cases", case_id=case_id, offender_id=1)
+    evidence = json.dumps([{"kind": "handle", "value": "jess.x / jess_x", "why": "the same handle"}])
+    s.insert(
+        "link_suggestions",
+        id=1,
+        case_a=1,
+        case_b=2,
+        score=0.8,
+        evidence=evidence,
+        engine="duckdb",
+        status="confirmed",
+        created_at=s.when(),
+    )
+    s.insert(
+        "link_decisions",
+        id=1,
+        case_a=1,
+        case_b=2,
+        decision="confirmed",
+        decided_by="Analyst Example",
+        why="same handle",
+        decided_at=s.when(),
+    )
+
+
+def seed_0012(s: Seeder) -> None:
+    # The queue's search: case 1's offender phone; and what the queue shows of case 1 without a blob.
+    s.insert("case_search_identifiers", id=1, case_id=1, kind="phone", value="+447700900461")
+    s.conn.execute(
+        sa.text("UPDATE cases SET paid = :yes, threat_after_minutes = 42 WHERE id = 1"), {"yes": True}
+    )
+
+
 SEEDS: dict[str, Callable[[Seeder], None]] = {
     "0001": seed_0001,
     "0002": seed_0002,
@@ -366,6 +427,8 @@ SEEDS: dict[str, Callable[[Seeder], None]] = {
     "0006": seed_0006,
     "0007": seed_0007,
     "0009": seed_0009,
+    "0011": seed_0011,
+    "0012": seed_0012,
 }
 
 
@@ -427,7 +490,7 @@ def test_upgrade_from_each_revision_keeps_the_data(
     if engine.dialect.name == "postgresql":  # ids were given: move each sequence past them
         with engine.begin() as conn:
             for table in seeder.expected:
-                if table != "rate_counters":
+                if table not in ("rate_counters", "link_scripts", "offender_cases"):  # keyed by case
                     sequence = f"pg_get_serial_sequence('{table}', 'id')"
                     conn.execute(sa.text(f"SELECT setval({sequence}, (SELECT max(id) FROM {table}))"))
     expected = seeder.expected
@@ -449,6 +512,8 @@ def test_upgrade_from_each_revision_keeps_the_data(
         assert unseal(settings, case.what_happened) == WORDS
         if revision < "0005":  # the counts 0005 added are filled in from the rows already there
             assert case.evidence_count == 1
+        if revision >= "0012":  # written at 0012 itself (before, the columns start empty)
+            assert case.paid and case.threat_after_minutes == 42
         closed = session.get(Case, 2)
         assert closed is not None and closed.status == "closed"
         if revision < "0009":  # 0009: a case closed before it counts as closed from the upgrade

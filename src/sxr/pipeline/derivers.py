@@ -30,6 +30,7 @@ from sxr.conversations.model import (
 from sxr.evidence import services as evidence_services
 from sxr.evidence.models import NO_CHAT, NOT_READ, PARTLY_READ, READ, EvidenceItem
 from sxr.evidence.services import DerivedContent, Deriver
+from sxr.pipeline.links import link_case
 from sxr.web.uploads import private_folder
 
 # Evidence kinds (from the file's bytes) that may hold a chat.
@@ -281,5 +282,5 @@ def _dumps(document: object) -> bytes:
     return json.dumps(document, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-# Every deriver, in the order they run on each new evidence item.
-DERIVERS: Final[tuple[Deriver, ...]] = (derive_conversation,)
+# Every deriver, in the order they run on each new evidence item: links come after the analysis.
+DERIVERS: Final[tuple[Deriver, ...]] = (derive_conversation, link_case)

@@ -23,6 +23,7 @@ from sxr.cases.models import Case
 from sxr.config import Settings
 from sxr.deps import SameOriginDep, SessionDep, SettingsDep
 from sxr.evidence.services import list_evidence
+from sxr.pipeline.links import relink_after_change
 from sxr.portal.readings import file_notes, long_date
 from sxr.web.templating import templates
 
@@ -111,4 +112,5 @@ def details_decide(
         raise HTTPException(status_code=400, detail="That detail is not in your report.")
     record_decision(session, case.id, kind, value, decision, "victim", raw=indicator.raw)
     session.commit()
+    relink_after_change(session, settings, case)  # a failure is for staff: on the case's audit trail
     return RedirectResponse(f"/case/{token}/details", status_code=303)

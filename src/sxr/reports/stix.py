@@ -54,7 +54,8 @@ _PaymentAccount: Any = PaymentAccount
 _Payment: Any = PaymentObservable
 
 
-def _extension_definitions() -> list[stix2.v21.ExtensionDefinition]:
+def extension_definitions() -> list[stix2.v21.ExtensionDefinition]:
+    """The extension definitions of sxr's payment observables (a bundle using them carries them)."""
     common: dict[str, Any] = {
         "created_by_ref": PRODUCER_ID,
         "created": _EPOCH,
@@ -93,7 +94,7 @@ def _time(value: str | None, default: datetime) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _observables(name: str, value: str) -> list[Any]:
+def indicator_observables(name: str, value: str) -> list[Any]:
     """The STIX observables of one indicator, as its kind's row in the vocabulary maps them."""
     kind = indicator_kind(name)
     if kind is None:
@@ -125,12 +126,12 @@ def build_stix(facts: ReportFacts) -> str:
         identity_class="system",
         description="A sextortion response service deployment that produced this bundle.",
     )
-    objects: list[Any] = [producer, *_extension_definitions()]
+    objects: list[Any] = [producer, *extension_definitions()]
     seen: dict[str, Any] = {}
     groups: dict[str | None, list[tuple[str, datetime]]] = {}
     for ident in facts.identifiers:
         at = _time(ident.first_seen_at, produced)
-        for obs in _observables(ident.kind, ident.value):
+        for obs in indicator_observables(ident.kind, ident.value):
             if obs.id not in seen:
                 seen[obs.id] = obs
             groups.setdefault(ident.evidence_item, []).append((obs.id, at))

@@ -32,6 +32,7 @@ from sxr.config import Settings
 from sxr.evidence.models import DerivedItem, EvidenceItem, EvidenceReading, LedgerEntry
 from sxr.evidence.store import BlobStore
 from sxr.hashchain import GENESIS_HASH
+from sxr.linking.services import forget_case, restore_offenders
 from sxr.master_key import load_master_key
 from sxr.retention.models import CaseHold, Erasure
 from sxr.watchlist.models import WatchlistAlert, WatchlistEntry
@@ -52,6 +53,11 @@ CASE_TABLES = (
     "evidence_readings",
     "indicator_decisions",
     "ledger_entries",
+    "link_decisions",
+    "link_observables",
+    "link_scripts",
+    "link_suggestions",
+    "offender_cases",
     "victim_sessions",
     "watchlist_alerts",
     "watchlist_entries",
@@ -371,6 +377,7 @@ def erase_case(
     for statement in (
         delete(WatchlistAlert).where(WatchlistAlert.case_id == case_id),
         delete(IndicatorDecision).where(IndicatorDecision.case_id == case_id),
+        *forget_case(case_id),  # its links, the analysts' decisions on them, its place in an offender
         delete(EvidenceReading).where(EvidenceReading.case_id == case_id),
         delete(DerivedItem).where(DerivedItem.evidence_item_id.in_(item_ids)),
         delete(LedgerEntry).where(LedgerEntry.case_id == case_id),
@@ -382,6 +389,7 @@ def erase_case(
     ):
         session.execute(statement.execution_options(synchronize_session=False))
     session.expunge(case)
+    restore_offenders(session)  # the offenders it was part of, counted again without it
     erasure = _append_erasure(session, fields)
     audit(
         session,

@@ -46,6 +46,7 @@ from sxr.evidence.services import open_original, read_original
 from sxr.pipeline import confirm
 from sxr.pipeline.confirm import ReadingRefused, current_reading, form_rows, picture_for_browser
 from sxr.pipeline.derivers import SCREENSHOT_KINDS
+from sxr.pipeline.links import relink_after_change
 from sxr.ratelimits.deps import request_address
 from sxr.ratelimits.services import (
     STAFF_ACCOUNT,
@@ -585,6 +586,7 @@ def build_report_pack(
 def review_detail(
     reference: str,
     session: SessionDep,
+    settings: SettingsDep,
     staff_session: CsrfSessionDep,
     kind: Annotated[str, Form(max_length=40)] = "",
     value: Annotated[str, Form(max_length=400)] = "",
@@ -599,6 +601,7 @@ def review_detail(
     except StaffError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
     session.commit()
+    relink_after_change(session, settings, case)  # a failure is put on the case's audit trail
     return RedirectResponse(f"/staff/cases/{case.reference}#details", status_code=303)
 
 

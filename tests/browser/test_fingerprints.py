@@ -28,7 +28,9 @@ def _normal_picture(path: Path, seed: int) -> Path:
         x, y = rng.randrange(300), rng.randrange(220)
         colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
         draw.rectangle((x, y, x + rng.randrange(10, 80), y + rng.randrange(10, 60)), fill=colour)
-        draw.line((rng.randrange(320), rng.randrange(240), rng.randrange(320), rng.randrange(240)), fill=0, width=3)
+        draw.line(
+            (rng.randrange(320), rng.randrange(240), rng.randrange(320), rng.randrange(240)), fill=0, width=3
+        )
     image.save(path, format="PNG")
     return path
 
@@ -66,7 +68,11 @@ def test_protect_page_explains_a_plain_picture_and_says_what_next(page: Any, tmp
     page.wait_for_selector("#protect[data-ready=yes]")
     rows = _hash_in_page(page, _pictures(tmp_path))
     assert [row["error"] for row in rows] == [None, None, None]
-    assert int(rows[1]["quality"] or -1) < 50 <= min(int(rows[0]["quality"] or -1), int(rows[2]["quality"] or -1))
+    assert (
+        int(rows[1]["quality"] or -1)
+        < 50
+        <= min(int(rows[0]["quality"] or -1), int(rows[2]["quality"] or -1))
+    )
     assert "very plain" in (rows[1]["text"] or "")
     assert "very plain" not in (rows[0]["text"] or "") + (rows[2]["text"] or "")
     # On its own, the page sends nothing and says what to do next.

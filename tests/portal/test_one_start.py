@@ -52,9 +52,7 @@ def test_pressing_start_again_shows_the_same_report(database_url: str) -> None:
     assert _cases(database_url) == 1
     # The PIN shown the second time opens the report.
     reference, pin = _shown(again.text)
-    opened = client.post(
-        "/report/return", data={"reference": reference, "pin": pin}, follow_redirects=False
-    )
+    opened = client.post("/report/return", data={"reference": reference, "pin": pin}, follow_redirects=False)
     assert opened.status_code == 303
     # A fresh form is a fresh start.
     other = client.post("/report/start", data={"start": _start_token(client.get("/report/start").text)})

@@ -110,9 +110,23 @@ PLAN_PLATFORMS = {
 
 @router.get("/report/start")
 def start_form(request: Request, settings: SettingsDep) -> Response:
+    """The start form under a fresh one-time start token in its address (the plan's answers ride along).
+
+    The token is in the address, not only in the page, so Back from the reference page comes to the same
+    form with the same token however the browser reloads it: pressing "Start my report" again finds the
+    report it made instead of making another.
+    """
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/report/start/{new_start_token(settings)}{query}", status_code=303)
+
+
+@router.get("/report/start/{start}")
+def start_form_for(request: Request, start: str, settings: SettingsDep) -> Response:
     """A few optional questions before a report is opened, with the plan's answers already chosen."""
     from sxr.guidance.views import read_answers
 
+    if open_start_token(settings, start) is None:  # made up, or a form left open for weeks: a fresh one
+        return RedirectResponse("/report/start", status_code=303)
     answers, _expired = read_answers(settings, request.query_params.get("t"))
     age = (answers.get("age") or [""])[0]
     chosen = {PLAN_PLATFORMS[a] for a in answers.get("app", ()) if a in PLAN_PLATFORMS}
@@ -126,7 +140,7 @@ def start_form(request: Request, settings: SettingsDep) -> Response:
             "chosen_age": age if age in AGE_BAND_LABELS else "",
             "chosen_platforms": chosen,
             # One start makes one report: pressing the button again finds the report this form made.
-            "start_token": new_start_token(settings),
+            "start_token": start,
         },
     )
 

@@ -13,11 +13,10 @@ from fastapi.testclient import TestClient
 
 from sxr.app import create_app
 from sxr.cases import services
-from sxr.cases.models import Case
+from sxr.cases.models import Case, ReportStart
 from sxr.clock import utcnow
 from sxr.config import get_settings
 from sxr.db import session_scope
-from sxr.portal.models import ReportStart
 from sxr.portal.starts import Started, new_start_token, open_start_token, start_report
 
 

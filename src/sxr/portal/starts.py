@@ -20,10 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sxr.cases import services
-from sxr.cases.models import Case
+from sxr.cases.models import Case, ReportStart
 from sxr.clock import as_utc, utcnow
 from sxr.config import Settings
-from sxr.portal.models import ReportStart
 from sxr.web.sealed import open_token, seal_token
 
 START_PURPOSE = "report start"

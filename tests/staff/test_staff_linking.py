@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+import pytest
 import stix2
 from fastapi.testclient import TestClient
 from sqlalchemy import event, select
@@ -26,6 +27,9 @@ from sxr.linking.models import CaseObservable
 from sxr.staff import linked
 
 from .staff_helpers import HOSTILE, add_user, client, sign_in
+
+# Five chats through the real importer, analysis and linking per test: about 10 s each.
+pytestmark = pytest.mark.slow
 
 
 def _setup(database_url: str, tmp_path: Path) -> Population:

@@ -52,6 +52,7 @@ class QueueRow:
     self_harm: bool = False
     paid: bool = False
     last_activity_at: datetime | None = None
+    case_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,7 @@ def case_queue(
             bool(c.self_harm),
             bool(c.paid),
             c.last_activity_at,
+            c.id,
         )
         for c, has_content in found
     ]

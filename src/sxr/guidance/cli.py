@@ -70,7 +70,7 @@ def register(app: typer.Typer) -> None:
         region: Annotated[
             str | None,
             typer.Option(
-                metavar="R", help="GB-ENG, GB-WLS, GB-SCT, GB-NIR, US, CA or AU (default SXR_REGION)"
+                metavar="R", help="a region of the guidance content, e.g. GB-SCT or US (default SXR_REGION)"
             ),
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,

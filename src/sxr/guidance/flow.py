@@ -46,7 +46,7 @@ class Question(BaseModel):
     hint: str
     error: str
     options: list[Option] = []
-    options_from: Literal["payments", "platforms"] | None = None
+    options_from: Literal["payments", "platforms", "regions"] | None = None
     when: dict[str, str] | None = None
 
     def choices(self, content: Content) -> list[Option]:
@@ -55,6 +55,8 @@ class Question(BaseModel):
             return [Option(value=m.id, label=m.name) for m in content.payments]
         if self.options_from == "platforms":
             return [Option(value=p.id, label=p.name) for p in content.platforms]
+        if self.options_from == "regions":  # the content's regions, then the question's own ("elsewhere")
+            return [Option(value=r.code, label=r.name) for r in content.regions] + list(self.options)
         return list(self.options)
 
 

@@ -55,8 +55,9 @@ def resolve_region(code: str, content: Content | None = None) -> str:
     """The region code for `code` ("GB-SCT", "scotland", "uk"...; ContentError when unknown)."""
     content = content or default_content()
     wanted = code.strip()
+    spoken = " ".join(wanted.lower().replace("-", " ").split())
     for region in content.regions:
-        if region.code.lower() == wanted.lower():
+        if wanted.lower() in (region.code.lower(), region.name.lower()) or spoken == region.name.lower():
             return region.code
     alias = _REGION_ALIASES.get("-".join(wanted.lower().replace("&", "and").split()))
     if alias:

@@ -186,17 +186,9 @@ def _master_key_or_none(settings: Settings) -> bytes | None:
     return None
 
 
-def create_backup(
-    settings: Settings, dest: Path, *, keys_file: Path | None = None, logical: bool = False
-) -> BackupResult:
-    """Write a consistent backup of the deployment into `dest` (new or empty).
-
-    `logical`: the database as rows (JSON lines) instead of the engine's own copy: restorable into
-    either engine, and the way PostgreSQL is copied where no usable pg_dump is installed.
-    """
-    started = time.perf_counter()
-    data_dir = settings.data_dir.resolve()
-    dest = dest.resolve()
+def _check_targets(data_dir: Path, dest: Path, keys_file: Path | None) -> Path | None:
+    """Refuse a backup folder inside the data dir, a used one, a keys file inside it, or a rotation under way;
+    returns the keys file resolved."""
     if dest == data_dir or data_dir in dest.parents:
         raise BackupError(f"{dest} is inside the data dir {data_dir}: put the backup somewhere else.")
     _check_empty_dest(dest, "back up")
@@ -206,16 +198,17 @@ def create_backup(
             raise BackupError("--with-keys must name a file outside the backup folder: keys travel apart.")
         if keys_file.exists():
             raise BackupError(f"{keys_file} exists already: give a new file for the keys.")
-    blobs = data_dir / "blobs"
-    if (blobs / ROTATION_MARKER).exists():
+    if (data_dir / "blobs" / ROTATION_MARKER).exists():
         raise BackupError(
             "A master key rotation is under way: finish it with `sxr keys rotate-master` before backing up."
         )
-    url = settings.resolved_database_url
-    engine_name = _engine_of(url)
-    dest.mkdir(mode=0o700, parents=True, exist_ok=True)
-    files: list[dict[str, Any]] = []
-    notes: list[str] = []
+    return keys_file
+
+
+def _snapshot_database(
+    url: str, engine_name: str, dest: Path, logical: bool, notes: list[str]
+) -> tuple[bool, str, str | None, dict[str, int]]:
+    """Copy the database into `dest`; returns whether it went as rows, its file, revision and row counts."""
     if engine_name == "postgresql" and not logical:
         try:
             _pg_tool("pg_dump", _pg_server_major(url))
@@ -231,13 +224,13 @@ def create_backup(
     else:
         revision, counts = _pg_snapshot(url, dest / PG_FILE)
         db_file = PG_FILE
-    size, digest = _hash_file(dest / db_file)
-    files.append({"path": db_file, "size": size, "sha256": digest})
+    return logical, db_file, revision, counts
 
+
+def _copy_data_files(data_dir: Path, dest: Path, files: list[dict[str, Any]]) -> None:
+    """Copy the evidence blobs, the keyring and the sealed reference keys, each listed in `files`."""
+    blobs = data_dir / "blobs"
     (dest / "blobs").mkdir(mode=0o700)
-    master_id = None
-    if (blobs / KEY_ID_FILE_NAME).exists():
-        master_id = (blobs / KEY_ID_FILE_NAME).read_text("ascii").strip()
     for path in _blob_files(blobs):
         relative = path.relative_to(data_dir)
         target = dest / relative
@@ -252,22 +245,9 @@ def create_backup(
             size, digest = _copy_hashed(data_dir / name, dest / name)
             files.append({"path": name, "size": size, "sha256": digest})
 
-    master = _master_key_or_none(settings)
-    if master_id is None and master is not None:
-        master_id = key_id(master).hex()
-    signing_fp = _signing_fingerprint(settings)
-    manifest = {
-        "format": FORMAT,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "engine": engine_name,
-        "database": "logical" if logical else engine_name,
-        "schema_revision": revision,
-        "master_key_id": master_id,
-        "signing_key": signing_fp,
-        "keys": "not in this backup" if keys_file is None else "written to a separate file",
-        "counts": counts,
-        "files": sorted(files, key=lambda f: str(f["path"])),
-    }
+
+def _write_manifest(dest: Path, manifest: dict[str, Any]) -> bytes:
+    """Write the manifest last, after every file it vouches for is on disk; returns its bytes."""
     raw = json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8") + b"\n"
     os.sync()  # every copied file on disk before the manifest that vouches for them
     fd = os.open(dest / MANIFEST, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -275,6 +255,52 @@ def create_backup(
         out.write(raw)
         out.flush()
         os.fsync(out.fileno())
+    return raw
+
+
+def create_backup(
+    settings: Settings, dest: Path, *, keys_file: Path | None = None, logical: bool = False
+) -> BackupResult:
+    """Write a consistent backup of the deployment into `dest` (new or empty).
+
+    `logical`: the database as rows (JSON lines) instead of the engine's own copy: restorable into
+    either engine, and the way PostgreSQL is copied where no usable pg_dump is installed.
+    """
+    started = time.perf_counter()
+    data_dir = settings.data_dir.resolve()
+    dest = dest.resolve()
+    keys_file = _check_targets(data_dir, dest, keys_file)
+    blobs = data_dir / "blobs"
+    url = settings.resolved_database_url
+    engine_name = _engine_of(url)
+    dest.mkdir(mode=0o700, parents=True, exist_ok=True)
+    files: list[dict[str, Any]] = []
+    notes: list[str] = []
+    logical, db_file, revision, counts = _snapshot_database(url, engine_name, dest, logical, notes)
+    size, digest = _hash_file(dest / db_file)
+    files.append({"path": db_file, "size": size, "sha256": digest})
+
+    master_id = None
+    if (blobs / KEY_ID_FILE_NAME).exists():
+        master_id = (blobs / KEY_ID_FILE_NAME).read_text("ascii").strip()
+    _copy_data_files(data_dir, dest, files)
+
+    master = _master_key_or_none(settings)
+    if master_id is None and master is not None:
+        master_id = key_id(master).hex()
+    manifest = {
+        "format": FORMAT,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "engine": engine_name,
+        "database": "logical" if logical else engine_name,
+        "schema_revision": revision,
+        "master_key_id": master_id,
+        "signing_key": _signing_fingerprint(settings),
+        "keys": "not in this backup" if keys_file is None else "written to a separate file",
+        "counts": counts,
+        "files": sorted(files, key=lambda f: str(f["path"])),
+    }
+    raw = _write_manifest(dest, manifest)
     if keys_file is not None:
         _write_keys(settings, keys_file, master)
     return BackupResult(

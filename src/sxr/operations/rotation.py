@@ -177,6 +177,106 @@ def _new_key(
     return key
 
 
+def _check_resume(marker: dict[str, str] | None, current: bytes, new_id: str, settings: Settings) -> bool:
+    """Refuse a new key that does not match a rotation under way; True when only the last steps are left."""
+    if marker is not None and marker["new_key_id"] != new_id:
+        raise RotationError(
+            f"A rotation to master key {marker['new_key_id']} is under way; the key given is {new_id}. "
+            "Give the same new key to finish it."
+        )
+    if marker is not None and key_id(current).hex() == new_id and settings.master_key:
+        raise RotationError(
+            "SXR_MASTER_KEY already holds the new key, but the rotation has not finished: set it back to "
+            f"the old key (id {marker['old_key_id']}) and run `sxr keys rotate-master --new-key-file FILE` "
+            "again."
+        )
+    # The key file was already replaced: only the last steps are left.
+    return marker is not None and key_id(current).hex() == new_id
+
+
+def _check_old_key(root: Path, marker: dict[str, str] | None, old_id: str, new_id: str) -> None:
+    """Refuse to rotate from a key that is not the one the evidence and the marker were recorded under."""
+    if old_id == new_id:
+        raise RotationError("The new master key is the same as the current one: give a new key.")
+    if marker is not None and marker["old_key_id"] != old_id:
+        raise RotationError(
+            f"A rotation from master key {marker['old_key_id']} is under way; the current key is {old_id}."
+        )
+    recorded = (
+        (root / KEY_ID_FILE_NAME).read_text("ascii").strip() if (root / KEY_ID_FILE_NAME).exists() else None
+    )
+    if recorded not in (None, old_id) and not (marker is not None and recorded == new_id):
+        raise RotationError(
+            f"The evidence is recorded under master key {recorded}, not the current key {old_id}: "
+            "check SXR_MASTER_KEY or the master.key file before rotating."
+        )
+
+
+def _start(session: Session, data_dir: Path, root: Path, old: BlobStore, old_id: str, new_id: str) -> None:
+    """A new rotation: check every blob opens with the current key, then write the marker."""
+    problems = _preflight(session, old)
+    if problems:
+        with contextlib.suppress(FileNotFoundError):
+            (data_dir / NEXT_KEY_FILE).unlink()
+        raise RotationError(
+            "Nothing was rotated: these blobs cannot be opened with the current key, and would be lost "
+            "once it is gone. Restore them from a backup first.\n  " + "\n  ".join(problems)
+        )
+    root.mkdir(parents=True, exist_ok=True)
+    marker = {
+        "old_key_id": old_id,
+        "new_key_id": new_id,
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    _write_private(root / ROTATION_MARKER, json.dumps(marker) + "\n")
+
+
+@dataclass
+class _Keys:
+    """Both master keys of a rotation, with their blob stores."""
+
+    old_key: bytes
+    new_key: bytes
+    old_id: str
+    new_id: str
+    old: BlobStore
+    new: BlobStore
+
+
+def _rekey_case(session: Session, settings: Settings, case: Case, keys: _Keys) -> tuple[dict[str, int], int]:
+    """Rekey one case's blobs and reseal its sealed words; recorded in its ledger and committed."""
+    counts = {"rewrapped": 0, "reencrypted": 0, "done": 0}
+    for sha256 in _case_blobs(session, case.id):
+        counts[keys.old.rekey(sha256, keys.new)] += 1
+        _crash_point(settings, "blob")
+    fields = 0
+    sealed = case.what_happened
+    if sealed is not None and sealed.startswith((PREFIX, PREFIX2)) and sealed_key_id(sealed) != keys.new_id:
+        try:
+            text = open_with(keys.old_key, sealed)
+        except SealError as exc:
+            raise RotationError(f"The sealed words of case {case.reference} {exc}.") from exc
+        assert text is not None
+        case.what_happened = seal_with(keys.new_key, text)
+        fields += 1
+    ledger.append(
+        session,
+        case.id,
+        "rekeyed",
+        actor=ACTOR,
+        details={
+            "old_key_id": keys.old_id,
+            "new_key_id": keys.new_id,
+            "blobs_rewrapped": counts["rewrapped"],
+            "blobs_reencrypted": counts["reencrypted"],
+            "blobs_already_done": counts["done"],
+            "fields_resealed": fields,
+        },
+    )
+    session.commit()
+    return counts, fields
+
+
 def rotate_master(
     session: Session,
     settings: Settings,
@@ -194,93 +294,28 @@ def rotate_master(
     current = load_master_key(settings)
     new_key = _new_key(settings, data_dir, new_key_file, marker)
     new_id = key_id(new_key).hex()
-    if marker is not None and marker["new_key_id"] != new_id:
-        raise RotationError(
-            f"A rotation to master key {marker['new_key_id']} is under way; the key given is {new_id}. "
-            "Give the same new key to finish it."
-        )
-    if marker is not None and key_id(current).hex() == new_id and settings.master_key:
-        raise RotationError(
-            "SXR_MASTER_KEY already holds the new key, but the rotation has not finished: set it back to "
-            f"the old key (id {marker['old_key_id']}) and run `sxr keys rotate-master --new-key-file FILE` "
-            "again."
-        )
-    if marker is not None and key_id(current).hex() == new_id:
-        # The key file was already replaced: only the last steps are left.
+    if _check_resume(marker, current, new_id, settings):
+        assert marker is not None
         old_id = marker["old_key_id"]
         result = MasterRotation(old_key_id=old_id, new_key_id=new_id, resumed=True)
         _finish(settings, data_dir, root, old_id, new_key, result)
         return result
     old_key = current
     old_id = key_id(old_key).hex()
-    if old_id == new_id:
-        raise RotationError("The new master key is the same as the current one: give a new key.")
+    _check_old_key(root, marker, old_id, new_id)
     result = MasterRotation(old_key_id=old_id, new_key_id=new_id, resumed=marker is not None)
-    if marker is not None and marker["old_key_id"] != old_id:
-        raise RotationError(
-            f"A rotation from master key {marker['old_key_id']} is under way; the current key is {old_id}."
-        )
-    recorded = (
-        (root / KEY_ID_FILE_NAME).read_text("ascii").strip() if (root / KEY_ID_FILE_NAME).exists() else None
-    )
-    if recorded not in (None, old_id) and not (marker is not None and recorded == new_id):
-        raise RotationError(
-            f"The evidence is recorded under master key {recorded}, not the current key {old_id}: "
-            "check SXR_MASTER_KEY or the master.key file before rotating."
-        )
     old = BlobStore(root, old_key, rotating=True)
     new = BlobStore(root, new_key, rotating=True)
     if marker is None:
-        problems = _preflight(session, old)
-        if problems:
-            with contextlib.suppress(FileNotFoundError):
-                (data_dir / NEXT_KEY_FILE).unlink()
-            raise RotationError(
-                "Nothing was rotated: these blobs cannot be opened with the current key, and would be lost "
-                "once it is gone. Restore them from a backup first.\n  " + "\n  ".join(problems)
-            )
-        root.mkdir(parents=True, exist_ok=True)
-        marker = {
-            "old_key_id": old_id,
-            "new_key_id": new_id,
-            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
-        _write_private(marker_path, json.dumps(marker) + "\n")
+        _start(session, data_dir, root, old, old_id, new_id)
+    keys = _Keys(old_key=old_key, new_key=new_key, old_id=old_id, new_id=new_id, old=old, new=new)
 
     done = _rekeyed_cases(session, new_id)
     for case in session.scalars(select(Case).order_by(Case.id)).all():
         if case.id in done:
             result.cases_already += 1
             continue
-        counts = {"rewrapped": 0, "reencrypted": 0, "done": 0}
-        for sha256 in _case_blobs(session, case.id):
-            counts[old.rekey(sha256, new)] += 1
-            _crash_point(settings, "blob")
-        fields = 0
-        sealed = case.what_happened
-        if sealed is not None and sealed.startswith((PREFIX, PREFIX2)) and sealed_key_id(sealed) != new_id:
-            try:
-                text = open_with(old_key, sealed)
-            except SealError as exc:
-                raise RotationError(f"The sealed words of case {case.reference} {exc}.") from exc
-            assert text is not None
-            case.what_happened = seal_with(new_key, text)
-            fields += 1
-        ledger.append(
-            session,
-            case.id,
-            "rekeyed",
-            actor=ACTOR,
-            details={
-                "old_key_id": old_id,
-                "new_key_id": new_id,
-                "blobs_rewrapped": counts["rewrapped"],
-                "blobs_reencrypted": counts["reencrypted"],
-                "blobs_already_done": counts["done"],
-                "fields_resealed": fields,
-            },
-        )
-        session.commit()
+        counts, fields = _rekey_case(session, settings, case, keys)
         result.cases += 1
         result.rewrapped += counts["rewrapped"]
         result.reencrypted += counts["reencrypted"]

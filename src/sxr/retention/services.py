@@ -326,6 +326,25 @@ def _items_digest(sha256s: list[str]) -> str:
     return hashlib.sha256("\n".join(sorted(sha256s)).encode("ascii")).hexdigest()
 
 
+def _delete_case_rows(session: Session, case_id: int, item_ids: list[int]) -> None:
+    """Every row the case holds, children first."""
+    for statement in (
+        delete(WatchlistAlert).where(WatchlistAlert.case_id == case_id),
+        delete(IndicatorDecision).where(IndicatorDecision.case_id == case_id),
+        *forget_case(case_id),  # its links, the analysts' decisions on them, its place in an offender
+        delete(EvidenceReading).where(EvidenceReading.case_id == case_id),
+        delete(DerivedItem).where(DerivedItem.evidence_item_id.in_(item_ids)),
+        delete(LedgerEntry).where(LedgerEntry.case_id == case_id),
+        delete(EvidenceItem).where(EvidenceItem.case_id == case_id),
+        delete(VictimSession).where(VictimSession.case_id == case_id),
+        delete(ReportStart).where(ReportStart.case_id == case_id),
+        delete(CaseHold).where(CaseHold.case_id == case_id),
+        delete(CaseSearchIdentifier).where(CaseSearchIdentifier.case_id == case_id),
+        delete(Case).where(Case.id == case_id),
+    ):
+        session.execute(statement.execution_options(synchronize_session=False))
+
+
 def erase_case(
     session: Session,
     settings: Settings,
@@ -375,21 +394,7 @@ def erase_case(
         "bytes": sum(i.size for i in items) + sum(d.size for d in derived),
         "items_digest": _items_digest([i.sha256 for i in items] + [d.sha256 for d in derived]),
     }
-    for statement in (
-        delete(WatchlistAlert).where(WatchlistAlert.case_id == case_id),
-        delete(IndicatorDecision).where(IndicatorDecision.case_id == case_id),
-        *forget_case(case_id),  # its links, the analysts' decisions on them, its place in an offender
-        delete(EvidenceReading).where(EvidenceReading.case_id == case_id),
-        delete(DerivedItem).where(DerivedItem.evidence_item_id.in_(item_ids)),
-        delete(LedgerEntry).where(LedgerEntry.case_id == case_id),
-        delete(EvidenceItem).where(EvidenceItem.case_id == case_id),
-        delete(VictimSession).where(VictimSession.case_id == case_id),
-        delete(ReportStart).where(ReportStart.case_id == case_id),
-        delete(CaseHold).where(CaseHold.case_id == case_id),
-        delete(CaseSearchIdentifier).where(CaseSearchIdentifier.case_id == case_id),
-        delete(Case).where(Case.id == case_id),
-    ):
-        session.execute(statement.execution_options(synchronize_session=False))
+    _delete_case_rows(session, case_id, item_ids)
     session.expunge(case)
     restore_offenders(session)  # the offenders it was part of, counted again without it
     erasure = _append_erasure(session, fields)
@@ -556,23 +561,9 @@ def due_cases(session: Session, rules: RetentionRules, now: datetime) -> tuple[l
     return due, review
 
 
-def run_retention(
-    session: Session,
-    settings: Settings,
-    *,
-    now: datetime | None = None,
-    dry_run: bool = False,
-    rules: RetentionRules | None = None,
-) -> RetentionReport:
-    """Delete what the rules say is due (each an audit event and a tombstone), expire old sessions and
-    rate-limit counters; with `dry_run`, only say what would go."""
-    from sxr.accounts.models import StaffSession
-    from sxr.ratelimits.models import RateCounter
-
-    now = now or utcnow()
-    rules = rules or RetentionRules.from_settings(settings)
-    report = RetentionReport(now=now, dry_run=dry_run)
-    due, report.for_review = due_cases(session, rules, now)
+def _erase_due(session: Session, settings: Settings, due: list[CaseDue], report: RetentionReport) -> None:
+    """Erase each case due, unless it went or is on hold; one case's failure is reported, not fatal."""
+    now, dry_run = report.now, report.dry_run
     for row in due:
         case = session.scalar(select(Case).where(Case.reference == row.reference))
         if case is None:
@@ -599,6 +590,13 @@ def run_retention(
         report.erased.append(row)
         report.blobs_left.extend(result.blobs_left)
 
+
+def _expire_sessions(session: Session, report: RetentionReport) -> None:
+    """Delete (or, dry, count) old staff and victim sessions and rate-limit counters."""
+    from sxr.accounts.models import StaffSession
+    from sxr.ratelimits.models import RateCounter
+
+    now = report.now
     staff_gone = or_(
         StaffSession.ended_at < now - SESSIONS_KEPT,
         StaffSession.last_seen_at < now - SESSIONS_KEPT,
@@ -611,7 +609,7 @@ def run_retention(
         VictimSession.last_used_at < now - SESSIONS_KEPT,
     ) & VictimSession.id.not_in(newest)
     counters_gone = RateCounter.window_start < int(now.timestamp()) - int(SESSIONS_KEPT.total_seconds())
-    if dry_run:
+    if report.dry_run:
         report.staff_sessions = int(
             session.scalar(select(func.count()).select_from(StaffSession).where(staff_gone)) or 0
         )
@@ -621,10 +619,30 @@ def run_retention(
         report.rate_counters = int(
             session.scalar(select(func.count()).select_from(RateCounter).where(counters_gone)) or 0
         )
-        return report
+        return
     report.staff_sessions = _deleted(session.execute(delete(StaffSession).where(staff_gone)))
     report.victim_sessions = _deleted(session.execute(delete(VictimSession).where(victim_gone)))
     report.rate_counters = _deleted(session.execute(delete(RateCounter).where(counters_gone)))
+
+
+def run_retention(
+    session: Session,
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    rules: RetentionRules | None = None,
+) -> RetentionReport:
+    """Delete what the rules say is due (each an audit event and a tombstone), expire old sessions and
+    rate-limit counters; with `dry_run`, only say what would go."""
+    now = now or utcnow()
+    rules = rules or RetentionRules.from_settings(settings)
+    report = RetentionReport(now=now, dry_run=dry_run)
+    due, report.for_review = due_cases(session, rules, now)
+    _erase_due(session, settings, due, report)
+    _expire_sessions(session, report)
+    if dry_run:
+        return report
     audit(
         session,
         actor=SYSTEM_ACTOR,

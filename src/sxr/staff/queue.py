@@ -52,6 +52,7 @@ class QueueRow:
     self_harm: bool = False
     paid: bool = False
     last_activity_at: datetime | None = None
+    case_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,35 @@ def case_queue(
     say how many there are. A search is a reference (found in any form it is typed in) or one of the
     offender's identifiers as the case's analyses hold them.
     """
+    filters, searched = _queue_filters(
+        session, (status, risk, content, age_band, self_harm, paid), search, phone_region
+    )
+    total = int(session.scalar(select(func.count()).select_from(Case).where(*filters)) or 0)
+    empty = int(session.scalar(select(func.count()).select_from(Case).where(*filters, ~_has_content())) or 0)
+    by_status = {
+        str(value): int(n)
+        for value, n in session.execute(select(Case.status, func.count()).group_by(Case.status))
+    }
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    query = (
+        select(Case, _has_content())
+        .where(*filters)
+        .order_by(*_order(sort))
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    found = list(session.execute(query))
+    rows = _queue_rows(session, found)
+    return QueuePage(rows, total, page, pages, empty, by_status, searched)
+
+
+def _queue_filters(
+    session: Session, choices: tuple[str | None, ...], search: str | None, phone_region: str
+) -> tuple[list[ColumnElement[bool]], list[tuple[str, str]] | None]:
+    """The queue's filters (status, risk, content, age band, self-harm, paid) and search, as conditions;
+    and the search terms as read, to show them back."""
+    status, risk, content, age_band, self_harm, paid = choices
     filters: list[ColumnElement[bool]] = []
     if status:
         filters.append(Case.status == status)
@@ -150,26 +180,15 @@ def case_queue(
         searched = [t for t in terms if t[0] != "*"] or terms[:1]
         by_identifier = _search_filter(session, terms)
         filters.append(or_(Case.reference == reference, by_identifier) if reference else by_identifier)
-    total = int(session.scalar(select(func.count()).select_from(Case).where(*filters)) or 0)
-    empty = int(session.scalar(select(func.count()).select_from(Case).where(*filters, ~_has_content())) or 0)
-    by_status = {
-        str(value): int(n)
-        for value, n in session.execute(select(Case.status, func.count()).group_by(Case.status))
-    }
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    query = (
-        select(Case, _has_content())
-        .where(*filters)
-        .order_by(*_order(sort))
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    )
-    found = list(session.execute(query))
+    return filters, searched
+
+
+def _queue_rows(session: Session, found: list[Any]) -> list[QueueRow]:
+    """One row per case found (with its has-content flag): its alerts and unread items in two queries."""
     ids = [c.id for c, _ in found]
     alerts = _alert_counts(session, ids) if found else {}
     not_read = not_read_counts(session, ids) if found else {}
-    rows = [
+    return [
         QueueRow(
             c.reference,
             c.status,
@@ -183,10 +202,10 @@ def case_queue(
             bool(c.self_harm),
             bool(c.paid),
             c.last_activity_at,
+            c.id,
         )
         for c, has_content in found
     ]
-    return QueuePage(rows, total, page, pages, empty, by_status, searched)
 
 
 def _order(sort: str | None) -> list[Any]:

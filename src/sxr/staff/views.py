@@ -43,6 +43,10 @@ from sxr.deps import SessionDep, SettingsDep
 from sxr.evidence import ledger
 from sxr.evidence.models import EvidenceItem
 from sxr.evidence.services import open_original, read_original
+from sxr.linking import services as link_services
+from sxr.linking.export import FORMATS as EXPORT_FORMATS
+from sxr.linking.export import edges_csv, graphml, link_graph, offender_stix
+from sxr.linking.models import LinkSuggestion
 from sxr.pipeline import confirm
 from sxr.pipeline.confirm import ReadingRefused, current_reading, form_rows, picture_for_browser
 from sxr.pipeline.derivers import SCREENSHOT_KINDS
@@ -62,7 +66,7 @@ from sxr.reports.pdf import PdfError
 from sxr.reports.services import build_case_pack
 from sxr.retention.services import retention_panel
 from sxr.sizes import human_size
-from sxr.staff import casework, holds, words
+from sxr.staff import casework, holds, linked, words
 from sxr.staff import queue as queues
 from sxr.staff import trends as force_trends
 from sxr.staff.audit_trail import case_audit_trail, recent_audit_events, record_case_view
@@ -327,6 +331,7 @@ def case_queue(
             "csrf_token": staff_session.csrf_secret,
             "queue": queue,
             "rows": queue.rows,
+            "link_counts": linked.link_counts(session, [r.case_id for r in queue.rows]),
             "filtered": any(v for k, v in filters.items() if k != "sort"),
             "sorts": queues.SORTS,
             "age_bands": words.AGE_BAND_LABELS,
@@ -386,6 +391,9 @@ def _case_page(
             "can_change_status": can(user, "change_status"),
             "can_hold": can(user, "hold"),
             "retention": retention_panel(session, settings, case),
+            "linked": linked.case_links(session, case),
+            "shared_label": linked.shared_label,
+            "shared_text": linked.shared_text,
         },
         status_code=status_code,
     )
@@ -750,6 +758,136 @@ def confirm_screenshot_reading(
         session.commit()
     return RedirectResponse(
         f"/staff/cases/{case.reference}/evidence/{item.id}/reading?saved=1", status_code=303
+    )
+
+
+@router.post("/cases/{reference}/links/{suggestion_id}")
+def decide_link(
+    reference: str,
+    suggestion_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+    session: SessionDep,
+    staff_session: CsrfSessionDep,
+    decision: Annotated[str, Form(max_length=16)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Confirm or reject a suggested link from the case page (kept, audited on both cases)."""
+    user = staff_session.user
+    _require(user, "review", "confirm or reject suggested links")
+    case = _case_or_404(session, reference)
+    suggestion = session.get(LinkSuggestion, suggestion_id)
+    if suggestion is None or case.id not in (suggestion.case_a, suggestion.case_b):
+        raise HTTPException(status_code=404, detail="This case has no such suggested link.")
+    try:
+        why = clean_reason(reason)
+        link_services.decide(session, user.actor, suggestion_id, decision, why)
+    except (StaffError, link_services.LinkError) as exc:
+        session.rollback()
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
+    session.commit()
+    return RedirectResponse(f"/staff/cases/{case.reference}#linked", status_code=303)
+
+
+@router.get("/offenders", name="staff_offenders")
+def offenders_page(request: Request, session: SessionDep, staff_session: OptionalStaffSessionDep) -> Response:
+    """Offenders linked across cases, most harm first."""
+    if staff_session is None:
+        return RedirectResponse("/staff/login", status_code=303)
+    user = staff_session.user
+    _require(user, "view", "see offenders")
+    found = link_services.offenders(session, limit=200)
+    audit(session, user, "offenders.view")
+    session.commit()
+    return _render(
+        request,
+        "staff/offenders.html",
+        {"user": user, "csrf_token": staff_session.csrf_secret, "offenders": found},
+    )
+
+
+@router.get("/offenders/{offender_id}", name="staff_offender")
+def offender_page(
+    request: Request,
+    offender_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+    session: SessionDep,
+    settings: SettingsDep,
+    staff_session: OptionalStaffSessionDep,
+) -> Response:
+    """One offender: his cases, a timeline across victims, identifiers, payment routes, platforms."""
+    if staff_session is None:
+        return RedirectResponse("/staff/login", status_code=303)
+    user = staff_session.user
+    _require(user, "view", "see offenders")
+    page = linked.offender_page(session, settings, offender_id)
+    if page is None:
+        raise HTTPException(status_code=404, detail="There is no such offender.")
+    audit(
+        session,
+        user,
+        "offender.view",
+        subject=f"offender {offender_id}: {', '.join(page.view.references)}"[:500],
+    )
+    session.commit()
+    return _render(
+        request,
+        "staff/offender.html",
+        {
+            "user": user,
+            "csrf_token": staff_session.csrf_secret,
+            "p": page,
+            "can_download": can(user, "disclose"),
+            "ownership_rule": linked.OWNERSHIP_RULE,
+        },
+    )
+
+
+@router.post("/offenders/{offender_id}/stix")
+def offender_stix_download(
+    offender_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+    session: SessionDep,
+    staff_session: CsrfSessionDep,
+) -> Response:
+    """The offender's STIX 2.1 bundle as a download (an audit event)."""
+    user = staff_session.user
+    _require(user, "disclose", "download an offender's STIX bundle")
+    try:
+        bundle = offender_stix(session, offender_id)
+    except link_services.LinkError as exc:
+        raise HTTPException(status_code=404, detail="There is no such offender.") from exc
+    audit(session, user, "offender.stix", subject=f"offender {offender_id}")
+    session.commit()
+    return Response(
+        bundle,
+        media_type="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="sxr-offender-{offender_id}.stix.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.post("/links/export")
+def links_export(
+    session: SessionDep,
+    staff_session: CsrfSessionDep,
+    format: Annotated[str, Form(max_length=16)] = "",
+) -> Response:
+    """The graph of linked cases as GraphML or CSV edges (an audit event)."""
+    user = staff_session.user
+    _require(user, "disclose", "download the graph of linked cases")
+    if format not in EXPORT_FORMATS:
+        raise HTTPException(status_code=400, detail="The format is graphml or csv.")
+    graph = link_graph(session)
+    body = graphml(graph) if format == "graphml" else edges_csv(graph)
+    audit(session, user, "links.export", subject=f"{format}: {len(graph.nodes)} nodes")
+    session.commit()
+    media = "application/graphml+xml" if format == "graphml" else "text/csv; charset=utf-8"
+    return Response(
+        body,
+        media_type=media,
+        headers={
+            "Content-Disposition": f'attachment; filename="sxr-links.{format}"',
+            "Cache-Control": "no-store",
+        },
     )
 
 

@@ -114,3 +114,31 @@ def test_one_start_makes_one_report_whatever_reload_back_and_forward_do(page: ob
     )
     check_accessibility(page)
     assert _case_count() == 1
+
+
+@pytest.mark.browser
+def test_pressing_start_again_after_back_makes_no_second_report(page: object) -> None:
+    """Issue 17: Start, the reference page, Back, then "Start my report" pressed again: the same report (the
+    form's one-time start token), and one case in the database."""
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    page.goto("/report/start")
+    page.get_by_label("13 to 15").check()
+    page.get_by_role("button", name="Start my report").click()
+    expect(page.get_by_role("heading", name="Your report is saved")).to_be_visible(timeout=SLOW)
+    reference = page.locator("#reference").inner_text().strip()
+    pin = page.locator("#pin").inner_text().strip()
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Start a private report")
+    page.get_by_role("button", name="Start my report").click()
+    expect(page.get_by_role("heading", name="Your report is saved")).to_be_visible(timeout=SLOW)
+    expect(page.locator("#reference")).to_have_text(reference)
+    expect(page.locator("#pin")).to_have_text(pin)
+    # A double tap: two presses as fast as the page allows.
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Start a private report")
+    page.locator("#start-report").dblclick()
+    expect(page.get_by_role("heading", name="Your report is saved")).to_be_visible(timeout=SLOW)
+    expect(page.locator("#reference")).to_have_text(reference)
+    assert _case_count() == 1

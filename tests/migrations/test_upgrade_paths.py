@@ -418,6 +418,11 @@ def seed_0012(s: Seeder) -> None:
     )
 
 
+def seed_0013(s: Seeder) -> None:
+    # Case 1 was made by a start form whose one-time start token is recorded (its hash only).
+    s.insert("report_starts", id=1, start_hash="a" * 64, case_id=1, made_at=s.when())
+
+
 SEEDS: dict[str, Callable[[Seeder], None]] = {
     "0001": seed_0001,
     "0002": seed_0002,
@@ -429,6 +434,7 @@ SEEDS: dict[str, Callable[[Seeder], None]] = {
     "0009": seed_0009,
     "0011": seed_0011,
     "0012": seed_0012,
+    "0013": seed_0013,
 }
 
 

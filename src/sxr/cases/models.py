@@ -75,3 +75,17 @@ class VictimSession(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class ReportStart(Base):
+    """One used one-time start token of the victim's start form (its hash only) and the case it made;
+    unique, so a second press after Back, a double tap or two racing posts make one case
+    (sxr.portal.starts)."""
+
+    __tablename__ = "report_starts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    start_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # None only inside the transaction that claims the start, until its case is made.
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -95,14 +95,22 @@ def normalize_pin(text: str) -> str:
 
 
 def create_case(
-    session: Session, answers: NewCaseAnswers | None = None, settings: Settings | None = None
+    session: Session,
+    answers: NewCaseAnswers | None = None,
+    settings: Settings | None = None,
+    *,
+    pin: str | None = None,
 ) -> tuple[Case, str]:
     """Create a case; returns it with its PIN, which is shown once and never stored in the clear.
 
     The victim's own words are sealed with the master key, so `settings` is needed when there are any.
+    `pin` is for a PIN worked out from a one-time start token (sxr.portal.starts); else one is drawn.
     """
     answers = answers or NewCaseAnswers()
-    pin = new_pin()
+    if pin is None:
+        pin = new_pin()
+    elif not re.fullmatch(rf"\d{{{PIN_DIGITS}}}", pin):
+        raise ValueError(f"a PIN is {PIN_DIGITS} digits")
     age_band = answers.age_band if answers.age_band in AGE_BANDS else None
     platforms = "\n".join(p for p in answers.platforms if p in PLATFORMS) or None
     what = (answers.what_happened or "").strip()[:5000] or None

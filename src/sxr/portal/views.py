@@ -46,11 +46,12 @@ from sxr.pipeline.confirm import (
 )
 from sxr.pipeline.derivers import SCREENSHOT_KINDS
 from sxr.portal.readings import file_notes, not_read_names
+from sxr.portal.starts import earlier_start, new_start_token, open_start_token, start_report
 from sxr.ratelimits.deps import limit_by_address
 from sxr.ratelimits.services import EVIDENCE_UPLOAD, PIN_CHECK, REPORT_START
 from sxr.sizes import human_size
 from sxr.watchlist.services import alerts_for_case, entries_for_case, mark_alerts_seen
-from sxr.web.sealed import open_token, seal_token
+from sxr.web.sealed import MAX_TOKEN_CHARS, open_token, seal_token
 from sxr.web.templating import templates
 from sxr.web.uploads import Upload, UploadRefused, private_folder, receive_upload
 
@@ -109,9 +110,23 @@ PLAN_PLATFORMS = {
 
 @router.get("/report/start")
 def start_form(request: Request, settings: SettingsDep) -> Response:
+    """The start form under a fresh one-time start token in its address (the plan's answers ride along).
+
+    The token is in the address, not only in the page, so Back from the reference page comes to the same
+    form with the same token however the browser reloads it: pressing "Start my report" again finds the
+    report it made instead of making another.
+    """
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/report/start/{new_start_token(settings)}{query}", status_code=303)
+
+
+@router.get("/report/start/{start}")
+def start_form_for(request: Request, start: str, settings: SettingsDep) -> Response:
     """A few optional questions before a report is opened, with the plan's answers already chosen."""
     from sxr.guidance.views import read_answers
 
+    if open_start_token(settings, start) is None:  # made up, or a form left open for weeks: a fresh one
+        return RedirectResponse("/report/start", status_code=303)
     answers, _expired = read_answers(settings, request.query_params.get("t"))
     age = (answers.get("age") or [""])[0]
     chosen = {PLAN_PLATFORMS[a] for a in answers.get("app", ()) if a in PLAN_PLATFORMS}
@@ -124,6 +139,8 @@ def start_form(request: Request, settings: SettingsDep) -> Response:
             "platforms": services.PLATFORMS,
             "chosen_age": age if age in AGE_BAND_LABELS else "",
             "chosen_platforms": chosen,
+            # One start makes one report: pressing the button again finds the report this form made.
+            "start_token": start,
         },
     )
 
@@ -137,19 +154,32 @@ def start_submit(
     age_band: Annotated[str, Form()] = "",
     platforms: Annotated[list[str] | None, Form()] = None,
     what_happened: Annotated[str, Form(max_length=5000)] = "",
+    start: Annotated[str, Form(max_length=MAX_TOKEN_CHARS)] = "",
 ) -> Response:
-    """Open the case and show its reference and PIN, once."""
-    limit_by_address(request, session, REPORT_START)
-    answers = services.NewCaseAnswers(
-        age_band=age_band or None, platforms=tuple(platforms or ()), what_happened=what_happened
-    )
-    case, pin = services.create_case(session, answers, settings)
-    token = services.open_victim_session(session, case)
+    """Open the case and show its reference and PIN, once.
+
+    The form's one-time start token makes a second press (after Back, a double tap, a resent POST) show
+    the report the first press made, for as long as its page can be shown; after that, how to come back.
+    """
+    nonce = open_start_token(settings, start)
+    if nonce is not None and (found := earlier_start(session, settings, nonce)) is not None:
+        started = found  # not counted against the address: nothing new is made
+    else:
+        limit_by_address(request, session, REPORT_START)
+        answers = services.NewCaseAnswers(
+            age_band=age_band or None, platforms=tuple(platforms or ()), what_happened=what_happened
+        )
+        started = start_report(session, settings, nonce, answers)
+    if started.pin is None:
+        return _page(request, settings, "cases/made_gone.html", {}, status_code=410)
+    token = services.open_victim_session(session, started.case)
     # Committed before the redirect: the browser asks for the page straight away.
     session.commit()
     # POST, then redirect, then GET: reloading the page, or Back then Forward, shows this same report
     # again (for a few minutes) and never makes another. The reference and PIN ride in a sealed token.
-    sealed = seal_token(settings, CREATED_PURPOSE, {"r": case.reference, "p": pin, "s": token})
+    sealed = seal_token(
+        settings, CREATED_PURPOSE, {"r": started.case.reference, "p": started.pin, "s": token}
+    )
     return RedirectResponse(f"/report/made/{sealed}", status_code=303)
 
 

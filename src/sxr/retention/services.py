@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from sxr.analysis.models import IndicatorDecision
 from sxr.audit.services import record as audit
-from sxr.cases.models import Case, CaseSearchIdentifier, VictimSession
+from sxr.cases.models import Case, CaseSearchIdentifier, ReportStart, VictimSession
 from sxr.clock import as_utc, utcnow
 from sxr.config import Settings
 from sxr.evidence.models import DerivedItem, EvidenceItem, EvidenceReading, LedgerEntry
@@ -58,6 +58,7 @@ CASE_TABLES = (
     "link_scripts",
     "link_suggestions",
     "offender_cases",
+    "report_starts",
     "victim_sessions",
     "watchlist_alerts",
     "watchlist_entries",
@@ -336,6 +337,7 @@ def _delete_case_rows(session: Session, case_id: int, item_ids: list[int]) -> No
         delete(LedgerEntry).where(LedgerEntry.case_id == case_id),
         delete(EvidenceItem).where(EvidenceItem.case_id == case_id),
         delete(VictimSession).where(VictimSession.case_id == case_id),
+        delete(ReportStart).where(ReportStart.case_id == case_id),
         delete(CaseHold).where(CaseHold.case_id == case_id),
         delete(CaseSearchIdentifier).where(CaseSearchIdentifier.case_id == case_id),
         delete(Case).where(Case.id == case_id),

@@ -6,10 +6,12 @@ Admins and officers only; every form carries the session's CSRF token; each chan
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from sxr.accounts.deps import CsrfSessionDep
 from sxr.accounts.models import StaffUser
@@ -41,17 +43,7 @@ def set_hold(
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Put the case on hold: it is kept whatever the retention rules or the victim ask."""
-    user = staff_session.user
-    _allowed(user)
-    case = get_case_by_reference(session, reference)
-    if case is None:
-        raise HTTPException(status_code=404, detail="There is no case with that reference.")
-    try:
-        retention.set_hold(session, case, reason, actor=user.actor)
-    except retention.RetentionError as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from exc
-    session.commit()
-    return RedirectResponse(f"/staff/cases/{case.reference}#hold", status_code=303)
+    return _change_hold(session, staff_session.user, reference, reason, retention.set_hold)
 
 
 def lift_hold(
@@ -61,13 +53,22 @@ def lift_hold(
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Lift the case's hold: the retention rules (and the victim) may delete it again."""
-    user = staff_session.user
+    return _change_hold(session, staff_session.user, reference, reason, retention.lift_hold)
+
+
+def _change_hold(
+    session: Session,
+    user: StaffUser,
+    reference: str,
+    reason: str,
+    change: Callable[..., object],
+) -> Response:
     _allowed(user)
     case = get_case_by_reference(session, reference)
     if case is None:
         raise HTTPException(status_code=404, detail="There is no case with that reference.")
     try:
-        retention.lift_hold(session, case, reason, actor=user.actor)
+        change(session, case, reason, actor=user.actor)
     except retention.RetentionError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
     session.commit()

@@ -58,7 +58,8 @@ def main() -> int:
             now = (bool(hits), bool(labels))
             if now != state[h]:
                 state[h] = now
-                print(json.dumps({"hash": h, "matched": now[0], "indexed": now[1], "at": time.time()}), flush=True)
+                line = {"hash": h, "matched": now[0], "indexed": now[1], "at": time.time()}
+                print(json.dumps(line), flush=True)
         time.sleep(0.01)
     print(json.dumps({"done": True, "lookups": lookups, "lookup_queries": lookup_queries}), flush=True)
     return 0

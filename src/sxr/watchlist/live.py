@@ -6,7 +6,7 @@ applies the changes past it:
 
 - a follower thread asks for them every 0.2 s on SQLite; on PostgreSQL it LISTENs and is woken by the
   triggers' NOTIFY at commit, and asks every 0.5 s as well in case a notification was lost;
-- a look-up asks itself only when the follower has not caught up for 0.75 s (it died, or the process
+- a look-up asks itself only when the follower has not caught up for 0.9 s (it died, or the process
   was forked), or when this process has just committed a change of its own (so its own bank is matched
   by its very next look-up);
 - on first use the index is mapped from a snapshot on disk (`sxr.watchlist.snapshot`) when a valid one
@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 CHANGES_CHANNEL = "sxr_watchlist_changes"
 POLL_SECONDS = 0.2  # SQLite: how often the follower asks for changes
 SAFETY_POLL_SECONDS = 0.5  # PostgreSQL: how often it asks between notifications
-STALE_SECONDS = 0.75  # a look-up catches up itself when nothing has for this long
+STALE_SECONDS = 0.9  # a look-up catches up itself when nothing has for this long (the follower is stuck)
 CHANGES_PER_READ = 10_000
 ROWS_PER_LOAD_BATCH = 100_000
 # A process that had to read at least this many entries from the database writes a snapshot for the next.

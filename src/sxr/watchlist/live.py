@@ -318,7 +318,9 @@ class Follower(threading.Thread):
                 refresh(self.index, engine, wait=False)
                 del engine
                 failures = 0
-            except Exception as exc:
+            except Exception as exc:  # reported, retried; look-ups catch up themselves meanwhile
+                if self.stop.is_set():
+                    break  # let go of while it was asking: nothing to report
                 failures += 1
                 if failures == 1:
                     logger.warning(

@@ -179,15 +179,15 @@ def snapshot_now(index: LiveIndex, engine: Engine, settings: Settings) -> Path |
 
 def write_in_background(index: LiveIndex, engine: Engine, settings: Settings) -> None:
     """Capture the index now (call with `index.catching_up` held) and write it in a thread."""
-    with engine.connect() as conn:
-        token = sequence_token(conn, create=True)
-    if token is None:
-        return
     seq, types = _capture(index)
 
     def write() -> None:
         started = time.perf_counter()
         try:
+            # Named in the thread: the caller may hold SQLite's write lock in a transaction of its own.
+            with engine.connect() as conn:
+                token = sequence_token(conn, create=True)
+            assert token is not None
             folder = write_snapshot(settings, token, seq, types)
         except Exception:  # the index works without one; the next start reads the database again
             logger.exception("the watchlist index snapshot could not be written")

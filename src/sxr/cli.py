@@ -17,6 +17,7 @@ from sxr.guidance import cli as guidance_cli
 from sxr.linking import cli as linking_cli
 from sxr.media import cli as media_cli
 from sxr.operations import cli as operations_cli
+from sxr.pipeline import worker as worker_cli
 from sxr.pipeline.derivers import DERIVERS
 from sxr.reports import cli as reports_cli
 from sxr.retention import cli as retention_cli
@@ -40,8 +41,16 @@ def serve(
         str | None, typer.Option(help="address to listen on (default SXR_HOST or 127.0.0.1)")
     ] = None,
     port: Annotated[int | None, typer.Option(help="port to listen on (default SXR_PORT or 8000)")] = None,
+    worker: Annotated[
+        bool | None,
+        typer.Option(
+            "--worker/--no-worker",
+            help="start an `sxr worker` beside the server for queued jobs (default SXR_SERVE_WORKER: yes); "
+            "--no-worker when workers run elsewhere",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the web app (victim portal, staff portal, platform API)."""
+    """Serve the web app (victim portal, staff portal, platform API), with a job worker beside it."""
     import uvicorn
 
     from sxr.app import create_app
@@ -55,16 +64,19 @@ def serve(
     except ContentError as exc:  # SXR_REGION names no region of the guidance content
         fail(f"the app cannot start: {exc}", "environment", name_database=False)
     configure_logging()  # JSON lines on stderr; README "What the logs may contain"
-    uvicorn.run(
-        web_app,
-        host=host or settings.host,
-        port=port or settings.port,
-        proxy_headers=False,
-        server_header=False,
-        # Access logs would record /case/{token} paths, and a token opens a case for 30 minutes.
-        access_log=False,
-        log_config=None,
-    )
+    from sxr.pipeline.worker import worker_beside
+
+    with worker_beside(settings, enabled=settings.serve_worker if worker is None else worker):
+        uvicorn.run(
+            web_app,
+            host=host or settings.host,
+            port=port or settings.port,
+            proxy_headers=False,
+            server_header=False,
+            # Access logs would record /case/{token} paths, and a token opens a case for 30 minutes.
+            access_log=False,
+            log_config=None,
+        )
 
 
 @db_app.command("upgrade")
@@ -126,6 +138,7 @@ staff_cli.register(app)
 retention_cli.register(app)
 operations_cli.register(app)
 linking_cli.register(app)
+worker_cli.register(app)
 
 
 def main() -> None:

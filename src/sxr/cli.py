@@ -124,6 +124,12 @@ def db_where(
     typer.echo(f"database: {describe_database(settings.resolved_database_url)}")
 
 
+def _worker_logs() -> None:
+    from sxr.monitoring.logs import configure_logging
+
+    configure_logging()
+
+
 # Each domain adds its commands, in the order `sxr --help` lists them.
 guidance_cli.register(app)
 cases_cli.register(app)
@@ -138,7 +144,7 @@ staff_cli.register(app)
 retention_cli.register(app)
 operations_cli.register(app)
 linking_cli.register(app)
-worker_cli.register(app)
+worker_cli.register(app, configure_logging=_worker_logs)
 
 
 def main() -> None:

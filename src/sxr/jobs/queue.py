@@ -72,6 +72,13 @@ class JsonSerializer(Serializer):
         return Message(**{k: v for k, v in fields.items() if k in Message._fields})
 
 
+def queue_kind(settings: Settings) -> str:
+    """immediate, redis or embedded (for /readyz, which names no host or path)."""
+    if settings.queue_url == "immediate":
+        return "immediate"
+    return "redis" if settings.queue_url.startswith(("redis://", "rediss://")) else "embedded"
+
+
 def describe_queue(settings: Settings) -> str:
     """Where this deployment's jobs wait, in words for logs and errors (no password)."""
     url = settings.queue_url

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Annotated
 
 import typer
@@ -69,7 +69,15 @@ def run_worker(
 
 
 def _worker_command() -> list[str]:
-    return [sys.executable, "-m", "sxr.pipeline.worker", "--stop-with", str(os.getpid())]
+    # `sxr worker` as this interpreter runs it (no PATH needed), stopping when this process is gone.
+    return [
+        sys.executable,
+        "-c",
+        "from sxr.cli import main; main()",
+        "worker",
+        "--stop-with",
+        str(os.getpid()),
+    ]
 
 
 def _stop_with(parent: int) -> None:
@@ -135,6 +143,7 @@ def worker_beside(settings: Settings, *, enabled: bool) -> Iterator[WorkerBeside
 
 
 def worker(
+    ctx: typer.Context,
     threads: Annotated[
         int, typer.Option(min=1, max=64, help="jobs run at once in this process (one per core suits OCR)")
     ] = 1,
@@ -150,7 +159,6 @@ def worker(
 ) -> None:
     """Run queued jobs: reading uploads (import, OCR, analysis), nightly retention and link rebuilds."""
     from sxr.cli_support import fail, load_settings, open_database
-    from sxr.monitoring.logs import configure_logging
     from sxr.pipeline.derivers import DERIVERS
     from sxr.pipeline.jobs import job_kinds
 
@@ -163,7 +171,9 @@ def worker(
             "usage",
             name_database=False,
         )
-    configure_logging()
+    configure_logging = (ctx.obj or {}).get("configure_logging") if isinstance(ctx.obj, dict) else None
+    if configure_logging is not None:
+        configure_logging()
     if stop_with is not None:
         _stop_with(stop_with)
     try:
@@ -172,21 +182,7 @@ def worker(
         fail(f"the worker stopped: {describe_queue(settings)}: {type(exc).__name__}: {exc}", "environment")
 
 
-def register(app: typer.Typer) -> None:
-    """Add `sxr worker` to the root command."""
-    app.command("worker")(worker)
-
-
-def _main() -> None:
-    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-    app.command()(worker)
-    from sxr.cli_support import run
-
-    started = time.monotonic()
-    code = run(app)
-    log.info("worker exited", extra={"seconds": round(time.monotonic() - started, 1)})
-    sys.exit(code)
-
-
-if __name__ == "__main__":
-    _main()
+def register(app: typer.Typer, *, configure_logging: Callable[[], None]) -> None:
+    """Add `sxr worker` to the root command; `configure_logging` sets up its logs (monitoring's JSON lines,
+    which this layer may not import)."""
+    app.command("worker", context_settings={"obj": {"configure_logging": configure_logging}})(worker)

@@ -33,6 +33,10 @@ from sxr.jobs.services import RetryPolicy
 
 log = logging.getLogger(__name__)
 
+# The jobs this process is running now: its reaper never takes them back, whatever their lease says.
+_running: set[int] = set()
+_running_lock = threading.Lock()
+
 QUEUE_NAME = "sxr"
 EMBEDDED_FILE = "queue.sqlite3"
 
@@ -200,6 +204,8 @@ class JobQueue:
             kind = self.kinds.get(job.kind)
             beat = _Heartbeat(self.database_url, job_id, worker, self.policy.lease)
             beat.start()
+            with _running_lock:
+                _running.add(job_id)
             try:
                 if kind is None:
                     raise LookupError(f"this worker does not know jobs of kind {job.kind!r}")
@@ -211,6 +217,8 @@ class JobQueue:
                 return self._after_failure(session, job_id, worker, exc)
             finally:
                 beat.stop()
+                with _running_lock:
+                    _running.discard(job_id)
             if not services.finish(session, job_id, worker):
                 log.warning("job finished after another worker took it over", extra={"job_id": job_id})
             return "done"
@@ -220,10 +228,13 @@ class JobQueue:
         log.warning("job failed", extra={"job_id": job_id, "error": type(exc).__name__})
         job = services.stopped(session, job_id, worker, words, self.policy)
         if job is None:
+            session.commit()
             return None
         if job.state == FAILED:
             self._gave_up(session, job)
+            session.commit()  # failed, and told: in one transaction, so a worker stopped now loses neither
             return FAILED
+        session.commit()
         if self.immediate:
             return self.run(job_id) or QUEUED  # tests and scripts: the retries run now, one after another
         self.hand_out(job_id, eta=job.not_before)
@@ -234,10 +245,9 @@ class JobQueue:
         if kind is None or kind.gave_up is None:
             return
         try:
-            kind.gave_up(session, self.settings, job)
-            session.commit()
+            with session.begin_nested():
+                kind.gave_up(session, self.settings, job)
         except Exception as exc:  # the job row still says failed, with its error: staff see it
-            session.rollback()
             log.error(
                 "a failed job could not be reported", extra={"job_id": job.id, "error": type(exc).__name__}
             )
@@ -245,9 +255,12 @@ class JobQueue:
     def reap(self) -> int:
         """One pass of the reaper: jobs whose worker died run again (or fail for good); returns how many."""
         with session_scope(self.database_url) as session:
-            reaped = services.reap(session, self.policy)
+            with _running_lock:
+                alive = set(_running)
+            reaped = services.reap(session, self.policy, alive=alive)
             for job in reaped.failed:
                 self._gave_up(session, job)
+            session.commit()
             for job in reaped.queue_again:
                 self.hand_out(job.id)
         return len(reaped.queue_again) + len(reaped.failed)

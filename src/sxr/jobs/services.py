@@ -7,7 +7,7 @@ job queued again by the reaper) cannot both run it: the second finds the row no 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -138,7 +138,8 @@ def finish(session: Session, job_id: int, worker: str) -> bool:
 
 
 def stopped(session: Session, job_id: int, worker: str, error: str, policy: RetryPolicy) -> Job | None:
-    """A try that failed: queue the job again after its wait, or fail it for good (commits).
+    """A try that failed: queue the job again after its wait, or fail it for good (the caller commits,
+    with what it tells the victim and staff about a job that failed for good: both or neither).
 
     Returns the job as it now is (state queued with `not_before`, or failed), or None when the job was not
     this worker's any more.
@@ -156,7 +157,7 @@ def stopped(session: Session, job_id: int, worker: str, error: str, policy: Retr
         job.state = QUEUED
         job.not_before = now + policy.wait_after(job.attempts)
         job.enqueued_at = now
-    session.commit()
+    session.flush()
     return job
 
 
@@ -168,13 +169,21 @@ class Reaped:
     failed: list[Job]
 
 
-def reap(session: Session, policy: RetryPolicy, now: datetime | None = None) -> Reaped:
+def reap(
+    session: Session, policy: RetryPolicy, now: datetime | None = None, alive: Collection[int] = ()
+) -> Reaped:
     """Jobs whose worker stopped mid-job (lease run out) go back in the queue, or fail after their last try;
     queued jobs whose message was lost (due, and not handed out for a lease's time) are handed out again.
+    The caller commits (after telling about the failed ones).
+
+    `alive`: jobs this process is running now (on SQLite a long write can hold up their heartbeat).
     """
     now = now or utcnow()
     result = Reaped([], [])
-    for job in session.scalars(select(Job).where(Job.state == RUNNING, Job.lease_until < now)):
+    expired = select(Job).where(Job.state == RUNNING, Job.lease_until < now)
+    if alive:
+        expired = expired.where(Job.id.not_in(list(alive)))
+    for job in session.scalars(expired):
         last = job.attempts >= job.max_attempts
         words = (
             f"The worker stopped before it finished, each of the {job.attempts} times it tried "
@@ -204,7 +213,7 @@ def reap(session: Session, policy: RetryPolicy, now: datetime | None = None) -> 
     for job in lost:
         job.enqueued_at = now
         result.queue_again.append(job)
-    session.commit()
+    session.flush()
     for job in result.queue_again + result.failed:
         session.refresh(job)
     return result

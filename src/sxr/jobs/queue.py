@@ -203,7 +203,8 @@ class JobQueue:
                 return None
             kind = self.kinds.get(job.kind)
             beat = _Heartbeat(self.database_url, job_id, worker, self.policy.lease)
-            beat.start()
+            if not self.immediate:  # no reaper reads an immediate job's lease: it ends with this call
+                beat.start()
             with _running_lock:
                 _running.add(job_id)
             try:
@@ -292,7 +293,7 @@ class _Heartbeat:
 
     def stop(self) -> None:
         self._stop.set()
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
+        if self._thread.is_alive():
             self._thread.join(timeout=5)
 
     def _beat(self) -> None:

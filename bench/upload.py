@@ -73,7 +73,9 @@ def _upload_seconds(queue_url: str, export: Path) -> tuple[float, int, str]:
         raise SystemExit(f"the upload was refused ({answer.status_code}): {answer.text[:300]}")
     with session_factory(settings.resolved_database_url)() as session:
         item_id = session.scalars(select(EvidenceItem.id).where(EvidenceItem.case_id == case_id)).one()
-    said = "We are reading your chat" if "We are reading your chat" in answer.text else "(read in the request)"
+    said = (
+        "We are reading your chat" if "We are reading your chat" in answer.text else "(read in the request)"
+    )
     return seconds, item_id, said
 
 
@@ -85,14 +87,16 @@ def _job_state(item_id: int) -> str | None:
     from sxr.jobs.models import Job
 
     with session_factory(get_settings().resolved_database_url)() as session:
-        return session.scalar(select(Job.state).where(Job.evidence_item_id == item_id).order_by(Job.id.desc()))
+        return session.scalar(
+            select(Job.state).where(Job.evidence_item_id == item_id).order_by(Job.id.desc())
+        )
 
 
 def _queued_run(export: Path, log: Path) -> tuple[float, float, str]:
     """Start a worker, upload, then wait for the reading: (answered s, ready s from the upload's start)."""
     os.environ["SXR_QUEUE_URL"] = ""
     with log.open("ab") as out:
-        worker = subprocess.Popen(  # noqa: S603
+        worker = subprocess.Popen(
             [sys.executable, "-c", "from sxr.cli import main; main()", "worker", "--no-periodic"],
             stdout=out,
             stderr=out,
@@ -115,8 +119,12 @@ def _queued_run(export: Path, log: Path) -> tuple[float, float, str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--mb", type=float, default=20.0, help="size of the generated export in MB (default 20)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--mb", type=float, default=20.0, help="size of the generated export in MB (default 20)"
+    )
     parser.add_argument("--quick", action="store_true", help="a 2 MB export: a quick look")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each path; the best is shown")
     parser.add_argument("--keep", type=Path, help="use this folder for the data dir and export, and keep it")

@@ -16,12 +16,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sxr.config import Settings
-from sxr.jobs.queue import JobKind, JobQueue, describe_queue
+if TYPE_CHECKING:  # `sxr worker --help` imports neither the database nor the queue
+    from sxr.config import Settings
+    from sxr.jobs.queue import JobKind, JobQueue
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,8 @@ def run_worker(
     settings: Settings, kinds: Mapping[str, JobKind], *, threads: int = 1, periodic: bool = True
 ) -> None:
     """Run jobs until stopped (SIGINT: after the running job; SIGTERM: at once, the job runs again later)."""
+    from sxr.jobs.queue import JobQueue, describe_queue
+
     queue = JobQueue(settings, kinds)
     if queue.immediate:
         raise ValueError(
@@ -159,6 +162,7 @@ def worker(
 ) -> None:
     """Run queued jobs: reading uploads (import, OCR, analysis), nightly retention and link rebuilds."""
     from sxr.cli_support import fail, load_settings, open_database
+    from sxr.jobs.queue import describe_queue
     from sxr.pipeline.derivers import DERIVERS
     from sxr.pipeline.jobs import job_kinds
 
@@ -182,7 +186,7 @@ def worker(
         fail(f"the worker stopped: {describe_queue(settings)}: {type(exc).__name__}: {exc}", "environment")
 
 
-def register(app: typer.Typer, *, configure_logging: Callable[[], None]) -> None:
+def add_command(app: typer.Typer, *, configure_logging: Callable[[], None]) -> None:
     """Add `sxr worker` to the root command; `configure_logging` sets up its logs (monitoring's JSON lines,
     which this layer may not import)."""
     app.command("worker", context_settings={"obj": {"configure_logging": configure_logging}})(worker)

@@ -2,7 +2,7 @@
 carries it: kind, case, evidence item, state, tries, last error, lease and times.
 
 Revision ID: 0014
-Revises: 0013
+Revises: 0015 (the lead re-chains: 0014 was given before 0015 landed)
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0013"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

@@ -423,6 +423,39 @@ def seed_0013(s: Seeder) -> None:
     s.insert("report_starts", id=1, start_hash="a" * 64, case_id=1, made_at=s.when())
 
 
+def seed_0014(s: Seeder) -> None:
+    # Evidence item 1 of case 1 was read by a job that is done; a nightly retention job failed for good.
+    s.insert(
+        "jobs",
+        id=1,
+        kind="derive",
+        case_id=1,
+        evidence_item_id=1,
+        state="done",
+        attempts=1,
+        max_attempts=4,
+        payload="{}",
+        not_before=s.when(),
+        enqueued_at=s.when(),
+        created_at=s.when(),
+        finished_at=s.when(),
+    )
+    s.insert(
+        "jobs",
+        id=2,
+        kind="retention",
+        state="failed",
+        attempts=4,
+        max_attempts=4,
+        payload="{}",
+        last_error="RuntimeError: the disk is full",
+        dedupe_key="retention:2026-12-08T03:17",
+        not_before=s.when(),
+        enqueued_at=s.when(),
+        created_at=s.when(),
+    )
+
+
 def seed_0015(s: Seeder) -> None:
     # The triggers number every bank; the change sequence is named by its first snapshot.
     s.insert(
@@ -454,6 +487,7 @@ SEEDS: dict[str, Callable[[Seeder], None]] = {
     "0011": seed_0011,
     "0012": seed_0012,
     "0013": seed_0013,
+    "0014": seed_0014,
     "0015": seed_0015,
 }
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from json.encoder import encode_basestring
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
@@ -38,32 +39,40 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+# "MM:SS" for every minute and second of an hour: a time's text is its hour's, then one of these.
+_MINUTES_SECONDS = tuple(f"{minute:02d}:{second:02d}" for minute in range(60) for second in range(60))
+_HOURS_KEPT = 10_000
+
+
 class MessageText:
-    """Messages' JSON texts, each exactly json.dumps(message.to_json(), ensure_ascii=False)."""
+    """Messages' JSON texts, each exactly json.dumps(message.to_json(), ensure_ascii=False).
+
+    It is the writer's hot path: it reads a message's source and pointer slots as they are (not joined
+    into a new SourceRef), and keeps the quoted texts messages share: the senders, the source file's
+    names and hashes, and each hour's date, hour and UTC offset ("2026-03-06T20:" and "+00:00").
+    """
 
     def __init__(self) -> None:
         self._senders: dict[str, str] = {}
-        self._source: tuple[str, str, str | None, str | None] | None = None
+        self._ids: tuple[str, str, str | None, str | None] | None = None
         self._source_head = ""
-        self._sent_at: object = None
+        self._sent_at: datetime | None = None
         self._sent_at_text = "null"
+        self._hours: dict[tuple[Any, ...], tuple[str, str] | None] = {}
         self._raw: str | None = None
-        self._raw_text = ""
+        self._raw_end = "}"
 
     def __call__(self, message: Message) -> str:
-        source, pointer = message.source_parts()
+        source = message._source
         if source.box is not None or source.confidence is not None:
             return _dumps(message.to_json())  # screenshots: rare, and their floats are json's to write
         sender = self._senders.get(message.sender)
         if sender is None:
-            sender = _quoted(message.sender)
-            if len(self._senders) >= _SENDERS_KEPT:
-                self._senders.clear()
-            self._senders[message.sender] = sender
+            sender = self._sender(message.sender)
         sent_at = message.sent_at
         if sent_at is not self._sent_at:
             self._sent_at = sent_at
-            self._sent_at_text = '"' + sent_at.isoformat() + '"' if sent_at is not None else "null"
+            self._sent_at_text = "null" if sent_at is None else self._time(sent_at)
         attachments = message.attachments
         listed = "[" + ", ".join(map(_quoted, attachments)) + "]" if attachments else "[]"
         raw = message.sent_at_raw
@@ -71,35 +80,72 @@ class MessageText:
             end = "}"
         else:
             if raw is not self._raw:
-                self._raw, self._raw_text = raw, ', "sent_at_raw": ' + _quoted(raw) + "}"
-            end = self._raw_text
+                self._raw, self._raw_end = raw, ', "sent_at_raw": ' + _quoted(raw) + "}"
+            end = self._raw_end
         if message.machine_read:
             end = end[:-1] + ', "machine_read": true}'
-        edited = "true" if message.edited else "false"
-        deleted = "true" if message.deleted else "false"
+        ids = self._ids
+        if (
+            ids is None
+            or source.file is not ids[0]
+            or source.sha256 is not ids[1]
+            or source.member is not ids[2]
+            or source.member_sha256 is not ids[3]
+        ):
+            self._source_ids(source)
+        lines = source.lines
+        where = f', "lines": [{lines[0]}, {lines[1]}]}}' if lines is not None else "}"
+        pointer = message._pointer
+        if pointer is None:
+            pointer = source.pointer
+        if pointer is not None:
+            where = where[:-1] + ', "pointer": ' + _quoted(pointer) + "}"
         return (
             f'{{"i": {message.i}, "sender": {sender}, "sent_at": {self._sent_at_text}, '
-            f'"text": {_quoted(message.text)}, "attachments": {listed}, "edited": {edited}, '
-            f'"deleted": {deleted}, "source": {self._source_text(source, pointer)}{end}'
+            f'"text": {_quoted(message.text)}, "attachments": {listed}, '
+            f'"edited": {"true" if message.edited else "false"}, '
+            f'"deleted": {"true" if message.deleted else "false"}, '
+            f'"source": {self._source_head}{where}{end}'
         )
 
-    def _source_text(self, source: SourceRef, pointer: str | None) -> str:
-        key = (source.file, source.sha256, source.member, source.member_sha256)
-        if key != self._source:
-            self._source = key
-            head = f'{{"file": {_quoted(source.file)}, "sha256": {_quoted(source.sha256)}'
-            if source.member is not None:
-                member_sha256 = _dumps(source.member_sha256)
-                head += f', "member": {_quoted(source.member)}, "member_sha256": {member_sha256}'
-            self._source_head = head
-        text = self._source_head
-        if source.lines is not None:
-            first, last = source.lines
-            text += f', "lines": [{first}, {last}]'
-        pointer = pointer if pointer is not None else source.pointer
-        if pointer is not None:
-            text += ', "pointer": ' + _quoted(pointer)
-        return text + "}"
+    def _sender(self, name: str) -> str:
+        quoted = _quoted(name)
+        if len(self._senders) >= _SENDERS_KEPT:
+            self._senders.clear()
+        self._senders[name] = quoted
+        return quoted
+
+    def _source_ids(self, source: SourceRef) -> None:
+        """The quoted start of a source ("file", "sha256" and, in an archive, "member" and its hash)."""
+        self._ids = (source.file, source.sha256, source.member, source.member_sha256)
+        head = f'{{"file": {_quoted(source.file)}, "sha256": {_quoted(source.sha256)}'
+        if source.member is not None:
+            head += f', "member": {_quoted(source.member)}, "member_sha256": {_dumps(source.member_sha256)}'
+        self._source_head = head
+
+    def _time(self, when: datetime) -> str:
+        """`'"' + when.isoformat() + '"'`, from its hour's text where the hour has one UTC offset."""
+        if when.microsecond or when.tzinfo is None:
+            return '"' + when.isoformat() + '"'
+        key = (when.tzinfo, when.year, when.month, when.day, when.hour, when.fold)
+        hour = self._hours.get(key, False)
+        if hour is False:
+            hour = self._hour(when, key)
+        if hour is None:
+            return '"' + when.isoformat() + '"'
+        return hour[0] + _MINUTES_SECONDS[when.minute * 60 + when.second] + hour[1]  # type: ignore[index]
+
+    def _hour(self, when: datetime, key: tuple[Any, ...]) -> tuple[str, str] | None:
+        """An hour's `"2026-03-06T20:` and `+00:00"`; None when its offset changes within the hour."""
+        start = when.replace(minute=0, second=0)
+        written = start.isoformat()
+        hour: tuple[str, str] | None = ('"' + written[:14], written[19:] + '"')
+        if start.utcoffset() != when.replace(minute=59, second=59, microsecond=999_999).utcoffset():
+            hour = None
+        if len(self._hours) >= _HOURS_KEPT:
+            self._hours.clear()
+        self._hours[key] = hour
+        return hour
 
 
 class DocumentWriter:

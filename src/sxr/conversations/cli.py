@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import Annotated, TextIO
 
 import typer
 
@@ -21,6 +22,24 @@ def region_fallback() -> str:
     return region_date_order(load_settings().region)
 
 
+def _reading_screenshots(files: list[Path]) -> bool:
+    """Whether FILE... are screenshots (else they must be one export); ExportError when they cannot be."""
+    missing = [str(path) for path in files if not path.exists()]
+    if missing:
+        raise ExportError(f"{', '.join(missing)} does not exist.")
+    from sxr.conversations.screenshots import is_screenshot
+
+    # An image is known by its bytes, not its name, as everywhere else.
+    if files and all(path.is_file() and is_screenshot(path) for path in files):
+        return True
+    if len(files) != 1:
+        raise ExportError(
+            "Give one chat export (a file, folder or zip), or only screenshots; "
+            f"{len(files)} files were given and not all are images."
+        )
+    return False
+
+
 def load_conversation(
     files: list[Path],
     *,
@@ -30,26 +49,26 @@ def load_conversation(
     fallback_date_order: str | None = None,
 ) -> Conversation:
     """The conversation in FILE (an export) or FILE... (screenshots); ExportError when it cannot be read."""
-    missing = [str(path) for path in files if not path.exists()]
-    if missing:
-        raise ExportError(f"{', '.join(missing)} does not exist.")
-    from sxr.conversations.screenshots import is_screenshot
-
-    # An image is known by its bytes, not its name, as everywhere else.
-    if files and all(path.is_file() and is_screenshot(path) for path in files):
+    if _reading_screenshots(files):
         from sxr.conversations.screenshots import read_screenshots
 
         return read_screenshots(files, tz=tz)
-    if len(files) != 1:
-        raise ExportError(
-            "Give one chat export (a file, folder or zip), or only screenshots; "
-            f"{len(files)} files were given and not all are images."
-        )
     from sxr.conversations.importers import import_path
 
     return import_path(
         files[0], date_order=date_order, tz=tz, chat=chat, fallback_date_order=fallback_date_order
     )
+
+
+@contextmanager
+def _failing_plainly() -> Iterator[None]:
+    """An export that cannot be read ends the command with one line saying why (and a non-zero exit)."""
+    try:
+        yield
+    except ExportError as exc:
+        fail(str(exc), "refused")
+    except (OSError, MemoryError) as exc:
+        fail(read_failure(exc), "environment" if isinstance(exc, MemoryError) else "refused")
 
 
 def conversation_or_fail(
@@ -59,35 +78,45 @@ def conversation_or_fail(
     missing = [str(path) for path in files if not path.exists()]
     if missing:
         fail(f"{', '.join(missing)} does not exist.", "not_found")
-    try:
+    with _failing_plainly():
         return load_conversation(
             files, date_order=date_order, tz=tz, chat=chat, fallback_date_order=region_fallback()
         )
-    except ExportError as exc:
-        fail(str(exc), "refused")
-    except (OSError, MemoryError) as exc:
-        fail(read_failure(exc), "environment" if isinstance(exc, MemoryError) else "refused")
+
+
+def write_json_or_fail(
+    files: list[Path], out: TextIO, *, date_order: str | None, tz: str | None, chat: str | None
+) -> None:
+    """`sxr import --json`: each message written as the export is read, so memory stays flat.
+
+    Screenshots are read whole first (a few dozen messages). Should the export turn out damaged part way
+    through, the messages read so far have been written: the command then says why on stderr and ends
+    with a non-zero exit, and what stdout holds is not a whole JSON document.
+    """
+    missing = [str(path) for path in files if not path.exists()]
+    if missing:
+        fail(f"{', '.join(missing)} does not exist.", "not_found")
+    from sxr.conversations.json_document import write_conversation, write_items
+
+    with _failing_plainly():
+        if _reading_screenshots(files):
+            write_conversation(out, load_conversation(files, date_order=date_order, tz=tz))
+            return
+        from sxr.conversations.importers import stream_path
+
+        fallback = region_fallback()
+        with stream_path(files[0], date_order=date_order, tz=tz, chat=chat, fallback_date_order=fallback) as (
+            run,
+            items,
+        ):
+            write_items(out, items, run)
 
 
 def write_json(conversation: Conversation, out: TextIO) -> None:
-    """The conversation's JSON (exactly json.dumps(conversation.to_json())), a message at a time.
+    """A conversation held whole, as `sxr import --json` writes it."""
+    from sxr.conversations.json_document import write_conversation
 
-    json.dump would stream through json's pure-Python encoder (ten times slower) and json.dumps of the
-    whole would hold it all twice: each message is encoded on its own by the C encoder instead.
-    """
-
-    def dumps(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False)
-
-    doc = conversation.to_json_head()
-    out.write(
-        f'{{"format": {dumps(doc["format"])}, "title": {dumps(doc["title"])}, '
-        f'"date_reading": {dumps(doc["date_reading"])}, '
-        f'"participants": {dumps(doc["participants"])}, "messages": ['
-    )
-    for k, message in enumerate(conversation.messages):
-        out.write(", " + dumps(message.to_json()) if k else dumps(message.to_json()))
-    out.write(f'], "notices": {dumps(doc["notices"])}, "warnings": {dumps(doc["warnings"])}}}\n')
+    write_conversation(out, conversation)
 
 
 def read_failure(exc: BaseException) -> str:
@@ -120,6 +149,14 @@ TzOption = Annotated[
     typer.Option("--tz", help="time zone of exports that write local times (default SXR_TIMEZONE)"),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="print one JSON document on stdout")]
+ImportJsonOption = Annotated[
+    bool,
+    typer.Option(
+        "--json",
+        help="print one JSON document on stdout, each message as it is read (the participants, notices "
+        "and warnings follow the messages)",
+    ),
+]
 ChatOption = Annotated[
     str | None, typer.Option("--chat", help="which conversation, when the export holds several")
 ]
@@ -173,10 +210,10 @@ def register(app: typer.Typer) -> None:
         date_order: DateOrderOption = None,
         tz: TzOption = None,
         chat: ChatOption = None,
-        as_json: JsonOption = False,
+        as_json: ImportJsonOption = False,
     ) -> None:
-        conversation = conversation_or_fail(files, date_order=date_order, tz=tz, chat=chat)
         if as_json:
-            write_json(conversation, sys.stdout)
-        else:
-            typer.echo(_summary(conversation))
+            write_json_or_fail(files, sys.stdout, date_order=date_order, tz=tz, chat=chat)
+            return
+        conversation = conversation_or_fail(files, date_order=date_order, tz=tz, chat=chat)
+        typer.echo(_summary(conversation))

@@ -151,6 +151,7 @@ class ImportRun:
         # `local`: the day (local midnight to midnight) known to hold no clock change, the UTC time of the
         # last local time read on a day that holds one, and how many times a clock change made uncertain.
         self._steady_from = self._steady_until = datetime.min
+        self._steady_day: tuple[int, int, int] | None = None  # the date of that day
         self._last_utc: datetime | None = None
         self._uncertain = 0
         self._uncertain_at = -1
@@ -178,6 +179,12 @@ class ImportRun:
             return naive.replace(tzinfo=self.zone)  # the usual case: a day without a clock change
         return self._local_on_change_day(naive)
 
+    def local_at(self, ymd: tuple[int, int, int], clock: tuple[int, int, int]) -> datetime:
+        """`local(datetime(*ymd, *clock))`, made without the naive time on a day without a clock change."""
+        if ymd == self._steady_day:
+            return datetime(*ymd, *clock, 0, self.zone)
+        return self.local(datetime(*ymd, *clock))
+
     def _local_on_change_day(self, naive: datetime) -> datetime:
         zone = self.zone
         day = naive.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -188,6 +195,7 @@ class ImportRun:
         if end > day and _offset_at(zone, day) == _offset_at(zone, end) is not None:
             # No clock change between these midnights (zones change their clocks at most once a day).
             self._steady_from, self._steady_until = day, end
+            self._steady_day = (day.year, day.month, day.day)
             return naive.replace(tzinfo=zone)
         before = zone.utcoffset(naive)
         after = zone.utcoffset(naive.replace(fold=1))

@@ -15,6 +15,8 @@ _HAS_BIDI = re.compile(f"[{BIDI_MARKS}]")
 
 
 def strip_bidi(text: str) -> str:
+    if text.isascii():  # most text, and none of the marks is ASCII: a look at a flag, no search
+        return text
     return text.translate(_STRIP_BIDI) if _HAS_BIDI.search(text) else text
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
@@ -15,7 +14,7 @@ from sxr.conversations.importers.base import ChatChoice, Importer, ImportRun, It
 from sxr.conversations.importers.date_order import DateEvidence, assumed_warning, decide
 from sxr.conversations.importers.decoding import text_lines
 from sxr.conversations.importers.text import BIDI_MARKS, strip_bidi
-from sxr.conversations.model import ExportError, Message, Notice
+from sxr.conversations.model import ExportError, Message, Notice, SourceRef
 
 _SPACE = r"[ \t\u00a0\u202f]"
 # The day, month and year in some order; the year may sit in the middle ("06/2018/13"); Croatian ends the
@@ -210,12 +209,15 @@ def _title(stem: str) -> str | None:
     return _DOWNLOAD_COPY.sub("", match["title"]).strip() or None
 
 
-@dataclass(slots=True)
 class _Pending:
-    match: re.Match[str]
-    line: int
-    end: int
-    more: list[str] = field(default_factory=list)
+    """A message line read, with the lines that continue it (most messages have none: no list then)."""
+
+    __slots__ = ("end", "line", "match", "more")
+
+    def __init__(self, match: re.Match[str], line: int) -> None:
+        self.match = match
+        self.line = self.end = line
+        self.more: list[str] | None = None
 
 
 def _match(line: str) -> re.Match[str] | None:
@@ -302,6 +304,7 @@ class WhatsApp(Importer):
             self._learn_colon_name(run.title)
         self._last_stamp: str | None = None
         self._last_sent_at: datetime | None = None
+        self._source = files.source(name)  # the file's names and hashes, shared by every message's source
         self._clocks: dict[tuple[str | Any, ...], tuple[int, int, int]] = {}
         dates: dict[tuple[str, str, str], tuple[int, int, int]] = {}
         pending: _Pending | None = None
@@ -310,7 +313,12 @@ class WhatsApp(Importer):
             for line in text_lines(raw, run, name):
                 line_no += 1
                 stripped = line.lstrip(BIDI_MARKS) if line and line[0] in BIDI_MARKS else line
-                match = _match(stripped) if stripped[:1].isdigit() or stripped[:1] == "[" else None
+                first = stripped[:1]
+                # Only "[" starts an iOS line (IOS.match), only a digit an Android one (ANDROID.match).
+                if first == "[":
+                    match = IOS.match(stripped)
+                else:
+                    match = ANDROID.match(stripped) if first.isdigit() else None
                 if match is None:
                     if pending is None:
                         if line.strip():
@@ -319,12 +327,15 @@ class WhatsApp(Importer):
                                 "is this a WhatsApp export?"
                             )
                         continue
-                    pending.more.append(line)
+                    if pending.more is None:
+                        pending.more = [line]
+                    else:
+                        pending.more.append(line)
                     pending.end = line_no
                     continue
                 if pending is not None:
                     yield self._item(run, name, pending, dates, order)
-                pending = _Pending(match, line_no, line_no)
+                pending = _Pending(match, line_no)
         if pending is not None:
             yield self._item(run, name, pending, dates, order)
         elif line_no == 0:
@@ -338,16 +349,20 @@ class WhatsApp(Importer):
         dates: dict[tuple[str, str, str], tuple[int, int, int]],
         order: str,
     ) -> Item:
-        stamp = pending.match["stamp"]
-        sent_at = self._sent_at(run, name, pending, dates, order)
-        # Trailing blank lines belong to no message: keep the line range honest.
-        while pending.more and not pending.more[-1].strip():
-            pending.more.pop()
-            pending.end -= 1
-        rest = pending.match["rest"]
-        if pending.more:
-            rest = "\n".join([rest, *pending.more])
-        source = run.files.source(name, lines=(pending.line, pending.end))
+        stamp, rest = pending.match.group("stamp", "rest")
+        sent_at = self._sent_at(run, name, pending, stamp, dates, order)
+        more = pending.more
+        if more is not None:
+            # Trailing blank lines belong to no message: keep the line range honest.
+            while more and not more[-1].strip():
+                more.pop()
+                pending.end -= 1
+            if more:
+                rest = "\n".join([rest, *more])
+        ids = self._source
+        source = SourceRef(
+            ids.file, ids.sha256, (pending.line, pending.end), None, None, None, ids.member, ids.member_sha256
+        )
         raw_sender, sep, text = self._split_sender(rest)
         known = self._senders.get(raw_sender) if sep else None
         if (
@@ -381,7 +396,7 @@ class WhatsApp(Importer):
             run.sender(sender, platform_id)
             if len(self._senders) < 10_000:
                 self._senders[raw_sender] = sender
-        message = Message(i=0, sender=sender, text=body, source=source, sent_at=sent_at, sent_at_raw=stamp)
+        message = Message(0, sender, body, source, sent_at, stamp)
         _read_markers(message)
         return message
 
@@ -390,15 +405,16 @@ class WhatsApp(Importer):
         run: ImportRun,
         name: str,
         pending: _Pending,
+        stamp: str,
         dates: dict[tuple[str, str, str], tuple[int, int, int]],
         order: str,
     ) -> datetime | None:
         """When a line was sent (None, and a warning, where its stamp cannot be read)."""
-        match = pending.match
-        stamp = match["stamp"]
         if stamp == self._last_stamp and self._last_sent_at is not None:
             return self._last_sent_at  # consecutive messages in one minute share a stamp
-        date: tuple[str, str, str] = (match["d1"], match["d2"], match["d3"])
+        match = pending.match
+        parts = match.group("d1", "d2", "d3", "h", "mi", "s", "ampm", "pre")
+        date: tuple[str, str, str] = parts[:3]  # type: ignore[assignment]  # three groups, always set
         sent_at: datetime | None
         try:
             ymd = dates.get(date)
@@ -406,13 +422,13 @@ class WhatsApp(Importer):
                 ymd = _resolve_date(date, order, pending.line)
                 if len(dates) < 100_000:
                     dates[date] = ymd
-            clock_key = match.group("h", "mi", "s", "ampm", "pre")
+            clock_key = parts[3:]
             clock = self._clocks.get(clock_key)
             if clock is None:
                 clock = _clock(match, pending.line)
                 if len(self._clocks) < 200_000:
                     self._clocks[clock_key] = clock
-            sent_at = run.local(datetime(*ymd, *clock))
+            sent_at = run.local_at(ymd, clock)
         except (ValueError, ExportError) as exc:
             # One bad stamp loses nothing: the line is read, without a time, and said.
             sent_at = None

@@ -19,7 +19,7 @@ import typer
 from typer._click import Command
 
 from sxr.cli import COMMANDS, app
-from sxr.cli_support import LazyCommand, LazyCommands, lazy_group, registered_commands, run
+from sxr.cli_support import LazyCommand, LazyCommands, _command_words, lazy_group, registered_commands, run
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 HOW = (
@@ -145,3 +145,11 @@ def test_a_table_that_names_a_missing_command_says_so(capfd: pytest.CaptureFixtu
     assert "sxr.cases.cli:register registers `sxr nope`, but it does not" in capfd.readouterr().err
     with pytest.raises(ValueError, match="listed twice"):
         lazy_group([LazyCommand("case", "sxr.cases.cli:register", "x")] * 2)
+
+
+def test_a_complaint_names_the_command_through_the_lazy_table() -> None:
+    """`sxr analyze: missing.txt does not exist`, not `sxr: ...`: the words are found through the table."""
+    root = typer.main.get_command(app)
+    assert _command_words(root, ["staff", "list", "--json"]) == "sxr staff list"
+    assert _command_words(root, ["analyze", "chat.txt"]) == "sxr analyze"
+    assert _command_words(root, ["--help"]) == "sxr"

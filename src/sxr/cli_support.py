@@ -224,7 +224,7 @@ def _command_words(command: object, args: list[str]) -> str:
     words = ["sxr"]
     for arg in args:
         children = getattr(command, "commands", None)
-        if not isinstance(children, dict) or arg not in children:
+        if not isinstance(children, Mapping) or arg not in children:
             break
         words.append(arg)
         command = children[arg]

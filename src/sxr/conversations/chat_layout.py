@@ -581,11 +581,16 @@ def _look_closer(
         band = (block.box[0], max(block.box[1], top), block.box[2], block.box[3])
         if band[3] - band[1] < 0.6 * line_height or (block.lines and not _unread_ink(regions, block, band)):
             continue
+        # Only a time is taken: anything else read there is a part of a line already read, or print
+        # as small as the time (a caption), which the first look's words do without.
         for line in look(band):
-            if band[1] <= _middle(line) <= band[3] and not any(
-                _overlap_area(line.box, old.box) > 0.3 * _area(line.box) for old in block.lines
+            if (
+                band[1] <= _middle(line) <= band[3]
+                and BUBBLE_TIME.match(line.text.strip())
+                and not any(_overlap_area(line.box, old.box) > 0.3 * _area(line.box) for old in block.lines)
             ):
                 block.lines.append(line)
+                break
 
 
 def _unread_ink(regions: Regions, block: Block, band: Box) -> bool:
@@ -594,7 +599,13 @@ def _unread_ink(regions: Regions, block: Block, band: Box) -> bool:
     x0, y0, x1, y1 = band[0] // scale + 1, band[1] // scale, band[2] // scale - 1, band[3] // scale - 1
     if x1 <= x0 or y1 <= y0 or block.colour is None:
         return False
-    unlike = _difference(regions.small[y0:y1, x0:x1], np.array(block.colour)) > 16
+    pixels = regions.small[y0:y1, x0:x1]
+    unlike = _difference(pixels, np.array(block.colour)) > 16
+    # The bubble's rounded bottom corners show the chat's background: no marks.
+    corner = min(y1 - y0, (x1 - x0) // 4)
+    background = _difference(pixels, np.array(regions.background)) <= 12
+    unlike[:, :corner] &= ~background[:, :corner]
+    unlike[:, unlike.shape[1] - corner :] &= ~background[:, unlike.shape[1] - corner :]
     for box in [line.box for line in block.lines] + block.media:
         pad = 2
         unlike[

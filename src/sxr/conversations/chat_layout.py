@@ -566,7 +566,10 @@ def _look_closer(
     or beside the last line) fades away: the bubble's bottom, from the middle of its last line down, is
     where such a time is.
     """
+    found = missed = 0
     for block in blocks:
+        if missed >= 2 and not found:
+            return  # two looks found no time: this app prints none in its bubbles
         if block.kind != "message" or block.colour is None or not (block.lines or block.media):
             continue
         if any(
@@ -579,7 +582,9 @@ def _look_closer(
         else:
             top = block.box[3] - round(1.5 * line_height)  # a picture's time is drawn on its bottom edge
         band = (block.box[0], max(block.box[1], top), block.box[2], block.box[3])
-        if band[3] - band[1] < 0.6 * line_height or (block.lines and not _unread_ink(regions, block, band)):
+        if band[3] - band[1] < 0.6 * line_height or (
+            block.lines and not _unread_ink(regions, block, band, line_height)
+        ):
             continue
         # Only a time is taken: anything else read there is a part of a line already read, or print
         # as small as the time (a caption), which the first look's words do without.
@@ -590,10 +595,13 @@ def _look_closer(
                 and not any(_overlap_area(line.box, old.box) > 0.3 * _area(line.box) for old in block.lines)
             ):
                 block.lines.append(line)
+                found += 1
                 break
+        else:
+            missed += 1
 
 
-def _unread_ink(regions: Regions, block: Block, band: Box) -> bool:
+def _unread_ink(regions: Regions, block: Block, band: Box, line_height: float) -> bool:
     """Marks unlike the bubble's fill in `band`, away from the lines already read and the pictures."""
     scale = regions.scale
     x0, y0, x1, y1 = band[0] // scale + 1, band[1] // scale, band[2] // scale - 1, band[3] // scale - 1
@@ -606,13 +614,21 @@ def _unread_ink(regions: Regions, block: Block, band: Box) -> bool:
     background = _difference(pixels, np.array(regions.background)) <= 12
     unlike[:, :corner] &= ~background[:, :corner]
     unlike[:, unlike.shape[1] - corner :] &= ~background[:, unlike.shape[1] - corner :]
+    pad = max(2, round(0.3 * line_height / scale))  # a line's box can leave its descenders out
     for box in [line.box for line in block.lines] + block.media:
-        pad = 2
         unlike[
             max(0, box[1] // scale - pad - y0) : max(0, box[3] // scale + pad - y0),
             max(0, box[0] // scale - pad - x0) : max(0, box[2] // scale + pad - x0),
         ] = False
-    return bool(np.mean(unlike) >= 0.002)
+    # A mark worth a look is a blot some pixels wide and high (a small time, blurred), not the specks
+    # a shared JPEG leaves along the edges of the words.
+    count, _, blots, _ = cv2.connectedComponentsWithStats(unlike.astype(np.uint8), connectivity=8)
+    return any(
+        blots[n, cv2.CC_STAT_WIDTH] >= 3
+        and blots[n, cv2.CC_STAT_HEIGHT] >= 2
+        and blots[n, cv2.CC_STAT_AREA] >= 5
+        for n in range(1, count)
+    )
 
 
 def _overlap_area(a: Box, b: Box) -> int:

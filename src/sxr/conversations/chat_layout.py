@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
@@ -360,14 +361,51 @@ class _Bubbles:
         _split_at_waists(inside)
         parts, part_labels, part_stats, _ = cv2.connectedComponentsWithStats(inside, connectivity=4)
         for part in range(1, parts):
-            px, py, pw, ph, parea = (int(v) for v in part_stats[part])
-            if self.bubble_like(pw, ph, parea) and pw < 0.9 * self.reduced_width:
-                new_label = self.count + len(self.extra)
-                labels[y : y + h, x : x + w][part_labels == part] = new_label
-                self.extra.append(np.array([x + px, y + py, pw, ph, parea], dtype=stats.dtype))
-                part_box = ((x + px) * scale, (y + py) * scale, (x + px + pw) * scale, (y + py + ph) * scale)
-                self.bubbles.append((part_box, new_label))
-                self.containers.add(-new_label)  # inside a row: its square corners are the row's style
+            _, _, pw, ph, parea = (int(v) for v in part_stats[part])
+            if not self.bubble_like(pw, ph, parea):
+                # Boxes of different colours that touch (a gutter beside a bubble's footer) make one
+                # shape that is no bubble: each colour on its own may be one.
+                for piece in _by_colour(small[y : y + h, x : x + w], part_labels == part):
+                    self._add_inner(stats, label, piece)
+            elif pw < 0.9 * self.reduced_width:
+                self._add_inner(stats, label, part_labels == part)
+
+    def _add_inner(self, stats: np.ndarray, label: int, part: np.ndarray) -> None:
+        """A bubble found inside a custom layout's row (`part` is its mask in the row's box)."""
+        x, y, w, h, _ = (int(v) for v in stats[label])
+        rows, cols = np.flatnonzero(part.any(axis=1)), np.flatnonzero(part.any(axis=0))
+        if not rows.size:
+            return
+        px, py = int(cols[0]), int(rows[0])
+        pw, ph, parea = int(cols[-1]) + 1 - px, int(rows[-1]) + 1 - py, int(part.sum())
+        if not self.bubble_like(pw, ph, parea) or pw >= 0.9 * self.reduced_width:
+            return
+        scale = self.scale
+        new_label = self.count + len(self.extra)
+        self.labels[y : y + h, x : x + w][part] = new_label
+        self.extra.append(np.array([x + px, y + py, pw, ph, parea], dtype=stats.dtype))
+        part_box = ((x + px) * scale, (y + py) * scale, (x + px + pw) * scale, (y + py + ph) * scale)
+        self.bubbles.append((part_box, new_label))
+        self.containers.add(-new_label)  # inside a row: its square corners are the row's style
+
+
+def _by_colour(small: np.ndarray, part: np.ndarray, most: int = 4) -> list[np.ndarray]:
+    """A shape split into its areas of one colour each (the commonest few), each area a mask."""
+    left = part.copy()
+    pieces: list[np.ndarray] = []
+    for _ in range(most):
+        pixels = small[left]
+        if len(pixels) < 16:
+            break
+        keys = (pixels // 24).astype(np.int32) @ np.array([4096, 64, 1])
+        values, counts = np.unique(keys, return_counts=True)
+        colour = pixels[keys == values[counts.argmax()]].mean(axis=0)
+        same = left & (_difference(small, colour) <= 24)
+        left &= ~same
+        solid = cv2.morphologyEx(same.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+        count, labels, _, _ = cv2.connectedComponentsWithStats(solid, connectivity=4)
+        pieces.extend(labels == n for n in range(1, count))
+    return pieces
 
 
 def _split_at_waists(mask: np.ndarray) -> None:
@@ -391,8 +429,13 @@ def _shift(box: Box, dx: int, dy: int) -> Box:
     return (box[0] + dx, box[1] + dy, box[2] + dx, box[3] + dy)
 
 
-def analyse(regions: Regions, lines: list[TextLine]) -> Layout:
-    """Turn the OCR lines of one screenshot into blocks: bubbles with sides, separators and notices."""
+def analyse(
+    regions: Regions, lines: list[TextLine], closer: Callable[[Box], list[TextLine]] | None = None
+) -> Layout:
+    """Turn the OCR lines of one screenshot into blocks: bubbles with sides, separators and notices.
+
+    `closer` reads one area of the image again at full size (small faint text the first look missed).
+    """
     dx, dy = regions.offset
     # Work on the screen's own coordinates; text outside it (a simulator's title) is no part of the chat.
     lines = [
@@ -401,7 +444,15 @@ def analyse(regions: Regions, lines: list[TextLine]) -> Layout:
         if regions.wanted(line.box) or (line.box[1] + line.box[3]) / 2 - dy < regions.chat_top
     ]
     lines = [line for line in lines if 0 <= line.centre_x <= regions.width and line.box[3] > 0]
-    layout = _analyse(regions, lines)
+    look: Callable[[Box], list[TextLine]] | None = None
+    if closer is not None:
+        see = closer
+
+        def look(box: Box) -> list[TextLine]:
+            seen = see(_shift(box, dx, dy))
+            return [TextLine(_shift(line.box, -dx, -dy), line.text, line.confidence) for line in seen]
+
+    layout = _analyse(regions, lines, look)
     if dx or dy:
         for block in layout.blocks:
             block.box = _shift(block.box, dx, dy)
@@ -413,7 +464,7 @@ def analyse(regions: Regions, lines: list[TextLine]) -> Layout:
     return layout
 
 
-def _analyse(regions: Regions, lines: list[TextLine]) -> Layout:
+def _analyse(regions: Regions, lines: list[TextLine], look: Callable[[Box], list[TextLine]] | None) -> Layout:
     width, height = regions.width, regions.height
     chat_top = regions.chat_top
     chat_bottom = _chat_bottom_above_input(regions, lines)
@@ -430,6 +481,9 @@ def _analyse(regions: Regions, lines: list[TextLine]) -> Layout:
         block = _bubble_block(regions, box, label, groups.get(label, []), line_height, chat_bottom, avatars)
         if block is not None:
             blocks.append(block)
+    _join_footers(blocks, regions.scale)
+    if look is not None:
+        _look_closer(blocks, regions, line_height, look)
     _set_kinds(regions, blocks, avatars)
     # A bubble left with no words: its time alone. A picture, or words hidden under the top bar, are a
     # message still; an empty bubble is not.
@@ -437,6 +491,8 @@ def _analyse(regions: Regions, lines: list[TextLine]) -> Layout:
 
     _take_trailing_times(blocks)
     loose = [line for line in loose if not _inside_any(line.box, avatars)]
+    if look is not None:
+        loose = _reread_broken_times(loose, look)
     said_in_bubbles = sum(1 for b in blocks if b.kind == "message" and b.lines)
     labelled = _labelled_blocks(loose, width) if said_in_bubbles < 2 else None
     blocks.extend(labelled if labelled is not None else _loose_blocks(loose, width, blocks))
@@ -447,6 +503,136 @@ def _analyse(regions: Regions, lines: list[TextLine]) -> Layout:
     blocks.sort(key=lambda block: (block.box[1], block.box[0]))
     layout.blocks = blocks
     return layout
+
+
+_BROKEN_CLOCK = re.compile(r"(?<![\d:.])[:.]\d{1,2}\b|\b\d{1,2}[:.](?!\d{2})|\b\d{3,4}\s?[AaPp][Mm]\b")
+
+
+def _reread_broken_times(loose: list[TextLine], look: Callable[[Box], list[TextLine]]) -> list[TextLine]:
+    """A sender's line whose time came out broken ("jay Today at :5 AM": a big name and a small time in
+    one box) read again at full size, where the two are found apart and read each at its own size."""
+    out: list[TextLine] = []
+    for line in loose:
+        text = line.text.strip()
+        broken = (
+            len(text) <= 40
+            and _BROKEN_CLOCK.search(text) is not None
+            and not TIME_ANYWHERE.search(text)
+            and (DATE_WORDS.search(text) or re.search(r"\b(at|[AaPp][Mm])\b", text))
+        )
+        mended: list[TextLine] = []
+        # A little room around it (the first look's box can shave the clock's edge), then a little more:
+        # the recogniser reads a line of two sizes differently with each crop.
+        for pad in (line.height // 8, line.height // 4) if broken else ():
+            area = (line.box[0] - pad, line.box[1] - pad, line.box[2] + pad, line.box[3] + pad)
+            again = [item for item in look(area) if _overlap_area(item.box, area) > 0.5 * _area(item.box)]
+            if TIME_ANYWHERE.search(" ".join(item.text for item in again)):
+                mended = again
+                break
+        out.extend(mended or [line])
+    return out
+
+
+def _join_footers(blocks: list[Block], scale: int) -> None:
+    """A box of another colour joined to a bubble's bottom edge, exactly as wide, is that bubble's footer
+    (its sender's line and its time), not a message of its own."""
+    near = 2 * scale + 2
+    for upper in list(blocks):
+        if upper not in blocks or upper.colour is None:
+            continue
+        for lower in list(blocks):
+            if (
+                lower is not upper
+                and lower.colour is not None
+                and -scale <= lower.box[1] - upper.box[3] <= 2 * scale
+                and abs(lower.box[0] - upper.box[0]) <= near
+                and abs(lower.box[2] - upper.box[2]) <= near
+                and max(abs(a - b) for a, b in zip(lower.colour, upper.colour, strict=True)) > 24
+            ):
+                upper.lines.extend(lower.lines)
+                upper.media.extend(lower.media)
+                upper.box = (upper.box[0], upper.box[1], max(upper.box[2], lower.box[2]), lower.box[3])
+                upper.cut_bottom = lower.cut_bottom
+                blocks.remove(lower)
+                break
+
+
+def _look_closer(
+    blocks: list[Block], regions: Regions, line_height: float, look: Callable[[Box], list[TextLine]]
+) -> None:
+    """Read again, at full size, the bottom of a bubble that shows no time yet holds marks there unread.
+
+    The first look runs on a reduced copy of the screen, where a small pale time (grey on light grey,
+    or beside the last line) fades away: the bubble's bottom, from the middle of its last line down, is
+    where such a time is.
+    """
+    found = missed = 0
+    for block in blocks:
+        if missed >= 2 and not found:
+            return  # two looks found no time: this app prints none in its bubbles
+        if block.kind != "message" or block.colour is None or not (block.lines or block.media):
+            continue
+        if any(
+            BUBBLE_TIME.match(line.text.strip()) or TRAILING_TIME.search(line.text) for line in block.lines
+        ):
+            continue
+        if block.lines:
+            last = max(block.lines, key=lambda line: line.box[3])
+            top = max([round(_middle(last))] + [box[3] for box in block.media if box[1] >= last.box[3]])
+        else:
+            top = block.box[3] - round(1.5 * line_height)  # a picture's time is drawn on its bottom edge
+        band = (block.box[0], max(block.box[1], top), block.box[2], block.box[3])
+        if band[3] - band[1] < 0.6 * line_height or (
+            block.lines and not _unread_ink(regions, block, band, line_height)
+        ):
+            continue
+        # Only a time is taken: anything else read there is a part of a line already read, or print
+        # as small as the time (a caption), which the first look's words do without.
+        for line in look(band):
+            if (
+                band[1] <= _middle(line) <= band[3]
+                and BUBBLE_TIME.match(line.text.strip())
+                and not any(_overlap_area(line.box, old.box) > 0.3 * _area(line.box) for old in block.lines)
+            ):
+                block.lines.append(line)
+                found += 1
+                break
+        else:
+            missed += 1
+
+
+def _unread_ink(regions: Regions, block: Block, band: Box, line_height: float) -> bool:
+    """Marks unlike the bubble's fill in `band`, away from the lines already read and the pictures."""
+    scale = regions.scale
+    x0, y0, x1, y1 = band[0] // scale + 1, band[1] // scale, band[2] // scale - 1, band[3] // scale - 1
+    if x1 <= x0 or y1 <= y0 or block.colour is None:
+        return False
+    pixels = regions.small[y0:y1, x0:x1]
+    unlike = _difference(pixels, np.array(block.colour)) > 16
+    # The bubble's rounded bottom corners show the chat's background: no marks.
+    corner = min(y1 - y0, (x1 - x0) // 4)
+    background = _difference(pixels, np.array(regions.background)) <= 12
+    unlike[:, :corner] &= ~background[:, :corner]
+    unlike[:, unlike.shape[1] - corner :] &= ~background[:, unlike.shape[1] - corner :]
+    pad = max(2, round(0.3 * line_height / scale))  # a line's box can leave its descenders out
+    for box in [line.box for line in block.lines] + block.media:
+        unlike[
+            max(0, box[1] // scale - pad - y0) : max(0, box[3] // scale + pad - y0),
+            max(0, box[0] // scale - pad - x0) : max(0, box[2] // scale + pad - x0),
+        ] = False
+    # A mark worth a look is a blot some pixels wide and high (a small time, blurred), not the specks
+    # a shared JPEG leaves along the edges of the words.
+    count, _, blots, _ = cv2.connectedComponentsWithStats(unlike.astype(np.uint8), connectivity=8)
+    return any(
+        blots[n, cv2.CC_STAT_WIDTH] >= 3
+        and blots[n, cv2.CC_STAT_HEIGHT] >= 2
+        and blots[n, cv2.CC_STAT_AREA] >= 5
+        for n in range(1, count)
+    )
+
+
+def _overlap_area(a: Box, b: Box) -> int:
+    return max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
 def _middle(line: TextLine) -> float:
@@ -798,7 +984,14 @@ def _take_time(block: Block) -> None:
     )
     if small or right:
         block.time = stamp.group(1)
-        block.lines = [line for line in block.lines if line is not last]
+        # Small print beside the time (a sender's tag, "edited") is the time's caption, not words said.
+        above = [line.height for row in rows[:-1] for line in row]
+        caption = [
+            line
+            for line in rows[-1]
+            if above and line.height <= 1.1 * last.height and last.height < 0.8 * float(np.median(above))
+        ]
+        block.lines = [line for line in block.lines if line is not last and line not in caption]
 
 
 def _take_quote(block: Block, regions: Regions) -> None:

@@ -43,6 +43,8 @@ OCR_THREADS = 2
 # JPEG in Roboto: 0.15-0.49 at real word gaps, under 0.04 inside words; bench/ocr.py shows the effect).
 SPACE_RUNNER_UP = 0.1
 DARK_CROP = 100
+# A closer look reads a strip of a bubble, never a whole screen again.
+AREA_PIXELS = 500_000
 
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
 _lock = threading.Lock()
@@ -196,8 +198,47 @@ def read_lines(
         y1 = min(height, int(np.ceil(quad[:, 1].max() / scale)) + 1)
         if x1 - x0 >= 4 and y1 - y0 >= 4 and (wanted is None or wanted((x0, y0, x1, y1))):
             boxes.append((x0, y0, x1, y1))
+    return _read_boxes(engine, bgr, boxes)
+
+
+def read_area(rgb: np.ndarray, area: Box, engine: OcrEngine | None = None) -> list[TextLine]:
+    """The lines in one area of the image, found at full size (small pale text a reduced copy loses)."""
+    engine = engine or ocr_engine()
+    height, width = rgb.shape[:2]
+    x0, y0, x1, y1 = max(0, area[0]), max(0, area[1]), min(width, area[2]), min(height, area[3])
+    if x1 - x0 < 8 or y1 - y0 < 8 or (x1 - x0) * (y1 - y0) > AREA_PIXELS:
+        return []
+    bgr = np.ascontiguousarray(rgb[:, :, ::-1])
+    detector = engine.detector
+    from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
+
+    # At twice the area's size, where small text is as big as the detector knows it best (the engine's
+    # own setting would enlarge a thin strip many times over).
+    prepare = DetPreProcess(2 * min(x1 - x0, y1 - y0), "min", detector.mean, detector.std)
+    crop = np.ascontiguousarray(bgr[y0:y1, x0:x1])
+    with _lock:
+        quads, _ = detector.postprocess_op(detector.infer(prepare(crop))[0], crop.shape[:2])
+    if quads is None or len(quads) == 0:
+        return []
+    quads = detector.filter_tag_det_res(quads, crop.shape[:2])
+    boxes = []
+    for quad in quads:
+        box = (
+            x0 + int(np.floor(quad[:, 0].min())),
+            y0 + int(np.floor(quad[:, 1].min())),
+            x0 + int(np.ceil(quad[:, 0].max())) + 1,
+            y0 + int(np.ceil(quad[:, 1].max())) + 1,
+        )
+        if box[2] - box[0] >= 4 and box[3] - box[1] >= 4:
+            boxes.append(box)
+    return _read_boxes(engine, bgr, boxes)
+
+
+def _read_boxes(engine: OcrEngine, bgr: np.ndarray, boxes: list[Box]) -> list[TextLine]:
+    """The text in each box (the recogniser's confident reads only)."""
     if not boxes:
         return []
+    width = bgr.shape[1]
     # A little room either side: the detector's box can shave a thin first letter ("I") off a line.
     crops = []
     for x0, y0, x1, y1 in boxes:
@@ -383,6 +424,8 @@ def tidy_text(text: str) -> str:
     # A currency sign glued to a word ("cashapp$Lily", "pay£500") is a space the model missed.
     text = re.sub(r"(?<=[a-z])(?=[$£€][\w])", " ", text)
     text = _AMOUNT.sub(_amount, text)
+    # "4: 26 PM", "11 : 42", "2:2 4 AM": a clock the recogniser read with spaces in it.
+    text = re.sub(r"\b(\d{1,2}) ?: ?(\d) ?(\d)(?=\s?[AaPp]\.?\s?[Mm]\b|$)", r"\1:\2\3", text)
     # "18June": a day glued to its month (date pills are small and tightly set).
     text = re.sub(
         r"\b(\d{1,2})(?=(January|February|March|April|May|June|July|August|September|October|November"
@@ -480,7 +523,9 @@ class _Screens:
             return
         self._seen.add(digest)
         regions = find_regions(rgb)
-        layout = analyse(regions, read_lines(rgb, wanted=regions.wanted))
+        layout = analyse(
+            regions, read_lines(rgb, wanted=regions.wanted), closer=lambda area: read_area(rgb, area)
+        )
         self.header = self.header or layout.header
         current = self._take(path, digest, layout)
         overlap = _overlap(self._previous, current)

@@ -40,13 +40,20 @@ def serve(
         str | None, typer.Option(help="address to listen on (default SXR_HOST or 127.0.0.1)")
     ] = None,
     port: Annotated[int | None, typer.Option(help="port to listen on (default SXR_PORT or 8000)")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="worker processes sharing the port (one a core is a good start); they share the database",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web app (victim portal, staff portal, platform API)."""
-    import uvicorn
-
     from sxr.app import create_app
     from sxr.guidance.content import ContentError
     from sxr.monitoring.logs import configure_logging
+    from sxr.web.serving import serve as serve_app
 
     settings = load_settings()
     open_database(settings)  # set up when new, explained when not this sxr's: before the first request
@@ -55,16 +62,7 @@ def serve(
     except ContentError as exc:  # SXR_REGION names no region of the guidance content
         fail(f"the app cannot start: {exc}", "environment", name_database=False)
     configure_logging()  # JSON lines on stderr; README "What the logs may contain"
-    uvicorn.run(
-        web_app,
-        host=host or settings.host,
-        port=port or settings.port,
-        proxy_headers=False,
-        server_header=False,
-        # Access logs would record /case/{token} paths, and a token opens a case for 30 minutes.
-        access_log=False,
-        log_config=None,
-    )
+    serve_app(web_app, host=host or settings.host, port=port or settings.port, workers=workers)
 
 
 @db_app.command("upgrade")

@@ -423,6 +423,11 @@ def seed_0013(s: Seeder) -> None:
     s.insert("report_starts", id=1, start_hash="a" * 64, case_id=1, made_at=s.when())
 
 
+def seed_0018(s: Seeder) -> None:
+    # A platform's key has spent from its shared token bucket (full again at this microsecond).
+    s.insert("rate_buckets", key="api:0123456789abcdef", full_at_us=1_765_000_000_000_000)
+
+
 SEEDS: dict[str, Callable[[Seeder], None]] = {
     "0001": seed_0001,
     "0002": seed_0002,
@@ -435,6 +440,7 @@ SEEDS: dict[str, Callable[[Seeder], None]] = {
     "0011": seed_0011,
     "0012": seed_0012,
     "0013": seed_0013,
+    "0018": seed_0018,
 }
 
 
@@ -496,7 +502,7 @@ def test_upgrade_from_each_revision_keeps_the_data(
     if engine.dialect.name == "postgresql":  # ids were given: move each sequence past them
         with engine.begin() as conn:
             for table in seeder.expected:
-                if table not in ("rate_counters", "link_scripts", "offender_cases"):  # keyed by case
+                if table not in ("rate_counters", "rate_buckets", "link_scripts", "offender_cases"):  # keyed by case
                     sequence = f"pg_get_serial_sequence('{table}', 'id')"
                     conn.execute(sa.text(f"SELECT setval({sequence}, (SELECT max(id) FROM {table}))"))
     expected = seeder.expected

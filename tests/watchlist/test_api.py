@@ -14,8 +14,8 @@ from sxr.cases.services import create_case, open_victim_session
 from sxr.config import get_settings
 from sxr.db import session_scope
 from sxr.media.index import codes_to_hex
-from sxr.watchlist.api import KEY_CACHE_SECONDS
 from sxr.watchlist import services
+from sxr.watchlist.api import KEY_CACHE_SECONDS
 
 BANKED = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
 MD5 = "9e107d9d372bb6826bd81d3542a419d6"

@@ -502,7 +502,8 @@ def test_upgrade_from_each_revision_keeps_the_data(
     if engine.dialect.name == "postgresql":  # ids were given: move each sequence past them
         with engine.begin() as conn:
             for table in seeder.expected:
-                if table not in ("rate_counters", "rate_buckets", "link_scripts", "offender_cases"):  # keyed by case
+                keyed = ("rate_counters", "rate_buckets", "link_scripts", "offender_cases")  # no id column
+                if table not in keyed:
                     sequence = f"pg_get_serial_sequence('{table}', 'id')"
                     conn.execute(sa.text(f"SELECT setval({sequence}, (SELECT max(id) FROM {table}))"))
     expected = seeder.expected

@@ -13,6 +13,10 @@ from typing import Any
 
 # The app factory each worker process calls (sxr.app.create_served_app).
 APP_FACTORY = "sxr.app:create_served_app"
+# How long the supervisor waits for a worker to answer its health check before killing and replacing it.
+# uvicorn's 5 s killed workers that were busy loading the watchlist index on a loaded machine (their
+# requests were lost, and the replacement started the load again); a hung worker still goes within this.
+WORKER_HEALTHCHECK_SECONDS = 60
 
 
 def uvicorn_options(host: str, port: int) -> dict[str, Any]:
@@ -37,4 +41,10 @@ def serve(app: Any, *, host: str, port: int, workers: int = 1) -> None:
     if workers <= 1:
         uvicorn.run(app, **options)
     else:
-        uvicorn.run(APP_FACTORY, factory=True, workers=workers, **options)
+        uvicorn.run(
+            APP_FACTORY,
+            factory=True,
+            workers=workers,
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+            **options,
+        )

@@ -46,7 +46,7 @@ class Workers:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 300  # a loaded 2-core machine starts two workers slowly
         while self._get("/healthz") != 200:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()

@@ -366,7 +366,10 @@ def start_server(url: str, tmp: Path, port: int, workers: int) -> subprocess.Pop
     )
     command = [sys.executable, "-c", "from sxr.cli import main; main()", "serve", "--port", str(port)]
     server = subprocess.Popen(
-        [*command, "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [*command, "--workers", str(workers), "--no-worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     import httpx
 

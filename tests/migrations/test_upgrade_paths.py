@@ -423,6 +423,58 @@ def seed_0013(s: Seeder) -> None:
     s.insert("report_starts", id=1, start_hash="a" * 64, case_id=1, made_at=s.when())
 
 
+def seed_0014(s: Seeder) -> None:
+    # Evidence item 1 of case 1 was read by a job that is done; a nightly retention job failed for good.
+    s.insert(
+        "jobs",
+        id=1,
+        kind="derive",
+        case_id=1,
+        evidence_item_id=1,
+        state="done",
+        attempts=1,
+        max_attempts=4,
+        payload="{}",
+        not_before=s.when(),
+        enqueued_at=s.when(),
+        created_at=s.when(),
+        finished_at=s.when(),
+    )
+    s.insert(
+        "jobs",
+        id=2,
+        kind="retention",
+        state="failed",
+        attempts=4,
+        max_attempts=4,
+        payload="{}",
+        last_error="RuntimeError: the disk is full",
+        dedupe_key="retention:2026-12-08T03:17",
+        not_before=s.when(),
+        enqueued_at=s.when(),
+        created_at=s.when(),
+    )
+
+
+def seed_0015(s: Seeder) -> None:
+    # The triggers number every bank; the change sequence is named by its first snapshot.
+    s.insert(
+        "watchlist_entries",
+        id=5,
+        public_id="wl_numbered",
+        case_id=None,
+        type="md5",
+        value="1" * 32,
+        quality=None,
+        added_by="operator",
+        created_at=s.when(),
+        trust="reviewed",
+    )
+    # Seeded at 0015, every entry the steps before wrote was numbered too (the triggers were there).
+    s.expected["watchlist_changes"] = s.expected["watchlist_entries"]
+    s.insert("watchlist_change_logs", id=1, token="c" * 32)
+
+
 def seed_0018(s: Seeder) -> None:
     # A platform's key has spent from its shared token bucket (full again at this microsecond).
     s.insert("rate_buckets", key="api:0123456789abcdef", full_at_us=1_765_000_000_000_000)
@@ -440,6 +492,8 @@ SEEDS: dict[str, Callable[[Seeder], None]] = {
     "0011": seed_0011,
     "0012": seed_0012,
     "0013": seed_0013,
+    "0014": seed_0014,
+    "0015": seed_0015,
     "0018": seed_0018,
 }
 
@@ -502,7 +556,14 @@ def test_upgrade_from_each_revision_keeps_the_data(
     if engine.dialect.name == "postgresql":  # ids were given: move each sequence past them
         with engine.begin() as conn:
             for table in seeder.expected:
-                keyed = ("rate_counters", "rate_buckets", "link_scripts", "offender_cases")  # no id column
+                # No id sequence to move: keyed otherwise, or numbered by the database's own triggers.
+                keyed = (
+                    "rate_counters",
+                    "rate_buckets",
+                    "link_scripts",
+                    "offender_cases",
+                    "watchlist_changes",
+                )
                 if table not in keyed:
                     sequence = f"pg_get_serial_sequence('{table}', 'id')"
                     conn.execute(sa.text(f"SELECT setval({sequence}, (SELECT max(id) FROM {table}))"))

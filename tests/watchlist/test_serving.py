@@ -41,7 +41,7 @@ class Workers:
         self.port = _free_port()
         code = "from sxr.cli import main; main()"
         self.process = subprocess.Popen(
-            [sys.executable, "-c", code, "serve", "--port", str(self.port), "--workers", "2"],
+            [sys.executable, "-c", code, "serve", "--port", str(self.port), "--workers", "2", "--no-worker"],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

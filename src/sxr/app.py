@@ -118,3 +118,12 @@ def create_app(settings: Settings | None = None, *, derivers: Sequence[Deriver] 
         return {"status": "ok"}
 
     return app
+
+
+def create_served_app() -> FastAPI:
+    """The app as `sxr serve --workers N` (and uvicorn's or gunicorn's own workers) build it in each
+    process: the environment's settings, JSON log lines on stderr."""
+    from sxr.monitoring.logs import configure_logging
+
+    configure_logging()
+    return create_app(get_settings())

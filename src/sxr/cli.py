@@ -116,6 +116,14 @@ def serve(
         str | None, typer.Option(help="address to listen on (default SXR_HOST or 127.0.0.1)")
     ] = None,
     port: Annotated[int | None, typer.Option(help="port to listen on (default SXR_PORT or 8000)")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="web processes sharing the port (one a core is a good start); they share the database",
+        ),
+    ] = 1,
     worker: Annotated[
         bool | None,
         typer.Option(
@@ -126,11 +134,10 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the web app (victim portal, staff portal, platform API)."""
-    import uvicorn
-
     from sxr.app import create_app
     from sxr.guidance.content import ContentError
     from sxr.monitoring.logs import configure_logging
+    from sxr.web.serving import serve as serve_app
 
     settings = load_settings()
     open_database(settings)  # set up when new, explained when not this sxr's: before the first request
@@ -142,16 +149,7 @@ def serve(
     from sxr.pipeline.worker import worker_beside
 
     with worker_beside(settings, enabled=settings.serve_worker if worker is None else worker):
-        uvicorn.run(
-            web_app,
-            host=host or settings.host,
-            port=port or settings.port,
-            proxy_headers=False,
-            server_header=False,
-            # Access logs would record /case/{token} paths, and a token opens a case for 30 minutes.
-            access_log=False,
-            log_config=None,
-        )
+        serve_app(web_app, host=host or settings.host, port=port or settings.port, workers=workers)
 
 
 @db_app.command("upgrade")

@@ -475,6 +475,11 @@ def seed_0015(s: Seeder) -> None:
     s.insert("watchlist_change_logs", id=1, token="c" * 32)
 
 
+def seed_0018(s: Seeder) -> None:
+    # A platform's key has spent from its shared token bucket (full again at this microsecond).
+    s.insert("rate_buckets", key="api:0123456789abcdef", full_at_us=1_765_000_000_000_000)
+
+
 SEEDS: dict[str, Callable[[Seeder], None]] = {
     "0001": seed_0001,
     "0002": seed_0002,
@@ -489,6 +494,7 @@ SEEDS: dict[str, Callable[[Seeder], None]] = {
     "0013": seed_0013,
     "0014": seed_0014,
     "0015": seed_0015,
+    "0018": seed_0018,
 }
 
 
@@ -550,7 +556,15 @@ def test_upgrade_from_each_revision_keeps_the_data(
     if engine.dialect.name == "postgresql":  # ids were given: move each sequence past them
         with engine.begin() as conn:
             for table in seeder.expected:
-                if table not in ("rate_counters", "link_scripts", "offender_cases", "watchlist_changes"):
+                # No id sequence to move: keyed otherwise, or numbered by the database's own triggers.
+                keyed = (
+                    "rate_counters",
+                    "rate_buckets",
+                    "link_scripts",
+                    "offender_cases",
+                    "watchlist_changes",
+                )
+                if table not in keyed:
                     sequence = f"pg_get_serial_sequence('{table}', 'id')"
                     conn.execute(sa.text(f"SELECT setval({sequence}, (SELECT max(id) FROM {table}))"))
     expected = seeder.expected

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
@@ -13,6 +15,7 @@ from sxr.config import get_settings
 from sxr.db import session_scope
 from sxr.media.index import codes_to_hex
 from sxr.watchlist import services
+from sxr.watchlist.api import KEY_CACHE_SECONDS
 
 BANKED = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
 MD5 = "9e107d9d372bb6826bd81d3542a419d6"
@@ -117,6 +120,9 @@ def test_keys_are_checked_and_revocable(case_and_key: tuple[int, str, str], data
     assert api.post("/api/v1/match", json=body, headers={"Authorization": f"Bearer {key}"}).status_code == 200
     with session_scope(database_url) as session:
         revoke_api_key(session, "ExampleChat")
+    # A process trusts a key it checked for KEY_CACHE_SECONDS (the database is not asked every request);
+    # past that, the revoked key is refused.
+    time.sleep(KEY_CACHE_SECONDS)
     assert api.post("/api/v1/match", json=body, headers={"Authorization": f"Bearer {key}"}).status_code == 401
 
 
@@ -139,6 +145,7 @@ def test_rate_limit_answers_429_with_retry_after(
     _case_id, _reference, key = case_and_key
     monkeypatch.setenv("SXR_API_RATE", "1")
     monkeypatch.setenv("SXR_API_BURST", "150")
+    get_settings.cache_clear()  # the app reads its settings once, as a served process does
     api = client()
     auth = {"Authorization": f"Bearer {key}"}
     batch = {"hashes": [{"type": "md5", "value": MD5}] * 100}

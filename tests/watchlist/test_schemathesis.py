@@ -9,21 +9,27 @@ import pytest
 
 from sxr.accounts.services import create_api_key
 from sxr.cases.services import create_case
+from sxr.config import Settings, get_settings
 from sxr.db import session_scope
 from sxr.watchlist import services
 
 MAX_EXAMPLES = 50
 
 
-@pytest.mark.slow
-def test_platform_api_holds_against_schemathesis(
-    live_server: Any, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    schemathesis = pytest.importorskip("schemathesis")
-
-    # Rate limits answer 429 (documented); lifted here so that valid requests reach the watchlist.
+@pytest.fixture
+def lifted_limits(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rate limits answer 429 (documented); lifted before the server starts (it reads its settings once),
+    so that valid requests reach the watchlist."""
     monkeypatch.setenv("SXR_API_RATE", "1000000")
     monkeypatch.setenv("SXR_API_BURST", "1000000")
+    get_settings.cache_clear()
+
+
+@pytest.mark.slow
+def test_platform_api_holds_against_schemathesis(
+    lifted_limits: None, live_server: Any, sqlite_url: str
+) -> None:
+    schemathesis = pytest.importorskip("schemathesis")
     services.reset_live_indexes()
     with session_scope(sqlite_url) as session:
         case, _pin = create_case(session)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from sxr.config import Settings
 from sxr.media.signal_types import SIGNAL_TYPES
 from sxr.watchlist.live import after_commit
 from sxr.watchlist.models import WatchlistAlert, WatchlistMatch
@@ -19,12 +20,19 @@ ALERT_KINDS = ("match", "match_confirmed", "match_not_a_match")
 
 
 def raise_alert(
-    session: Session, case_id: int, match: WatchlistMatch, kind: str, *, flush: bool = True
+    session: Session,
+    case_id: int,
+    match: WatchlistMatch,
+    kind: str,
+    *,
+    flush: bool = True,
+    settings: Settings | None = None,
 ) -> WatchlistAlert:
-    """An alert on the case; the force's webhook is told once the transaction commits."""
+    """An alert on the case; the force's webhook is told once the transaction commits. A caller raising
+    many passes the settings it read once."""
     alert = WatchlistAlert(case_id=case_id, match_id=match.id, kind=kind, match=match)
     session.add(alert)
-    settings = get_watchlist_settings()
+    settings = settings or get_watchlist_settings()
     if flush or settings.webhook_url:
         session.flush()
     if settings.webhook_url:

@@ -2,28 +2,33 @@
 
 from __future__ import annotations
 
-import json
+import hashlib
 import math
 import threading
 import time
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from sqlalchemy.orm import Session
 
-from sxr.accounts.models import ApiKey
 from sxr.accounts.services import authenticate_api_key
+from sxr.config import Settings
 from sxr.deps import SessionDep
 from sxr.media.signal import MAX_NAME_LENGTH, MAX_VALUE_LENGTH, MediaHashType
 from sxr.media.signal_types import SIGNAL_TYPES
+from sxr.ratelimits.buckets import TokenLeases
 from sxr.watchlist import services
 from sxr.watchlist.api_docs import platform_openapi, reading
-from sxr.watchlist.settings import get_watchlist_settings
+from sxr.watchlist.hashes import Query, parse_query_batch
+from sxr.watchlist.matching import match_queries
 from sxr.web.templating import templates
 
 # A bound on the other forms one hash may bring (PDQ's 7 rotations and mirrors): each type allows its own
@@ -65,40 +70,19 @@ MAX_PROBLEMS = 20
 # --- platform API -------------------------------------------------------------------------------
 
 
-class TokenBucket:
-    """Tokens refill at `rate` a second up to `burst`; a request spends one token per hash."""
-
-    def __init__(self, rate: float, burst: float) -> None:
-        self.rate, self.burst = rate, burst
-        self.tokens, self.updated = burst, time.monotonic()
-
-    def take(self, cost: float) -> float:
-        """Spend `cost` tokens and return 0, or return the seconds to wait before they are there."""
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-        if cost > self.burst:
-            cost = self.burst
-        if self.tokens >= cost:
-            self.tokens -= cost
-            return 0.0
-        return (cost - self.tokens) / self.rate
+def _leases(request: Request) -> TokenLeases:
+    # One set of leases per app (tests build many apps; a process serves one).
+    leases: TokenLeases | None = getattr(request.app.state, "api_leases", None)
+    if leases is None:
+        leases = request.app.state.api_leases = TokenLeases()
+    return leases
 
 
-_buckets_lock = threading.Lock()
-
-
-def _rate_limit(request: Request, key: ApiKey, cost: int) -> None:
-    settings = get_watchlist_settings()
-    with _buckets_lock:
-        # One set of buckets per app, one bucket per issued key (a re-issued key starts afresh).
-        buckets: dict[str, TokenBucket] | None = getattr(request.app.state, "watchlist_buckets", None)
-        if buckets is None:
-            buckets = request.app.state.watchlist_buckets = {}
-        bucket = buckets.get(key.prefix)
-        if bucket is None or (bucket.rate, bucket.burst) != (settings.api_rate, settings.api_burst):
-            bucket = buckets[key.prefix] = TokenBucket(settings.api_rate, settings.api_burst)
-        wait = bucket.take(cost)
+def _rate_limit(request: Request, session: Session, key: PlatformKey, cost: int) -> None:
+    """Spend `cost` hashes of the key's bucket, shared by every process (429 with Retry-After past it).
+    One bucket per issued key: a re-issued key starts afresh."""
+    settings: Settings = request.app.state.settings
+    wait = _leases(request).take(session, f"api:{key.prefix}", cost, settings.api_rate, settings.api_burst)
     if wait > 0:
         raise HTTPException(
             status_code=429,
@@ -110,22 +94,71 @@ def _rate_limit(request: Request, key: ApiKey, cost: int) -> None:
 # Declared as HTTP bearer auth, so the OpenAPI document (and any client made from it) knows the scheme.
 bearer = HTTPBearer(auto_error=False, description="the platform's API key, as issued by `sxr apikey create`")
 
+# A key checked against the database is trusted this long by the process that checked it: a revoked key
+# stops working everywhere within this time (tests/watchlist/test_serving.py revokes one and sees it).
+KEY_CACHE_SECONDS = 2.0
+MAX_CACHED_KEYS = 1000
+
+
+@dataclass(frozen=True)
+class PlatformKey:
+    """A live API key as a request needs it: the platform's name and the key's public prefix."""
+
+    name: str
+    prefix: str
+
+
+class KeyCache:
+    """Live keys this process has checked lately, by the SHA-256 of the whole key (never the key)."""
+
+    def __init__(self) -> None:
+        self._keys: dict[bytes, tuple[PlatformKey, float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, session: Session, presented: str) -> PlatformKey | None:
+        """The live key for `presented`, or None; the database is asked at most every KEY_CACHE_SECONDS."""
+        digest = hashlib.sha256(presented.strip().encode()).digest()
+        now = time.monotonic()
+        with self._lock:
+            cached = self._keys.get(digest)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        row = authenticate_api_key(session, presented)
+        with self._lock:
+            if row is None:
+                self._keys.pop(digest, None)
+                return None
+            if len(self._keys) >= MAX_CACHED_KEYS:
+                self._keys.clear()
+            found = PlatformKey(row.name, row.prefix)
+            self._keys[digest] = (found, now + KEY_CACHE_SECONDS)
+        return found
+
+
+def _key_cache(request: Request) -> KeyCache:
+    cache: KeyCache | None = getattr(request.app.state, "api_keys", None)
+    if cache is None:
+        cache = request.app.state.api_keys = KeyCache()
+    return cache
+
 
 def get_api_key(
-    session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-) -> ApiKey:
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> PlatformKey:
     """The platform's live API key from `Authorization: Bearer KEY`, or 401."""
-    row = authenticate_api_key(session, credentials.credentials) if credentials is not None else None
-    if row is None:
+    key = _key_cache(request).check(session, credentials.credentials) if credentials is not None else None
+    if key is None:
         raise HTTPException(
             status_code=401,
             detail="A valid API key is needed: Authorization: Bearer KEY.",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return row
+    return key
 
 
-ApiKeyDep = Annotated[ApiKey, Depends(get_api_key)]
+ApiKeyDep = Annotated[PlatformKey, Depends(get_api_key)]
 
 
 Trust = Literal["victim", "reviewed"]
@@ -190,8 +223,13 @@ class HashQuery(BaseModel):
         default=None, max_length=MAX_VARIANTS
     )
 
+
+class CheckedHashQuery(HashQuery):
+    """A hash checked one at a time by its type, for the words of a refusal: a valid batch is checked
+    as a whole (`parse_query_batch`), and this runs only when that found a problem."""
+
     @model_validator(mode="after")
-    def _check(self) -> HashQuery:
+    def _check(self) -> CheckedHashQuery:
         single = SIGNAL_TYPES.single()
         signal = SIGNAL_TYPES.get(self.type)
         if signal is None or signal not in single:
@@ -212,6 +250,25 @@ class MatchRequest(BaseModel):
         default="victim",
         description='"reviewed": match only entries staff have reviewed; "victim" (the default): all entries',
     )
+
+
+class CheckedMatchRequest(MatchRequest):
+    hashes: list[CheckedHashQuery] = Field(min_length=1, max_length=MAX_BATCH)  # type: ignore[assignment]
+
+
+def _checked_queries(body: MatchRequest) -> list[Query]:
+    """The batch in normal form, or 422 naming each hash that is not valid in its type's own words."""
+    queries = parse_query_batch(body.hashes)
+    if queries is not None:
+        return queries
+    try:
+        checked = CheckedMatchRequest.model_validate(body.model_dump())
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        ) from None
+    # The two checks agree (tests/watchlist/test_serving.py); were they not to, the careful one decides.
+    return [(SIGNAL_TYPES[h.type], [h.value, *(h.dihedral or [])]) for h in checked.hashes]
 
 
 class MatchOut(BaseModel):
@@ -279,15 +336,15 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 def api_match(request: Request, body: MatchRequest, key: ApiKeyDep, session: SessionDep) -> Response:
     """Each hash's matching watchlist entries with distances and trust levels. Answers carry no victim
     or case data."""
-    _rate_limit(request, key, len(body.hashes))
+    queries = _checked_queries(body)
+    _rate_limit(request, session, key, len(queries))
     try:
-        queries = [h.model_dump(exclude_none=True) for h in body.hashes]
-        results = services.match_hashes(session, queries, key.name, min_trust=body.min_trust)
+        results = match_queries(session, queries, key.name, min_trust=body.min_trust)
     except services.WatchlistError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     session.commit()
     # Built by the service in exactly MatchResponse's shape: skip re-validating a thousand results.
-    return Response(json.dumps({"results": results}), media_type="application/json")
+    return Response(orjson.dumps({"results": results}), media_type="application/json")
 
 
 @router.post(
@@ -305,7 +362,7 @@ def api_feedback(
     session: SessionDep,
 ) -> dict[str, str]:
     """Record the platform's verdict on one of its matches; it reaches the case as an alert."""
-    _rate_limit(request, key, 1)
+    _rate_limit(request, session, key, 1)
     try:
         match = services.record_feedback(session, match_id, body.verdict, key.name)
     except services.NotFound as exc:

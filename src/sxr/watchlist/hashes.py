@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from sxr.media.signal import MediaHashType
 from sxr.media.signal_types import SIGNAL_TYPES
@@ -28,7 +28,38 @@ def validate_hash(item: Any) -> dict[str, Any]:
         raise WatchlistError(str(exc)) from exc
 
 
-def parse_queries(hashes: Sequence[Any]) -> list[tuple[type[MediaHashType[Any]], list[str]]]:
+Query = tuple[type[MediaHashType[Any]], list[str]]
+
+
+class QueryFields(Protocol):
+    """A hash to look up as the API's request model holds it (already known to be strings)."""
+
+    type: str
+    value: str
+    dihedral: list[str] | None
+
+
+def parse_query_batch(hashes: Sequence[QueryFields]) -> list[Query] | None:
+    """(type, [value, variants...]) in normal form for a batch of look-ups, checked type by type in one
+    pass; None when any is not valid (the caller then checks them one by one to say which, in words)."""
+    types = {signal.name: signal for signal in SIGNAL_TYPES.single()}
+    parsed: list[Query] = []
+    try:
+        for item in hashes:
+            signal = types[item.type]
+            variants = item.dihedral
+            if variants:
+                if len(variants) > signal.max_variants:
+                    return None
+                parsed.append((signal, [signal.validate(v) for v in (item.value, *variants)]))
+            else:
+                parsed.append((signal, [signal.validate(item.value)]))
+    except (KeyError, ValueError):
+        return None
+    return parsed
+
+
+def parse_queries(hashes: Sequence[Any]) -> list[Query]:
     """(type, [value, variants...]) in normal form for each hash a platform looks up."""
     single = SIGNAL_TYPES.single()
     parsed = []

@@ -10,24 +10,35 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sxr.media.signal import FramedHashType, MediaHashType
+from sxr.media.signal import FramedHashType
 from sxr.watchlist.alerts import raise_alert
 from sxr.watchlist.errors import NotFound, WatchlistError
-from sxr.watchlist.hashes import parse_queries, signal_type, validate_hash
+from sxr.watchlist.hashes import Query, parse_queries, signal_type, validate_hash
 from sxr.watchlist.live import LiveIndex, live_index
-from sxr.watchlist.models import WatchlistEntry, WatchlistMatch
+from sxr.watchlist.models import WatchlistEntry, WatchlistMatch, new_public_id
+from sxr.watchlist.settings import get_watchlist_settings
 from sxr.watchlist.trust import TRUST_LEVELS
 
 VERDICTS = ("confirmed", "not_a_match")
 
-Query = tuple[type[MediaHashType[Any]], list[str]]
+
+@dataclass(frozen=True)
+class MatchedEntry:
+    """What a look-up needs of a watchlist entry (read as plain columns: no ORM object for each)."""
+
+    id: int
+    public_id: str
+    type: str
+    value: str | None
+    trust: str
+    case_id: int | None
 
 
 @dataclass(frozen=True)
 class Hit:
     """One entry that a queried hash matched."""
 
-    entry: WatchlistEntry
+    entry: MatchedEntry
     distance: int
 
 
@@ -45,21 +56,31 @@ def _candidates(index: LiveIndex, queries: list[Query]) -> list[list[tuple[int, 
     return candidates
 
 
-def _entries(session: Session, ids: Sequence[int]) -> dict[int, WatchlistEntry]:
+_ENTRY_COLUMNS = (
+    WatchlistEntry.id,
+    WatchlistEntry.public_id,
+    WatchlistEntry.type,
+    WatchlistEntry.value,
+    WatchlistEntry.trust,
+    WatchlistEntry.case_id,
+)
+
+
+def _entries(session: Session, ids: Sequence[int]) -> dict[int, MatchedEntry]:
+    """The candidates the database holds (none asked for when the index found none)."""
     wanted = sorted(set(ids))
-    entries: dict[int, WatchlistEntry] = {}
+    entries: dict[int, MatchedEntry] = {}
     for lo in range(0, len(wanted), 500):
-        for entry in session.scalars(
-            select(WatchlistEntry).where(WatchlistEntry.id.in_(wanted[lo : lo + 500]))
-        ):
-            entries[entry.id] = entry
+        rows = session.execute(select(*_ENTRY_COLUMNS).where(WatchlistEntry.id.in_(wanted[lo : lo + 500])))
+        for row in rows:
+            entries[row.id] = MatchedEntry(*row)
     return entries
 
 
 def _verified(
     query: Query,
     pairs: list[tuple[int, int]],
-    entries: dict[int, WatchlistEntry],
+    entries: dict[int, MatchedEntry],
     threshold: int,
     min_trust: str,
 ) -> list[Hit]:
@@ -120,32 +141,39 @@ def lookup_frames(session: Session, item: dict[str, Any]) -> list[tuple[Watchlis
 
 def _record(
     session: Session, platform: str, values: list[str], found: list[list[Hit]]
-) -> dict[tuple[int, str], WatchlistMatch]:
-    """The platform's matches of these hashes: those recorded before, and the new ones (alerting cases)."""
+) -> dict[tuple[int, str], str]:
+    """The public ids of the platform's matches of these hashes: those recorded before (read as columns),
+    and the new ones (written, alerting their cases). Nothing is read or written when nothing matched."""
     wanted = sorted({v for v, hits in zip(values, found, strict=True) if hits})
-    known: dict[tuple[int, str], WatchlistMatch] = {}
+    known: dict[tuple[int, str], str] = {}
     for lo in range(0, len(wanted), 500):
-        for match in session.scalars(
-            select(WatchlistMatch).where(
+        rows = session.execute(
+            select(WatchlistMatch.entry_id, WatchlistMatch.query_hash, WatchlistMatch.public_id).where(
                 WatchlistMatch.platform == platform, WatchlistMatch.query_hash.in_(wanted[lo : lo + 500])
             )
-        ):
-            known[(match.entry_id, match.query_hash)] = match
+        )
+        for entry_id, query_hash, public_id in rows:
+            known[(entry_id, query_hash)] = public_id
     fresh: list[tuple[WatchlistMatch, int | None]] = []
     for value, hits in zip(values, found, strict=True):
         for hit in hits:
             if (hit.entry.id, value) not in known:
                 match = WatchlistMatch(
-                    entry_id=hit.entry.id, platform=platform, distance=hit.distance, query_hash=value
+                    entry_id=hit.entry.id,
+                    platform=platform,
+                    distance=hit.distance,
+                    query_hash=value,
+                    public_id=new_public_id("m"),
                 )
-                known[(hit.entry.id, value)] = match
+                known[(hit.entry.id, value)] = match.public_id
                 fresh.append((match, hit.entry.case_id))
     if fresh:
         session.add_all([m for m, _ in fresh])
         session.flush()
+        settings = get_watchlist_settings()  # once for the batch, not once an alert
         for match, case_id in fresh:
             if case_id is not None:
-                raise_alert(session, case_id, match, "match", flush=False)
+                raise_alert(session, case_id, match, "match", flush=False, settings=settings)
         session.flush()
     return known
 
@@ -158,9 +186,15 @@ def match_hashes(
     The answer holds only opaque ids, distances and each entry's trust level, never anything about the
     victim or the case. With min_trust "reviewed", entries only the victim vouches for are left out.
     """
+    return match_queries(session, parse_queries(hashes), platform, min_trust=min_trust)
+
+
+def match_queries(
+    session: Session, queries: list[Query], platform: str, *, min_trust: str = "victim"
+) -> list[dict[str, Any]]:
+    """`match_hashes` for hashes already in normal form ((type, [value, variants...]) each)."""
     if min_trust not in TRUST_LEVELS:
         raise WatchlistError(f"min_trust must be one of {', '.join(TRUST_LEVELS)}.")
-    queries = parse_queries(hashes)
     found = _lookup(session, queries, min_trust)
     values = [values[0] for _signal, values in queries]
     known = _record(session, platform, values, found)
@@ -171,7 +205,7 @@ def match_hashes(
                 {
                     "entry_id": hit.entry.public_id,
                     "distance": hit.distance,
-                    "match_id": known[(hit.entry.id, value)].public_id,
+                    "match_id": known[(hit.entry.id, value)],
                     "trust": hit.entry.trust,
                 }
                 for hit in hits

@@ -423,6 +423,20 @@ def seed_0013(s: Seeder) -> None:
     s.insert("report_starts", id=1, start_hash="a" * 64, case_id=1, made_at=s.when())
 
 
+def seed_0016(s: Seeder) -> None:
+    # Staff marked case 1's first evidence item as the offender's picture (its PDQ hash links cases).
+    s.insert(
+        "link_pictures",
+        id=1,
+        case_id=1,
+        evidence_item_id=1,
+        pdq="f" * 32 + "0" * 32,
+        quality=100,
+        marked_by="Analyst Example",
+        marked_at=s.when(),
+    )
+
+
 SEEDS: dict[str, Callable[[Seeder], None]] = {
     "0001": seed_0001,
     "0002": seed_0002,
@@ -435,6 +449,7 @@ SEEDS: dict[str, Callable[[Seeder], None]] = {
     "0011": seed_0011,
     "0012": seed_0012,
     "0013": seed_0013,
+    "0016": seed_0016,
 }
 
 

@@ -55,6 +55,7 @@ CASE_TABLES = (
     "ledger_entries",
     "link_decisions",
     "link_observables",
+    "link_pictures",
     "link_scripts",
     "link_suggestions",
     "offender_cases",

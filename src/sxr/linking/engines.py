@@ -150,6 +150,91 @@ class Weights:
         return None if value < 0 or value >= len(names) else names[len(names) - 1 - value]
 
 
+def pair_levels(a: LinkRecord, b: LinkRecord, picture_distance: int | None) -> dict[str, str | None]:
+    """The level of each comparison two records fall in, as Splink's levels read them (None: nothing to
+    compare on one side). `picture_distance`: their pictures' nearest distance when within the radius."""
+    ra, rb = a.row(), b.row()
+
+    def meet(key: str, at_least: int = 1) -> bool:
+        return len(set(ra[key]) & set(rb[key])) >= at_least
+
+    out: dict[str, str | None] = {}
+    if not ra["handle_keys"] or not rb["handle_keys"]:
+        out["handle"] = None
+    else:
+        out["handle"] = next(
+            (
+                name
+                for name, key in (
+                    ("same", "handle_keys"),
+                    ("lookalike", "handle_loose"),
+                    ("stem", "handle_stems"),
+                )
+                if meet(key)
+            ),
+            "else",
+        )
+    if not ra["name_keys"] or not rb["name_keys"]:
+        out["name"] = None
+    else:
+        out["name"] = ("in_handle" if meet("handle_stems") else "same") if meet("name_keys") else "else"
+    if not ra["script_bands"] or not rb["script_bands"]:
+        out["script"] = None
+    else:
+        out["script"] = next(
+            (name for name, n in (("most", 8), ("much", 4), ("some", 1)) if meet("script_bands", n)), "else"
+        )
+    out["picture"] = (
+        None if not a.pictures or not b.pictures else "near" if picture_distance is not None else "else"
+    )
+    return out
+
+
+# Analysts' decisions re-estimate the model (`reestimate`): each level's m is the share of confirmed pairs
+# at that level, smoothed towards the fixed m as if PSEUDO_PAIRS pairs had been seen at the fixed shares
+# (a few decisions move it a little, hundreds decide it); a level whose suggestions analysts reject more
+# often than the model expected (the sum of 1 - score over its decided pairs) has its u raised by the ratio
+# (rejected + 1) / (expected + 1), at most MAX_U_RAISE times: its Bayes factor falls by as much.
+PSEUDO_PAIRS = 20
+MAX_U_RAISE = 1000.0
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """A suggestion an analyst decided: its levels (pair_levels), its score then, and the word."""
+
+    levels: dict[str, str | None]
+    score: float
+    confirmed: bool
+
+
+def reestimate(decided: Sequence[Decided], base: Weights | None = None) -> Weights:
+    """The model's m and u re-estimated from analysts' decisions (see PSEUDO_PAIRS); `base` when none."""
+    base = base or Weights()
+    if not decided:
+        return base
+    confirmed = [d for d in decided if d.confirmed]
+    levels: dict[str, tuple[tuple[str, float, float], ...]] = {}
+    for comparison, rows in base.levels.items():
+        seen = [d.levels.get(comparison) for d in confirmed if d.levels.get(comparison) is not None]
+        n = len(seen)
+        new = []
+        for name, m, u in rows:
+            m_new = (seen.count(name) + PSEUDO_PAIRS * m) / (n + PSEUDO_PAIRS)
+            at_level = [d for d in decided if d.levels.get(comparison) == name]
+            rejected = sum(1 for d in at_level if not d.confirmed)
+            expected = sum(1 - d.score for d in at_level)
+            raise_by = min(max((rejected + 1) / (expected + 1), 1.0), MAX_U_RAISE) if name != "else" else 1.0
+            new.append((name, m_new, u * raise_by))
+        # u's stay a distribution: the else level gives what the others took.
+        taken = sum(u for name, _m, u in new if name != "else")
+        levels[comparison] = tuple(
+            (name, m, max(1.0 - taken, 1e-9) if name == "else" else u) for name, m, u in new
+        )
+    word = f"re-estimated from {len(confirmed)} confirmed and {len(decided) - len(confirmed)} rejected links"
+    return Weights(levels, word)
+
+
 def _level(level: Any, weights: Weights, comparison: str, name: str) -> Any:
     m, u = weights.get(comparison, name)
     label = LEVEL_LABELS.get((comparison, name), "no match")

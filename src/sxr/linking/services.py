@@ -41,7 +41,17 @@ from sxr.config import Settings
 from sxr.evidence.models import EvidenceItem
 from sxr.evidence.services import read_original
 from sxr.linking import core
-from sxr.linking.engines import ENGINES, LinkRecord, exact_groups, suggest
+from sxr.linking.engines import (
+    ENGINES,
+    Decided,
+    LinkRecord,
+    Weights,
+    exact_groups,
+    pair_levels,
+    picture_pairs,
+    reestimate,
+    suggest,
+)
 from sxr.linking.models import (
     CaseObservable,
     CaseScript,
@@ -164,6 +174,7 @@ class Rebuild:
     common: list[core.CommonValue] = field(default_factory=list)
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
+    model: str = "fixed"  # the suggestion model's weights: fixed, or re-estimated from decisions
 
 
 def rebuild(session: Session, settings: Settings, engine: str = "duckdb") -> Rebuild:
@@ -211,7 +222,9 @@ def relink(
     result.common = [core.CommonValue(o, n, others) for o, n, others in groups.common]
     exact = core.exact_clusters(groups.groups)
     records = _records(session, rows)
-    found = suggest(records, engine, focus, radius=radius)
+    weights = decided_weights(session, records, radius)
+    result.model = weights.source
+    found = suggest(records, engine, focus, weights, radius)
     # A pair already in one exact cluster needs no suggestion.
     found = [s for s in found if exact.find(s.case_a) != exact.find(s.case_b)]
     _store_suggestions(session, found, engine, focus)
@@ -239,6 +252,33 @@ def _records(session: Session, rows: list[Any]) -> list[LinkRecord]:
             LinkRecord(script.case_id, found, names, signature, sorted(pictures.get(script.case_id, [])))
         )
     return out
+
+
+def decided_weights(session: Session, records: list[LinkRecord], radius: int = DEFAULT_RADIUS) -> Weights:
+    """The suggestion model re-estimated from the analysts' decisions on suggested links (see
+    engines.reestimate): confirmed links are labelled matches, rejected ones tell which evidence misleads.
+    Used on every rebuild and relink."""
+    decided_rows = list(
+        session.scalars(
+            select(LinkSuggestion).where(LinkSuggestion.status.in_(DECISIONS)).order_by(LinkSuggestion.id)
+        )
+    )
+    by_id = {r.case_id: r for r in records}
+    pairs = [(s, by_id.get(s.case_a), by_id.get(s.case_b)) for s in decided_rows]
+    known = [(s, a, b) for s, a, b in pairs if a is not None and b is not None]
+    if not known:
+        return Weights()
+    involved = [
+        r
+        for r in records
+        if r.case_id in {s.case_a for s, _a, _b in known} | {s.case_b for s, _a, _b in known}
+    ]
+    near = picture_pairs(involved, radius)
+    decided = [
+        Decided(pair_levels(a, b, near.get((s.case_a, s.case_b))), s.score, s.status == "confirmed")
+        for s, a, b in known
+    ]
+    return reestimate(decided)
 
 
 def _handle_kinds() -> frozenset[str]:

@@ -1,40 +1,111 @@
-"""The `sxr` command: a Typer root; each domain adds its commands through `register(app)`."""
+"""The `sxr` command: a Typer root whose commands are imported only when one runs.
+
+`COMMANDS` below is the one list of `sxr`'s top-level commands, in the order `sxr --help` shows them:
+each names the `register(app)` function that adds it (a domain's `cli.py`) and the line `sxr --help`
+prints, so `sxr --help` answers without importing any domain (SQLAlchemy, NumPy, the derivers).
+
+To add a command: write it in a `register(app: typer.Typer)` of your domain's `cli.py` (as the others do:
+`@app.command("name")` or `app.add_typer(name_app, name="name")`), then add one line to `COMMANDS`:
+`LazyCommand("name", "sxr.domain.cli:register", "Its help's first line.")`. A sub-command of an
+existing group (`sxr watchlist snapshot`) needs no line: the group is imported as a whole.
+tests/test_cli_lazy.py fails, naming the line to write, when this table and the commands disagree.
+"""
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sxr.accounts import cli as accounts_cli
-from sxr.analysis import cli as analysis_cli
-from sxr.cases import cli as cases_cli
-from sxr.cli_support import describe_database, fail, load_settings, open_database, run
-from sxr.conversations import cli as conversations_cli
-from sxr.evidence import cli as evidence_cli
-from sxr.guidance import cli as guidance_cli
-from sxr.linking import cli as linking_cli
-from sxr.media import cli as media_cli
-from sxr.operations import cli as operations_cli
-from sxr.pipeline.derivers import DERIVERS
-from sxr.reports import cli as reports_cli
-from sxr.retention import cli as retention_cli
-from sxr.staff import cli as staff_cli
-from sxr.watchlist import cli as watchlist_cli
+from sxr.cli_support import (
+    LazyCommand,
+    describe_database,
+    fail,
+    lazy_group,
+    load_settings,
+    open_database,
+    run,
+)
+
+if TYPE_CHECKING:
+    from sxr.evidence.services import Deriver
+
+COMMANDS = (
+    LazyCommand(
+        "serve", "sxr.cli:register", "Serve the web app (victim portal, staff portal, platform API)."
+    ),
+    LazyCommand(
+        "plan",
+        "sxr.guidance.cli:register",
+        "Make a personal plan from the answers (what to do, in order, and who can help).",
+    ),
+    LazyCommand(
+        "import",
+        "sxr.conversations.cli:register",
+        "Read a chat export (WhatsApp, Messenger or Instagram, Telegram, Discord, Snapchat, Skype, Signal, "
+        "Google Chat, e-mail, pasted chat) or chat screenshots into one conversation.",
+    ),
+    LazyCommand(
+        "analyze",
+        "sxr.analysis.cli:register",
+        "Find the offender's details, the payments, the stages of the extortion and the risk.",
+    ),
+    LazyCommand(
+        "hash", "sxr.media.cli:register", "MD5, SHA-256 and PDQ (images) or vPDQ (videos) of each file."
+    ),
+    LazyCommand(
+        "scan",
+        "sxr.media.cli:register",
+        "Hash every file in a folder on every core; resumable; optionally match a watchlist.",
+    ),
+    LazyCommand("db", "sxr.cli:register", "The database."),
+    LazyCommand("case", "sxr.cases.cli:register", "Confidential reports (cases)."),
+    LazyCommand("evidence", "sxr.cli:register_evidence", "The evidence locker: add, list, verify, export."),
+    LazyCommand("watchlist", "sxr.watchlist.cli:register", "The watchlist of victims' media hashes."),
+    LazyCommand(
+        "apikey", "sxr.accounts.cli:register", "API keys for platforms that match against the watchlist."
+    ),
+    LazyCommand(
+        "report", "sxr.reports.cli:register", "Police report packs: build, verify, publish the signing key."
+    ),
+    LazyCommand("staff", "sxr.staff.cli:register", "Staff users of the staff portal."),
+    LazyCommand(
+        "retention",
+        "sxr.retention.cli:register",
+        "Retention: delete what the deployment's rules say is due; the erasure ledger.",
+    ),
+    LazyCommand(
+        "backup",
+        "sxr.operations.cli:register",
+        "Back up the database and the evidence, check a backup, restore one into an empty deployment.",
+    ),
+    LazyCommand("keys", "sxr.operations.cli:register", "Rotate the master key and the report-signing key."),
+    LazyCommand("links", "sxr.linking.cli:register", "Links between cases that share an offender."),
+    LazyCommand(
+        "offenders", "sxr.linking.cli:register", "Offenders: clusters of linked cases, ranked by harm."
+    ),
+)
 
 app = typer.Typer(
     name="sxr",
+    cls=lazy_group(COMMANDS),
     help="sxr: sextortion response. Serve the app, keep evidence, read chat exports, hash media, report.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def root() -> None:
+    """The root itself does nothing: each command does its own work (a group needs a callback)."""
+
+
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
-app.add_typer(db_app, name="db")
 
 
-@app.command()
 def serve(
     host: Annotated[
         str | None, typer.Option(help="address to listen on (default SXR_HOST or 127.0.0.1)")
@@ -112,20 +183,24 @@ def db_where(
     typer.echo(f"database: {describe_database(settings.resolved_database_url)}")
 
 
-# Each domain adds its commands, in the order `sxr --help` lists them.
-guidance_cli.register(app)
-cases_cli.register(app)
-evidence_cli.register(app, derivers=DERIVERS)
-conversations_cli.register(app)
-analysis_cli.register(app)
-media_cli.register(app)
-watchlist_cli.register(app)
-accounts_cli.register(app)
-reports_cli.register(app)
-staff_cli.register(app)
-retention_cli.register(app)
-operations_cli.register(app)
-linking_cli.register(app)
+def register(app: typer.Typer) -> None:
+    """Add the root's own commands: `sxr serve` and `sxr db`."""
+    app.command("serve")(serve)
+    app.add_typer(db_app, name="db")
+
+
+def register_evidence(app: typer.Typer) -> None:
+    """Add `sxr evidence`, with the one list of derivers that new evidence runs through."""
+    from sxr.evidence import cli as evidence_cli
+
+    evidence_cli.register(app, derivers=derivers)
+
+
+def derivers() -> Sequence[Deriver]:
+    """sxr.pipeline's derivers, imported when a file is added (`sxr evidence --help` needs none)."""
+    from sxr.pipeline.derivers import DERIVERS
+
+    return DERIVERS
 
 
 def main() -> None:

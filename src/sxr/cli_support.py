@@ -8,28 +8,36 @@
   in one line (and the command stops), the same way for every command.
 - `run(app, argv)`: the Typer app with Click's usage errors in one line and anything unexpected turned
   into one line plus where its details were saved.
+- `LazyCommand` / `lazy_group(table)`: `sxr`'s commands imported only when one runs; `sxr --help` lists
+  them from the table without importing any (src/sxr/cli.py holds the table).
+
+This module is imported by every command before it parses its arguments, `sxr --help` included: it
+imports nothing heavy at the top (SQLAlchemy and the settings are imported where they are used).
 """
 
 from __future__ import annotations
 
 import contextvars
+import importlib
 import os
 import sys
 import tempfile
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, NoReturn
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn, cast
 
 import typer
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-from sqlalchemy.orm import Session
+from typer._click import Command, Context, HelpFormatter  # Typer's own Click, whose group we extend
+from typer.core import TyperCommand, TyperGroup
 
-from sxr.config import Settings, SettingsError, get_settings
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from sxr.config import Settings
 
 FailKind = Literal["failed", "usage", "not_found", "refused", "environment"]
 
@@ -73,6 +81,8 @@ def fail(message: str, kind: FailKind = "refused", *, name_database: bool = True
 
 def load_settings() -> Settings:
     """The settings, or one line naming every setting that is wrong."""
+    from sxr.config import SettingsError, get_settings
+
     try:
         return get_settings()
     except SettingsError as exc:
@@ -81,6 +91,9 @@ def load_settings() -> Settings:
 
 def describe_database(url: str) -> str:
     """The database as a person would name it: the SQLite file's path, or the URL without its password."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -109,6 +122,8 @@ class Database:
 def open_database(settings: Settings) -> Database:
     """The deployment's database, ready for this sxr: a new, empty one is set up; anything else that is
     not at this sxr's revision is explained (and the command stops)."""
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
     from sxr.migrations import schema_state, upgrade
 
     try:
@@ -152,6 +167,8 @@ def open_database(settings: Settings) -> Database:
 def cli_session(settings: Settings | None = None) -> Iterator[tuple[Settings, Session]]:
     """Settings and a session on the opened database that commits on success, for one command; a
     database that fails on the way is one line, not a traceback."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from sxr.db import session_scope
 
     settings = settings or load_settings()
@@ -176,6 +193,8 @@ def _details_file(settings: Settings | None) -> Path:
 
 
 def _save_details(exc: BaseException, argv: Sequence[str]) -> Path | None:
+    from sxr.config import SettingsError, get_settings
+
     try:
         settings: Settings | None = get_settings()
     except SettingsError:
@@ -212,13 +231,30 @@ def _command_words(command: object, args: list[str]) -> str:
     return " ".join(words)
 
 
+def _unexpected(exc: Exception, args: Sequence[str]) -> int:
+    """Settings that cannot be used, or a fault in sxr itself: one line, and where its details were saved."""
+    from sxr.config import SettingsError
+
+    if isinstance(exc, SettingsError):
+        typer.echo(f"sxr: the settings cannot be used: {one_line(str(exc))}", err=True)
+        return EXIT_CODES["environment"]
+    saved = _save_details(exc, args)
+    where = f"details in {saved}" if saved else "its details could not be saved"
+    typer.echo(
+        f"sxr: something went wrong inside sxr ({type(exc).__name__}: {one_line(str(exc), 200)}); {where}",
+        err=True,
+    )
+    return UNEXPECTED
+
+
 def run(app: typer.Typer, argv: Sequence[str] | None = None) -> int:
     """Run the Typer app on `argv` and return its exit code; nothing but a one-line error on stderr."""
     args = list(sys.argv[1:] if argv is None else argv)
-    command = typer.main.get_command(app)
     token = _opened.set(None)
-    command_token = _command.set(_command_words(command, args))
+    command_token = _command.set("sxr")
     try:
+        command = typer.main.get_command(app)
+        _command.set(_command_words(command, args))  # imports the command's module (a lazy group's)
         result = command.main(args=args, prog_name="sxr", standalone_mode=False)
         return result if isinstance(result, int) else 0
     except typer.TyperException as exc:  # Typer's (vendored Click's) usage errors
@@ -231,18 +267,117 @@ def run(app: typer.Typer, argv: Sequence[str] | None = None) -> int:
     except typer.Abort:
         typer.echo("sxr: stopped", err=True)
         return INTERRUPTED
-    except SettingsError as exc:
-        typer.echo(f"sxr: the settings cannot be used: {one_line(str(exc))}", err=True)
-        return EXIT_CODES["environment"]
     except Exception as exc:  # the one place a fault in sxr itself is caught: one line and where to look
-        saved = _save_details(exc, args)
-        where = f"details in {saved}" if saved else "its details could not be saved"
-        typer.echo(
-            f"sxr: something went wrong inside sxr ({type(exc).__name__}: {one_line(str(exc), 200)}); "
-            f"{where}",
-            err=True,
-        )
-        return UNEXPECTED
+        return _unexpected(exc, args)
     finally:
         _opened.reset(token)
         _command.reset(command_token)
+
+
+# The lazy command table. `sxr --help` used to import every domain's commands (SQLAlchemy, the derivers,
+# NumPy): most of a second before a word was printed. Now the root lists its commands from a table of
+# names, the function that registers each, and the line `sxr --help` shows; a command's module is
+# imported when that command (or its `--help`) runs. tests/test_cli_lazy.py keeps the table true.
+
+
+@dataclass(frozen=True)
+class LazyCommand:
+    """One top-level command of `sxr`: its name, the `module:function` that registers it on a Typer app
+    (a domain's `register(app)`, as `@app.command` or `app.add_typer` would), and its line in `sxr --help`."""
+
+    name: str
+    register: str
+    help: str
+
+
+def registered_commands(register: str) -> dict[str, Command]:
+    """The Click commands that `register` ("module:function") adds to a Typer app, by name (imports it)."""
+    module_name, _, function_name = register.partition(":")
+    function = getattr(importlib.import_module(module_name), function_name)
+    scratch = typer.Typer()
+    function(scratch)
+    return dict(typer.main.get_group(scratch).commands)
+
+
+class LazyCommands(MutableMapping[str, Command]):
+    """A group's commands by name: the names (and their order) from the table, each command imported when
+    it is first looked up; commands added directly (`add_command`) are kept as they are."""
+
+    def __init__(self, table: Sequence[LazyCommand], direct: Mapping[str, Command]) -> None:
+        self.table = {entry.name: entry for entry in table}
+        self.direct = dict(direct)
+        self._loaded: dict[str, dict[str, Command]] = {}  # by `register`: what it registered
+
+    def loaded(self, name: str) -> Command | None:
+        """The command if it is already imported (or added directly), else None; imports nothing."""
+        if name in self.direct:
+            return self.direct[name]
+        entry = self.table.get(name)
+        return self._loaded.get(entry.register, {}).get(name) if entry else None
+
+    def __getitem__(self, name: str) -> Command:
+        if name in self.direct:
+            return self.direct[name]
+        entry = self.table[name]
+        if entry.register not in self._loaded:
+            self._loaded[entry.register] = registered_commands(entry.register)
+        try:
+            return self._loaded[entry.register][name]
+        except KeyError:
+            raise LookupError(
+                f"src/sxr/cli.py's COMMANDS says {entry.register} registers `sxr {name}`, but it does not"
+            ) from None
+
+    def __setitem__(self, name: str, command: Command) -> None:
+        self.direct[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError("sxr's commands are fixed by its table")
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.table or name in self.direct
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.table
+        yield from (name for name in self.direct if name not in self.table)
+
+    def __len__(self) -> int:
+        return len(self.table) + sum(1 for name in self.direct if name not in self.table)
+
+
+class LazyGroup(TyperGroup):
+    """A Typer group whose commands come from `table` (a `LazyCommand` each), imported one by one."""
+
+    table: ClassVar[tuple[LazyCommand, ...]] = ()
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = LazyCommands(self.table, self.commands)
+        self._listing = False
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return list(self.commands)
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        commands = cast(LazyCommands, self.commands)
+        if cmd_name not in commands:
+            return None
+        if self._listing and commands.loaded(cmd_name) is None:
+            # The group's help lists the command: its line from the table, nothing imported.
+            return TyperCommand(name=cmd_name, help=commands.table[cmd_name].help)
+        return commands[cmd_name]
+
+    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
+def lazy_group(table: Sequence[LazyCommand]) -> type[LazyGroup]:
+    """The class of a Typer group (`typer.Typer(cls=...)`) whose commands are `table`'s, imported lazily."""
+    names = [entry.name for entry in table]
+    if len(set(names)) != len(names):
+        raise ValueError(f"a command is listed twice: {sorted({n for n in names if names.count(n) > 1})}")
+    return type("SxrGroup", (LazyGroup,), {"table": tuple(table)})

@@ -174,3 +174,70 @@ def test_threaded_batches_find_exactly_what_single_queries_find(monkeypatch: pyt
     )
     assert one_thread == four_threads == singles
     assert sum(1 for q, label, _ in one_thread if label == picks[q]) == sum(1 for i in picks if i % 41 <= 31)
+
+
+def _saved_and_mapped(arrays: dict[str, np.ndarray], folder: object) -> dict[str, np.ndarray]:
+    from pathlib import Path
+
+    out = {}
+    for name, array in arrays.items():
+        path = Path(str(folder)) / f"{name}.npy"
+        np.save(path, array, allow_pickle=False)
+        out[name] = np.load(path, mmap_mode="r", allow_pickle=False)
+    return out
+
+
+def test_an_index_written_as_arrays_and_mapped_back_answers_the_same(tmp_path: object) -> None:
+    rng = np.random.default_rng(7)
+    corpus = clustered_corpus(4_000, rng)
+    index = PDQIndex(radius=31, buffer_size=256)
+    index.add(corpus[:300], np.arange(300))  # a segment small enough to use sorted keys
+    index.add(corpus[300:3_900], np.arange(300, 3_900))  # one with a bucket table
+    for lo in range(3_900, 4_000, 50):  # and some in the unsealed buffer
+        index.add(corpus[lo : lo + 50], np.arange(lo, lo + 50))
+    index.remove(range(0, 4_000, 7))
+    mapped = PDQIndex(radius=31, buffer_size=256)
+    mapped.load_arrays(_saved_and_mapped(index.to_arrays(), tmp_path))
+    assert len(mapped) == len(index)
+    queries = np.stack([flip_bits(corpus[i], int(rng.integers(0, 40)), rng) for i in range(0, 4_000, 13)])
+    want, got = index.search(queries), mapped.search(queries)
+    assert sorted(zip(want.query.tolist(), want.label.tolist(), strict=True)) == sorted(
+        zip(got.query.tolist(), got.label.tolist(), strict=True)
+    )
+    # The mapped index still takes adds and removals (its tombstones are its own copy).
+    mapped.remove([1])
+    mapped.add(corpus[7:8], [10_007])
+    assert 10_007 in mapped.search(corpus[7:8]).label.tolist()
+
+
+def test_arrays_that_do_not_fit_together_are_refused(tmp_path: object) -> None:
+    rng = np.random.default_rng(8)
+    index = PDQIndex(radius=31, buffer_size=256)
+    index.add(clustered_corpus(3_000, rng), np.arange(3_000))
+    arrays = index.to_arrays()
+    arrays["seg0.order"] = arrays["seg0.order"][:-1]
+    with pytest.raises(ValueError, match="inverted lists"):
+        PDQIndex(radius=31, buffer_size=256).load_arrays(arrays)
+    arrays = index.to_arrays()
+    arrays["seg0.offsets"] = arrays["seg0.offsets"].copy()
+    arrays["seg0.offsets"][-1] += 1
+    with pytest.raises(ValueError, match="bucket table"):
+        PDQIndex(radius=31, buffer_size=256).load_arrays(arrays)
+
+
+def test_exact_and_video_indexes_go_through_arrays_too() -> None:
+    exact = ExactIndex()
+    exact.add(["00ff" * 8, "ab" * 16], [1, 2])
+    exact.remove([], [2])
+    again = ExactIndex()
+    again.load_arrays(exact.to_arrays())
+    assert again.search([["00ff" * 8], ["ab" * 16]]) == [[(1, 0)], []]
+    rng = np.random.default_rng(9)
+    frames = rng.integers(0, 2**63, size=(5, 4), dtype=np.uint64)
+    videos = VPDQIndex()
+    videos.add(1, frames, [90] * 5)
+    videos.add(2, frames[:0], [])
+    copy = VPDQIndex()
+    copy.load_arrays(videos.to_arrays())
+    assert len(copy) == 2
+    assert [m.label for m in copy.match(frames, [90] * 5)] == [1]

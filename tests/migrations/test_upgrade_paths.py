@@ -423,6 +423,24 @@ def seed_0013(s: Seeder) -> None:
     s.insert("report_starts", id=1, start_hash="a" * 64, case_id=1, made_at=s.when())
 
 
+def seed_0015(s: Seeder) -> None:
+    # The triggers number a bank and a withdrawal; the change sequence is named by its first snapshot.
+    s.insert(
+        "watchlist_entries",
+        id=4,
+        public_id="wl_numbered",
+        case_id=None,
+        type="md5",
+        value="1" * 32,
+        quality=None,
+        added_by="operator",
+        created_at=s.when(),
+        trust="reviewed",
+    )
+    s.expected["watchlist_changes"] = s.expected.get("watchlist_changes", 0) + 1
+    s.insert("watchlist_change_logs", id=1, token="c" * 32)
+
+
 def seed_0016(s: Seeder) -> None:
     # Staff marked case 1's first evidence item as the offender's picture (its PDQ hash links cases).
     s.insert(
@@ -449,6 +467,7 @@ SEEDS: dict[str, Callable[[Seeder], None]] = {
     "0011": seed_0011,
     "0012": seed_0012,
     "0013": seed_0013,
+    "0015": seed_0015,
     "0016": seed_0016,
 }
 
@@ -511,7 +530,7 @@ def test_upgrade_from_each_revision_keeps_the_data(
     if engine.dialect.name == "postgresql":  # ids were given: move each sequence past them
         with engine.begin() as conn:
             for table in seeder.expected:
-                if table not in ("rate_counters", "link_scripts", "offender_cases"):  # keyed by case
+                if table not in ("rate_counters", "link_scripts", "offender_cases", "watchlist_changes"):
                     sequence = f"pg_get_serial_sequence('{table}', 'id')"
                     conn.execute(sa.text(f"SELECT setval({sequence}, (SELECT max(id) FROM {table}))"))
     expected = seeder.expected

@@ -41,7 +41,7 @@ def test_readyz_checks_database_blob_store_and_index(database_url: str) -> None:
     assert body["checks"]["database"]["ok"] and body["checks"]["database"]["schema"]
     assert body["checks"]["blob_store"] == {"ok": True}
     index = body["checks"]["watchlist_index"]
-    assert index["ok"] and index["entries_loaded"] == 1 and index["entries_behind"] == 0
+    assert index["ok"] and index["entries_loaded"] == 1 and index["changes_behind"] == 0
     assert body["checks"]["job_queue"] == {"ok": True, "present": False}
     assert c.get("/healthz").json() == {"status": "ok"}
 

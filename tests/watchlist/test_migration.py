@@ -1,4 +1,4 @@
-"""Migrations 0003 and 0007 create exactly the watchlist tables the models describe."""
+"""Migrations 0003, 0007 and 0015 create exactly the watchlist tables the models describe."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ from alembic.migration import MigrationContext
 from sxr.db import get_engine
 from sxr.models import load_all_models
 
-OWN_TABLES = {"watchlist_entries", "watchlist_frames", "watchlist_matches", "watchlist_alerts"}
+OWN_TABLES = {
+    "watchlist_entries",
+    "watchlist_frames",
+    "watchlist_matches",
+    "watchlist_alerts",
+    "watchlist_changes",
+    "watchlist_change_logs",
+}
 
 
 def _mentions_own_table(diff: object) -> bool:

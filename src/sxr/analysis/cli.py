@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
-from sxr.analysis.core import Analysis, analyze
 from sxr.cli_support import load_settings
 from sxr.conversations.cli import (
     ChatOption,
@@ -17,6 +17,9 @@ from sxr.conversations.cli import (
     TzOption,
     conversation_or_fail,
 )
+
+if TYPE_CHECKING:
+    from sxr.analysis.core import Analysis
 
 
 def summary(analysis: Analysis) -> str:
@@ -61,6 +64,8 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Find the offender's details, the payments, the stages of the extortion and the risk."""
+        from sxr.analysis.core import analyze  # NumPy and the lexicons: only when a command analyses
+
         settings = load_settings()
         conversation = conversation_or_fail(
             files, date_order=date_order, tz=tz or settings.timezone, chat=chat

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sxr.cases.models import Case
 from sxr.cli_support import EXIT_CODES, cli_session, fail
 from sxr.clock import as_utc
-from sxr.evidence.limits import EvidenceRejected
-from sxr.evidence.services import Deriver
-from sxr.evidence.store import BlobError
-from sxr.master_key import MasterKeyError
+
+# The locker's models, store and keys (SQLAlchemy, cryptography, the settings) are imported by the
+# commands that use them: `sxr evidence --help` imports none of them.
+if TYPE_CHECKING:
+    from sxr.cases.models import Case
+    from sxr.evidence.services import Deriver
 
 evidence_app = typer.Typer(help="The evidence locker: add, list, verify, export.", no_args_is_help=True)
 
@@ -42,7 +43,10 @@ def evidence_add(
     as_json: JsonOption = False,
 ) -> None:
     """Add files to a case (each is checked, encrypted and entered in the ledger)."""
+    from sxr.evidence.limits import EvidenceRejected
     from sxr.evidence.services import add_evidence, check_upload
+    from sxr.evidence.store import BlobError
+    from sxr.master_key import MasterKeyError
 
     for path in files:
         if not path.is_file():
@@ -115,6 +119,8 @@ def evidence_verify(
 ) -> None:
     """Re-read every blob, check hashes, walk the ledger; exit 0 when intact, 1 naming what is broken."""
     from sxr.evidence.services import verify
+    from sxr.evidence.store import BlobError
+    from sxr.master_key import MasterKeyError
 
     try:
         with cli_session() as (settings, session):
@@ -165,7 +171,10 @@ def evidence_export(
 ) -> None:
     """Write a case's decrypted originals, manifest.json and SHA256SUMS into DIR."""
     from sxr.audit.services import record
+    from sxr.evidence.limits import EvidenceRejected
     from sxr.evidence.services import export_evidence
+    from sxr.evidence.store import BlobError
+    from sxr.master_key import MasterKeyError
 
     try:
         with cli_session() as (settings, session):
@@ -187,11 +196,12 @@ def evidence_export(
 def _derivers(ctx: typer.Context) -> tuple[Deriver, ...]:
     """The derivers `register` was given: they travel with the `sxr evidence` group's context."""
     derivers = ctx.obj
-    if not isinstance(derivers, tuple):
+    if not callable(derivers):
         raise RuntimeError("`sxr evidence` was added without its derivers: use register(app, derivers=...)")
-    return derivers
+    return tuple(derivers())
 
 
-def register(app: typer.Typer, *, derivers: Sequence[Deriver]) -> None:
-    """Add `sxr evidence ...`; each file added is read by `derivers` (the CLI root passes sxr.pipeline's)."""
-    app.add_typer(evidence_app, name="evidence", context_settings={"obj": tuple(derivers)})
+def register(app: typer.Typer, *, derivers: Callable[[], Sequence[Deriver]]) -> None:
+    """Add `sxr evidence ...`; each file added is read by the derivers `derivers()` gives (the CLI root
+    passes a function giving sxr.pipeline's, called when a file is added: `--help` imports no deriver)."""
+    app.add_typer(evidence_app, name="evidence", context_settings={"obj": derivers})

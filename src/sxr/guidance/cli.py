@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from sxr.cli_support import fail, load_settings
-from sxr.guidance.content import ContentError, default_content
-from sxr.guidance.triage import Answers, Plan, age_band, build_plan, resolve_region
+
+if TYPE_CHECKING:
+    from sxr.guidance.triage import Plan
 
 
 class YesNo(StrEnum):
@@ -76,6 +77,9 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
     ) -> None:
         """Make a personal plan from the answers (what to do, in order, and who can help)."""
+        from sxr.guidance.content import ContentError, default_content
+        from sxr.guidance.triage import Answers, age_band, build_plan, resolve_region
+
         try:
             content = default_content()
             answers = Answers(

@@ -22,7 +22,7 @@ import functools
 import itertools
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -159,7 +159,7 @@ class _Segment:
     pass instead of one pass per chunk.
     """
 
-    def __init__(self, codes: Codes, labels: Labels, radius: int) -> None:
+    def __init__(self, codes: Codes, labels: Labels, radius: int, *, build: bool = True) -> None:
         self.codes = np.ascontiguousarray(codes, dtype=np.uint64)
         self.labels = np.ascontiguousarray(labels, dtype=np.int64)
         self.alive = np.ones(len(codes), dtype=bool)
@@ -169,12 +169,69 @@ class _Segment:
         probes_per_query = sum(len(c.flips) for c in self.chunks)
         self.block = min(max(_PROBES_PER_BLOCK // probes_per_query, 8), 256)
         self.use_table = all(c.bits <= _MAX_TABLE_BITS and n >= (1 << c.bits) // 64 for c in self.chunks)
-        slot_type = np.uint32 if m * n < 2**32 else np.uint64
-        self.order = np.empty(m * n, dtype=slot_type)
-        # Where chunk c's keys start in the shared table (table) or its tag in the high bits (search).
+        self.slot_type = np.uint32 if m * n < 2**32 else np.uint64
         self.bases: list[int] = []
         self.offsets: npt.NDArray[Any] | None = None
         self.sorted_keys: npt.NDArray[np.uint64] | None = None
+        if build:
+            self._build()
+        else:  # `attach` gives the arrays a snapshot holds
+            base = 0
+            for c, chunk in enumerate(self.chunks):
+                self.bases.append(base if self.use_table else c << 32)
+                base += (1 << chunk.bits) + 1
+
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """The segment's arrays for a snapshot (the tombstones copied: they change)."""
+        extra = {"offsets": self.offsets} if self.offsets is not None else {"sorted_keys": self.sorted_keys}
+        return {
+            "codes": self.codes,
+            "labels": self.labels,
+            "alive": self.alive.copy(),
+            "order": self.order,
+            **{k: v for k, v in extra.items() if v is not None},
+        }
+
+    @classmethod
+    def attach(cls, arrays: dict[str, npt.NDArray[Any]], radius: int) -> _Segment:
+        """A segment over a snapshot's arrays (read-only, perhaps memory-mapped); ValueError if they do
+        not fit together."""
+        codes, labels, alive = arrays["codes"], arrays["labels"], arrays["alive"]
+        n = len(codes)
+        if (
+            codes.dtype != np.uint64
+            or codes.shape != (n, WORDS)
+            or labels.shape != (n,)
+            or alive.shape != (n,)
+        ):
+            raise ValueError("a segment's hashes, labels and tombstones do not fit together")
+        segment = cls(codes, labels, radius, build=False)
+        m = len(segment.chunks)
+        order = arrays["order"]
+        if order.dtype != segment.slot_type or order.shape != (m * n,):
+            raise ValueError("a segment's inverted lists do not fit its hashes")
+        if segment.use_table:
+            offsets = arrays.get("offsets")
+            wanted = sum((1 << c.bits) + 1 for c in segment.chunks)
+            if offsets is None or offsets.dtype != segment.slot_type or offsets.shape != (wanted,):
+                raise ValueError("a segment's bucket table does not fit its hashes")
+            if n and int(offsets[-1]) != m * n:
+                raise ValueError("a segment's bucket table does not end where its lists do")
+            segment.offsets = offsets
+        else:
+            keys = arrays.get("sorted_keys")
+            if keys is None or keys.dtype != np.uint64 or keys.shape != (m * n,):
+                raise ValueError("a segment's sorted keys do not fit its hashes")
+            segment.sorted_keys = keys
+        segment.order = order
+        segment.alive = np.array(alive, dtype=bool)  # a writable copy: removals mark it
+        return segment
+
+    def _build(self) -> None:
+        n, m = len(self.codes), len(self.chunks)
+        slot_type = self.slot_type
+        self.order = np.empty(m * n, dtype=slot_type)
+        # Where chunk c's keys start in the shared table (table) or its tag in the high bits (search).
         if self.use_table:
             self.offsets = np.empty(sum((1 << c.bits) + 1 for c in self.chunks), dtype=slot_type)
         else:
@@ -387,6 +444,39 @@ class PDQIndex:
             self._buffer_len = sum(len(c) for c in kept_codes)
         return removed
 
+    def to_arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """Every segment's arrays (`seg<i>.<name>`) and the unsealed buffer, for a snapshot."""
+        with self._lock:
+            out: dict[str, npt.NDArray[Any]] = {}
+            for i, segment in enumerate(self._segments):
+                for name, array in segment.arrays().items():
+                    out[f"seg{i}.{name}"] = array
+            out["buffer.codes"] = (
+                np.concatenate(self._buffer_codes) if self._buffer_codes else np.zeros((0, WORDS), np.uint64)
+            )
+            out["buffer.labels"] = (
+                np.concatenate(self._buffer_labels) if self._buffer_labels else np.zeros(0, np.int64)
+            )
+        return out
+
+    def load_arrays(self, arrays: dict[str, npt.NDArray[Any]]) -> None:
+        """Take `to_arrays`' arrays (memory-mapped as they are); ValueError when they do not fit."""
+        segments = []
+        i = 0
+        while f"seg{i}.codes" in arrays:
+            prefix = f"seg{i}."
+            parts = {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+            segments.append(_Segment.attach(parts, self.radius))
+            i += 1
+        codes = np.asarray(arrays.get("buffer.codes", np.zeros((0, WORDS), np.uint64)))
+        labels = np.asarray(arrays.get("buffer.labels", np.zeros(0, np.int64)))
+        if codes.dtype != np.uint64 or codes.shape != (len(labels), WORDS) or labels.dtype != np.int64:
+            raise ValueError("the snapshot's unsealed hashes do not fit their labels")
+        with self._lock:
+            self._segments.extend(segments)
+        if len(labels):
+            self.add(np.array(codes), np.array(labels))
+
     def search(self, queries: Codes, radius: int | None = None) -> SearchResult:
         """Every live hash within `radius` (the index's radius at most) of each query, in one batch."""
         radius = self.radius if radius is None else radius
@@ -496,12 +586,46 @@ class VPDQIndex:
         """Index a video's distinct good frames under `label`."""
         frames = unique_good_frames(codes, qualities, self.quality_threshold)
         with self._lock:
+            if label in self._frames_of:
+                return  # held already (a change applied twice must not count its frames twice)
             ids = list(range(self._next_frame, self._next_frame + len(frames)))
             self._next_frame += len(frames)
             for frame_id in ids:
                 self._frame_owner[frame_id] = label
             self._frames_of.setdefault(label, []).extend(ids)
         self._frames.add(frames, ids)
+
+    def to_arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """Every held video's distinct good frames (`codes`) and whose they are (`owners`)."""
+        with self._lock:
+            held = [(label, list(ids)) for label, ids in self._frames_of.items()]
+        frame_ids = [i for _, ids in held for i in ids]
+        owners = np.array([label for label, ids in held for _ in ids], dtype=np.int64)
+        lookup = self._frames.to_arrays()
+        codes_by_id: dict[int, Codes] = {}
+        for key in [k for k in lookup if k.endswith(".labels")]:
+            codes = lookup[key[: -len("labels")] + "codes"]
+            alive = lookup.get(key[: -len("labels")] + "alive")
+            for row, frame_id in enumerate(lookup[key].tolist()):
+                if alive is None or alive[row]:
+                    codes_by_id[frame_id] = codes[row]
+        stacked = np.array([codes_by_id[i] for i in frame_ids], dtype=np.uint64).reshape(-1, WORDS)
+        # Videos without a usable frame are kept too (they match nothing, but count as held).
+        empty = np.array([label for label, ids in held if not ids], dtype=np.int64)
+        return {"codes": stacked, "owners": owners, "empty": empty}
+
+    def load_arrays(self, arrays: dict[str, npt.NDArray[Any]]) -> None:
+        codes, owners = np.asarray(arrays["codes"]), np.asarray(arrays["owners"])
+        if codes.shape != (len(owners), WORDS) or codes.dtype != np.uint64:
+            raise ValueError("the snapshot's video frames do not fit their owners")
+        order = np.argsort(owners, kind="stable")
+        owners, codes = owners[order], codes[order]
+        starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]) if len(owners) else owners
+        bounds = [*starts.tolist(), len(owners)]
+        for lo, hi in itertools.pairwise(bounds):
+            self.add(int(owners[lo]), codes[lo:hi], [100] * (hi - lo))
+        for label in np.asarray(arrays.get("empty", np.zeros(0, np.int64))).tolist():
+            self.add(int(label), np.zeros((0, WORDS), np.uint64), [])
 
     def remove(self, label: int) -> None:
         with self._lock:
@@ -549,6 +673,12 @@ class PdqSignalIndex(SignalIndex):
     def remove(self, values: Sequence[str], labels: Sequence[int]) -> None:
         self.codes.remove(labels)
 
+    def to_arrays(self) -> dict[str, npt.NDArray[Any]]:
+        return self.codes.to_arrays()
+
+    def load_arrays(self, arrays: Mapping[str, Any]) -> None:
+        self.codes.load_arrays(dict(arrays))
+
     def search(self, queries: Sequence[Sequence[str]]) -> list[list[tuple[int, int]]]:
         if not queries:
             return []
@@ -570,6 +700,12 @@ class VpdqFramesIndex(FramesIndex):
 
     def remove(self, label: int) -> None:
         self.videos.remove(label)
+
+    def to_arrays(self) -> dict[str, npt.NDArray[Any]]:
+        return self.videos.to_arrays()
+
+    def load_arrays(self, arrays: Mapping[str, Any]) -> None:
+        self.videos.load_arrays(dict(arrays))
 
     def match(self, frames: Sequence[tuple[str, int]]) -> list[FramesMatch]:
         return self.videos.match(hex_to_codes([h for h, _ in frames]), [q for _, q in frames])

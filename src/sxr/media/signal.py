@@ -49,12 +49,21 @@ class SignalIndex(ABC):
 
     @abstractmethod
     def remove(self, values: Sequence[str], labels: Sequence[int]) -> None:
-        """Stop matching these (hash, label) pairs at once."""
+        """Stop matching the hashes under these labels at once (`values` may be empty: labels decide)."""
 
     @abstractmethod
     def search(self, queries: Sequence[Sequence[str]]) -> list[list[tuple[int, int]]]:
         """For each query (a hash and its variants), (label, distance) of every banked hash within the
         threshold, nearest first; a label once, at its nearest variant."""
+
+    def to_arrays(self) -> dict[str, Any]:
+        """The index as named numpy arrays, for a snapshot on disk (NotImplementedError: it has none)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot be written to a snapshot")
+
+    def load_arrays(self, arrays: Mapping[str, Any]) -> None:
+        """Fill this empty index from `to_arrays`' arrays (read-only, perhaps memory-mapped);
+        ValueError when they do not fit together."""
+        raise NotImplementedError(f"{type(self).__name__} cannot be read from a snapshot")
 
 
 class ExactIndex(SignalIndex):
@@ -62,25 +71,50 @@ class ExactIndex(SignalIndex):
 
     def __init__(self) -> None:
         self._labels: dict[bytes, set[int]] = {}
+        # Each label's digest: a withdrawal names only the label (the change sequence holds no hash).
+        self._key_of: dict[int, bytes] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
-        return sum(len(v) for v in self._labels.values())
+        return len(self._key_of)
 
     def add(self, values: Sequence[str], labels: Sequence[int]) -> None:
         with self._lock:
             for value, label in zip(values, labels, strict=True):
-                self._labels.setdefault(bytes.fromhex(value), set()).add(label)
+                key = bytes.fromhex(value)
+                self._labels.setdefault(key, set()).add(label)
+                self._key_of[label] = key
 
     def remove(self, values: Sequence[str], labels: Sequence[int]) -> None:
         with self._lock:
-            for value, label in zip(values, labels, strict=True):
-                key = bytes.fromhex(value)
-                held = self._labels.get(key)
-                if held is not None:
+            for label in labels:
+                key = self._key_of.pop(label, None)
+                held = self._labels.get(key) if key is not None else None
+                if key is not None and held is not None:
                     held.discard(label)
                     if not held:
                         del self._labels[key]
+
+    def to_arrays(self) -> dict[str, Any]:
+        import numpy as np
+
+        with self._lock:
+            pairs = list(self._key_of.items())
+        width = max((len(k) for _, k in pairs), default=1)
+        return {
+            "labels": np.array([label for label, _ in pairs], dtype=np.int64),
+            "keys": np.array([key for _, key in pairs], dtype=f"S{width}"),
+        }
+
+    def load_arrays(self, arrays: Mapping[str, Any]) -> None:
+        labels, keys = arrays["labels"], arrays["keys"]
+        width = keys.dtype.itemsize
+        with self._lock:
+            for label, key in zip(labels.tolist(), keys.tolist(), strict=True):
+                # numpy drops trailing zero bytes of an "S" item: put them back.
+                key = key.ljust(width, b"\0")
+                self._labels.setdefault(key, set()).add(label)
+                self._key_of[label] = key
 
     def search(self, queries: Sequence[Sequence[str]]) -> list[list[tuple[int, int]]]:
         out = []
@@ -119,6 +153,14 @@ class FramesIndex(ABC):
     @abstractmethod
     def match(self, frames: Sequence[tuple[str, int]]) -> list[FramesMatch]:
         """Banked videos that a video's (hash, quality) frames match, best first."""
+
+    def to_arrays(self) -> dict[str, Any]:
+        """The index as named numpy arrays, for a snapshot on disk (NotImplementedError: it has none)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot be written to a snapshot")
+
+    def load_arrays(self, arrays: Mapping[str, Any]) -> None:
+        """Fill this empty index from `to_arrays`' arrays; ValueError when they do not fit together."""
+        raise NotImplementedError(f"{type(self).__name__} cannot be read from a snapshot")
 
 
 class MediaHashType(ABC, Generic[HashValue]):

@@ -58,24 +58,26 @@ def _check_blob_store(settings: Settings) -> dict[str, Any]:
 
 
 def _check_index(session: Session) -> dict[str, Any]:
-    from sxr.watchlist.models import WatchlistEntry
+    from sxr.watchlist.live import refresh
+    from sxr.watchlist.models import WatchlistChange
     from sxr.watchlist.services import live_index
 
     started = time.perf_counter()
-    index = live_index(session)  # loads on first use, then catches up with entries added elsewhere
-    newest = session.scalar(select(func.max(WatchlistEntry.id))) or 0
-    behind = int(
-        session.scalar(
-            select(func.count()).select_from(WatchlistEntry).where(WatchlistEntry.id > index.high_water)
-        )
-        or 0
-    )
+    # The newest change first: after the catch-up below, the index must hold at least that one.
+    newest = int(session.scalar(select(func.coalesce(func.max(WatchlistChange.seq), 0))) or 0)
+    index = live_index(session)  # loads on first use (from its snapshot when there is one)
+    refresh(index, session.get_bind().engine, wait=True)
+    behind = max(newest - index.seq, 0)
     loaded = sum(index.loaded().values())
+    follower = index.follower
     return {
         "ok": behind == 0,
         "entries_loaded": loaded,
-        "entries_behind": behind,
-        "newest_entry_loaded": index.high_water >= newest,
+        "changes_behind": behind,
+        "change_seq": index.seq,
+        "loaded_from": index.source,
+        "load_seconds": round(index.load_seconds, 3),
+        "following": follower is not None and follower.is_alive(),
         "seconds": round(time.perf_counter() - started, 3),
     }
 

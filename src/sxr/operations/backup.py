@@ -48,6 +48,9 @@ MANIFEST = "manifest.json"
 SQLITE_FILE = "database.sqlite3"
 PG_FILE = "database.pgdump"
 LOGICAL_FILE = "database.jsonl"
+# Rows a logical restore does not copy: the database's triggers number every watchlist entry anew as it
+# is loaded, so the change sequence (and its name, which watchlist index snapshots record) starts afresh.
+RENUMBERED_TABLES = frozenset({"watchlist_changes", "watchlist_change_logs"})
 LOAD_BATCH = 500
 COPY_CHUNK = 1024 * 1024
 
@@ -499,6 +502,8 @@ def _load_rows(url: str, dump: Path, revision: str | None) -> None:
         with open(dump, encoding="utf-8") as rows:
             for line in rows:
                 doc = json.loads(line)
+                if doc["table"] in RENUMBERED_TABLES:
+                    continue
                 table = meta.tables.get(doc["table"])
                 if table is None:
                     raise BackupError(f"the dump has rows for a table this schema lacks: {doc['table']}")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from sxr.cli_support import fail
-from sxr.config import get_settings
+
+if TYPE_CHECKING:
+    from sxr.config import Settings
 
 backup_app = typer.Typer(
     help="Back up the database and the evidence, check a backup, restore one into an empty deployment.",
@@ -20,12 +22,19 @@ keys_app = typer.Typer(help="Rotate the master key and the report-signing key.",
 JsonOption = Annotated[bool, typer.Option("--json", help="print one JSON document")]
 
 
+def _settings() -> Settings:
+    """The settings: pydantic-settings is imported when a command runs, not when `--help` lists them."""
+    from sxr.config import get_settings
+
+    return get_settings()
+
+
 def _audit(action: str, subject: str) -> None:
     """An audit event for an operator's action on the whole deployment (no case of its own)."""
     from sxr.audit.services import record
     from sxr.db import session_scope
 
-    with session_scope(get_settings().resolved_database_url) as session:
+    with session_scope(_settings().resolved_database_url) as session:
         record(session, actor="operator (cli)", action=action, subject=subject[:255])
 
 
@@ -50,7 +59,7 @@ def backup_create(
     from sxr.evidence.store import MasterKeyError
     from sxr.operations.backup import BackupError, create_backup
 
-    settings = get_settings()
+    settings = _settings()
     try:
         result = create_backup(settings, dest, keys_file=with_keys, logical=logical)
         _audit("backup.create", f"{result.path}" + (" with keys" if with_keys else ""))
@@ -106,7 +115,7 @@ def backup_verify(
     """Check every file's SHA-256, every ledger's chain, every blob against its row; exit 1 naming faults."""
     from sxr.operations.backup import verify_backup
 
-    check = verify_backup(get_settings(), src, keys_file=keys)
+    check = verify_backup(_settings(), src, keys_file=keys)
     if as_json:
         typer.echo(
             json.dumps(
@@ -150,7 +159,7 @@ def backup_restore(
     """Restore a backup into an EMPTY data dir and database (SXR_DATA_DIR, SXR_DATABASE_URL)."""
     from sxr.operations.backup import BackupError, restore_backup
 
-    settings = get_settings()
+    settings = _settings()
     try:
         restore_backup(settings, src, keys_file=keys)
         _audit("backup.restore", str(src.resolve()))
@@ -177,7 +186,7 @@ def rotate_master_command(
     from sxr.evidence.store import BlobError, MasterKeyError
     from sxr.operations.rotation import RotationError, rotate_master
 
-    settings = get_settings()
+    settings = _settings()
     progress = (lambda _line: None) if as_json else (lambda line: typer.echo(line, err=True))
     try:
         with session_scope(settings.resolved_database_url) as session:
@@ -242,7 +251,7 @@ def rotate_signing_command(
     from sxr.operations.rotation import RotationError, rotate_signing
 
     try:
-        result = rotate_signing(get_settings(), new_key_file=new_key_file)
+        result = rotate_signing(_settings(), new_key_file=new_key_file)
         _audit("keys.rotate-signing", f"{result.old_fingerprint} -> {result.new_fingerprint}")
     except (RotationError, KeyringError, OSError, SQLAlchemyError) as exc:
         fail(str(exc), "failed")

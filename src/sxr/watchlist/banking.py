@@ -125,8 +125,9 @@ def bank_hashes(
         session.add(entry)
         entries.append(entry)
     session.flush()
-    new_rows = [index_row(e) for e in {e.id: e for e in entries if e.id > index.high_water}.values()]
-    after_commit(session, lambda: index.add_entries(new_rows))
+    # The database numbers the new entries in its change sequence; every process (this one at its next
+    # look-up) applies them once they commit, and never if the transaction rolls back.
+    after_commit(session, index.mark_stale)
     return entries
 
 
@@ -150,7 +151,8 @@ def withdraw_entry(session: Session, public_id: str, *, case_id: int | None = No
     index = live_index(session)
     row = index_row(entry)
     # Out of the index now, in this process, whatever the transaction does: look-ups also check the
-    # database, so other processes stop reporting it as soon as the delete commits.
+    # database, so other processes stop reporting it as soon as the delete commits, and take it out of
+    # their indexes from the change sequence within a second.
     index.remove_entry(row)
     on_rollback(session, lambda: index.restore_entry(row))
     session.delete(entry)

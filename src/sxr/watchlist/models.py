@@ -110,3 +110,33 @@ class WatchlistAlert(Base):
     seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
     match: Mapped[WatchlistMatch | None] = relationship()
+
+
+class WatchlistChange(Base):
+    """One entry banked or withdrawn, numbered: every process's index applies the changes past its own.
+
+    Written by database triggers (migration 0015) in the transaction that inserts or deletes the entry, so
+    no path can forget it: banking, withdrawal, a case's erasure, a restore, plain SQL. On PostgreSQL the
+    numbers are taken at commit under one lock, so they rise in commit order and a reader that has seen a
+    number has seen every smaller one that will ever commit. It holds no hash: a withdrawn entry leaves
+    only its id and type behind.
+    """
+
+    __tablename__ = "watchlist_changes"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(Integer)
+    # "add" or "withdraw"
+    op: Mapped[str] = mapped_column(String(8))
+    type: Mapped[str] = mapped_column(String(8))
+
+
+class WatchlistChangeLog(Base):
+    """The change sequence's name: one row whose random token a snapshot of the index records, so that a
+    snapshot of another database (or of one a logical restore renumbered) is never taken for this one's."""
+
+    __tablename__ = "watchlist_change_logs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(40))

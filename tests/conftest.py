@@ -19,6 +19,10 @@ from sqlalchemy.engine import make_url
 from sxr.config import Settings, get_settings
 from sxr.db import dispose_engines
 
+# Test mode of the job queue: each job runs at once in the process that queues it (huey's immediate mode),
+# so a test that uploads finds what was derived right after. tests/jobs starts real workers on real queues.
+os.environ["SXR_QUEUE_URL"] = "immediate"
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 CHROMIUM = Path(os.environ.get("SXR_CHROMIUM", "/usr/bin/chromium"))

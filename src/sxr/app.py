@@ -14,10 +14,12 @@ from sxr.config import Settings, get_settings
 from sxr.evidence.services import Deriver
 from sxr.guidance import views as guidance_views
 from sxr.guidance.content import default_content
+from sxr.jobs.queue import JobQueue
 from sxr.media import views as media_views
 from sxr.monitoring import views as monitoring_views
 from sxr.monitoring.middleware import RequestMetricsMiddleware
 from sxr.pipeline.derivers import DERIVERS
+from sxr.pipeline.jobs import job_kinds
 from sxr.portal import details as portal_details
 from sxr.portal import views as portal_views
 from sxr.reports import views as reports_views
@@ -60,6 +62,8 @@ def create_app(settings: Settings | None = None, *, derivers: Sequence[Deriver] 
     )
     app.state.settings = settings
     app.state.derivers = tuple(derivers)  # read by routes through sxr.evidence.deps.DeriversDep
+    # New evidence is read by a job (sxr worker), with these derivers: read through sxr.jobs.deps.JobQueueDep.
+    app.state.jobs = JobQueue(settings, job_kinds(derivers))
     # The region's emergency number and quick-exit page, on every page (web.templating's context).
     app.state.page_context = {"region_page": default_content().region_page(settings.region)}
     # A body too big for its route is refused before anything reads it (its answer still gets the

@@ -84,6 +84,11 @@ COMMANDS = (
     LazyCommand("keys", "sxr.operations.cli:register", "Rotate the master key and the report-signing key."),
     LazyCommand("links", "sxr.linking.cli:register", "Links between cases that share an offender."),
     LazyCommand(
+        "worker",
+        "sxr.cli:register_worker",
+        "Run queued jobs: reading uploads (import, OCR, analysis), nightly retention and link rebuilds.",
+    ),
+    LazyCommand(
         "offenders", "sxr.linking.cli:register", "Offenders: clusters of linked cases, ranked by harm."
     ),
 )
@@ -111,6 +116,14 @@ def serve(
         str | None, typer.Option(help="address to listen on (default SXR_HOST or 127.0.0.1)")
     ] = None,
     port: Annotated[int | None, typer.Option(help="port to listen on (default SXR_PORT or 8000)")] = None,
+    worker: Annotated[
+        bool | None,
+        typer.Option(
+            "--worker/--no-worker",
+            help="start an `sxr worker` beside the server for queued jobs (default SXR_SERVE_WORKER: yes); "
+            "--no-worker when workers run elsewhere",
+        ),
+    ] = None,
 ) -> None:
     """Serve the web app (victim portal, staff portal, platform API)."""
     import uvicorn
@@ -126,16 +139,19 @@ def serve(
     except ContentError as exc:  # SXR_REGION names no region of the guidance content
         fail(f"the app cannot start: {exc}", "environment", name_database=False)
     configure_logging()  # JSON lines on stderr; README "What the logs may contain"
-    uvicorn.run(
-        web_app,
-        host=host or settings.host,
-        port=port or settings.port,
-        proxy_headers=False,
-        server_header=False,
-        # Access logs would record /case/{token} paths, and a token opens a case for 30 minutes.
-        access_log=False,
-        log_config=None,
-    )
+    from sxr.pipeline.worker import worker_beside
+
+    with worker_beside(settings, enabled=settings.serve_worker if worker is None else worker):
+        uvicorn.run(
+            web_app,
+            host=host or settings.host,
+            port=port or settings.port,
+            proxy_headers=False,
+            server_header=False,
+            # Access logs would record /case/{token} paths, and a token opens a case for 30 minutes.
+            access_log=False,
+            log_config=None,
+        )
 
 
 @db_app.command("upgrade")
@@ -194,6 +210,19 @@ def register_evidence(app: typer.Typer) -> None:
     from sxr.evidence import cli as evidence_cli
 
     evidence_cli.register(app, derivers=derivers)
+
+
+def register_worker(app: typer.Typer) -> None:
+    """Add `sxr worker` (sxr.pipeline.worker), with monitoring's JSON logs (which pipeline may not import)."""
+    from sxr.pipeline import worker as worker_cli
+
+    worker_cli.add_command(app, configure_logging=_worker_logs)
+
+
+def _worker_logs() -> None:
+    from sxr.monitoring.logs import configure_logging
+
+    configure_logging()
 
 
 def derivers() -> Sequence[Deriver]:

@@ -164,6 +164,29 @@ class Settings(BaseSettings, WatchlistSection):
     retention_review_days: int = Field(
         default=30, ge=0, description="days before its deletion that a closed case is listed for review"
     )
+    # The job queue (README "What runs where"): slow work (reading uploads, OCR, analysis, purges) runs in
+    # `sxr worker` processes, off the request.
+    queue_url: str = Field(
+        default="",
+        description="where queued jobs wait: empty, the embedded queue (SQLite in the data dir); "
+        "`redis://HOST:6379/0` in production; `immediate` runs each job at once in the process that "
+        "queues it (tests, scripts)",
+    )
+    serve_worker: bool = Field(
+        default=True,
+        description="`sxr serve` starts an `sxr worker` beside it; false when workers run elsewhere",
+    )
+    job_attempts: int = Field(default=4, ge=1, le=20, description="tries of a job before it fails for good")
+    job_retry_seconds: float = Field(
+        default=15.0, ge=0, description="wait before a failed job's first retry; doubled each time"
+    )
+    job_retry_max_seconds: float = Field(default=600.0, ge=0, description="longest wait between retries")
+    job_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="a running job whose worker has not been heard from for this long is run again",
+    )
     metrics_token: str | None = Field(
         default=None, description="bearer token that /metrics asks for; unset: loopback clients only"
     )
@@ -178,6 +201,14 @@ class Settings(BaseSettings, WatchlistSection):
     def _absolute(cls, value: Path) -> Path:
         # Absolute once, here: a relative path would mean a different folder from every working directory.
         return Path(os.path.abspath(value.expanduser()))
+
+    @field_validator("queue_url")
+    @classmethod
+    def _known_queue(cls, value: str) -> str:
+        value = value.strip()
+        if value in ("", "immediate") or value.startswith(("redis://", "rediss://", "sqlite:///")):
+            return value
+        raise ValueError("SXR_QUEUE_URL must be empty (embedded), immediate, redis://... or sqlite:///PATH")
 
     @model_validator(mode="after")
     def _production_secrets(self) -> Settings:

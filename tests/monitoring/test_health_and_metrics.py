@@ -42,7 +42,9 @@ def test_readyz_checks_database_blob_store_and_index(database_url: str) -> None:
     assert body["checks"]["blob_store"] == {"ok": True}
     index = body["checks"]["watchlist_index"]
     assert index["ok"] and index["entries_loaded"] == 1 and index["changes_behind"] == 0
-    assert body["checks"]["job_queue"] == {"ok": True, "present": False}
+    queue = body["checks"]["job_queue"]
+    assert (queue["ok"], queue["present"], queue["queue"]) == (True, True, "immediate")
+    assert queue["jobs"] == {"queued": 0, "running": 0, "done": 0, "failed": 0}
     assert c.get("/healthz").json() == {"status": "ok"}
 
 

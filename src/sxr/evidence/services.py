@@ -39,6 +39,8 @@ __all__ = [
     "add_derived",
     "add_evidence",
     "check_upload",
+    "choose_date_order",
+    "derive",
     "export_evidence",
     "list_derived",
     "list_evidence",
@@ -48,8 +50,10 @@ __all__ = [
     "read_original",
     "reading_of",
     "readings_of",
+    "record_derive_failure",
     "record_reading",
     "rederive",
+    "supersede_derived",
     "verify",
 ]
 
@@ -155,6 +159,9 @@ def add_evidence(
 ) -> AddedEvidence:
     """Check, encrypt and record one file as evidence of `case`, then run `derivers` on it; commits.
 
+    The web app passes no derivers and queues a job that derives the item (sxr.pipeline.jobs); the CLI
+    derives at once.
+
     The blob is written and read back before the item's row and its "received" ledger entry commit
     together, so a crash leaves at most an unreferenced blob, never an item without its bytes.
     """
@@ -246,6 +253,81 @@ def warn_derivation(session: Session, item: EvidenceItem, deriver: str, error: s
     )
 
 
+def _run_deriver(
+    session: Session, settings: Settings, item: EvidenceItem, store: BlobStore, deriver: Deriver
+) -> list[str]:
+    """Run one deriver and store what it made (commits); its exception, if any, is the caller's."""
+    deriver_name = getattr(deriver, "__qualname__", repr(deriver))
+    for content in deriver(session, settings, item) or ():
+        add_derived(
+            session,
+            settings,
+            item,
+            kind=content.kind,
+            media_type=content.media_type,
+            data=content.data,
+            created_by=deriver_name,
+            store=store,
+        )
+    session.commit()
+    reading = reading_of(session, item)
+    if reading is not None and reading.state in NOT_READ_STATES:
+        return [f"{item.original_name} could not be read in full: {reading.detail or reading.problem}"]
+    return []
+
+
+def derive(
+    session: Session,
+    settings: Settings,
+    item: EvidenceItem,
+    derivers: Sequence[Deriver],
+    *,
+    store: BlobStore | None = None,
+) -> list[str]:
+    """Run `derivers` on `item` now (for a job: a deriver's exception is raised, after a rollback, so the
+    job can be tried again); returns what could not be read, in words. Commits after each deriver."""
+    store = _store(settings, store)
+    warnings: list[str] = []
+    for deriver in derivers:
+        try:
+            warnings += _run_deriver(session, settings, item, store, deriver)
+        except Exception:
+            session.rollback()
+            raise
+    return warnings
+
+
+def record_derive_failure(session: Session, item: EvidenceItem, deriver_name: str, message: str) -> None:
+    """Say on the ledger and on the item's reading ("failed") that deriving `item` failed (caller commits)."""
+    warn_derivation(session, item, deriver_name, message)
+    record_reading(session, item, NOT_READ, problem="failed", detail=message)
+
+
+def supersede_derived(session: Session, item: EvidenceItem, *, actor: str, why: str) -> int:
+    """Mark what was derived from `item` as superseded, with a ledger entry (commits); returns how many.
+
+    A derivation that runs again (a job whose worker stopped halfway) starts from none, so an item never
+    has two current sets of derived items.
+    """
+    current = list_derived(session, item)
+    if not current:
+        return 0
+    now = utcnow()
+    for derived in current:
+        derived.superseded_at = now
+    ledger.append(
+        session,
+        item.case_id,
+        "superseded",
+        actor=actor,
+        evidence_item_id=item.id,
+        sha256=item.sha256,
+        details={"derived_item_ids": [d.id for d in current], "why": why[:200]},
+    )
+    session.commit()
+    return len(current)
+
+
 def _run_derivers(
     session: Session, settings: Settings, item: EvidenceItem, store: BlobStore, derivers: Sequence[Deriver]
 ) -> list[str]:
@@ -253,28 +335,11 @@ def _run_derivers(
     for deriver in derivers:
         deriver_name = getattr(deriver, "__qualname__", repr(deriver))
         try:
-            for content in deriver(session, settings, item) or ():
-                add_derived(
-                    session,
-                    settings,
-                    item,
-                    kind=content.kind,
-                    media_type=content.media_type,
-                    data=content.data,
-                    created_by=deriver_name,
-                    store=store,
-                )
-            session.commit()
-            reading = reading_of(session, item)
-            if reading is not None and reading.state in NOT_READ_STATES:
-                warnings.append(
-                    f"{item.original_name} could not be read in full: {reading.detail or reading.problem}"
-                )
+            warnings += _run_deriver(session, settings, item, store, deriver)
         except Exception as exc:  # a deriver's bug must never cost the original
             session.rollback()
             message = f"{type(exc).__name__}: {exc}"[:500]
-            warn_derivation(session, item, deriver_name, message)
-            record_reading(session, item, NOT_READ, problem="failed", detail=message)
+            record_derive_failure(session, item, deriver_name, message)
             session.commit()
             warnings.append(f"{deriver_name} could not process {item.original_name}: {message}")
     return warnings
@@ -343,6 +408,15 @@ def rederive(
     Commits. Returns False (and changes nothing) when the item is already read that way, so a second
     tap or a resent form never piles up derived items.
     """
+    if not choose_date_order(session, item, actor=actor, date_order=date_order):
+        return False
+    _run_derivers(session, settings, item, _store(settings, store), derivers)
+    return True
+
+
+def choose_date_order(session: Session, item: EvidenceItem, *, actor: str, date_order: str) -> bool:
+    """Ask for `item` to be read again with its dates in `date_order`: its derived items are superseded and
+    the choice kept on its reading for the derivers (commits). False when it is already read that way."""
     reading = reading_of(session, item)
     if reading is not None and reading.date_order == date_order:
         return False
@@ -363,7 +437,6 @@ def rederive(
         details={"derived_item_ids": [d.id for d in current], "date_order": date_order},
     )
     session.commit()
-    _run_derivers(session, settings, item, _store(settings, store), derivers)
     return True
 
 

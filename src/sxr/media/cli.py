@@ -133,7 +133,7 @@ def scan_command(
         Path | None, typer.Option("--watchlist", help="CSV of hashes to report matches against")
     ] = None,
     workers: Annotated[
-        int | None, typer.Option("--workers", help="processes to use (default: every core)")
+        int | None, typer.Option("--workers", help="files hashed at once (default: one per core)")
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
     fps: Annotated[

@@ -8,6 +8,7 @@ are capped so a zip bomb cannot fill memory or disk.
 
 from __future__ import annotations
 
+import itertools
 import json
 import multiprocessing
 import os
@@ -15,11 +16,21 @@ import stat
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sxr.media.hashing import BUILT_IN, hash_file
+from sxr.media.hashing import BUILT_IN, VIDEO_SUFFIXES, hash_file
 
 ARCHIVE_SEPARATOR = "!/"
 
@@ -183,6 +194,91 @@ def _hash_task(args: tuple[ScanItem, float | None]) -> tuple[str, dict[str, Any]
     return _state_key(item, rate), hash_scan_item(item, rate)
 
 
+def _is_video_name(item: ScanItem) -> bool:
+    name = item.member if item.member is not None else item.path
+    return PurePosixPath(name).suffix.lower() in VIDEO_SUFFIXES
+
+
+def _read_ahead(item: ScanItem) -> None:
+    """Ask the kernel to start reading a file that will be hashed soon, so no thread waits on the disk."""
+    if item.member is not None or item.refusal is not None or not hasattr(os, "posix_fadvise"):
+        return
+    try:
+        descriptor = os.open(item.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return  # the hashing step reports the problem in words
+    try:
+        os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_WILLNEED)
+    except OSError:
+        pass  # only a hint: the file is read either way
+    finally:
+        os.close(descriptor)
+
+
+_Task = tuple[ScanItem, float | None]
+
+
+def _hash_in_parallel(tasks: list[_Task], workers: int) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Hash the tasks `workers` at a time, yielding each result as it finishes.
+
+    Threads, not processes: decoding, shrinking (Pillow) and MD5/SHA-256 (hashlib) run without the GIL, so
+    threads use every core with no process start-up, no re-imports and no pickling (see NOTES.md). Only
+    PDQ's C++ holds the GIL, a few milliseconds a picture but most of the work on a full-size video frame:
+    so when every frame of several videos is hashed, the videos go to processes of their own.
+    """
+    every_frame = tasks[0][1] is None
+    videos = [task for task in tasks if every_frame and _is_video_name(task[0])]
+    others = [task for task in tasks if not (every_frame and _is_video_name(task[0]))]
+    if len(videos) < 2:
+        videos, others = [], tasks
+    with ExitStack() as stack:
+        queues: list[tuple[Executor, list[_Task]]] = []
+        if others:
+            threads = ThreadPoolExecutor(max_workers=min(workers, len(others)), thread_name_prefix="sxr-scan")
+            queues.append((stack.enter_context(threads), others))
+        if videos:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["sxr.media.hashing"])
+            processes = ProcessPoolExecutor(max_workers=min(workers, len(videos)), mp_context=context)
+            queues.append((stack.enter_context(processes), videos))
+        yield from _run_windowed(queues, 2 * workers)
+
+
+def _run_windowed(
+    queues: list[tuple[Executor, list[_Task]]], window: int
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Keep at most `window` tasks queued on each executor: memory stays bounded on a million files."""
+    running: dict[Future[tuple[str, dict[str, Any]]], tuple[int, _Task]] = {}
+    in_flight = [0] * len(queues)
+    cursors = [iter(tasks) for _, tasks in queues]
+    try:
+        while True:
+            for number, (executor, _) in enumerate(queues):
+                for task in itertools.islice(cursors[number], window - in_flight[number]):
+                    _read_ahead(task[0])
+                    running[executor.submit(_hash_task, task)] = (number, task)
+                    in_flight[number] += 1
+            if not running:
+                return
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                number, task = running.pop(future)
+                in_flight[number] -= 1
+                yield _result(future, task)
+    finally:
+        for future in running:
+            future.cancel()
+
+
+def _result(future: Future[tuple[str, dict[str, Any]]], task: _Task) -> tuple[str, dict[str, Any]]:
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:  # a video that crashed its decoder takes its process with it
+        entry = _refused_entry(task[0])
+        entry["error"] = f"the file could not be hashed (the hashing process stopped: {exc})"
+        return _state_key(*task), entry
+
+
 class ScanState:
     """The state file: one JSON line per finished item, appended and flushed as each one finishes."""
 
@@ -227,7 +323,7 @@ def scan_folder(
     on_total: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
-    """Hash every file under `root` on `workers` processes; returns the entries and how many were resumed."""
+    """Hash every file under `root`, `workers` at a time; returns the entries and how many were resumed."""
     items = list(iter_scan_items(root, limits))
     state = ScanState(state_path)
     try:
@@ -241,20 +337,13 @@ def scan_folder(
         workers = workers or os.cpu_count() or 1
         tasks = [(item, video_frames_per_second) for item in pending]
         if workers <= 1 or len(pending) <= 1:
-            for task in tasks:
-                key, entry = _hash_task(task)
-                state.record(key, entry)
-                if on_progress:
-                    on_progress(1)
+            results: Iterator[tuple[str, dict[str, Any]]] = map(_hash_task, tasks)
         else:
-            # forkserver, not fork: the caller may run threads (a progress bar) that fork would copy mid-step.
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["sxr.media.hashing"])
-            with context.Pool(processes=min(workers, len(pending))) as pool:
-                for key, entry in pool.imap_unordered(_hash_task, tasks, chunksize=1):
-                    state.record(key, entry)
-                    if on_progress:
-                        on_progress(1)
+            results = _hash_in_parallel(tasks, workers)
+        for key, entry in results:
+            state.record(key, entry)
+            if on_progress:
+                on_progress(1)
         entries = [state.done[key] for key in keys]
     finally:
         state.close()

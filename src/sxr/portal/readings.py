@@ -6,6 +6,7 @@ The words are for a frightened child on a phone: short, kind, never blaming, eac
 from __future__ import annotations
 
 import json
+from collections.abc import Set
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -14,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from sxr.config import Settings
 from sxr.evidence import services as evidence_services
-from sxr.evidence.models import NO_CHAT, NOT_READ_STATES, EvidenceItem, EvidenceReading
+from sxr.evidence.models import NO_CHAT, NOT_READ_STATES, PARTLY_READ, EvidenceItem, EvidenceReading
+from sxr.jobs.models import PENDING_STATES, RUNNING, Job
 
 # What went wrong (EvidenceReading.problem), for the victim. {name} is the file's name.
 PROBLEM_WORDS = {
@@ -147,8 +149,11 @@ def problem_note(item: EvidenceItem, reading: EvidenceReading) -> FileNote | Non
     return None
 
 
-def file_notes(session: Session, settings: Settings, items: list[EvidenceItem]) -> list[FileNote]:
-    """Everything to tell the victim about their files, problems first."""
+def file_notes(
+    session: Session, settings: Settings, items: list[EvidenceItem], pending: Set[int] = frozenset()
+) -> list[FileNote]:
+    """Everything to tell the victim about their files, problems first (none yet for `pending` items,
+    which are still being read)."""
     if not items:
         return []
     readings = evidence_services.readings_of(session, items[0].case_id)
@@ -156,7 +161,7 @@ def file_notes(session: Session, settings: Settings, items: list[EvidenceItem]) 
     notes: list[FileNote] = []
     for item in items:
         reading = readings.get(item.id)
-        if reading is None:
+        if reading is None or item.id in pending:
             continue
         note = problem_note(item, reading)
         if note is not None:
@@ -169,13 +174,43 @@ def file_notes(session: Session, settings: Settings, items: list[EvidenceItem]) 
     return problems + notes
 
 
-def not_read_names(session: Session, items: list[EvidenceItem]) -> list[str]:
-    """The names of those of `items` that could not be read (in full)."""
+def not_read_names(session: Session, items: list[EvidenceItem], pending: Set[int] = frozenset()) -> list[str]:
+    """The names of those of `items` that could not be read (in full); `pending` ones are still being read."""
     if not items:
         return []
     readings = evidence_services.readings_of(session, items[0].case_id)
     return [
         item.original_name
         for item in items
-        if (r := readings.get(item.id)) is not None and r.state in NOT_READ_STATES
+        if item.id not in pending and (r := readings.get(item.id)) is not None and r.state in NOT_READ_STATES
     ]
+
+
+# Where reading each file has got to, in the victim's words (the page's "Reading" column, and the JSON
+# its script polls). "waiting" and "reading" are pending: the page asks again until none is left.
+PROGRESS_WORDS = {
+    "waiting": "Waiting to be read. This can take a minute.",
+    "reading": "We are reading this file now. This can take a minute.",
+    "retrying": "Reading this file is taking longer. We will keep trying.",
+    "read": "Read.",
+    "partly_read": "Partly read. See below.",
+    "not_read": "We could not read this. See below.",
+    "no_chat": "Kept safe. No chat found in it.",
+    "kept": "Kept safe.",
+}
+PENDING_PROGRESS = frozenset({"waiting", "reading", "retrying"})
+
+
+def progress_of(job: Job | None, reading: EvidenceReading | None) -> str:
+    """Where reading one file has got to: a key of PROGRESS_WORDS."""
+    if job is not None and job.state in PENDING_STATES:
+        if job.state == RUNNING:
+            return "reading"
+        return "retrying" if job.attempts > 0 else "waiting"
+    if reading is None:
+        return "kept"  # a photo, a video, a PDF: nothing to read in it
+    if reading.state in NOT_READ_STATES:
+        return "partly_read" if reading.state == PARTLY_READ else "not_read"
+    if reading.state == NO_CHAT:
+        return "no_chat"
+    return "read"

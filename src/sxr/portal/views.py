@@ -6,14 +6,13 @@ short-lived capability (stored hashed). Form posts must come from this site (Ori
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from sxr.cases import services
@@ -22,20 +21,21 @@ from sxr.cases.models import Case
 from sxr.clock import as_utc, utcnow
 from sxr.config import Settings
 from sxr.deps import SameOriginDep, SessionDep, SettingsDep
-from sxr.evidence.deps import DeriversDep
 from sxr.evidence.limits import EvidenceLimits, EvidenceRejected
 from sxr.evidence.models import PARTLY_READ, READ, EvidenceItem
 from sxr.evidence.services import (
-    Deriver,
     add_evidence,
     check_upload,
+    choose_date_order,
     list_evidence,
     read_original,
     reading_of,
     readings_of,
-    rederive,
 )
 from sxr.evidence.store import BlobError
+from sxr.jobs import services as job_services
+from sxr.jobs.deps import JobQueueDep
+from sxr.jobs.queue import JobQueue
 from sxr.pipeline.confirm import (
     ReadingRefused,
     confirm_reading,
@@ -45,7 +45,8 @@ from sxr.pipeline.confirm import (
     rows_from_form,
 )
 from sxr.pipeline.derivers import SCREENSHOT_KINDS
-from sxr.portal.readings import file_notes, not_read_names
+from sxr.pipeline.jobs import DERIVE
+from sxr.portal.readings import PENDING_PROGRESS, PROGRESS_WORDS, file_notes, not_read_names, progress_of
 from sxr.portal.starts import earlier_start, new_start_token, open_start_token, start_report
 from sxr.ratelimits.deps import limit_by_address
 from sxr.ratelimits.services import EVIDENCE_UPLOAD, PIN_CHECK, REPORT_START
@@ -254,12 +255,16 @@ def _case_page(
     *,
     saved: list[str] | None = None,
     saved_not_read: list[str] | None = None,
+    saved_pending: int = 0,
     problems: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
     items = list_evidence(session, case)
-    notes = file_notes(session, settings, items)
     readings = readings_of(session, case.id)
+    jobs = job_services.latest_per_item(session, case.id)
+    progress = {item.id: progress_of(jobs.get(item.id), readings.get(item.id)) for item in items}
+    pending = {item_id for item_id, key in progress.items() if key in PENDING_PROGRESS}
+    notes = file_notes(session, settings, items, pending)
     limits = EvidenceLimits.from_settings(settings)
     zone = ZoneInfo(settings.timezone)  # times as the victim's clock shows them
     watchlist_alerts = alerts_for_case(session, case.id)
@@ -287,9 +292,13 @@ def _case_page(
                     and reading.state in (READ, PARTLY_READ)
                     else None,
                     "id": item.id,
+                    "progress": PROGRESS_WORDS[progress[item.id]],
+                    "pending": item.id in pending,
                 }
                 for item in items
             ],
+            "pending": len(pending),
+            "saved_pending": saved_pending,
             "saved": saved or [],
             "saved_not_read": saved_not_read or [],
             "notes": notes,
@@ -312,6 +321,27 @@ def case_page(
     return _case_page(request, session, settings, case, token)
 
 
+@router.get("/case/{token}/progress")
+def case_progress(token: str, case: VictimCaseDep, session: SessionDep) -> Response:
+    """How far reading each file has got, for the case page's script (the token is the capability).
+
+    Only ids, fixed words and counts: nothing the victim or an offender wrote is in it.
+    """
+    items = list_evidence(session, case)
+    readings = readings_of(session, case.id)
+    jobs = job_services.latest_per_item(session, case.id)
+    rows = []
+    for item in items:
+        key = progress_of(jobs.get(item.id), readings.get(item.id))
+        rows.append(
+            {"id": item.id, "progress": key, "words": PROGRESS_WORDS[key], "pending": key in PENDING_PROGRESS}
+        )
+    return JSONResponse(
+        {"items": rows, "pending": sum(1 for row in rows if row["pending"])},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
 @router.post("/case/{token}/evidence")
 async def case_upload(
     request: Request,
@@ -320,12 +350,13 @@ async def case_upload(
     case: VictimCaseDep,
     session: SessionDep,
     settings: SettingsDep,
-    derivers: DeriversDep,
+    jobs: JobQueueDep,
 ) -> Response:
     """Store each uploaded file as evidence; say plainly which were saved and which were not, and why.
 
     The files are streamed to a private folder under the data dir and the upload stops at the first limit
-    it goes past (size of a file, number of files), before anything more is written.
+    it goes past (size of a file, number of files), before anything more is written. Reading them (import,
+    OCR, analysis) is a job for a worker: the page answers at once and shows how far each file has got.
     """
     await run_in_threadpool(limit_by_address, request, session, EVIDENCE_UPLOAD)
     limits = EvidenceLimits.from_settings(settings)
@@ -345,9 +376,7 @@ async def case_upload(
                 problems=[str(exc)],
                 status_code=exc.status,
             )
-        return await run_in_threadpool(
-            _store_upload, request, session, settings, case, token, upload, derivers
-        )
+        return await run_in_threadpool(_store_upload, request, session, settings, case, token, upload, jobs)
 
 
 def _store_upload(
@@ -357,7 +386,7 @@ def _store_upload(
     case: Case,
     token: str,
     upload: Upload,
-    derivers: Sequence[Deriver],
+    jobs: JobQueue,
 ) -> Response:
     chosen = [f for f in upload.files if f.filename]
     saved: list[str] = []
@@ -371,7 +400,7 @@ def _store_upload(
         name = uploaded.filename
         try:
             added = add_evidence(
-                session, settings, case, uploaded.path, name=name, received_by="victim", derivers=derivers
+                session, settings, case, uploaded.path, name=name, received_by="victim", derivers=()
             )
         except EvidenceRejected as exc:
             problems.append(f"{name}: {exc}")
@@ -381,6 +410,9 @@ def _store_upload(
             continue
         saved.append(added.item.original_name)
         saved_items.append(added.item)
+        if not added.duplicate:
+            jobs.submit(session, DERIVE, case_id=case.id, evidence_item_id=added.item.id)
+    pending = job_services.pending_items(session, [item.id for item in saved_items])
     return _case_page(
         request,
         session,
@@ -388,7 +420,8 @@ def _store_upload(
         case,
         token,
         saved=saved,
-        saved_not_read=not_read_names(session, saved_items),
+        saved_not_read=not_read_names(session, saved_items, pending),
+        saved_pending=len(pending),
         problems=problems,
         status_code=400 if problems and not saved else 200,
     )
@@ -403,7 +436,7 @@ def case_switch_dates(
     case: VictimCaseDep,
     session: SessionDep,
     settings: SettingsDep,
-    derivers: DeriversDep,
+    jobs: JobQueueDep,
     order: Annotated[str, Form(max_length=3)] = "",
     back: Annotated[str, Form(max_length=10)] = "case",
 ) -> Response:
@@ -415,7 +448,8 @@ def case_switch_dates(
     if reading is None or reading.date_how not in ("assumed", "given"):
         # Only a reading the file itself could not settle is switched (and nothing is re-read for nothing).
         raise HTTPException(status_code=400, detail="The dates in that file can only be read one way.")
-    rederive(session, settings, item, actor="victim", date_order=order, derivers=derivers)
+    if choose_date_order(session, item, actor="victim", date_order=order):
+        jobs.submit(session, DERIVE, case_id=case.id, evidence_item_id=item.id, payload={"date_order": order})
     where = "/details" if back == "details" else ""
     return RedirectResponse(f"/case/{token}{where}#file-{item.id}", status_code=303)
 

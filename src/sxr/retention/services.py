@@ -32,6 +32,7 @@ from sxr.config import Settings
 from sxr.evidence.models import DerivedItem, EvidenceItem, EvidenceReading, LedgerEntry
 from sxr.evidence.store import BlobStore
 from sxr.hashchain import GENESIS_HASH
+from sxr.jobs.models import Job
 from sxr.linking.services import forget_case, restore_offenders
 from sxr.master_key import load_master_key
 from sxr.retention.models import CaseHold, Erasure
@@ -52,6 +53,7 @@ CASE_TABLES = (
     "evidence_items",
     "evidence_readings",
     "indicator_decisions",
+    "jobs",
     "ledger_entries",
     "link_decisions",
     "link_observables",
@@ -334,6 +336,7 @@ def _delete_case_rows(session: Session, case_id: int, item_ids: list[int]) -> No
         delete(IndicatorDecision).where(IndicatorDecision.case_id == case_id),
         *forget_case(case_id),  # its links, the analysts' decisions on them, its place in an offender
         delete(EvidenceReading).where(EvidenceReading.case_id == case_id),
+        delete(Job).where(Job.case_id == case_id),
         delete(DerivedItem).where(DerivedItem.evidence_item_id.in_(item_ids)),
         delete(LedgerEntry).where(LedgerEntry.case_id == case_id),
         delete(EvidenceItem).where(EvidenceItem.case_id == case_id),

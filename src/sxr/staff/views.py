@@ -43,6 +43,8 @@ from sxr.deps import SessionDep, SettingsDep
 from sxr.evidence import ledger
 from sxr.evidence.models import EvidenceItem
 from sxr.evidence.services import open_original, read_original
+from sxr.jobs.models import FAILED
+from sxr.jobs.services import jobs_of_case
 from sxr.linking import services as link_services
 from sxr.linking.export import FORMATS as EXPORT_FORMATS
 from sxr.linking.export import edges_csv, graphml, link_graph, offender_stix
@@ -50,6 +52,7 @@ from sxr.linking.models import LinkSuggestion
 from sxr.pipeline import confirm
 from sxr.pipeline.confirm import ReadingRefused, current_reading, form_rows, picture_for_browser
 from sxr.pipeline.derivers import SCREENSHOT_KINDS
+from sxr.pipeline.jobs import KIND_WORDS
 from sxr.pipeline.links import relink_after_change
 from sxr.ratelimits.deps import request_address
 from sxr.ratelimits.services import (
@@ -374,10 +377,15 @@ def _case_page(
     record_case_view(session, user, case, linked_from=linked_from, why=why)
     session.commit()
     trail = case_audit_trail(session, case)
+    jobs = jobs_of_case(session, case.id)
     return _render(
         request,
         "staff/case.html",
         {
+            "jobs": jobs,
+            "jobs_failed": sum(1 for job in jobs if job.state == FAILED),
+            "job_words": KIND_WORDS,
+            "job_files": {item.id: item.original_name for item in overview.evidence},
             "user": user,
             "csrf_token": staff_session.csrf_secret,
             "case": case,

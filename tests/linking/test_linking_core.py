@@ -145,3 +145,64 @@ def test_a_focused_run_scores_only_the_new_cases_pairs() -> None:
     focused = suggest(records, "duckdb", focus=4)
     assert focused == [s for s in everything if 4 in (s.case_a, s.case_b)]
     assert len(focused) == 2
+
+
+def _stem_pair() -> list[LinkRecord]:
+    """Two cases whose handles meet only on their stem, with a little of one script: below SUGGEST_AT."""
+    words = [f"w{k}" for k in range(100)]
+    a = core.minhash(core.shingles([" ".join(words)]))
+    b = core.minhash(core.shingles([" ".join(words[:20] + [f"x{k}" for k in range(80)])]))
+    return [LinkRecord(1, ["jess.x.love22"], ["Jess"], a), LinkRecord(2, ["jess_x_love29"], ["Jess"], b)]
+
+
+def test_analysts_decisions_reestimate_the_model() -> None:
+    from sxr.linking.engines import Decided, Weights, pair_levels, reestimate
+
+    records = _stem_pair()
+    levels = pair_levels(records[0], records[1], None)
+    assert levels == {"handle": "stem", "name": "in_handle", "script": "some", "picture": None}
+    fixed = Weights()
+    assert reestimate([]) == fixed
+    assert suggest(records, "duckdb") == []  # the fixed model: a stem and a little script are not enough
+    # Analysts confirmed forty links whose handles met only on their stem: the stem level's m rises.
+    confirmed = [Decided({"handle": "stem", "name": None, "script": None, "picture": None}, 0.6, True)] * 40
+    learned = reestimate(confirmed)
+    assert learned.get("handle", "stem")[0] > fixed.get("handle", "stem")[0] * 3
+    assert learned.get("handle", "same")[0] < fixed.get("handle", "same")[0]
+    assert sum(m for _n, m, _u in learned.levels["handle"]) == pytest.approx(1.0)
+    assert learned.source == "re-estimated from 40 confirmed and 0 rejected links"
+    (found,) = suggest(records, "duckdb", weights=learned)
+    assert (found.case_a, found.case_b) == (1, 2) and found.score >= 0.5
+    assert {e["why"] for e in found.evidence} >= {
+        "the same handle with its numbers changed",
+        "a reused script",
+    }
+    # Fifty rejected links that rested on "most of the same script" (scored 0.97): that level's u rises,
+    # so its Bayes factor falls; the rest of the model is as it was, and u's stay a distribution.
+    rejected = [Decided({"handle": None, "name": None, "script": "most", "picture": None}, 0.97, False)] * 50
+    doubted = reestimate(rejected)
+    assert doubted.get("script", "most")[1] == pytest.approx(fixed.get("script", "most")[1] * 51 / 2.5)
+    assert doubted.get("handle", "same") == fixed.get("handle", "same")
+    assert sum(u for _n, _m, u in doubted.levels["script"]) == pytest.approx(1.0)
+
+
+def test_near_duplicate_pictures_are_suggested_with_their_distance() -> None:
+    rng = random.Random(5)
+    face = rng.getrandbits(256)
+    near = face ^ sum(1 << p for p in rng.sample(range(256), 12))
+    far = face ^ sum(1 << p for p in rng.sample(range(256), 60))
+    records = [
+        LinkRecord(1, pictures=[f"{face:064x}"]),
+        LinkRecord(2, pictures=[f"{near:064x}"]),
+        LinkRecord(3, pictures=[f"{far:064x}"]),
+    ]
+    (found,) = suggest(records, "duckdb")
+    assert (found.case_a, found.case_b) == (1, 2)
+    assert found.evidence == (
+        {"kind": "picture", "value": "12 of 256 bits differ", "why": "the same picture of the offender"},
+    )
+    # A tighter radius (a deployment's setting) and the pair is no longer near.
+    assert suggest(records, "duckdb", radius=10) == []
+    # Handles that disagree weigh against a picture alone (a stolen photo used by two offenders).
+    records[0].handles, records[1].handles = ["jess.x.love22"], ["maya_babe_7"]
+    assert suggest(records, "duckdb") == []

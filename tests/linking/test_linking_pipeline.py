@@ -116,9 +116,11 @@ def test_a_confirmed_suggestion_joins_the_offender_and_is_audited(database_url: 
             [suggestion.case_a, suggestion.case_b]
         )
         assert all(e.actor == "Analyst Example" and e.why for e in events)
-        # The decision stands through a rebuild (it is fed back into every clustering).
-        services.rebuild(session, get_settings())
+        # The decision stands through a rebuild (it is fed back into every clustering), and the rebuild's
+        # suggestion model is re-estimated from it (engines.reestimate).
+        result = services.rebuild(session, get_settings())
         session.commit()
+        assert result.model == "re-estimated from 1 confirmed and 0 rejected links"
         (offender,) = services.offenders(session)
         assert offender.victims == 4
 
@@ -129,8 +131,9 @@ def test_a_rejected_suggestion_is_kept_and_not_suggested_again(sqlite_url: str, 
         for suggestion in services.suggestions(session):
             services.decide(session, "Analyst Example", suggestion.id, "rejected", "different person")
         session.commit()
-        services.rebuild(session, get_settings())
+        result = services.rebuild(session, get_settings())
         session.commit()
+        assert result.model == "re-estimated from 0 confirmed and 3 rejected links"
         assert services.suggestions(session) == []
         assert all(link.kind == "exact" for link in services.linked_cases(session, p.a.id))
         assert set(session.scalars(select(LinkDecision.decision))) == {"rejected"}

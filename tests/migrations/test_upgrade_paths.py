@@ -475,6 +475,20 @@ def seed_0015(s: Seeder) -> None:
     s.insert("watchlist_change_logs", id=1, token="c" * 32)
 
 
+def seed_0016(s: Seeder) -> None:
+    # Staff marked case 1's first evidence item as the offender's picture (its PDQ hash links cases).
+    s.insert(
+        "link_pictures",
+        id=1,
+        case_id=1,
+        evidence_item_id=1,
+        pdq="f" * 32 + "0" * 32,
+        quality=100,
+        marked_by="Analyst Example",
+        marked_at=s.when(),
+    )
+
+
 def seed_0018(s: Seeder) -> None:
     # A platform's key has spent from its shared token bucket (full again at this microsecond).
     s.insert("rate_buckets", key="api:0123456789abcdef", full_at_us=1_765_000_000_000_000)
@@ -494,6 +508,7 @@ SEEDS: dict[str, Callable[[Seeder], None]] = {
     "0013": seed_0013,
     "0014": seed_0014,
     "0015": seed_0015,
+    "0016": seed_0016,
     "0018": seed_0018,
 }
 

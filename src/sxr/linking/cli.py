@@ -44,12 +44,14 @@ def rebuild(
             "not_linking": common,
             "problems": result.problems,
             "seconds": result.seconds,
+            "model": result.model,
         }
         typer.echo(json.dumps(doc, ensure_ascii=False))
         return
     typer.echo(
         f"{result.cases} cases read on {result.engine}: {result.exact_groups} shared values, "
-        f"{result.suggestions} suggested links, {result.offenders} offenders ({result.seconds} s)"
+        f"{result.suggestions} suggested links, {result.offenders} offenders ({result.seconds} s); "
+        f"suggestion model: {result.model}"
     )
     for c in common:
         typer.echo(f"not linking on {c['kind']} {c['value']}: {c['reason']}")

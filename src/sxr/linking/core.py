@@ -126,6 +126,18 @@ def letters_skeleton(value: str) -> str:
     return handle_skeleton(value).translate(_LOOKALIKE)
 
 
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def handle_stem(value: str) -> str:
+    """The handle's letters alone, look-alike digits read as letters and its number dropped: an offender's
+    next account after a ban is often his old handle with a new number (`jess.x.love22`, `jess_x_love23`,
+    `j3ss.x.l0ve7` all give `jessxlove`). A weaker key than the skeleton: unrelated handles can share it."""
+    skeleton = handle_skeleton(value)
+    body = skeleton.rstrip("0123456789")  # the trailing number goes first, so `love22` is not `lovebb`
+    return _DIGITS.sub("", body.translate(_LOOKALIKE))
+
+
 def handles(observables: Iterable[Observable]) -> list[str]:
     """The handles among `observables` (any platform), sorted."""
     out = []

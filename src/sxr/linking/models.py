@@ -98,3 +98,20 @@ class OffenderCase(Base):
 
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
     offender_id: Mapped[int] = mapped_column(ForeignKey("offenders.id", ondelete="CASCADE"), index=True)
+
+
+class OffenderPicture(Base):
+    """A picture in a case's evidence that staff marked as the offender's own (his profile picture, a
+    photo he sent; never the victim's images): its PDQ hash links cases (exactly, and near-duplicates
+    within the watchlist's radius as suggestions)."""
+
+    __tablename__ = "link_pictures"
+    __table_args__ = (UniqueConstraint("evidence_item_id", name="uq_link_pictures_evidence_item_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    evidence_item_id: Mapped[int] = mapped_column(ForeignKey("evidence_items.id", ondelete="CASCADE"))
+    pdq: Mapped[str] = mapped_column(String(64))  # 64 hex digits, as Meta's reference prints it
+    quality: Mapped[int] = mapped_column(Integer)
+    marked_by: Mapped[str] = mapped_column(String(120))
+    marked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

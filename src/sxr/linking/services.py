@@ -7,6 +7,9 @@
   observables, analysts' decisions applied, offenders (clusters) and their harm stored again.
 - `relink_case(session, settings, case) -> Rebuild | None`: after new evidence or a review; bounded (see
   RELINK_CASES): past the bound the case's observables are refreshed and its links wait for a rebuild.
+- `mark_offender_picture(session, settings, actor, item, why)`: staff say an evidence picture is the
+  offender's own (his profile picture, a photo he sent): its PDQ hash is stored, audited, and links cases;
+  `unmark_offender_picture` takes it back.
 - `linked_cases(session, case_id) -> list[CaseLink]`: the cases linked to one case, exact first.
 - `common_values(session, case_id) -> list[CommonValue]`: the case's values too common to link, with why.
 - `decide(session, actor, suggestion_id, decision, why) -> LinkDecision`: an analyst confirms or rejects
@@ -17,6 +20,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import time
@@ -34,8 +38,20 @@ from sxr.audit.services import record as audit_record
 from sxr.cases.models import Case
 from sxr.clock import as_utc, utcnow
 from sxr.config import Settings
+from sxr.evidence.models import EvidenceItem
+from sxr.evidence.services import read_original
 from sxr.linking import core
-from sxr.linking.engines import ENGINES, LinkRecord, exact_groups, suggest
+from sxr.linking.engines import (
+    ENGINES,
+    Decided,
+    LinkRecord,
+    Weights,
+    exact_groups,
+    pair_levels,
+    picture_pairs,
+    reestimate,
+    suggest,
+)
 from sxr.linking.models import (
     CaseObservable,
     CaseScript,
@@ -43,7 +59,10 @@ from sxr.linking.models import (
     LinkSuggestion,
     Offender,
     OffenderCase,
+    OffenderPicture,
 )
+from sxr.media.index import DEFAULT_RADIUS
+from sxr.media.pdq import ImageError, degenerate_reason, hash_image
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +71,10 @@ log = logging.getLogger(__name__)
 # (about a second on DuckDB); beyond it the next `sxr links rebuild` (a nightly job) does it.
 RELINK_CASES = 20_000
 DECISIONS = ("confirmed", "rejected")
+# The observable kind of a picture staff marked as the offender's: its PDQ hash (64 hex digits).
+PICTURE_KIND = "pdq"
+# Below this PDQ quality (0-100) a picture is too flat to tell apart from others (Meta's own cut-off).
+PICTURE_QUALITY = 50
 
 
 class LinkError(ValueError):
@@ -120,6 +143,8 @@ def _when(value: object) -> datetime | None:
 def refresh_case(session: Session, settings: Settings, case: Case) -> core.CaseProfile:
     """Store a case's observables and script fingerprint again from its analyses (caller commits)."""
     profile = case_profile(session, settings, case)
+    for pdq in session.scalars(select(OffenderPicture.pdq).where(OffenderPicture.case_id == case.id)):
+        profile.observables.add(core.Observable(PICTURE_KIND, pdq))
     session.execute(delete(CaseObservable).where(CaseObservable.case_id == case.id))
     session.add_all(CaseObservable(case_id=case.id, kind=o.kind, value=o.value) for o in profile.observables)
     script = session.get(CaseScript, case.id) or CaseScript(case_id=case.id)
@@ -149,6 +174,7 @@ class Rebuild:
     common: list[core.CommonValue] = field(default_factory=list)
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
+    model: str = "fixed"  # the suggestion model's weights: fixed, or re-estimated from decisions
 
 
 def rebuild(session: Session, settings: Settings, engine: str = "duckdb") -> Rebuild:
@@ -160,7 +186,7 @@ def rebuild(session: Session, settings: Settings, engine: str = "duckdb") -> Reb
     for case in session.scalars(select(Case).order_by(Case.id)):
         profile = refresh_case(session, settings, case)
         problems.extend(f"{case.reference}: {p}" for p in profile.problems)
-    result = relink(session, engine)
+    result = relink(session, engine, radius=settings.match_radius)
     result.problems[:0] = problems
     result.seconds = round(time.monotonic() - started, 2)
     return result
@@ -176,13 +202,16 @@ def relink_case(session: Session, settings: Settings, case: Case, engine: str = 
     linked = session.scalar(select(func.count()).select_from(CaseScript)) or 0
     if linked > RELINK_CASES:
         return None
-    return relink(session, engine, focus=case.id)
+    return relink(session, engine, focus=case.id, radius=settings.match_radius)
 
 
-def relink(session: Session, engine: str = "duckdb", focus: int | None = None) -> Rebuild:
+def relink(
+    session: Session, engine: str = "duckdb", focus: int | None = None, radius: int = DEFAULT_RADIUS
+) -> Rebuild:
     """Exact groups and suggestions from the stored observables; decisions applied; offenders stored.
 
-    With `focus`, only that case's suggestions are scored again (the others stay as they were).
+    With `focus`, only that case's suggestions are scored again (the others stay as they were). `radius`:
+    the PDQ distance at which two of the offender's pictures are one (the watchlist's match radius).
     """
     started = time.monotonic()
     result = Rebuild(engine=engine)
@@ -193,7 +222,9 @@ def relink(session: Session, engine: str = "duckdb", focus: int | None = None) -
     result.common = [core.CommonValue(o, n, others) for o, n, others in groups.common]
     exact = core.exact_clusters(groups.groups)
     records = _records(session, rows)
-    found = suggest(records, engine, focus)
+    weights = decided_weights(session, records, radius)
+    result.model = weights.source
+    found = suggest(records, engine, focus, weights, radius)
     # A pair already in one exact cluster needs no suggestion.
     found = [s for s in found if exact.find(s.case_a) != exact.find(s.case_b)]
     _store_suggestions(session, found, engine, focus)
@@ -205,16 +236,49 @@ def relink(session: Session, engine: str = "duckdb", focus: int | None = None) -
 
 def _records(session: Session, rows: list[Any]) -> list[LinkRecord]:
     handles: dict[int, list[str]] = defaultdict(list)
+    pictures: dict[int, list[str]] = defaultdict(list)
     handle_kinds = _handle_kinds()
     for case_id, kind, value in rows:
         if kind in handle_kinds:
             handles[case_id].append(value)
+        elif kind == PICTURE_KIND:
+            pictures[case_id].append(value)
     out = []
     for script in session.scalars(select(CaseScript).order_by(CaseScript.case_id)):
         signature = tuple(int(x) for x in script.minhash.split()) if script.minhash else ()
         names = [n for n in script.names.split("\n") if n]
-        out.append(LinkRecord(script.case_id, sorted(handles.get(script.case_id, [])), names, signature))
+        found = sorted(handles.get(script.case_id, []))
+        out.append(
+            LinkRecord(script.case_id, found, names, signature, sorted(pictures.get(script.case_id, [])))
+        )
     return out
+
+
+def decided_weights(session: Session, records: list[LinkRecord], radius: int = DEFAULT_RADIUS) -> Weights:
+    """The suggestion model re-estimated from the analysts' decisions on suggested links (see
+    engines.reestimate): confirmed links are labelled matches, rejected ones tell which evidence misleads.
+    Used on every rebuild and relink."""
+    decided_rows = list(
+        session.scalars(
+            select(LinkSuggestion).where(LinkSuggestion.status.in_(DECISIONS)).order_by(LinkSuggestion.id)
+        )
+    )
+    by_id = {r.case_id: r for r in records}
+    pairs = [(s, by_id.get(s.case_a), by_id.get(s.case_b)) for s in decided_rows]
+    known = [(s, a, b) for s, a, b in pairs if a is not None and b is not None]
+    if not known:
+        return Weights()
+    involved = [
+        r
+        for r in records
+        if r.case_id in {s.case_a for s, _a, _b in known} | {s.case_b for s, _a, _b in known}
+    ]
+    near = picture_pairs(involved, radius)
+    decided = [
+        Decided(pair_levels(a, b, near.get((s.case_a, s.case_b))), s.score, s.status == "confirmed")
+        for s, a, b in known
+    ]
+    return reestimate(decided)
 
 
 def _handle_kinds() -> frozenset[str]:
@@ -283,6 +347,71 @@ def _harm_profile(case_id: int, script: CaseScript | None, opened: datetime | No
         profile.under_18, profile.self_harm, profile.paid = script.under_18, script.self_harm, script.paid
         profile.hours_to_threat = script.hours_to_threat
     return profile
+
+
+# --- the offender's pictures ---------------------------------------------------------------------------
+
+
+def offender_pictures(session: Session, case_id: int) -> dict[int, OffenderPicture]:
+    """The case's evidence items marked as the offender's pictures, by evidence item id."""
+    rows = session.scalars(select(OffenderPicture).where(OffenderPicture.case_id == case_id))
+    return {row.evidence_item_id: row for row in rows}
+
+
+def mark_offender_picture(
+    session: Session, settings: Settings, actor: str, item: EvidenceItem, why: str | None = None
+) -> OffenderPicture:
+    """Staff say an evidence picture is the offender's own: its PDQ hash is stored and audited (caller
+    commits, then relinks). LinkError, in words, when it is no picture or too plain to link."""
+    if not actor:
+        raise LinkError("Say who marked the picture.")
+    existing = session.scalar(select(OffenderPicture).where(OffenderPicture.evidence_item_id == item.id))
+    if existing is not None:
+        return existing
+    try:
+        hashes = hash_image(io.BytesIO(read_original(settings, item)))
+    except (ImageError, OSError, ValueError) as exc:
+        raise LinkError(
+            f"{item.original_name} could not be read as a picture, so it cannot link cases ({exc})."[:500]
+        ) from exc
+    pdq = hashes.upright or hashes.stored  # as a person sees it (EXIF turned), as the watchlist does
+    if pdq.quality < PICTURE_QUALITY or degenerate_reason(pdq.hash) is not None:
+        raise LinkError(
+            f"{item.original_name} is too plain (mostly one colour) to tell apart from other pictures, "
+            "so it would link cases that have nothing to do with each other. It was not marked."
+        )
+    row = OffenderPicture(
+        case_id=item.case_id, evidence_item_id=item.id, pdq=pdq.hash, quality=pdq.quality, marked_by=actor
+    )
+    session.add(row)
+    audit_record(
+        session,
+        actor=actor,
+        action="evidence.offender_picture",
+        case_id=item.case_id,
+        subject=f"{item.original_name} marked as the offender's picture (PDQ {pdq.hash[:16]}...)",
+        why=why,
+    )
+    session.flush()
+    return row
+
+
+def unmark_offender_picture(session: Session, actor: str, item: EvidenceItem, why: str | None = None) -> bool:
+    """Take back a mark (it was not his picture); audited. False when the item was not marked."""
+    row = session.scalar(select(OffenderPicture).where(OffenderPicture.evidence_item_id == item.id))
+    if row is None:
+        return False
+    session.delete(row)
+    audit_record(
+        session,
+        actor=actor,
+        action="evidence.offender_picture_removed",
+        case_id=item.case_id,
+        subject=f"{item.original_name} is no longer marked as the offender's picture",
+        why=why,
+    )
+    session.flush()
+    return True
 
 
 # --- reading links -------------------------------------------------------------------------------------
@@ -430,6 +559,7 @@ def forget_case(case_id: int) -> list[Delete]:
     return [
         delete(CaseObservable).where(CaseObservable.case_id == case_id),
         delete(CaseScript).where(CaseScript.case_id == case_id),
+        delete(OffenderPicture).where(OffenderPicture.case_id == case_id),
         delete(LinkSuggestion).where(pair),
         delete(LinkDecision).where(decided),
         delete(OffenderCase).where(OffenderCase.case_id == case_id),

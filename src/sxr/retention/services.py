@@ -57,6 +57,7 @@ CASE_TABLES = (
     "ledger_entries",
     "link_decisions",
     "link_observables",
+    "link_pictures",
     "link_scripts",
     "link_suggestions",
     "offender_cases",

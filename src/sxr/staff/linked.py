@@ -36,6 +36,8 @@ SUGGESTED_KINDS = {
     "handle": "Handle written another way",
     "name": "Display name",
     "script": "Reused wording",
+    "picture": "The offender's picture, nearly the same",
+    "pdq": "The offender's picture",
 }
 
 

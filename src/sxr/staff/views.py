@@ -400,6 +400,7 @@ def _case_page(
             "can_hold": can(user, "hold"),
             "retention": retention_panel(session, settings, case),
             "linked": linked.case_links(session, case),
+            "offender_pictures": link_services.offender_pictures(session, case.id),
             "shared_label": linked.shared_label,
             "shared_text": linked.shared_text,
         },
@@ -767,6 +768,39 @@ def confirm_screenshot_reading(
     return RedirectResponse(
         f"/staff/cases/{case.reference}/evidence/{item.id}/reading?saved=1", status_code=303
     )
+
+
+@router.post("/cases/{reference}/evidence/{item_id}/offender-picture")
+def offender_picture(
+    request: Request,
+    reference: str,
+    item_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+    session: SessionDep,
+    settings: SettingsDep,
+    staff_session: CsrfSessionDep,
+    action: Annotated[str, Form(max_length=16)] = "mark",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Mark an evidence picture as the offender's own (his profile picture, a photo he sent), or take the
+    mark back: its PDQ hash links cases. Audited; the case's links are worked out again."""
+    user = staff_session.user
+    _require(user, "review", "mark the offender's pictures")
+    case = _case_or_404(session, reference)
+    item = session.get(EvidenceItem, item_id)
+    if item is None or item.case_id != case.id or item.kind != "image":
+        raise HTTPException(status_code=404, detail="This case has no such picture.")
+    try:
+        why = clean_reason(reason) if reason.strip() else None
+        if action == "unmark":
+            link_services.unmark_offender_picture(session, user.actor, item, why)
+        else:
+            link_services.mark_offender_picture(session, settings, user.actor, item, why)
+    except (StaffError, link_services.LinkError) as exc:
+        session.rollback()
+        return _case_page(request, session, settings, staff_session, case, problem=str(exc), status_code=400)
+    session.commit()
+    relink_after_change(session, settings, case)  # a failure is put on the case's audit trail
+    return RedirectResponse(f"/staff/cases/{case.reference}#evidence", status_code=303)
 
 
 @router.post("/cases/{reference}/links/{suggestion_id}")

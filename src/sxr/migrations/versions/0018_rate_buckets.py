@@ -2,7 +2,7 @@
 --workers N`, several machines) spends from the same bucket.
 
 Revision ID: 0018
-Revises: 0014
+Revises: 0016
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0014"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
